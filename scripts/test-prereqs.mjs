@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Makes sure the programs the test suite drives are on this machine: kubectl (the simulator must
+// satisfy a real client), chromium (GraphiQL is tested in a real headless browser) and a Redis
+// answering on 127.0.0.1:6379 (the shared cache and EventHub tests use the real one).
+// As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it says exactly
+// what to install and fails, so that a missing program is never mistaken for a passing test.
+import { execSync, spawnSync } from 'node:child_process';
+import { connect } from 'node:net';
+
+const need = [
+  { bin: 'kubectl', apt: 'kubernetes-client' },
+  { bin: 'chromium', apt: 'chromium' },
+  { bin: 'redis-server', apt: 'redis-server' },
+];
+
+const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+const hasApt = has('apt-get');
+
+const missing = need.filter((n) => !has(n.bin));
+if (missing.length > 0) {
+  const pkgs = missing.map((m) => m.apt).join(' ');
+  if (isRoot && hasApt) {
+    console.log(`test-prereqs: installing ${pkgs} with apt-get`);
+    execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkgs}`, {
+      stdio: 'inherit',
+    });
+  } else {
+    console.error(
+      `test-prereqs: missing ${missing.map((m) => m.bin).join(', ')}.\n` +
+        `Install them first, e.g. on Debian/Ubuntu: sudo apt-get install ${pkgs}`,
+    );
+    process.exit(1);
+  }
+}
+
+function redisAnswers() {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port: 6379 });
+    const done = (ok) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.on('error', () => done(false));
+    socket.on('connect', () => socket.write('PING\r\n'));
+    socket.on('data', (d) => done(d.toString().startsWith('+PONG')));
+  });
+}
+
+if (!(await redisAnswers())) {
+  console.log('test-prereqs: Redis is not answering on 127.0.0.1:6379, starting redis-server');
+  spawnSync(
+    'redis-server',
+    ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--save', '', '--appendonly', 'no'],
+    { stdio: 'inherit' },
+  );
+  for (let i = 0; i < 50 && !(await redisAnswers()); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!(await redisAnswers())) {
+    console.error('test-prereqs: could not start redis-server on 127.0.0.1:6379');
+    process.exit(1);
+  }
+}
+console.log('test-prereqs: kubectl, chromium and redis are ready');
