@@ -1,0 +1,164 @@
+/**
+ * startSimulator: the whole fleet simulator in one call, on its own 127.0.0.1 HTTPS port, reached
+ * through a kubeconfig exactly as a real Karmada fleet is. Used by `fleetgraph sim`, by the gateway's
+ * embedded default (`npm start`) and by tests.
+ */
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import yaml from 'js-yaml';
+import { SimApiServer } from './api/SimApiServer.js';
+import { parseTokenList } from './api/tokenAuthenticator.js';
+import type { TokenEntry } from './api/tokenAuthenticator.js';
+import { createSimFleet } from './fleet.js';
+import type { ClosableSimFleet } from './fleet.js';
+import { buildKubeconfig, memberProxyUrl } from './kubeconfig.js';
+import { getScenario, scenarioNames } from './scenarios/index.js';
+import { openStore } from './store/openStore.js';
+import { makeCertificates } from './tls.js';
+
+export interface SimulatorOptions {
+  /**
+   * Port to listen on; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+  /**
+   * Listen address. The simulator only ever listens on loopback.
+   * @default '127.0.0.1'
+   */
+  host?: '127.0.0.1';
+  /**
+   * Scenario name (see `scenarioNames()`).
+   * @default 'demo'
+   */
+  scenario?: string;
+  /**
+   * PRNG seed of the scenario: the same seed gives the same fleet.
+   * @default 1
+   */
+  seed?: number;
+  /**
+   * Pod replacements per minute per member (0 = none).
+   * @default 0
+   */
+  churnPerMinute?: number;
+  /** Where to write the kubeconfig (mode 0600). Not written when absent. */
+  kubeconfigOut?: string;
+  /**
+   * `memory`, or `sqlite:<path>` for a store that survives restarts.
+   * @default 'memory'
+   */
+  store?: string;
+  /** More users: a list, or the path of a JSON/YAML file holding one. */
+  tokens?: TokenEntry[] | string;
+  /**
+   * The admin token (the kubeconfig user's).
+   * @default random
+   */
+  adminToken?: string;
+}
+
+export interface RunningSimulator {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  port: number;
+  /** The kubeconfig as YAML: current context `karmada`, one context per member. */
+  kubeconfig: string;
+  kubeconfigPath?: string;
+  adminToken: string;
+  caCertPem: string;
+  fleet: ClosableSimFleet;
+  /** The HTTPS server (request statistics live on it). */
+  server: SimApiServer;
+  /** Member API URL through the Karmada proxy path. */
+  memberUrl(member: string): string;
+  /** Rebuilds the kubeconfig (after members were added at run time). */
+  refreshKubeconfig(): string;
+  stop(): Promise<void>;
+}
+
+function loadTokens(tokens: SimulatorOptions['tokens']): TokenEntry[] {
+  if (!tokens) return [];
+  if (typeof tokens !== 'string') return parseTokenList(tokens);
+  const text = readFileSync(tokens, 'utf8');
+  return parseTokenList(yaml.load(text));
+}
+
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const scenarioName = options.scenario ?? 'demo';
+  const scenario = getScenario(scenarioName);
+  if (!scenario) throw new Error(`unknown scenario "${scenarioName}" (known: ${scenarioNames().join(', ')})`);
+  const extraTokens = loadTokens(options.tokens);
+  const adminToken = options.adminToken ?? randomBytes(24).toString('hex');
+  const certificates = makeCertificates();
+  let url = 'https://127.0.0.1';
+  const stores = openStore(options.store ?? 'memory');
+  const fleet = createSimFleet({ storeFor: stores.storeFor, apiEndpointFor: (m) => memberProxyUrl(url, m) });
+  const server = new SimApiServer({ fleet, certificates, adminToken, tokens: extraTokens, host: '127.0.0.1', port: options.port ?? 0 });
+  let port: number;
+  try {
+    port = await server.listen();
+  } catch (err) {
+    fleet.close();
+    stores.close();
+    throw err;
+  }
+  url = `https://127.0.0.1:${port}`;
+  // A persistent store that already holds a fleet: the scenario runs again (it installs the
+  // controllers) but finds its objects there.
+  const restored = fleet.controlPlane.store.currentResourceVersion() > 1;
+  try {
+    fleet.setRestoring(restored);
+    await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0 });
+    fleet.setRestoring(false);
+    // Every real cluster has these; scenarios may have made them already.
+    for (const c of [fleet.controlPlane, ...fleet.members.values()]) {
+      for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
+        if (!c.objects.get('namespaces', undefined, ns)) c.objects.create('namespaces', { metadata: { name: ns } }, { manager: 'kube-apiserver' });
+      }
+    }
+    // The watch history starts here: a watch from a version of the set-up (or 1) is too old, as on a
+    // real server whose etcd has compacted its early revisions.
+    for (const c of [fleet.controlPlane, ...fleet.members.values()]) c.store.compact();
+  } catch (err) {
+    await server.stop();
+    fleet.close();
+    stores.close();
+    throw err;
+  }
+  const makeKubeconfig = (): string =>
+    buildKubeconfig({ url, caCertPem: certificates.caCertPem, token: adminToken, members: [...fleet.members.keys()] });
+  let kubeconfig = makeKubeconfig();
+  if (options.kubeconfigOut) writeFileSync(options.kubeconfigOut, kubeconfig, { mode: 0o600 });
+  let stopped: Promise<void> | undefined;
+  const running: RunningSimulator = {
+    url,
+    port,
+    get kubeconfig() {
+      return kubeconfig;
+    },
+    ...(options.kubeconfigOut ? { kubeconfigPath: options.kubeconfigOut } : {}),
+    adminToken,
+    caCertPem: certificates.caCertPem,
+    fleet,
+    server,
+    memberUrl: (m) => memberProxyUrl(url, m),
+    refreshKubeconfig(): string {
+      kubeconfig = makeKubeconfig();
+      if (options.kubeconfigOut) writeFileSync(options.kubeconfigOut, kubeconfig, { mode: 0o600 });
+      return kubeconfig;
+    },
+    stop(): Promise<void> {
+      stopped ??= (async () => {
+        fleet.stopControllers();
+        await server.stop();
+        fleet.close();
+        stores.close();
+      })();
+      return stopped;
+    },
+  };
+  return running;
+}
+
+export type { TokenEntry };

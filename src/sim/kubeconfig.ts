@@ -1,0 +1,49 @@
+/**
+ * The kubeconfig the simulator writes: the Karmada control plane as the current context (`karmada`)
+ * and one context per member, named after it, whose server goes through the Karmada cluster proxy
+ * path, exactly as a kubeconfig for a real Karmada fleet would.
+ */
+import yaml from 'js-yaml';
+
+export interface SimKubeconfigOptions {
+  /** `https://127.0.0.1:<port>` */
+  url: string;
+  caCertPem: string;
+  /** The admin user's bearer token. */
+  token: string;
+  members: string[];
+  /**
+   * The user name in the kubeconfig.
+   * @default 'karmada-admin'
+   */
+  userName?: string;
+}
+
+export function memberProxyUrl(url: string, member: string): string {
+  return `${url}/apis/cluster.karmada.io/v1alpha1/clusters/${member}/proxy`;
+}
+
+export function buildKubeconfig(options: SimKubeconfigOptions): string {
+  const user = options.userName ?? 'karmada-admin';
+  const ca = Buffer.from(options.caCertPem).toString('base64');
+  const clusters = [
+    { name: 'karmada', cluster: { server: options.url, 'certificate-authority-data': ca } },
+    ...options.members.map((m) => ({ name: m, cluster: { server: memberProxyUrl(options.url, m), 'certificate-authority-data': ca } })),
+  ];
+  const contexts = [
+    { name: 'karmada', context: { cluster: 'karmada', user } },
+    ...options.members.map((m) => ({ name: m, context: { cluster: m, user } })),
+  ];
+  return yaml.dump(
+    {
+      apiVersion: 'v1',
+      kind: 'Config',
+      preferences: {},
+      'current-context': 'karmada',
+      clusters,
+      contexts,
+      users: [{ name: user, user: { token: options.token } }],
+    },
+    { lineWidth: -1 },
+  );
+}
