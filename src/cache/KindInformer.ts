@@ -1,0 +1,340 @@
+/**
+ * The informer of one cluster × kind: list (paged), then watch from the list's resourceVersion, keeping slim
+ * projections and indexes. It is our own reflector on top of client-node's Watch rather than client-node's
+ * ListWatch, because ListWatch keeps whole objects (managedFields and all) and stops for good on any error
+ * other than 410; here the loop never ends until stop():
+ *  - a watch closed cleanly (server timeout, dropped connection) is re-opened from the last resourceVersion;
+ *  - 410 Gone (history compacted) relists and reports the differences once, as one RESYNC change;
+ *  - any other failure is reported (state 'failed', lastError) and retried with capped exponential backoff,
+ *    re-watching from the last resourceVersion, so an outage that the server's history covers needs no relist.
+ */
+import type { ClusterClient } from '../fleet/ClusterClient.js';
+import { collectionPath, type KindDescriptor } from '../fleet/kinds.js';
+import type { ClusterError, KindSyncState } from '../fleet/types.js';
+import { toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
+import { ObjectIndex } from './ObjectIndex.js';
+import { compileFilter, matchesFilter, objectKey } from './matchesFilter.js';
+import { projectObject } from './projection/projectObject.js';
+import type { ChangeEvent, IndexName, ListFilter, SlimObject } from './types.js';
+
+export interface BackoffOptions {
+  /** First retry delay, ms. @default 500 */
+  initialMs?: number;
+  /** Cap of the delay, ms. @default 30000 */
+  maxMs?: number;
+}
+
+export interface KindInformerOptions {
+  client: ClusterClient;
+  kind: KindDescriptor;
+  /** Result name of the cluster. */
+  cluster: string;
+  onChange: (event: ChangeEvent) => void;
+  /** Called whenever the sync state or last error changes. */
+  onState?: (state: KindSyncState, error: ClusterError | null) => void;
+  backoff?: BackoffOptions;
+  /** Items per list page. @default 500 */
+  pageSize?: number;
+  /** Server-side watch timeout; a little randomness spreads the reconnects. @default 300-600 s */
+  watchTimeoutSeconds?: number;
+}
+
+/** Marks a 410 so the loop relists instead of backing off. */
+class GoneError extends Error {}
+
+export class KindInformer {
+  readonly kind: KindDescriptor;
+  readonly cluster: string;
+  private readonly client: ClusterClient;
+  private readonly options: KindInformerOptions;
+  private objects = new Map<string, SlimObject>();
+  private readonly index = new ObjectIndex();
+  private resourceVersion = '';
+  private hasListed = false;
+  private stopped = true;
+  private watchController: AbortController | undefined;
+  private wake: (() => void) | undefined;
+  private loop: Promise<void> | undefined;
+  private forceRelist = false;
+  private currentState: KindSyncState = 'syncing';
+  private currentError: ClusterError | null = null;
+  private syncedWaiters: Array<() => void> = [];
+
+  constructor(options: KindInformerOptions) {
+    this.options = options;
+    this.client = options.client;
+    this.kind = options.kind;
+    this.cluster = options.cluster;
+  }
+
+  get state(): KindSyncState {
+    return this.currentState;
+  }
+
+  get lastError(): ClusterError | null {
+    return this.currentError;
+  }
+
+  /** Whether the cache has been filled by at least one complete list. */
+  get listed(): boolean {
+    return this.hasListed;
+  }
+
+  get size(): number {
+    return this.objects.size;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.watchController?.abort();
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Resolves once the informer has listed or failed at least once (never hangs on a down member). */
+  settled(): Promise<void> {
+    if (this.hasListed || this.currentState === 'failed' || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => this.syncedWaiters.push(resolve));
+  }
+
+  /** Cuts a backoff wait short (the cluster is reachable again). */
+  retryNow(): void {
+    this.wake?.();
+  }
+
+  /**
+   * Ends the current watch so that the loop re-opens it from the last resourceVersion: after an outage a
+   * stream may look open while its connection is dead, and nothing would ever arrive on it.
+   */
+  restartWatch(): void {
+    this.watchController?.abort();
+  }
+
+  /** Makes the next loop turn relist (and ends the current watch). */
+  relist(): void {
+    this.forceRelist = true;
+    this.watchController?.abort();
+    this.wake?.();
+  }
+
+  get(namespace: string | undefined, name: string): SlimObject | undefined {
+    return this.objects.get(objectKey(this.kind.namespaced ? namespace : undefined, name));
+  }
+
+  list(filter: ListFilter = {}): SlimObject[] {
+    const compiled = compileFilter(filter);
+    // Narrow with the most selective index available, then apply the whole filter.
+    let candidates: Iterable<SlimObject>;
+    if (filter.nodeName !== undefined) candidates = this.fromIndex('byNode', filter.nodeName);
+    else if (filter.ownerUid !== undefined) candidates = this.fromIndex('byOwner', filter.ownerUid);
+    else if (filter.namespace !== undefined && filter.name !== undefined) {
+      const o = this.get(filter.namespace, filter.name);
+      candidates = o ? [o] : [];
+    } else if (filter.namespace !== undefined) candidates = this.fromIndex('byNamespace', filter.namespace);
+    else candidates = this.objects.values();
+    const out: SlimObject[] = [];
+    for (const o of candidates) if (matchesFilter(o, compiled)) out.push(o);
+    return out;
+  }
+
+  byIndex(name: IndexName, value: string): SlimObject[] {
+    return this.fromIndex(name, value);
+  }
+
+  private fromIndex(name: IndexName, value: string): SlimObject[] {
+    const out: SlimObject[] = [];
+    for (const key of this.index.keys(name, value)) {
+      const o = this.objects.get(key);
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
+  private setState(state: KindSyncState, error: ClusterError | null): void {
+    if (state === this.currentState && error?.message === this.currentError?.message) return;
+    this.currentState = state;
+    this.currentError = error;
+    this.options.onState?.(state, error);
+    if (state === 'synced' || state === 'failed') {
+      const waiters = this.syncedWaiters;
+      this.syncedWaiters = [];
+      for (const w of waiters) w();
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    let quickCloses = 0;
+    let needList = true;
+    while (!this.stopped) {
+      try {
+        if (needList || this.forceRelist) {
+          this.forceRelist = false;
+          await this.listAll();
+          needList = false;
+        }
+        const openedAt = Date.now();
+        await this.watchOnce(() => {
+          failures = 0;
+          this.setState('synced', null);
+        });
+        // A stream that the server keeps closing at once must not turn into a tight reconnect loop.
+        quickCloses = Date.now() - openedAt < 1000 ? quickCloses + 1 : 0;
+        if (quickCloses > 1 && !this.stopped && !this.forceRelist) await this.sleep(this.backoffMs(quickCloses - 1));
+      } catch (err) {
+        if (this.stopped) break;
+        if (err instanceof GoneError) {
+          needList = true;
+          continue;
+        }
+        failures++;
+        // 404 on the collection: the API went away since discovery (the next discovery stops this informer).
+        const notServed = (err instanceof UpstreamError ? err.status : (err as { statusCode?: number } | null)?.statusCode) === 404;
+        this.setState('failed', toClusterError(this.cluster, err, notServed ? 'API_NOT_SERVED' : undefined));
+        await this.sleep(this.backoffMs(failures));
+      }
+    }
+    this.watchController = undefined;
+    const waiters = this.syncedWaiters;
+    this.syncedWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  private backoffMs(failures: number): number {
+    const initial = this.options.backoff?.initialMs ?? 500;
+    const max = this.options.backoff?.maxMs ?? 30_000;
+    const base = Math.min(max, initial * 2 ** Math.min(failures - 1, 16));
+    // Jitter so that members recovering together do not relist in lockstep.
+    return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    }).then(() => {
+      this.wake = undefined;
+    });
+  }
+
+  /** Lists every page, then swaps the cache; after the first list, the differences go out as one RESYNC. */
+  private async listAll(): Promise<void> {
+    const fresh = new Map<string, SlimObject>();
+    let cont: string | undefined;
+    let rv = '';
+    do {
+      let page: { metadata?: { resourceVersion?: string; continue?: string }; items?: Array<Record<string, any>> };
+      try {
+        page = await this.client.getJson(collectionPath(this.kind), { limit: this.options.pageSize ?? 500, continue: cont }, `list ${this.kind.name}`);
+      } catch (err) {
+        // An expired continue token: start the list again (not a failure of the cluster).
+        if (err instanceof UpstreamError && err.status === 410 && cont) throw new GoneError();
+        throw err;
+      }
+      for (const item of page.items ?? []) {
+        const slim = projectObject(this.kind, item);
+        fresh.set(objectKey(slim.metadata.namespace, slim.metadata.name), slim);
+      }
+      rv = page.metadata?.resourceVersion ?? rv;
+      cont = page.metadata?.continue || undefined;
+    } while (cont && !this.stopped);
+    if (this.stopped) return;
+
+    const previous = this.objects;
+    this.objects = fresh;
+    this.index.clear();
+    for (const [key, o] of fresh) this.index.add(key, o);
+    this.resourceVersion = rv;
+    const wasListed = this.hasListed;
+    this.hasListed = true;
+    if (wasListed) {
+      const added: SlimObject[] = [];
+      const modified: Array<{ before: SlimObject; after: SlimObject }> = [];
+      const deleted: SlimObject[] = [];
+      for (const [key, after] of fresh) {
+        const before = previous.get(key);
+        if (!before) added.push(after);
+        else if (before.metadata.resourceVersion !== after.metadata.resourceVersion) modified.push({ before, after });
+      }
+      for (const [key, before] of previous) if (!fresh.has(key)) deleted.push(before);
+      this.options.onChange({ type: 'RESYNC', cluster: this.cluster, kind: this.kind.name, added, modified, deleted });
+    }
+  }
+
+  /** One watch stream; resolves when it closes cleanly, rejects with GoneError on 410 or the failure. */
+  private watchOnce(onOpen: () => void): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let gone = false;
+      let finished = false;
+      const finish = (err: unknown) => {
+        if (finished) return;
+        finished = true;
+        if (gone) reject(new GoneError());
+        else if (this.stopped || this.forceRelist) resolve();
+        else if (err && !(err instanceof Error && err.name === 'AbortError')) reject(err);
+        else resolve();
+      };
+      const timeoutSeconds = this.options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
+      this.client
+        .watch(
+          collectionPath(this.kind),
+          { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
+          (type, obj) => {
+            if (finished) return;
+            if (type === 'ERROR') {
+              if (obj?.code === 410) gone = true;
+              else finish(new UpstreamError(`watch ${this.kind.name}: ${obj?.message ?? 'error event'}`, Number(obj?.code ?? 500)));
+              this.watchController?.abort();
+              return;
+            }
+            if (type === 'BOOKMARK') {
+              if (obj?.metadata?.resourceVersion) this.resourceVersion = obj.metadata.resourceVersion;
+              return;
+            }
+            this.apply(type, obj);
+          },
+          (err) => {
+            if ((err as { statusCode?: number } | null)?.statusCode === 410) gone = true;
+            finish(err);
+          },
+          `watch ${this.kind.name}`,
+        )
+        .then((controller) => {
+          this.watchController = controller;
+          if (this.stopped || this.forceRelist) controller.abort();
+          // Watch resolves after the response headers: the stream is open unless done already ran.
+          else if (!finished) onOpen();
+        }, finish);
+    });
+  }
+
+  private apply(type: string, raw: Record<string, any>): void {
+    const slim = projectObject(this.kind, raw);
+    const key = objectKey(slim.metadata.namespace, slim.metadata.name);
+    if (slim.metadata.resourceVersion) this.resourceVersion = slim.metadata.resourceVersion;
+    const before = this.objects.get(key);
+    if (type === 'DELETED') {
+      if (before) {
+        this.objects.delete(key);
+        this.index.remove(key, before);
+      }
+      this.options.onChange({ type: 'DELETED', cluster: this.cluster, kind: this.kind.name, before: before ?? slim });
+      return;
+    }
+    if (before) this.index.remove(key, before);
+    this.objects.set(key, slim);
+    this.index.add(key, slim);
+    if (before) this.options.onChange({ type: 'MODIFIED', cluster: this.cluster, kind: this.kind.name, before, after: slim });
+    else this.options.onChange({ type: 'ADDED', cluster: this.cluster, kind: this.kind.name, after: slim });
+  }
+}

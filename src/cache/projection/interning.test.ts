@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { kindTable } from '../../fleet/kinds.js';
+import { internString, internStructure } from './interning.js';
+import { projectObject } from './projectObject.js';
+
+describe('interning of repeated values', () => {
+  it('returns one instance for equal strings and equal structures, frozen', () => {
+    const a = internString(['re', 'gistry/x:1'].join(''));
+    const b = internString(['regis', 'try/x:1'].join(''));
+    expect(a).toBe(b);
+    const s1 = internStructure({ app: 'web', tier: 'front' });
+    const s2 = internStructure({ app: 'web', tier: 'front' });
+    expect(s1).toBe(s2);
+    expect(Object.isFrozen(s1)).toBe(true);
+    expect(internStructure({ app: 'api' })).not.toBe(s1);
+  });
+
+  it('makes replicas share labels, owners and containers, never their identity', () => {
+    const kinds = kindTable({ group: 'g', version: 'v1' });
+    const replica = (name: string) => projectObject(kinds.get('pods')!, {
+      metadata: { name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: '1', labels: { app: 'web', 'pod-template-hash': 'abc' }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: 'rs', controller: true }] },
+      spec: { nodeName: 'n1', containers: [{ name: 'web', image: 'web:1', resources: { requests: { cpu: '100m' } } }] },
+      status: { phase: 'Running' },
+    });
+    const a = replica('web-abc-1');
+    const b = replica('web-abc-2');
+    expect(a.metadata.labels).toBe(b.metadata.labels);
+    expect(a.metadata.ownerReferences).toBe(b.metadata.ownerReferences);
+    expect(a.spec!.containers).toBe(b.spec!.containers);
+    expect(a.metadata.name).not.toBe(b.metadata.name);
+    expect(a.metadata.uid).toBe('uid-web-abc-1');
+    expect(() => {
+      'use strict';
+      (a.metadata.labels as Record<string, string>).app = 'changed';
+    }).toThrow(TypeError);
+  });
+});

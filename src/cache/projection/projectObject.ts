@@ -1,0 +1,41 @@
+/** Chooses the projection for a kind; every object entering the cache or the TTL store passes here. */
+import type { KindDescriptor } from '../../fleet/kinds.js';
+import type { SlimObject } from '../types.js';
+import { projectConfigMap } from './configMap.js';
+import { projectEvent } from './event.js';
+import { projectGeneric } from './generic.js';
+import type { Raw } from './metadata.js';
+import { projectNode } from './node.js';
+import { projectPod } from './pod.js';
+import { projectSecret } from './secret.js';
+import { projectWorkload } from './workload.js';
+
+/** Projects a raw object of `kind`; list items lack apiVersion/kind, so they are filled from the descriptor. */
+export function projectObject(kind: KindDescriptor, raw: Raw): SlimObject {
+  const withType = {
+    ...raw,
+    apiVersion: raw.apiVersion ?? (kind.group ? `${kind.group}/${kind.version}` : kind.version),
+    kind: raw.kind ?? kind.kind,
+  };
+  switch (kind.name) {
+    case 'pods':
+      return projectPod(withType);
+    case 'nodes':
+      return projectNode(withType);
+    case 'secrets':
+      return projectSecret(withType);
+    case 'configmaps':
+      return projectConfigMap(withType);
+    case 'events':
+      return projectEvent(withType);
+    case 'deployments':
+    case 'replicasets':
+    case 'statefulsets':
+    case 'daemonsets':
+    case 'jobs':
+    case 'cronjobs':
+      return projectWorkload(withType);
+    default:
+      return projectGeneric(withType);
+  }
+}

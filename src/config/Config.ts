@@ -1,0 +1,110 @@
+/**
+ * The one typed configuration object of the gateway, produced by loadConfig (flags, env, optional file)
+ * and read by the fleet connector, the caches and the server. Plain data: no behaviour lives here.
+ */
+
+/** How the gateway reads a kind: an informer-backed cache (`watch`) or batched list calls with a TTL (`fetch`). */
+export type ReadMode = 'watch' | 'fetch';
+
+export type AuthMode = 'none' | 'token';
+
+/** Time-to-live, in ms, of fetch-mode results (seed 000 §3). */
+export interface CacheTtls {
+  /** Cluster objects. @default 300000 (5 min) */
+  clusters: number;
+  /** Nodes. @default 180000 (3 min) */
+  nodes: number;
+  /** Propagation/override policies. @default 600000 (10 min) */
+  policies: number;
+  /** Resource bindings. @default 120000 (2 min) */
+  bindings: number;
+  /** Events (fetched, kept briefly so one page of a UI does not list them many times). @default 10000 */
+  events: number;
+  /** Every other fetch-mode kind. @default 60000 */
+  default: number;
+}
+
+/** The middleware CR API group/version (seed 002 Application, Component, WorkloadSet, Operation). */
+export interface MiddlewareApi {
+  /** @default 'middleware.fleetgraph.io' */
+  group: string;
+  /** @default 'v1alpha1' */
+  version: string;
+}
+
+/** The audit and operation log (issue 6). */
+export interface AuditConfig {
+  /** SQLite file of the audit log; `:memory:` keeps nothing across restarts (so tests never share a file). @default ':memory:' */
+  path: string;
+  /** Audit rows older than this are deleted, ms. @default 2592000000 (30 days) */
+  maxAgeMs: number;
+  /** Audit rows kept per table. @default 100000 */
+  maxRows: number;
+}
+
+/** Subscriptions over graphql-ws (issue 5); every field optional, defaults applied by src/subscriptions. */
+export interface SubscriptionConfig {
+  /** Operations running at once on one WebSocket connection. @default 100 */
+  maxPerConnection?: number;
+  /** Events a subscription may hold for a slow reader before the overflow policy applies. @default 256 */
+  queueCapacity?: number;
+  /** Server ping interval on WebSockets, ms (0 = off). @default 12000 */
+  keepAliveMs?: number;
+  /** Redis pub/sub channel prefix shared by the replicas of one deployment (with redisUrl). @default 'fleetgraph:' */
+  channelPrefix?: string;
+}
+
+/** Feature switches of seed 000 §4.1 (`features.*.enabled`). */
+export interface FeatureSwitches {
+  /** Mutations that edit resources. @default true */
+  resourceEdit: boolean;
+  /** Pod terminals. @default false */
+  podTerminal: boolean;
+  /** Scheduling trace queries. @default true */
+  schedulingTrace: boolean;
+}
+
+export interface Config {
+  /** Kubeconfig file; undefined = embedded demo simulator. @default undefined */
+  kubeconfig?: string;
+  /** Context of the Karmada control plane; undefined = the kubeconfig's current context. @default undefined */
+  context?: string;
+  /**
+   * Members reached through their own kubeconfig context instead of the Karmada cluster proxy
+   * (`--member <cluster>=<context>`, repeatable). @default {}
+   */
+  memberContexts: Record<string, string>;
+  /** @default 4000 (or PORT) */
+  port: number;
+  /** @default '127.0.0.1' (or HOST) */
+  host: string;
+  /** @default 'none' */
+  auth: AuthMode;
+  /** Tokens file for `auth: 'token'`. @default undefined */
+  tokensFile?: string;
+  /** Per-kind read mode; kinds not listed use `watch` (events are always fetched). @default {} */
+  modes: Record<string, ReadMode>;
+  /** Redis for the TTL cache (L2); undefined = in-memory only. @default undefined (or REDIS_URL) */
+  redisUrl?: string;
+  /** Per upstream call timeout, ms. @default 30000 */
+  callTimeoutMs: number;
+  /** Pod logs call timeout, ms. @default 120000 */
+  logsTimeoutMs: number;
+  ttl: CacheTtls;
+  middleware: MiddlewareApi;
+  /** Log level for pino. @default 'info' */
+  logLevel: string;
+  audit: AuditConfig;
+  /** Every mutation answers FORBIDDEN. @default false */
+  readOnly: boolean;
+  features: FeatureSwitches;
+  /** How long drainNode retries an eviction a PodDisruptionBudget refuses, per pod, ms. @default 120000 */
+  drainPodTimeoutMs: number;
+  /** Subscriptions (graphql-ws). @default {} */
+  subscriptions?: SubscriptionConfig;
+  /**
+   * Highest query cost accepted on HTTP and WebSocket (a paged field multiplies by its `first`, variables
+   * included). @default undefined: DEFAULT_LIMITS.maxCost of src/graphql/limits.ts (250000)
+   */
+  maxQueryCost?: number;
+}

@@ -1,0 +1,121 @@
+import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './loadConfig.js';
+import { ConfigError } from './ConfigError.js';
+import { parseDuration } from './duration.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-config-'));
+const kubeconfig = join(dir, 'kubeconfig');
+writeFileSync(kubeconfig, 'apiVersion: v1\nkind: Config\n');
+const tokens = join(dir, 'tokens.yaml');
+writeFileSync(tokens, '- token: abc\n  user: alice\n');
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function load(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = loadConfig(argv, env);
+  if (r.kind !== 'config') throw new Error('expected config');
+  return r.config;
+}
+
+function errorOf(fn: () => unknown): ConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw err;
+  }
+  throw new Error('no error thrown');
+}
+
+describe('loadConfig', () => {
+  it('has the defaults of the issue and seed 000', () => {
+    const c = load([]);
+    expect(c.port).toBe(4000);
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.auth).toBe('none');
+    expect(c.kubeconfig).toBeUndefined();
+    expect(c.callTimeoutMs).toBe(30_000);
+    expect(c.logsTimeoutMs).toBe(120_000);
+    expect(c.ttl).toMatchObject({ clusters: 300_000, nodes: 180_000, policies: 600_000, bindings: 120_000 });
+    expect(c.redisUrl).toBeUndefined();
+  });
+
+  it('takes flags over env over defaults', () => {
+    expect(load([], { PORT: '5000', HOST: '0.0.0.0' })).toMatchObject({ port: 5000, host: '0.0.0.0' });
+    expect(load(['--port', '6000', '--host=127.0.0.2'], { PORT: '5000' })).toMatchObject({ port: 6000, host: '127.0.0.2' });
+    expect(load([], { REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
+  });
+
+  it('reads the query cost limit from --max-query-cost or FLEETGRAPH_MAX_QUERY_COST, and refuses a bad one', () => {
+    expect(load([]).maxQueryCost).toBeUndefined();
+    expect(load(['--max-query-cost', '1000']).maxQueryCost).toBe(1000);
+    expect(load([], { FLEETGRAPH_MAX_QUERY_COST: '2000' }).maxQueryCost).toBe(2000);
+    expect(errorOf(() => load(['--max-query-cost', '-3'])).message).toContain('--max-query-cost');
+  });
+
+  it('reads repeated --member, --mode and --ttl', () => {
+    const c = load([
+      '--kubeconfig', kubeconfig, '--context', 'karmada', '--member', 'm1=ctx-m1', '--member=m2=ctx-m2',
+      '--mode', 'pods=fetch', '--mode', 'nodes=watch', '--ttl', 'nodes=90s', '--timeout', '5s', '--logs-timeout', '2m',
+    ]);
+    expect(c.kubeconfig).toBe(kubeconfig);
+    expect(c.context).toBe('karmada');
+    expect(c.memberContexts).toEqual({ m1: 'ctx-m1', m2: 'ctx-m2' });
+    expect(c.modes).toEqual({ pods: 'fetch', nodes: 'watch' });
+    expect(c.ttl.nodes).toBe(90_000);
+    expect(c.ttl.clusters).toBe(300_000);
+    expect(c.callTimeoutMs).toBe(5000);
+    expect(c.logsTimeoutMs).toBe(120_000);
+  });
+
+  it('reads a YAML config file, below flags and env', () => {
+    const file = join(dir, 'config.yaml');
+    writeFileSync(file, `port: 7000\nhost: 127.0.0.3\nmodes:\n  pods: fetch\nttl:\n  bindings: 30s\nauth: token\ntokens: ${tokens}\n`);
+    const c = load(['--config', file], { HOST: '127.0.0.4' });
+    expect(c).toMatchObject({ port: 7000, host: '127.0.0.4', auth: 'token', tokensFile: tokens, modes: { pods: 'fetch' } });
+    expect(c.ttl.bindings).toBe(30_000);
+    expect(load(['--config', file, '--port', '7001']).port).toBe(7001);
+  });
+
+  it('names the wrong flag, env variable or file key', () => {
+    expect(errorOf(() => load(['--port', 'abc'])).source).toBe('--port');
+    expect(errorOf(() => load([], { PORT: '70000' })).source).toBe('PORT');
+    expect(errorOf(() => load(['--prot', '1'])).message).toMatch(/--prot: unknown option/);
+    expect(errorOf(() => load(['--auth', 'basic'])).message).toMatch(/--auth: "basic" is not an auth mode/);
+    expect(errorOf(() => load(['--auth', 'token'])).message).toMatch(/needs --tokens/);
+    expect(errorOf(() => load(['--mode', 'widgets=fetch'])).message).toMatch(/--mode: unknown kind "widgets"/);
+    expect(errorOf(() => load(['--mode', 'pods=sometimes'])).message).toMatch(/is not a mode/);
+    expect(errorOf(() => load(['--mode', 'events=watch'])).message).toMatch(/always fetched/);
+    expect(errorOf(() => load(['--member', 'm1'])).message).toMatch(/--member: "m1" is not <cluster>=<context>/);
+    expect(errorOf(() => load(['--member', 'm1=c1'])).message).toMatch(/needs --kubeconfig/);
+    expect(errorOf(() => load(['--kubeconfig', join(dir, 'missing')])).message).toMatch(/does not exist/);
+    expect(errorOf(() => load(['--timeout', 'soon'])).message).toMatch(/--timeout: "soon" is not a positive duration/);
+    expect(errorOf(() => load(['--port'])).message).toMatch(/--port: needs a value/);
+    expect(errorOf(() => load(['--port', '1', '--port', '2'])).message).toMatch(/more than once/);
+    expect(errorOf(() => load([], { REDIS_URL: 'localhost:6379' })).source).toBe('REDIS_URL');
+    const bad = join(dir, 'bad.yaml');
+    writeFileSync(bad, 'prot: 1\n');
+    expect(errorOf(() => load(['--config', bad])).message).toMatch(/key "prot": unknown key/);
+  });
+
+  it('answers --help with every flag', () => {
+    const r = loadConfig(['--help'], {});
+    expect(r.kind).toBe('help');
+    if (r.kind === 'help') {
+      for (const flag of ['--kubeconfig', '--context', '--member', '--port', '--host', '--auth', '--tokens', '--mode', '--redis-url', '--timeout']) {
+        expect(r.text).toContain(flag);
+      }
+    }
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration('250ms')).toBe(250);
+    expect(parseDuration('1500')).toBe(1500);
+    expect(parseDuration('3 minutes')).toBeUndefined();
+    expect(parseDuration('')).toBeUndefined();
+  });
+});

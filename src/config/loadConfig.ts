@@ -1,0 +1,322 @@
+/**
+ * Builds the validated Config from command-line flags, environment variables and an optional config file
+ * (JSON or YAML). Precedence: flags > env > file > defaults. Every invalid value raises a ConfigError naming
+ * the flag, env variable or file key that carried it.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import yaml from 'js-yaml';
+import type { CacheTtls, Config, ReadMode } from './Config.js';
+import { ConfigError } from './ConfigError.js';
+import { parseDuration } from './duration.js';
+import { SERVE_FLAGS, serveHelpText } from './serveFlags.js';
+import { ALL_KINDS } from '../fleet/kinds.js';
+
+export const DEFAULT_TTLS: CacheTtls = {
+  clusters: 5 * 60_000,
+  nodes: 3 * 60_000,
+  policies: 10 * 60_000,
+  bindings: 2 * 60_000,
+  events: 10_000,
+  default: 60_000,
+};
+
+export const DEFAULT_CONFIG: Config = {
+  memberContexts: {},
+  port: 4000,
+  host: '127.0.0.1',
+  auth: 'none',
+  modes: {},
+  callTimeoutMs: 30_000,
+  logsTimeoutMs: 120_000,
+  ttl: DEFAULT_TTLS,
+  middleware: { group: 'middleware.fleetgraph.io', version: 'v1alpha1' },
+  logLevel: 'info',
+  audit: { path: ':memory:', maxAgeMs: 30 * 24 * 3600_000, maxRows: 100_000 },
+  readOnly: false,
+  features: { resourceEdit: true, podTerminal: false, schedulingTrace: true },
+  drainPodTimeoutMs: 120_000,
+};
+
+export type LoadConfigResult = { kind: 'config'; config: Config } | { kind: 'help'; text: string };
+
+/** A value with where it came from, so errors can name it. */
+interface Sourced<T> {
+  value: T;
+  source: string;
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+/**
+ * Parses `argv` (the arguments after `serve`) with `env` (default process.env).
+ * @throws ConfigError when a flag, env variable or file key is invalid.
+ */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadConfigResult {
+  const flags = parseFlags(argv);
+  if (flags.has('--help')) return { kind: 'help', text: serveHelpText() };
+
+  const configFile = single(flags, '--config') ?? fromEnv(env, 'FLEETGRAPH_CONFIG');
+  const file = configFile ? readConfigFile(configFile) : {};
+  const fileSource = (key: string) => `${configFile?.source ?? 'config file'} key "${key}"`;
+
+  /** The first set of: flag, env, file key. */
+  const pick = (flag: string): Sourced<unknown> | undefined => {
+    const spec = SERVE_FLAGS.find((f) => f.flag === flag)!;
+    const fromFlag = single(flags, flag);
+    if (fromFlag) return fromFlag;
+    if (spec.env) {
+      const e = fromEnv(env, spec.env);
+      if (e) return e;
+    }
+    if (spec.fileKey && file[spec.fileKey] !== undefined) return { value: file[spec.fileKey], source: fileSource(spec.fileKey) };
+    return undefined;
+  };
+
+  const config: Config = structuredClone(DEFAULT_CONFIG);
+
+  const kubeconfig = pick('--kubeconfig');
+  if (kubeconfig) {
+    const path = resolve(asString(kubeconfig));
+    if (!existsSync(path)) throw new ConfigError(kubeconfig.source, `kubeconfig file ${path} does not exist`);
+    config.kubeconfig = path;
+  }
+  const context = pick('--context');
+  if (context) config.context = nonEmpty(context);
+
+  // --member: repeated flags replace the file's list entirely (a list is one value).
+  const memberFlags = flags.get('--member');
+  const memberItems: Array<Sourced<unknown>> = memberFlags
+    ? memberFlags
+    : file.members !== undefined
+      ? toItems(file.members, fileSource('members'))
+      : [];
+  for (const item of memberItems) {
+    const [cluster, ctx] = splitPair(item, '<cluster>=<context>');
+    config.memberContexts[cluster] = ctx;
+  }
+  if (Object.keys(config.memberContexts).length > 0 && !config.kubeconfig) {
+    throw new ConfigError('--member', 'needs --kubeconfig (the contexts are looked up in it)');
+  }
+
+  const port = pick('--port');
+  if (port) {
+    const n = Number(port.value);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(port.source, `"${String(port.value)}" is not a port (0-65535)`);
+    config.port = n;
+  }
+  const host = pick('--host');
+  if (host) config.host = nonEmpty(host);
+
+  const auth = pick('--auth');
+  if (auth) {
+    const v = asString(auth);
+    if (v !== 'none' && v !== 'token') throw new ConfigError(auth.source, `"${v}" is not an auth mode (none|token)`);
+    config.auth = v;
+  }
+  const tokens = pick('--tokens');
+  if (tokens) {
+    const path = resolve(asString(tokens));
+    if (!existsSync(path)) throw new ConfigError(tokens.source, `tokens file ${path} does not exist`);
+    config.tokensFile = path;
+  }
+  if (config.auth === 'token' && !config.tokensFile) throw new ConfigError('--auth', 'token mode needs --tokens <file>');
+
+  const modeItems: Array<Sourced<unknown>> = flags.get('--mode')
+    ?? (env.FLEETGRAPH_MODES ? env.FLEETGRAPH_MODES.split(',').filter(Boolean).map((v) => ({ value: v, source: 'FLEETGRAPH_MODES' }))
+      : file.modes !== undefined ? toItems(file.modes, fileSource('modes')) : []);
+  for (const item of modeItems) {
+    const [kind, mode] = splitPair(item, '<kind>=watch|fetch');
+    if (!(ALL_KINDS as readonly string[]).includes(kind)) {
+      throw new ConfigError(item.source, `unknown kind "${kind}" (one of ${ALL_KINDS.join(', ')})`);
+    }
+    if (mode !== 'watch' && mode !== 'fetch') throw new ConfigError(item.source, `"${mode}" is not a mode (watch|fetch)`);
+    if (kind === 'events' && mode === 'watch') throw new ConfigError(item.source, 'events are always fetched, never watched');
+    config.modes[kind] = mode as ReadMode;
+  }
+
+  const redis = pick('--redis-url');
+  if (redis) {
+    const v = nonEmpty(redis);
+    if (!/^rediss?:\/\//.test(v)) throw new ConfigError(redis.source, `"${v}" is not a redis:// or rediss:// URL`);
+    config.redisUrl = v;
+  }
+  const timeout = pick('--timeout');
+  if (timeout) config.callTimeoutMs = positiveDuration(timeout);
+  const logsTimeout = pick('--logs-timeout');
+  if (logsTimeout) config.logsTimeoutMs = positiveDuration(logsTimeout);
+
+  const ttlItems: Array<Sourced<unknown>> = flags.get('--ttl') ?? (file.ttl !== undefined ? toItems(file.ttl, fileSource('ttl')) : []);
+  for (const item of ttlItems) {
+    const [cls, dur] = splitPair(item, '<class>=<duration>');
+    if (!(cls in DEFAULT_TTLS)) throw new ConfigError(item.source, `unknown TTL class "${cls}" (one of ${Object.keys(DEFAULT_TTLS).join(', ')})`);
+    const ms = parseDuration(dur);
+    if (ms === undefined) throw new ConfigError(item.source, `"${dur}" is not a duration (e.g. 30s, 2m)`);
+    config.ttl[cls as keyof CacheTtls] = ms;
+  }
+
+  const mwGroup = pick('--middleware-group');
+  if (mwGroup) config.middleware.group = nonEmpty(mwGroup);
+  const mwVersion = pick('--middleware-version');
+  if (mwVersion) config.middleware.version = nonEmpty(mwVersion);
+
+  const level = pick('--log-level');
+  if (level) {
+    const v = asString(level);
+    if (!LOG_LEVELS.includes(v)) throw new ConfigError(level.source, `"${v}" is not a log level (${LOG_LEVELS.join('|')})`);
+    config.logLevel = v;
+  }
+
+  const auditDb = pick('--audit-db');
+  if (auditDb) config.audit.path = auditDb.value === ':memory:' ? ':memory:' : resolve(nonEmpty(auditDb));
+  const auditAge = pick('--audit-max-age');
+  if (auditAge) config.audit.maxAgeMs = positiveDuration(auditAge);
+  const auditRows = pick('--audit-max-rows');
+  if (auditRows) {
+    const n = Number(auditRows.value);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(auditRows.source, `"${String(auditRows.value)}" is not a positive integer`);
+    config.audit.maxRows = n;
+  }
+  const readOnly = pick('--read-only');
+  if (readOnly) {
+    const v = asString(readOnly);
+    if (!['true', 'false', '1', '0'].includes(v)) throw new ConfigError(readOnly.source, `"${v}" is not true or false`);
+    config.readOnly = v === 'true' || v === '1';
+  }
+  const featureItems: Array<Sourced<unknown>> = flags.get('--feature') ?? (file.features !== undefined ? toItems(file.features, fileSource('features')) : []);
+  for (const item of featureItems) {
+    const [name, state] = splitPair(item, '<feature>=on|off');
+    if (!(name in config.features)) throw new ConfigError(item.source, `unknown feature "${name}" (one of ${Object.keys(config.features).join(', ')})`);
+    if (!['on', 'off', 'true', 'false'].includes(state)) throw new ConfigError(item.source, `"${state}" is not on or off`);
+    config.features[name as keyof Config['features']] = state === 'on' || state === 'true';
+  }
+  const drainTimeout = pick('--drain-pod-timeout');
+  if (drainTimeout) config.drainPodTimeoutMs = positiveDuration(drainTimeout);
+
+  const subs: NonNullable<Config['subscriptions']> = {};
+  for (const [flag, key] of [['--ws-max-subscriptions', 'maxPerConnection'], ['--subscription-queue', 'queueCapacity']] as const) {
+    const item = pick(flag);
+    if (!item) continue;
+    const n = Number(item.value);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(item.source, `"${String(item.value)}" is not a positive integer`);
+    subs[key] = n;
+  }
+  const keepAlive = pick('--ws-keepalive');
+  if (keepAlive) {
+    const ms = parseDuration(asString(keepAlive));
+    if (ms === undefined) throw new ConfigError(keepAlive.source, `"${String(keepAlive.value)}" is not a duration (e.g. 12s; 0 disables)`);
+    subs.keepAliveMs = ms;
+  }
+  const prefix = pick('--redis-channel-prefix');
+  if (prefix) subs.channelPrefix = nonEmpty(prefix);
+  if (Object.keys(subs).length) config.subscriptions = subs;
+  const maxCost = pick('--max-query-cost');
+  if (maxCost) {
+    const n = Number(maxCost.value);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(maxCost.source, `"${String(maxCost.value)}" is not a positive integer`);
+    config.maxQueryCost = n;
+  }
+  return { kind: 'config', config };
+}
+
+function parseFlags(argv: readonly string[]): Map<string, Array<Sourced<string>>> {
+  const out = new Map<string, Array<Sourced<string>>>();
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    if (token === '-h') {
+      out.set('--help', []);
+      continue;
+    }
+    if (!token.startsWith('--')) throw new ConfigError(token, 'unexpected argument (options start with --; see --help)');
+    const eq = token.indexOf('=');
+    const name = eq > 0 ? token.slice(0, eq) : token;
+    const spec = SERVE_FLAGS.find((f) => f.flag === name);
+    if (!spec) throw new ConfigError(name, 'unknown option (see --help)');
+    let value: string;
+    if (!spec.arg) {
+      if (eq > 0) throw new ConfigError(name, 'takes no value');
+      value = 'true';
+    } else if (eq > 0) {
+      value = token.slice(eq + 1);
+    } else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new ConfigError(name, `needs a value ${spec.arg}`);
+      value = next;
+      i++;
+    }
+    const list = out.get(name) ?? [];
+    if (list.length > 0 && !spec.repeatable) throw new ConfigError(name, 'given more than once');
+    list.push({ value, source: name });
+    out.set(name, list);
+  }
+  return out;
+}
+
+function single(flags: Map<string, Array<Sourced<string>>>, name: string): Sourced<string> | undefined {
+  return flags.get(name)?.[0];
+}
+
+function fromEnv(env: NodeJS.ProcessEnv, name: string): Sourced<string> | undefined {
+  const v = env[name];
+  return v === undefined || v === '' ? undefined : { value: v, source: name };
+}
+
+function readConfigFile(src: Sourced<string>): Record<string, unknown> {
+  const path = resolve(src.value);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(src.source, `cannot read ${path}: ${(err as Error).message}`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = path.endsWith('.json') ? JSON.parse(text) : yaml.load(text);
+  } catch (err) {
+    throw new ConfigError(src.source, `${path} is not valid ${path.endsWith('.json') ? 'JSON' : 'YAML'}: ${(err as Error).message}`);
+  }
+  if (parsed === undefined || parsed === null) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(src.source, `${path} must hold a mapping of options`);
+  const known = new Set(SERVE_FLAGS.map((f) => f.fileKey).filter(Boolean));
+  for (const key of Object.keys(parsed)) {
+    if (!known.has(key)) throw new ConfigError(`${src.source} key "${key}"`, `unknown key (known: ${[...known].join(', ')})`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** A file value that is a list of "a=b" strings or a mapping {a: b} becomes items "a=b". */
+function toItems(value: unknown, source: string): Array<Sourced<unknown>> {
+  if (Array.isArray(value)) return value.map((v) => ({ value: v, source }));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).map(([k, v]) => ({ value: `${k}=${String(v)}`, source }));
+  }
+  throw new ConfigError(source, 'must be a list of "a=b" strings or a mapping');
+}
+
+function splitPair(item: Sourced<unknown>, shape: string): [string, string] {
+  const text = asString(item);
+  const eq = text.indexOf('=');
+  const a = text.slice(0, eq).trim();
+  const b = text.slice(eq + 1).trim();
+  if (eq <= 0 || !a || !b) throw new ConfigError(item.source, `"${text}" is not ${shape}`);
+  return [a, b];
+}
+
+function asString(s: Sourced<unknown>): string {
+  if (typeof s.value === 'string') return s.value;
+  if (typeof s.value === 'number' || typeof s.value === 'boolean') return String(s.value);
+  throw new ConfigError(s.source, 'must be a string');
+}
+
+function nonEmpty(s: Sourced<unknown>): string {
+  const v = asString(s).trim();
+  if (!v) throw new ConfigError(s.source, 'must not be empty');
+  return v;
+}
+
+function positiveDuration(s: Sourced<unknown>): number {
+  const raw = typeof s.value === 'number' ? s.value : asString(s);
+  const ms = parseDuration(raw);
+  if (ms === undefined || ms <= 0) throw new ConfigError(s.source, `"${String(s.value)}" is not a positive duration (e.g. 30s, 2m)`);
+  return ms;
+}

@@ -1,0 +1,63 @@
+/**
+ * The flags of `fleetgraph serve`: their names, the env variables and config-file keys that may set them
+ * instead, and the `--help` text built from the same table, so help and parser never drift apart.
+ */
+export interface FlagSpec {
+  flag: string;
+  /** Metavariable shown in help; absent for boolean flags. */
+  arg?: string;
+  env?: string;
+  /** Key in the config file (JSON or YAML). */
+  fileKey?: string;
+  repeatable?: boolean;
+  help: string;
+}
+
+export const SERVE_FLAGS: readonly FlagSpec[] = [
+  { flag: '--config', arg: '<file>', env: 'FLEETGRAPH_CONFIG', help: 'Config file (JSON or YAML) with any of the keys below; flags and env win over it.' },
+  { flag: '--kubeconfig', arg: '<file>', fileKey: 'kubeconfig', help: 'Kubeconfig of the Karmada control plane. Without it an embedded demo simulator is started.' },
+  { flag: '--context', arg: '<ctx>', fileKey: 'context', help: 'Kubeconfig context of the Karmada control plane (default: the current context).' },
+  { flag: '--member', arg: '<cluster>=<context>', fileKey: 'members', repeatable: true, help: 'Reach member <cluster> through kubeconfig context <context> instead of the Karmada cluster proxy. Repeatable.' },
+  { flag: '--port', arg: '<port>', env: 'PORT', fileKey: 'port', help: 'Listen port (default 4000).' },
+  { flag: '--host', arg: '<host>', env: 'HOST', fileKey: 'host', help: 'Listen address (default 127.0.0.1).' },
+  { flag: '--auth', arg: 'none|token', env: 'FLEETGRAPH_AUTH', fileKey: 'auth', help: 'Authentication mode (default none).' },
+  { flag: '--tokens', arg: '<file>', env: 'FLEETGRAPH_TOKENS', fileKey: 'tokens', help: 'Tokens file for --auth token.' },
+  { flag: '--mode', arg: '<kind>=watch|fetch', env: 'FLEETGRAPH_MODES', fileKey: 'modes', repeatable: true, help: 'Read <kind> from an informer cache (watch, default) or by batched list calls with a TTL cache (fetch). Repeatable; env: comma separated.' },
+  { flag: '--redis-url', arg: '<url>', env: 'REDIS_URL', fileKey: 'redisUrl', help: 'Redis for the TTL cache of fetch-mode kinds (default: in memory).' },
+  { flag: '--timeout', arg: '<duration>', env: 'FLEETGRAPH_TIMEOUT', fileKey: 'timeout', help: 'Per upstream call timeout (default 30s).' },
+  { flag: '--logs-timeout', arg: '<duration>', env: 'FLEETGRAPH_LOGS_TIMEOUT', fileKey: 'logsTimeout', help: 'Pod logs call timeout (default 120s).' },
+  { flag: '--ttl', arg: '<class>=<duration>', fileKey: 'ttl', repeatable: true, help: 'TTL of fetch-mode results; class: clusters (5m), nodes (3m), policies (10m), bindings (2m), events (10s), default (1m). Repeatable.' },
+  { flag: '--middleware-group', arg: '<group>', env: 'FLEETGRAPH_MIDDLEWARE_GROUP', fileKey: 'middlewareGroup', help: 'API group of the middleware CRs (Application, Component, WorkloadSet, Operation).' },
+  { flag: '--middleware-version', arg: '<version>', env: 'FLEETGRAPH_MIDDLEWARE_VERSION', fileKey: 'middlewareVersion', help: 'API version of the middleware CRs.' },
+  { flag: '--log-level', arg: '<level>', env: 'LOG_LEVEL', fileKey: 'logLevel', help: 'trace|debug|info|warn|error|fatal|silent (default info).' },
+  { flag: '--audit-db', arg: '<file>', env: 'FLEETGRAPH_AUDIT_DB', fileKey: 'auditDb', help: 'SQLite file of the audit and operation log, kept across restarts (default :memory:, kept nowhere).' },
+  { flag: '--audit-max-age', arg: '<duration>', fileKey: 'auditMaxAge', help: 'Audit rows older than this are deleted (default 720h).' },
+  { flag: '--audit-max-rows', arg: '<n>', fileKey: 'auditMaxRows', help: 'Audit rows kept per table (default 100000).' },
+  { flag: '--read-only', env: 'FLEETGRAPH_READ_ONLY', fileKey: 'readOnly', help: 'Refuse every mutation with FORBIDDEN.' },
+  { flag: '--feature', arg: '<feature>=on|off', fileKey: 'features', repeatable: true, help: 'Feature switch: resourceEdit (on), podTerminal (off), schedulingTrace (on). Repeatable.' },
+  { flag: '--drain-pod-timeout', arg: '<duration>', fileKey: 'drainPodTimeout', help: 'How long drainNode retries an eviction a PodDisruptionBudget refuses, per pod (default 2m).' },
+  { flag: '--ws-max-subscriptions', arg: '<n>', env: 'FLEETGRAPH_WS_MAX_SUBSCRIPTIONS', fileKey: 'wsMaxSubscriptions', help: 'Operations at once per WebSocket connection; over it that operation errors, the socket stays open (default 100).' },
+  { flag: '--subscription-queue', arg: '<n>', fileKey: 'subscriptionQueue', help: 'Events held per subscription for a slow reader before they are dropped with a RESYNC notice (default 256).' },
+  { flag: '--ws-keepalive', arg: '<duration>', fileKey: 'wsKeepalive', help: 'WebSocket ping interval; 0 disables (default 12s).' },
+  { flag: '--redis-channel-prefix', arg: '<prefix>', env: 'FLEETGRAPH_REDIS_CHANNEL_PREFIX', fileKey: 'redisChannelPrefix', help: 'Pub/sub channel prefix of the replicas sharing --redis-url (default fleetgraph:).' },
+  { flag: '--max-query-cost', arg: '<n>', env: 'FLEETGRAPH_MAX_QUERY_COST', fileKey: 'maxQueryCost', help: 'Highest query cost accepted; a paged field multiplies by its first (default 250000).' },
+  { flag: '--help', help: 'Print this help.' },
+];
+
+/** The `fleetgraph serve --help` text. */
+export function serveHelpText(): string {
+  const lines = SERVE_FLAGS.map((f) => {
+    const head = `  ${f.flag}${f.arg ? ` ${f.arg}` : ''}`;
+    const env = f.env ? ` [env ${f.env}]` : '';
+    return `${head.padEnd(40)} ${f.help}${env}`;
+  });
+  return [
+    'Usage: fleetgraph serve [options]',
+    '',
+    'Serves one GraphQL endpoint (/graphql, /healthz, /readyz) over a Karmada fleet.',
+    'Precedence: flags, then env, then the config file, then defaults. Durations: 500ms, 30s, 2m, 1h (bare number = ms).',
+    '',
+    'Options:',
+    ...lines,
+  ].join('\n');
+}

@@ -1,0 +1,67 @@
+/**
+ * Per-request DataLoaders over the Fleet's reads. A request's keys collected in one tick are grouped by
+ * (cluster, kind): watched kinds answer from the informer caches, fetch-mode kinds and events from one list
+ * call per group (or the TTL store), and each key then takes its own slice by filter in memory.
+ */
+import DataLoader from 'dataloader';
+import type { SlimEvent, SlimObject } from '../cache/types.js';
+import type { ClusterResult, EventsKey, FleetLoaders, ListKey, NodeUsage, PodUsage } from './types.js';
+
+/** What the loaders need from the fleet. */
+export interface LoaderSource {
+  list(kind: ListKey['kind'], cluster: string, filter?: ListKey['filter']): Promise<ClusterResult<SlimObject[]>>;
+  /** Every event of one cluster (all namespaces): one upstream list per cluster, TTL-cached briefly. */
+  allEvents(cluster: string): Promise<ClusterResult<SlimEvent[]>>;
+  nodeMetrics(cluster: string): Promise<ClusterResult<NodeUsage[]>>;
+  podMetrics(cluster: string): Promise<ClusterResult<PodUsage[]>>;
+}
+
+function stableKey(value: object): string {
+  return JSON.stringify(value, Object.keys(value).sort());
+}
+
+function listKeyString(k: ListKey): string {
+  return `${k.cluster}\u0000${k.kind}\u0000${k.filter ? stableKey(k.filter) : ''}`;
+}
+
+function eventsKeyString(k: EventsKey): string {
+  return stableKey(k);
+}
+
+function matchesEvent(e: SlimEvent, k: EventsKey): boolean {
+  const o = e.involvedObject;
+  if (k.uid !== undefined) return o.uid === k.uid;
+  if (k.namespace !== undefined && (o.namespace ?? e.metadata.namespace) !== k.namespace) return false;
+  if (k.kind !== undefined && o.kind !== k.kind) return false;
+  if (k.name !== undefined && o.name !== k.name) return false;
+  return true;
+}
+
+export function createLoaders(source: LoaderSource): FleetLoaders {
+  return {
+    list: new DataLoader<ListKey, ClusterResult<SlimObject[]>, string>(
+      async (keys) => {
+        // All keys of one (cluster, kind) share the fetch: Fleet.list dedupes concurrent upstream calls of a
+        // group and the TTL store keeps the answer, so a batch costs at most one list call per group.
+        return Promise.all(keys.map((k) => source.list(k.kind, k.cluster, k.filter)));
+      },
+      { cacheKeyFn: listKeyString },
+    ),
+    events: new DataLoader<EventsKey, ClusterResult<SlimEvent[]>, string>(
+      async (keys) => {
+        const byCluster = new Map<string, Promise<ClusterResult<SlimEvent[]>>>();
+        for (const k of keys) if (!byCluster.has(k.cluster)) byCluster.set(k.cluster, source.allEvents(k.cluster));
+        return Promise.all(
+          keys.map(async (k): Promise<ClusterResult<SlimEvent[]>> => {
+            const all = await byCluster.get(k.cluster)!;
+            if (!all.ok) return all;
+            return { ok: true, cluster: k.cluster, value: all.value.filter((e) => matchesEvent(e, k)) };
+          }),
+        );
+      },
+      { cacheKeyFn: eventsKeyString },
+    ),
+    nodeMetrics: new DataLoader<string, ClusterResult<NodeUsage[]>>(async (clusters) => Promise.all(clusters.map((c) => source.nodeMetrics(c)))),
+    podMetrics: new DataLoader<string, ClusterResult<PodUsage[]>>(async (clusters) => Promise.all(clusters.map((c) => source.podMetrics(c)))),
+  };
+}

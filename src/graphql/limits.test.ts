@@ -1,0 +1,100 @@
+import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
+import { buildSchema, getOperationAST, GraphQLError, parse, validate, type ValidationRule } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { LIMIT_PREFIX, queryCost, queryCostError } from './limits.js';
+
+const schema = buildSchema(`
+  type Query { clusters(first: Int): ClusterConnection! fleet: Fleet! }
+  type Fleet { total: Int! }
+  type ClusterConnection { totalCount: Int! edges: [ClusterEdge!]! }
+  type ClusterEdge { node: Cluster! }
+  type Cluster { name: String! pods(first: Int = 7): PodConnection! }
+  type PodConnection { edges: [PodEdge!]! }
+  type PodEdge { node: Pod! }
+  type Pod { name: String! }
+`);
+
+function cost(query: string, variables?: Record<string, unknown>, operationName?: string): number | undefined {
+  const document = parse(query);
+  return queryCost(schema, document, getOperationAST(document, operationName)!, variables);
+}
+
+/** What graphql-armor's validation rule (the former cost check) computes for a literal document. */
+function armorCost(query: string): number {
+  let found = 0;
+  const rule = costLimitRule({ maxCost: 0, propagateOnRejection: false, onReject: [(_c: unknown, e: GraphQLError) => { found = Number(/found (\d+(?:\.\d+)?)/.exec(e.message)?.[1]); }] });
+  validate(schema, parse(query), [rule as unknown as ValidationRule]);
+  return found;
+}
+
+describe('queryCost', () => {
+  it('weighs objects 2, scalars 1, children ×1.5 per level, a paged field × its first', () => {
+    expect(cost('{ fleet { total } }')).toBe(2 + 1.5 * 1);
+    // clusters: (2 + 1.5 × edges) × 3; edges: 2 + 1.5 × node; node: 2 + 1.5 × name(1)
+    expect(cost('{ clusters(first: 3) { edges { node { name } } } }')).toBe((2 + 1.5 * (2 + 1.5 * (2 + 1.5))) * 3);
+  });
+
+  it('matches graphql-armor\'s former rule for literal pages', () => {
+    const q = '{ clusters(first: 40) { totalCount edges { node { name pods(first: 500) { edges { node { name } } } } } } }';
+    expect(cost(q)).toBe(armorCost(q));
+  });
+
+  it('reads page sizes from the variables as from literals', () => {
+    const literal = '{ clusters(first: 40) { edges { node { pods(first: 500) { edges { node { name } } } } } } }';
+    const variables = 'query($c: Int, $p: Int) { clusters(first: $c) { edges { node { pods(first: $p) { edges { node { name } } } } } } }';
+    expect(cost(variables, { c: 40, p: 500 })).toBe(cost(literal));
+    // A variable's own default applies when the request leaves it out.
+    expect(cost('query($c: Int = 40) { clusters(first: $c) { totalCount } }', {})).toBe(cost('{ clusters(first: 40) { totalCount } }'));
+  });
+
+  it('counts an absent first as the resolvers\' default page (100), or the schema default when declared', () => {
+    expect(cost('{ clusters { edges { node { name } } } }')).toBe(cost('{ clusters(first: 100) { edges { node { name } } } }'));
+    expect(cost('{ clusters(first: 1) { edges { node { pods { edges { node { name } } } } } } }'))
+      .toBe(cost('{ clusters(first: 1) { edges { node { pods(first: 7) { edges { node { name } } } } } } }'));
+    // A page of 0 (or a null variable) still costs at least one item, never zero.
+    expect(cost('{ clusters(first: 0) { edges { node { name } } } }')).toBe(cost('{ clusters(first: 1) { edges { node { name } } } }'));
+  });
+
+  it('does not multiply a page whose items are not selected (its size changes nothing)', () => {
+    expect(cost('{ clusters(first: 5000) { totalCount } }')).toBe(2 + 1.5 * 1);
+    expect(cost('{ clusters { totalCount } }')).toBe(2 + 1.5 * 1);
+    // A fragment may select the items, so it counts as if it did.
+    expect(cost('{ clusters(first: 3) { ... on ClusterConnection { totalCount } } }')).toBe(cost('{ clusters(first: 1) { ... on ClusterConnection { totalCount } } }')! * 3);
+  });
+
+  it('counts only the operation that runs', () => {
+    const doc = 'query Small { fleet { total } } query Big { clusters(first: 5000) { edges { node { name } } } }';
+    expect(cost(doc, {}, 'Small')).toBe(cost('{ fleet { total } }'));
+    expect(cost(doc, {}, 'Big')).toBe(cost('{ clusters(first: 5000) { edges { node { name } } } }'));
+  });
+
+  it('counts a document whose fragments multiply past the node cap as over any cost', () => {
+    // Each fragment spreads the previous one twice: 2^20 selections to weigh from a few hundred bytes.
+    const frags = Array.from({ length: 20 }, (_, i) => `fragment F${i + 1} on Cluster { ...F${i} a${i}: name ...F${i} }`).join('\n');
+    const q = `{ clusters(first: 1) { edges { node { ...F20 } } } }\nfragment F0 on Cluster { name }\n${frags}`;
+    expect(cost(q)).toBe(Number.POSITIVE_INFINITY);
+    const document = parse(q);
+    expect(queryCostError(schema, document, getOperationAST(document)!, {})?.message).toContain('too costly');
+  });
+
+  it('gives up (undefined) when the variables do not coerce, leaving that error to execution', () => {
+    expect(cost('query($c: Int) { clusters(first: $c) { totalCount } }', { c: 'many' })).toBeUndefined();
+  });
+});
+
+describe('queryCostError', () => {
+  const q = 'query($c: Int) { clusters(first: $c) { edges { node { name } } } }';
+  const limits = { maxDepth: 16, maxAliases: 30, maxCost: 1000 };
+  const check = (c: number) => {
+    const document = parse(q);
+    return queryCostError(schema, document, getOperationAST(document)!, { c }, limits);
+  };
+
+  it('accepts up to maxCost and refuses above it with the gateway\'s prefix, code and HTTP 400', () => {
+    expect(check(10)).toBeUndefined();
+    const error = check(1000);
+    expect(error).toBeInstanceOf(GraphQLError);
+    expect(error!.message.startsWith(`${LIMIT_PREFIX}too costly (Query Cost limit of 1000 exceeded, found `)).toBe(true);
+    expect(error!.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', http: { status: 400 } });
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Query limits. Depth and aliases are GraphQL validation rules from graphql-armor (they depend on the
+ * document only). Cost is not: a page size passed as a variable (`pods(first: $n)`) multiplies the fan-out
+ * as much as a literal one, and validation never sees variable values. So cost is computed once the
+ * operation and its variables are known (Apollo's didResolveOperation for HTTP, graphql-ws's onSubscribe
+ * for WebSocket) by queryCostError, with graphql-query-complexity, which coerces the variables.
+ * Every rejection's message starts with LIMIT_PREFIX; the servers map it to QUERY_TOO_COMPLEX.
+ */
+import {
+  getNamedType, GraphQLError, isLeafType, Kind,
+  type DocumentNode, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule,
+} from 'graphql';
+import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
+import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
+import { ErrorCode } from './errors.js';
+import { DEFAULT_PAGE_SIZE } from './validation.js';
+
+export const LIMIT_PREFIX = 'Query too complex: ';
+
+export interface QueryLimits {
+  /** Deepest selection allowed (fields, fragments flattened). @default 16 */
+  maxDepth: number;
+  /** Aliases per operation. @default 30 */
+  maxAliases: number;
+  /**
+   * Cost: objects 2, scalars 1, times 1.5 per level, times `first` of a paged field whose `edges` are
+   * selected (its variable value when it is a variable; DEFAULT_PAGE_SIZE when absent, as the resolvers
+   * default), so nested pages multiply as their fan-out does. @default 250000
+   */
+  maxCost: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 16, maxAliases: 30, maxCost: 250_000 };
+
+export function limitRules(limits: QueryLimits = DEFAULT_LIMITS): ValidationRule[] {
+  // Armor throws its own error out of validation unless told not to; we report ours instead so that the
+  // message and code are the gateway's, and validation continues like any other rule.
+  const reject = (what: string) => [
+    (context: { reportError(e: GraphQLError): void } | null, error: GraphQLError) => {
+      context?.reportError(new GraphQLError(`${LIMIT_PREFIX}${what} (${error.message.replace(/^Syntax Error: /, '')})`));
+    },
+  ];
+  return [
+    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: reject('too deep') }) as unknown as ValidationRule,
+    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, propagateOnRejection: false, onReject: reject('too many aliases') }) as unknown as ValidationRule,
+  ];
+}
+
+/** Cost weights: graphql-armor's cost model (the one this gateway used as a validation rule). */
+const OBJECT_COST = 2;
+const SCALAR_COST = 1;
+const DEPTH_FACTOR = 1.5;
+
+/**
+ * Whether a paged field's selection reaches its items: `edges`, or a fragment (which may select them).
+ * A page asked only for `totalCount`/`pageInfo` costs the same whatever its size, so its size does not
+ * multiply (armor multiplied it anyway; that only ever made such queries look costlier).
+ */
+function selectsItems(node: FieldNode): boolean {
+  return (node.selectionSet?.selections ?? []).some((s) => s.kind !== Kind.FIELD || s.name.value === 'edges');
+}
+
+/**
+ * One field's cost: its own weight plus its children's times DEPTH_FACTOR, all times its page size when it
+ * is paged and its items are selected. `args` are coerced (variables substituted, schema defaults applied)
+ * by graphql-query-complexity.
+ */
+const pagedFieldEstimator: ComplexityEstimator = ({ field, node, args, childComplexity }) => {
+  const own = isLeafType(getNamedType(field.type)) ? SCALAR_COST : OBJECT_COST;
+  let pages = 1;
+  if (field.args.some((a) => a.name === 'first') && selectsItems(node)) {
+    const first: unknown = args.first;
+    // Out-of-range values are the resolvers' BAD_USER_INPUT to report; a page of 0 still costs one.
+    pages = typeof first === 'number' && Number.isFinite(first) ? Math.max(first, 1) : DEFAULT_PAGE_SIZE;
+  }
+  return (own + DEPTH_FACTOR * childComplexity) * pages;
+};
+
+/** Selections weighed at most per operation (fragment spreads counted each time they are spread). */
+const MAX_WEIGHED_NODES = 10_000;
+
+/**
+ * The cost of one operation of a validated document with the request's variables, or undefined when
+ * the variables do not coerce (execution reports that as BAD_USER_INPUT before any resolver runs).
+ */
+export function queryCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown> | null | undefined): number | undefined {
+  // Only the operation that runs (plus the fragments it may spread) counts, never its siblings.
+  const query: DocumentNode = {
+    kind: Kind.DOCUMENT,
+    definitions: [operation, ...document.definitions.filter((d) => d.kind === Kind.FRAGMENT_DEFINITION)],
+  };
+  try {
+    return getComplexity({ schema, query, variables: variables ?? {}, estimators: [pagedFieldEstimator], maxQueryNodes: MAX_WEIGHED_NODES });
+  } catch (e) {
+    // The node cap stops the weighing itself from being the attack (fragments are re-walked where spread):
+    // a document that big is over any cost.
+    if (e instanceof GraphQLError && /maximum allowed number of nodes/.test(e.message)) return Number.POSITIVE_INFINITY;
+    if (e instanceof GraphQLError) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The one cost check both transports run once the operation and its variables are known: a GraphQLError
+ * (message starting with LIMIT_PREFIX, code QUERY_TOO_COMPLEX, HTTP 400) when over limits.maxCost.
+ */
+export function queryCostError(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | null | undefined,
+  limits: QueryLimits = DEFAULT_LIMITS,
+): GraphQLError | undefined {
+  const cost = queryCost(schema, document, operation, variables);
+  if (cost === undefined || cost <= limits.maxCost) return undefined;
+  const found = Number.isFinite(cost) ? String(Math.ceil(cost)) : `more than ${MAX_WEIGHED_NODES} selections`;
+  return new GraphQLError(`${LIMIT_PREFIX}too costly (Query Cost limit of ${limits.maxCost} exceeded, found ${found}.)`, {
+    // Apollo takes `http` off the error and uses it for the response status (a request error, not a 500).
+    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400 } },
+  });
+}

@@ -1,0 +1,168 @@
+/**
+ * Resolvers of schema/operations.graphql: the Operation type (over the OperationRecord model), the
+ * `operation`, `operations` and `auditLog` queries, and every mutation, each a thin call into the
+ * OperationService with the caller taken from the request context. A MutationRefusal becomes a GraphQL
+ * error with the same code (and `field` / `cluster`).
+ */
+import type { MutationResolvers, OperationResolvers, QueryResolvers, Resolvers } from '../../generated/graphql.js';
+import type { Caller, OperationService } from '../../operations/OperationService.js';
+import { MutationRefusal } from '../../operations/MutationRefusal.js';
+import type { OperationRecord } from '../../operations/OperationRecord.js';
+import type { PolicyKind } from '../../operations/policyOperations.js';
+import type { WorkloadKind } from '../../operations/workloadOperations.js';
+import { authorize } from '../authorize.js';
+import { connectionOf, pageArgs } from '../connection.js';
+import type { GraphQLContext } from '../context.js';
+import { apiError, badUserInput, ErrorCode } from '../errors.js';
+import type { RefModel } from '../models.js';
+
+function serviceOf(ctx: GraphQLContext): OperationService {
+  const s = ctx.operations;
+  if (!s) throw apiError(ErrorCode.INTERNAL, 'this gateway runs without the Operations engine');
+  return s;
+}
+
+function callerOf(ctx: GraphQLContext): Caller {
+  return {
+    user: ctx.identity.user,
+    requestId: ctx.request?.id ?? null,
+    sourceIp: ctx.request?.sourceIp ?? null,
+    userAgent: ctx.request?.userAgent ?? null,
+  };
+}
+
+/** Runs a mutation after the authorization check, turning a refusal into the API's error. */
+async function mutate(
+  ctx: GraphQLContext,
+  target: { kind: string; cluster?: string | null; namespace?: string | null },
+  run: (s: OperationService, caller: Caller) => Promise<OperationRecord>,
+): Promise<OperationRecord> {
+  authorize(ctx.identity, 'write', target);
+  const service = serviceOf(ctx);
+  try {
+    return await run(service, callerOf(ctx));
+  } catch (err) {
+    if (err instanceof MutationRefusal) {
+      const ext: Record<string, unknown> = {};
+      if (err.extensions.field) ext['field'] = err.extensions.field;
+      if (err.extensions.cluster) ext['cluster'] = err.extensions.cluster;
+      throw apiError(err.code, err.message, ext);
+    }
+    throw err;
+  }
+}
+
+const WORKLOAD_KINDS: Record<string, WorkloadKind> = { DEPLOYMENT: 'Deployment', STATEFULSET: 'StatefulSet', DAEMONSET: 'DaemonSet' };
+
+function checkTime(value: string | null | undefined, field: string): string | null {
+  if (!value) return null;
+  const t = Date.parse(value);
+  if (Number.isNaN(t)) throw badUserInput(`${field}: "${value}" is not an RFC 3339 time`, field);
+  return new Date(t).toISOString();
+}
+
+const refOf = (t: OperationRecord['target']): RefModel => ({ cluster: t.cluster, apiVersion: t.apiVersion, kind: t.kind, namespace: t.namespace, name: t.name, uid: t.uid });
+
+const Operation: OperationResolvers<GraphQLContext> = {
+  id: (op) => op.id,
+  type: (op) => op.type,
+  target: (op) => refOf(op.target),
+  cluster: (op) => op.target.cluster,
+  parameters: (op) => Object.entries(op.parameters).sort(([a], [b]) => (a < b ? -1 : 1)).map(([key, value]) => ({ key, value })),
+  phase: (op) => op.phase,
+  steps: (op) => op.steps,
+  currentStep: (op) => (op.currentStep >= 0 ? (op.steps[op.currentStep] ?? null) : null),
+  requestedBy: (op) => op.requestedBy,
+  createdAt: (op) => op.createdAt,
+  startedAt: (op) => op.startedAt,
+  completedAt: (op) => op.completedAt,
+  error: (op) => op.error,
+  reason: (op) => op.reason,
+  executor: (op) => op.executor,
+  resource: (op) => (op.resource ? refOf(op.resource) : null),
+};
+
+const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | 'auditLog'> = {
+  operation: (_p, args, ctx) => {
+    authorize(ctx.identity, 'read', { kind: 'operations' });
+    return serviceOf(ctx).store.get(args.id) ?? null;
+  },
+  operations: (_p, args, ctx) => {
+    authorize(ctx.identity, 'read', { kind: 'operations' });
+    const page = pageArgs(args);
+    const f = args.filter ?? {};
+    const list = serviceOf(ctx).store.list({
+      cluster: f.cluster ?? null,
+      type: f.type ?? null,
+      phase: f.phase ?? null,
+      targetKind: f.targetKind ?? null,
+      targetName: f.targetName ?? null,
+      targetNamespace: f.targetNamespace ?? null,
+      since: checkTime(f.since, 'filter.since'),
+      until: checkTime(f.until, 'filter.until'),
+    });
+    // Newest first: the key inverts the creation time so the ascending connection order is newest first.
+    const key = (op: OperationRecord) => [String(9_999_999_999_999 - Date.parse(op.createdAt)).padStart(13, '0'), op.id];
+    return connectionOf(list, key, page);
+  },
+  auditLog: (_p, args, ctx) => {
+    authorize(ctx.identity, 'read', { kind: 'audit' });
+    const audit = ctx.auditLog;
+    if (!audit) throw apiError(ErrorCode.INTERNAL, 'this gateway runs without an audit log');
+    const f = args.filter ?? {};
+    if (f.limit != null && (f.limit < 1 || f.limit > 1000)) throw badUserInput(`filter.limit: ${f.limit} must be between 1 and 1000`, 'filter.limit');
+    const q = {
+      user: f.user ?? null,
+      action: f.action ?? null,
+      cluster: f.cluster ?? null,
+      namespace: f.namespace ?? null,
+      targetName: f.targetName ?? null,
+      success: f.success ?? null,
+      since: checkTime(f.since, 'filter.since'),
+      until: checkTime(f.until, 'filter.until'),
+      limit: f.limit ?? 100,
+    };
+    return {
+      entries: audit.entries(q).map((e) => ({ ...e, id: String(e.id) })),
+      changes: audit.changes(q).map((c) => ({ ...c, id: String(c.id) })),
+      statistics: audit.statistics().map((s) => ({
+        operationName: s.operationName,
+        count: s.count,
+        errors: s.errors,
+        meanMs: s.count ? s.totalMs / s.count : 0,
+        maxMs: s.maxMs,
+        lastAt: s.lastAt,
+      })),
+    };
+  },
+};
+
+const policy = (mutation: string, kind: PolicyKind, apply: boolean) =>
+  ((_p: unknown, a: { namespace?: string | null; name: string; spec?: unknown; idempotencyKey?: string | null }, ctx: GraphQLContext) =>
+    mutate(ctx, { kind: `${kind.toLowerCase()}s`, cluster: 'karmada', namespace: a.namespace ?? null }, (s, c) => (apply ? s.applyPolicy(c, mutation, kind, { ...a, spec: a.spec }) : s.deletePolicy(c, mutation, kind, a)))) as never;
+
+const Mutation: MutationResolvers<GraphQLContext> = {
+  cordonNode: (_p, a, ctx) => mutate(ctx, { kind: 'nodes', cluster: a.cluster }, (s, c) => s.cordonNode(c, a)),
+  uncordonNode: (_p, a, ctx) => mutate(ctx, { kind: 'nodes', cluster: a.cluster }, (s, c) => s.uncordonNode(c, a)),
+  drainNode: (_p, a, ctx) => mutate(ctx, { kind: 'nodes', cluster: a.cluster }, (s, c) => s.drainNode(c, a)),
+  setNodeLabels: (_p, a, ctx) => mutate(ctx, { kind: 'nodes', cluster: a.cluster }, (s, c) => s.setNodeLabels(c, a)),
+  setNodeTaints: (_p, a, ctx) => mutate(ctx, { kind: 'nodes', cluster: a.cluster }, (s, c) => s.setNodeTaints(c, a)),
+  scaleWorkload: (_p, a, ctx) => mutate(ctx, { kind: a.kind.toLowerCase() + 's', cluster: 'karmada', namespace: a.namespace }, (s, c) => s.scaleWorkload(c, { ...a, kind: WORKLOAD_KINDS[a.kind]! })),
+  restartWorkload: (_p, a, ctx) => mutate(ctx, { kind: a.kind.toLowerCase() + 's', cluster: a.cluster ?? 'karmada', namespace: a.namespace }, (s, c) => s.restartWorkload(c, { ...a, kind: WORKLOAD_KINDS[a.kind]! })),
+  rollbackWorkload: (_p, a, ctx) => mutate(ctx, { kind: a.kind.toLowerCase() + 's', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.rollbackWorkload(c, { ...a, kind: WORKLOAD_KINDS[a.kind]! })),
+  deletePod: (_p, a, ctx) => mutate(ctx, { kind: 'pods', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.deletePod(c, a)),
+  applyPropagationPolicy: policy('applyPropagationPolicy', 'PropagationPolicy', true),
+  deletePropagationPolicy: policy('deletePropagationPolicy', 'PropagationPolicy', false),
+  applyClusterPropagationPolicy: policy('applyClusterPropagationPolicy', 'ClusterPropagationPolicy', true),
+  deleteClusterPropagationPolicy: policy('deleteClusterPropagationPolicy', 'ClusterPropagationPolicy', false),
+  applyOverridePolicy: policy('applyOverridePolicy', 'OverridePolicy', true),
+  deleteOverridePolicy: policy('deleteOverridePolicy', 'OverridePolicy', false),
+  applyClusterOverridePolicy: policy('applyClusterOverridePolicy', 'ClusterOverridePolicy', true),
+  deleteClusterOverridePolicy: policy('deleteClusterOverridePolicy', 'ClusterOverridePolicy', false),
+  createMiddlewareInstance: (_p, a, ctx) => mutate(ctx, { kind: 'applications', cluster: a.input.cluster, namespace: a.input.namespace }, (s, c) => s.createMiddlewareInstance(c, a)),
+  deleteMiddlewareInstance: (_p, a, ctx) => mutate(ctx, { kind: 'applications', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.deleteMiddlewareInstance(c, a)),
+  runMiddlewareOperation: (_p, a, ctx) => mutate(ctx, { kind: 'operations', cluster: a.input.cluster, namespace: a.input.namespace }, (s, c) => s.runMiddlewareOperation(c, a)),
+  setMiddlewareBackupPolicy: (_p, a, ctx) => mutate(ctx, { kind: 'applications', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.setMiddlewareBackupPolicy(c, a)),
+};
+
+export const operationResolvers: Pick<Resolvers<GraphQLContext>, 'Operation' | 'Mutation'> & { Query: typeof Query } = { Operation, Query, Mutation };

@@ -1,0 +1,28 @@
+/**
+ * Per-request collector of member failures that do not null a field. A fleet-wide list (`pods`, `nodes`,
+ * `fleet`) answers with the members that responded; the members that did not are reported here, once
+ * per (code, cluster), and added to the response's `errors` so that clients know the answer is partial.
+ */
+import { GraphQLError } from 'graphql';
+import type { ClusterError } from '../fleet/types.js';
+import { clusterFailure } from './errors.js';
+
+export class PartialErrors {
+  private readonly byKey = new Map<string, GraphQLError>();
+
+  /** Records a member failure; `path` is the response path of the field that still answered. */
+  add(error: ClusterError, path?: ReadonlyArray<string | number>): void {
+    const key = `${error.code}\u0000${error.cluster}`;
+    if (this.byKey.has(key)) return;
+    const gql = clusterFailure(error);
+    this.byKey.set(key, path ? new GraphQLError(gql.message, { path, extensions: gql.extensions }) : gql);
+  }
+
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  list(): GraphQLError[] {
+    return [...this.byKey.values()];
+  }
+}

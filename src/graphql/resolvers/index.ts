@@ -1,0 +1,47 @@
+/**
+ * All resolvers, merged by type, checked against the generated resolver types.
+ */
+import type { Resolvers } from '../../generated/graphql.js';
+import { operationResolvers } from '../operations/resolvers.js';
+import { DateTime, JSONScalar } from '../scalars.js';
+import { subscriptionResolvers } from '../subscriptions/resolvers.js';
+import { clusterResolvers } from './clusters.js';
+import { configResolvers } from './config.js';
+import { fleetResolvers } from './fleet.js';
+import { middlewareResolvers } from './middleware.js';
+import { nodeResolvers } from './nodes.js';
+import { podResolvers } from './pods.js';
+import { policyResolvers } from './policies.js';
+import { resourceResolvers } from './resourceFields.js';
+import { workloadResolvers } from './workloads.js';
+
+const { Query: resourceQuery, ...resourceTypes } = resourceResolvers;
+
+export const resolvers: Resolvers = {
+  DateTime,
+  JSON: JSONScalar,
+  ...resourceTypes,
+  ...clusterResolvers,
+  ...nodeResolvers,
+  ...podResolvers,
+  ...workloadResolvers,
+  ...policyResolvers,
+  ...configResolvers,
+  ...middlewareResolvers,
+  Operation: operationResolvers.Operation,
+  Mutation: operationResolvers.Mutation,
+  // Subscription sources yield routed events, not `{ field: value }` objects: typed in their own file.
+  Subscription: subscriptionResolvers.Subscription as unknown as Resolvers['Subscription'],
+  Query: {
+    ...resourceQuery,
+    ...fleetResolvers.Query,
+    ...clusterResolvers.Query,
+    ...nodeResolvers.Query,
+    ...podResolvers.Query,
+    ...workloadResolvers.Query,
+    ...policyResolvers.Query,
+    ...configResolvers.Query,
+    ...middlewareResolvers.Query,
+    ...operationResolvers.Query,
+  },
+};

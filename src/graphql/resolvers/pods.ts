@@ -1,0 +1,230 @@
+/**
+ * Pods: Query.pods (fleet-wide, merged), Query.pod, and the Pod type: containers, owner chain, the trace
+ * back to the Karmada template, binding and policy, logs (never cached) and usage.
+ */
+import type { GraphQLResolveInfo } from 'graphql';
+import type { ListFilter, SlimContainer, SlimContainerState, SlimContainerStatus, SlimObject, SlimPod } from '../../cache/types.js';
+import type { KindName } from '../../fleet/kinds.js';
+import { authorize } from '../authorize.js';
+import { connectionOf, pageArgs } from '../connection.js';
+import type { GraphQLContext } from '../context.js';
+import { clusterFailure } from '../errors.js';
+import type { Located, PodModel, PodTraceModel, RefModel } from '../models.js';
+import { resourceList, ResourceSum } from '../quantity.js';
+import { getOne, listAcross, podMetricsOf, reportPartial } from '../reads.js';
+import { conditionsOf, metaValue, podPhase, POD_PHASE_K8S } from '../shapes.js';
+import { checkLabelName, checkLabelSelector, checkNonNegative, checkObjectName } from '../validation.js';
+import { refOf, resourceFields } from './resourceFields.js';
+import { bindingForTemplate, policyRefOf } from './workloads.js';
+
+export interface PodFilterArgs {
+  cluster?: string | null;
+  namespace?: string | null;
+  labelSelector?: string | null;
+  phase?: string | null;
+  node?: string | null;
+  owner?: string | null;
+}
+
+type Page = { first?: number | null; after?: string | null };
+
+export function validatePodFilter(filter: PodFilterArgs | null | undefined): PodFilterArgs {
+  const f = filter ?? {};
+  checkLabelName(f.cluster, 'filter.cluster');
+  checkLabelName(f.namespace, 'filter.namespace');
+  checkLabelSelector(f.labelSelector, 'filter.labelSelector');
+  checkObjectName(f.node, 'filter.node');
+  checkObjectName(f.owner, 'filter.owner');
+  return f;
+}
+
+/** The part of a pod filter the data layer applies (indexes, selectors). */
+export function podListFilter(f: PodFilterArgs): ListFilter | undefined {
+  const out: ListFilter = {};
+  if (f.namespace) out.namespace = f.namespace;
+  if (f.labelSelector) out.labelSelector = f.labelSelector;
+  if (f.node) out.nodeName = f.node;
+  if (f.phase) out.phase = POD_PHASE_K8S[f.phase]!;
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The rest, applied here: the owner name (the data layer indexes owners by uid). */
+export function filterPodsLocally(items: PodModel[], f: PodFilterArgs): PodModel[] {
+  if (!f.owner) return items;
+  return items.filter((p) => (p.obj.metadata.ownerReferences ?? []).some((o) => o.controller && o.name === f.owner));
+}
+
+export const podKey = (p: PodModel) => [p.cluster ?? '', p.obj.metadata.namespace ?? '', p.obj.metadata.name];
+
+/** Sum of container requests (init containers excluded: they do not run alongside). */
+export function podRequests(p: SlimPod): Record<string, string> {
+  const sum = new ResourceSum();
+  for (const c of p.spec?.containers ?? []) sum.add(c.resources?.requests);
+  const out: Record<string, string> = {};
+  for (const q of sum.toList().all) out[q.name] = q.raw;
+  return out;
+}
+
+function stateOf(s: SlimContainerState | undefined) {
+  if (s?.running) return { state: 'RUNNING' as const, reason: null, message: null, startedAt: s.running.startedAt ?? null, finishedAt: null, exitCode: null };
+  if (s?.terminated) {
+    const t = s.terminated;
+    return { state: 'TERMINATED' as const, reason: t.reason ?? null, message: t.message ?? null, startedAt: (t as { startedAt?: string }).startedAt ?? null, finishedAt: t.finishedAt ?? null, exitCode: t.exitCode ?? null };
+  }
+  if (s?.waiting) return { state: 'WAITING' as const, reason: s.waiting.reason ?? null, message: s.waiting.message ?? null, startedAt: null, finishedAt: null, exitCode: null };
+  return { state: 'UNKNOWN' as const, reason: null, message: null, startedAt: null, finishedAt: null, exitCode: null };
+}
+
+function containerOf(c: SlimContainer, status: SlimContainerStatus | undefined, init: boolean) {
+  return {
+    name: c.name,
+    image: c.image ?? status?.image ?? '',
+    init,
+    ready: status?.ready ?? false,
+    restartCount: status?.restartCount ?? 0,
+    state: stateOf(status?.state),
+    requests: resourceList(c.resources?.requests),
+    limits: resourceList(c.resources?.limits),
+  };
+}
+
+/** Member kinds the owner chain can walk through. */
+const OWNER_KINDS: Record<string, KindName> = {
+  ReplicaSet: 'replicasets',
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+};
+
+function controllerRef(obj: SlimObject, cluster: string | null): RefModel | null {
+  const o = (obj.metadata.ownerReferences ?? []).find((r) => r.controller) ?? obj.metadata.ownerReferences?.[0];
+  if (!o) return null;
+  return { cluster, apiVersion: o.apiVersion, kind: o.kind, namespace: obj.metadata.namespace ?? null, name: o.name, uid: o.uid };
+}
+
+/** Owner chain nearest first, plus the top object reached (the pod itself when it has no owner we serve). */
+async function walkOwners(p: PodModel, ctx: GraphQLContext): Promise<{ chain: RefModel[]; top: Located }> {
+  const chain: RefModel[] = [];
+  let current: Located = p;
+  for (let depth = 0; depth < 8; depth++) {
+    const ref = controllerRef(current.obj, p.cluster);
+    if (!ref) break;
+    chain.push(ref);
+    const kind = OWNER_KINDS[ref.kind];
+    if (!kind) break;
+    const r = await getOne(ctx, kind, p.cluster, 'MemberWorkload', ref.namespace, ref.name);
+    if (!r.ok) throw clusterFailure(r.error);
+    if (!r.value) break;
+    current = r.value;
+  }
+  return { chain, top: current };
+}
+
+async function traceOf(p: PodModel, ctx: GraphQLContext): Promise<PodTraceModel> {
+  const { chain, top } = await walkOwners(p, ctx);
+  const trace: PodTraceModel = { ownerChain: chain, template: null, workload: null, binding: null, policy: null, scheduledReplicas: null };
+  if (top === p) return trace;
+  // Karmada propagates a template under the same kind, namespace and name.
+  const kind = OWNER_KINDS[top.obj.kind];
+  if (!kind || kind === 'replicasets') return trace;
+  const t = await getOne(ctx, kind, null, 'Workload', top.obj.metadata.namespace, top.obj.metadata.name);
+  if (!t.ok) throw clusterFailure(t.error);
+  trace.template = t.value ? refOf(t.value) : { ...refOf(top), cluster: null, uid: metaValue(top.obj.metadata, 'resourcetemplate.karmada.io/uid') ?? null };
+  trace.workload = t.value;
+  const template = t.value ?? { cluster: null, obj: top.obj, type: 'Workload' as const };
+  const binding = await bindingForTemplate(ctx, template, top);
+  if (binding) {
+    trace.binding = refOf(binding);
+    const target = ((binding.obj.spec as { clusters?: Array<{ name: string; replicas?: number }> } | undefined)?.clusters ?? [])
+      .find((c) => c.name === p.cluster);
+    trace.scheduledReplicas = target?.replicas ?? null;
+  }
+  trace.policy = policyRefOf(binding, t.value);
+  return trace;
+}
+
+export const podResolvers = {
+  Query: {
+    pods: async (_p: unknown, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      const page = pageArgs(args);
+      const f = validatePodFilter(args.filter);
+      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], podKey, page);
+      const { items, failures } = await listAcross<SlimPod>(ctx, 'pods', 'Pod', podListFilter(f), f.cluster ? [f.cluster] : undefined);
+      reportPartial(ctx, failures, info);
+      return connectionOf(filterPodsLocally(items, f), podKey, page);
+    },
+    pod: async (_p: unknown, args: { cluster: string; namespace: string; name: string }, ctx: GraphQLContext) => {
+      checkLabelName(args.cluster, 'cluster');
+      checkLabelName(args.namespace, 'namespace');
+      checkObjectName(args.name, 'name');
+      if (!ctx.fleet.members().includes(args.cluster)) return null;
+      const r = await getOne<SlimPod>(ctx, 'pods', args.cluster, 'Pod', args.namespace, args.name);
+      if (!r.ok) throw clusterFailure(r.error);
+      return r.value;
+    },
+  },
+  Pod: {
+    ...resourceFields,
+    phase: (p: PodModel) => podPhase(p.obj.status?.phase),
+    ready: (p: PodModel) => {
+      const statuses = p.obj.status?.containerStatuses ?? [];
+      const total = p.obj.spec?.containers.length ?? statuses.length;
+      return `${statuses.filter((s) => s.ready).length}/${total}`;
+    },
+    restarts: (p: PodModel) => (p.obj.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0),
+    terminating: (p: PodModel) => Boolean(p.obj.metadata.deletionTimestamp),
+    nodeName: (p: PodModel) => p.obj.spec?.nodeName ?? null,
+    node: async (p: PodModel, _a: unknown, ctx: GraphQLContext) => {
+      if (!p.obj.spec?.nodeName) return null;
+      const r = await getOne(ctx, 'nodes', p.cluster, 'Node', null, p.obj.spec.nodeName);
+      if (!r.ok) throw clusterFailure(r.error);
+      return r.value;
+    },
+    podIP: (p: PodModel) => p.obj.status?.podIP ?? null,
+    qosClass: (p: PodModel) => ({ Guaranteed: 'GUARANTEED', Burstable: 'BURSTABLE', BestEffort: 'BEST_EFFORT' } as const)[p.obj.status?.qosClass as 'Guaranteed'] ?? null,
+    startTime: (p: PodModel) => p.obj.status?.startTime ?? null,
+    containers: (p: PodModel) => {
+      const find = (list: SlimContainerStatus[] | undefined, name: string) => list?.find((s) => s.name === name);
+      return [
+        ...(p.obj.spec?.initContainers ?? []).map((c) => containerOf(c, find(p.obj.status?.initContainerStatuses, c.name), true)),
+        ...(p.obj.spec?.containers ?? []).map((c) => containerOf(c, find(p.obj.status?.containerStatuses, c.name), false)),
+      ];
+    },
+    conditions: (p: PodModel) => conditionsOf(p.obj.status?.conditions),
+    requests: (p: PodModel) => resourceList(podRequests(p.obj)),
+    owner: (p: PodModel) => controllerRef(p.obj, p.cluster),
+    ownerChain: async (p: PodModel, _a: unknown, ctx: GraphQLContext) => (await walkOwners(p, ctx)).chain,
+    trace: (p: PodModel, _a: unknown, ctx: GraphQLContext) => traceOf(p, ctx),
+    usage: async (p: PodModel, _a: unknown, ctx: GraphQLContext) => {
+      const r = await podMetricsOf(ctx, p.cluster ?? '');
+      if (!r.ok) {
+        if (r.error.code === 'API_NOT_SERVED') return null;
+        throw clusterFailure(r.error);
+      }
+      const u = r.value.find((x) => x.namespace === p.obj.metadata.namespace && x.name === p.obj.metadata.name);
+      if (!u) return null;
+      const sum = new ResourceSum();
+      for (const c of u.containers) sum.add({ cpu: c.cpu, memory: c.memory });
+      return sum.toList();
+    },
+    logs: async (
+      p: PodModel,
+      args: { container?: string | null; tailLines?: number | null; sinceSeconds?: number | null; previous?: boolean | null },
+      ctx: GraphQLContext,
+    ) => {
+      checkNonNegative(args.tailLines, 'tailLines', 100_000);
+      checkNonNegative(args.sinceSeconds, 'sinceSeconds');
+      if (args.container !== null && args.container !== undefined) checkLabelName(args.container, 'container');
+      authorize(ctx.identity, 'read', { kind: 'pods/log', cluster: p.cluster, namespace: p.obj.metadata.namespace ?? null });
+      const container = args.container ?? p.obj.spec?.containers[0]?.name;
+      const r = await ctx.fleet.logs(p.cluster ?? '', p.obj.metadata.namespace ?? '', p.obj.metadata.name, {
+        ...(container ? { container } : {}),
+        ...(args.tailLines != null ? { tailLines: args.tailLines } : {}),
+        ...(args.sinceSeconds != null ? { sinceSeconds: args.sinceSeconds } : {}),
+        ...(args.previous != null ? { previous: args.previous } : {}),
+      });
+      if (!r.ok) throw clusterFailure(r.error);
+      return r.value;
+    },
+  },
+};

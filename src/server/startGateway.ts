@@ -1,0 +1,179 @@
+/**
+ * startGateway(config): one node:http server on config.host:config.port serving
+ *   /graphql   GraphQL over HTTP (POST, GET) through Apollo Server; GraphiQL for browsers (GET, text/html)
+ *   /graphiql/ GraphiQL's assets from node_modules
+ *   /healthz   alive
+ *   /readyz    200 once every member's caches synced or failed (body: per member), else 503
+ *   /metrics   Prometheus
+ * graphql-ws (src/server/ws.ts) shares this server: WebSocket upgrades on /graphql carry subscriptions.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { Config } from '../config/Config.js';
+import { createFleet } from '../fleet/createFleet.js';
+import type { Fleet } from '../fleet/types.js';
+import { ErrorCode } from '../graphql/errors.js';
+import { DEFAULT_LIMITS, type QueryLimits } from '../graphql/limits.js';
+import { createApolloServer } from './apolloServer.js';
+import { graphiqlAsset, graphiqlHtml, wantsGraphiql } from './graphiqlPage.js';
+import { handleGraphQLHttp } from './graphqlHttpHandler.js';
+import { startOperations, type OperationsRuntime } from '../operations/startOperations.js';
+import { createContext } from '../graphql/context.js';
+import { createSubscriptionRuntime, type SubscriptionRuntime } from '../subscriptions/SubscriptionRuntime.js';
+import { registerSubscriptionMetrics } from '../subscriptions/subscriptionMetrics.js';
+import { attachGraphQLWebSocket, type GraphQLWebSocket } from './ws.js';
+import { IdentityResolver } from './identity.js';
+import { createLogger, type Logger } from './logger.js';
+import { GatewayMetrics } from './metrics.js';
+
+export interface GatewayOptions {
+  /** A fleet already created (tests, embedding); else `createFleet(config)` from src/fleet. @default undefined */
+  fleet?: Fleet;
+  /** @default a pino logger at config.logLevel */
+  logger?: Logger;
+  /** Query limits. @default DEFAULT_LIMITS of src/graphql/limits.ts, with config.maxQueryCost when set */
+  limits?: QueryLimits;
+}
+
+export interface Gateway {
+  /** `http://host:port/graphql` */
+  url: string;
+  port: number;
+  fleet: Fleet;
+  /** The Operations engine and audit log (mutations, `operation`, `auditLog`). */
+  operations: OperationsRuntime;
+  /** Subscriptions: event hub, engine (routing, queues) and the graphql-ws server on /graphql. */
+  subscriptions: SubscriptionRuntime & { ws: GraphQLWebSocket };
+  /** Stops accepting, drains in-flight requests, stops the fleet (when the gateway created it). */
+  stop(): Promise<void>;
+}
+
+async function defaultCreateFleet(config: Config, logger: Logger): Promise<Fleet> {
+  return createFleet(config, { logger: logger.child({ component: 'fleet' }) });
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
+
+export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const identities = IdentityResolver.fromConfig(config.auth, config.tokensFile);
+  const ownsFleet = !options.fleet;
+  const fleet = options.fleet ?? (await defaultCreateFleet(config, logger));
+  const metrics = new GatewayMetrics(fleet);
+  const operations = startOperations(config, fleet, logger.child({ component: 'operations' }));
+
+  let server: Server;
+  const httpServer = createServer((req, res) => {
+    void route(req, res).catch((error: unknown) => {
+      logger.error({ err: error }, 'request failed');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'internal error', extensions: { code: ErrorCode.INTERNAL } }] });
+      else res.destroy();
+    });
+  });
+  server = httpServer;
+  // Subscriptions: graphql-ws on the same server and path; Redis pub/sub between replicas when configured.
+  const service = operations.service;
+  const subscriptions = createSubscriptionRuntime({
+    fleet,
+    ...(service ? { operations: service } : {}),
+    ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
+    ...(config.subscriptions?.channelPrefix ? { channelPrefix: config.subscriptions.channelPrefix } : {}),
+    ...(config.subscriptions?.queueCapacity ? { queueCapacity: config.subscriptions.queueCapacity } : {}),
+    onError: (err) => logger.warn({ err }, 'subscription event hub error'),
+  });
+  // One set of limits for both transports: the option wins (tests, embedding), then --max-query-cost.
+  const limits = options.limits ?? (config.maxQueryCost ? { ...DEFAULT_LIMITS, maxCost: config.maxQueryCost } : undefined);
+  const ws = attachGraphQLWebSocket({
+    httpServer,
+    fleet,
+    identities,
+    logger,
+    services: {
+      engine: subscriptions.engine,
+      ...(service ? { operations: { get: (id: string) => service.store.get(id), onChange: (l) => service.onChange(l) } } : {}),
+    },
+    makeContext: (identity) => createContext(fleet, identity, operations.contextExtras),
+    ...(limits ? { limits } : {}),
+    ...(config.subscriptions?.maxPerConnection ? { maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection } : {}),
+    ...(config.subscriptions?.keepAliveMs !== undefined ? { keepAliveMs: config.subscriptions.keepAliveMs } : {}),
+  });
+  registerSubscriptionMetrics(metrics.registry, {
+    engine: subscriptions.engine,
+    connections: () => ws.connections,
+    bufferedBytes: () => ws.bufferedBytes,
+  });
+  const apollo = createApolloServer({
+    logger,
+    ...(limits ? { limits } : {}),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ws.plugin, operations.requestPlugin],
+  });
+  await apollo.start();
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://gateway.invalid');
+    const method = req.method ?? 'GET';
+    let status = 404;
+    if (url.pathname === '/graphql') {
+      if (wantsGraphiql(method, req.headers.accept, url.search)) {
+        res.writeHead((status = 200), { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(graphiqlHtml());
+      } else {
+        status = await handleGraphQLHttp(req, res, url, { apollo, fleet, identities, extras: operations.contextExtras });
+      }
+    } else if (url.pathname.startsWith('/graphiql/') && (method === 'GET' || method === 'HEAD')) {
+      const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
+      if (asset) {
+        res.writeHead((status = 200), { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
+        res.end(method === 'HEAD' ? undefined : asset.body);
+      } else sendJson(res, (status = 404), { error: 'not found' });
+    } else if (url.pathname === '/healthz') {
+      sendJson(res, (status = 200), { status: 'ok' });
+    } else if (url.pathname === '/readyz') {
+      const r = fleet.readiness();
+      sendJson(res, (status = r.ready ? 200 : 503), r);
+    } else if (url.pathname === '/metrics') {
+      const text = await metrics.registry.metrics();
+      res.writeHead((status = 200), { 'content-type': metrics.registry.contentType });
+      res.end(text);
+    } else {
+      sendJson(res, status, { error: 'not found', paths: ['/graphql', '/healthz', '/readyz', '/metrics'] });
+    }
+    metrics.countRequest(url.pathname.startsWith('/graphiql/') ? '/graphiql' : ['/graphql', '/healthz', '/readyz', '/metrics'].includes(url.pathname) ? url.pathname : 'other', method, status);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host}:${port}/graphql`;
+  logger.info({ url, auth: config.auth }, 'gateway listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    fleet,
+    operations,
+    subscriptions: Object.assign(subscriptions, { ws }),
+    stop() {
+      stopping ??= (async () => {
+        // Apollo's drain plugin closes the listener and waits for in-flight requests.
+        await apollo.stop();
+        if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+        await subscriptions.stop();
+        await operations.stop();
+        if (ownsFleet) await fleet.stop();
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,201 @@
+/**
+ * graphql-ws on the gateway's HTTP server, same port and path (`ws://host:port/graphql`). A thin adapter:
+ * it authenticates `connection_init` with the same IdentityResolver as HTTP, applies the same rules as
+ * HTTP before anything runs (parse, validation with the same query limits, introspection policy, the
+ * per-connection subscription cap), builds the same request context, and hands subscriptions to
+ * sharedSubscribe (payloads shared per selection and identity). Routing, queues and replicas are the
+ * subscription engine's business (src/subscriptions/).
+ *
+ * Close codes are graphql-ws's: missing or unknown credentials → 4403 Forbidden. An operation refused by
+ * validation, limits or the cap gets an `error` message for that operation only; the socket stays open.
+ */
+import { createHash } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import {
+  getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate,
+  type DocumentNode, type ExecutionArgs, type GraphQLSchema, type ValidationRule,
+} from 'graphql';
+import type { Extra } from 'graphql-ws/use/ws';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer } from 'ws';
+import type { Fleet } from '../fleet/types.js';
+import type { Identity } from '../graphql/authorize.js';
+import { createContext, type GraphQLContext } from '../graphql/context.js';
+import { ErrorCode } from '../graphql/errors.js';
+import { DEFAULT_LIMITS, LIMIT_PREFIX, limitRules, queryCostError, type QueryLimits } from '../graphql/limits.js';
+import { resolvers } from '../graphql/resolvers/index.js';
+import { sharedSubscribe } from '../graphql/subscriptions/sharedExecution.js';
+import type { SubscriptionContext, SubscriptionServices } from '../graphql/subscriptions/subscriptionContext.js';
+import { loadTypeDefs } from '../graphql/typeDefs.js';
+import { formatError } from './apolloServer.js';
+import type { IdentityResolver } from './identity.js';
+import type { Logger } from './logger.js';
+
+export interface GraphQLWebSocketOptions {
+  httpServer: Server;
+  fleet: Fleet;
+  identities: IdentityResolver;
+  services: SubscriptionServices;
+  logger: Logger;
+  /**
+   * Builds the request context of one operation, as HTTP builds it (so mutations and Operation reads work
+   * over WS too). @default createContext(fleet, identity)
+   */
+  makeContext?: (identity: Identity) => GraphQLContext;
+  /** The same limits HTTP applies. @default DEFAULT_LIMITS */
+  limits?: QueryLimits;
+  /** Whether introspection is allowed (as on HTTP). @default true */
+  introspection?: boolean;
+  /** Operations running at once on one connection; over it, that operation errors and the socket stays open. @default 100 */
+  maxSubscriptionsPerConnection?: number;
+  /** Server → client ping interval, ms; a client that does not pong within it is dropped (0 = off). @default 12000 */
+  keepAliveMs?: number;
+  /** Largest message accepted, bytes (as HTTP's body limit). @default 1048576 */
+  maxPayloadBytes?: number;
+  /** Ms a client has to send connection_init. @default 3000 */
+  connectionInitWaitTimeoutMs?: number;
+}
+
+export interface GraphQLWebSocket {
+  /** Apollo plugin whose drainServer closes every socket and the WS server. */
+  plugin: ApolloServerPlugin<GraphQLContext>;
+  /** Open WebSocket connections. */
+  readonly connections: number;
+  /** Bytes written to sockets but not yet sent (slow readers), summed over connections. */
+  readonly bufferedBytes: number;
+  dispose(): Promise<void>;
+}
+
+interface ConnectionState {
+  identity: Identity;
+}
+
+/** The credential of a connection: connection_init's `authorization`/`token`, else the upgrade's header. */
+function credentialOf(params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage): string | undefined {
+  const p = params ?? {};
+  const fromParams = p.authorization ?? p.Authorization ?? p.token;
+  if (typeof fromParams === 'string' && fromParams) return fromParams;
+  const header = (p.headers as Record<string, unknown> | undefined)?.authorization;
+  if (typeof header === 'string' && header) return header;
+  return request.headers.authorization;
+}
+
+/** A rejected operation as HTTP reports it: same message, same code. */
+function refusal(message: string, code: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+function validationCode(e: GraphQLError): string {
+  return e.message.startsWith(LIMIT_PREFIX) ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.BAD_USER_INPUT;
+}
+
+export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
+  const schema: GraphQLSchema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const rules: ValidationRule[] = [
+    ...specifiedRules,
+    ...limitRules(limits),
+    ...(options.introspection === false ? [NoSchemaIntrospectionCustomRule] : []),
+  ];
+  const cap = options.maxSubscriptionsPerConnection ?? 100;
+  const format = formatError(options.logger);
+  const states = new WeakMap<object, ConnectionState>();
+
+  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
+  const server = useServer<Record<string, unknown>, Extra & Record<PropertyKey, unknown>>(
+    {
+      schema,
+      connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3000,
+      onConnect: (ctx) => {
+        const identity = options.identities.authenticate(credentialOf(ctx.connectionParams, ctx.extra.request));
+        if (!identity) return false; // graphql-ws closes with 4403 Forbidden
+        states.set(ctx, { identity });
+        return true;
+      },
+      onSubscribe: (ctx, _id, payload) => {
+        const state = states.get(ctx);
+        if (!state) return [refusal('not authenticated', ErrorCode.UNAUTHENTICATED)];
+        // graphql-ws registers the operation before this hook, so the count includes this one.
+        if (Object.keys(ctx.subscriptions).length > cap) {
+          return [refusal(`too many operations on this connection (at most ${cap}); complete some first`, ErrorCode.RATE_LIMITED)];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query);
+        } catch (e) {
+          return [refusal(e instanceof Error ? e.message : String(e), ErrorCode.BAD_USER_INPUT)];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: validationCode(e) } }));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) {
+          return [refusal('could not determine which operation to run (give operationName)', ErrorCode.BAD_USER_INPUT)];
+        }
+        // The cost limit needs the variables, so it runs here rather than in validation (as HTTP's plugin does).
+        const tooCostly = queryCostError(schema, document, operation, payload.variables, limits);
+        if (tooCostly) return [refusal(tooCostly.message, ErrorCode.QUERY_TOO_COMPLEX)];
+        const contextValue: SubscriptionContext = {
+          ...(options.makeContext ? options.makeContext(state.identity) : createContext(options.fleet, state.identity)),
+          subscriptions: options.services,
+          shareKey: shareKeyOf(payload.query, payload.operationName, payload.variables, state.identity),
+        };
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          contextValue,
+          ...(payload.operationName ? { operationName: payload.operationName } : {}),
+          ...(payload.variables ? { variableValues: payload.variables } : {}),
+        };
+        return args;
+      },
+      subscribe: sharedSubscribe,
+      // Errors leave in the same shape as over HTTP (one code list, no stack traces).
+      onNext: (_ctx, _id, _payload, _args, result) => {
+        if (!result.errors?.length) return undefined;
+        return { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+    },
+    wss,
+    options.keepAliveMs ?? 12_000,
+  );
+
+  let disposing: Promise<void> | undefined;
+  const dispose = (): Promise<void> => (disposing ??= Promise.resolve(server.dispose()));
+  return {
+    plugin: {
+      async serverWillStart() {
+        return {
+          async drainServer() {
+            await dispose();
+          },
+        };
+      },
+    },
+    get connections() {
+      return wss.clients.size;
+    },
+    get bufferedBytes() {
+      let n = 0;
+      for (const c of wss.clients) n += c.bufferedAmount;
+      return n;
+    },
+    dispose,
+  };
+}
+
+/**
+ * Subscribers with the same query text, operation name, variables and identity scope share payloads. The
+ * scope is the user and groups: what authorization may depend on.
+ */
+function shareKeyOf(query: string, operationName: string | null | undefined, variables: unknown, identity: Identity): string {
+  const scope = `${identity.user}\u0000${[...identity.groups].sort().join(',')}`;
+  return createHash('sha1')
+    .update(query).update('\u0000')
+    .update(operationName ?? '').update('\u0000')
+    .update(JSON.stringify(variables ?? null)).update('\u0000')
+    .update(scope)
+    .digest('base64');
+}
