@@ -1,0 +1,67 @@
+/**
+ * Everything subscriptions need at run time, assembled once per gateway: the EventHub (Redis when
+ * configured), the engine routing hub messages to subscribers, the feed publishing the fleet's cache
+ * changes and member outages, and the feed publishing Operation moves. `stop()` takes it all down.
+ */
+import type { EventHub } from './EventHub.js';
+import { createEventHub } from './createEventHub.js';
+import { FleetEventFeed, type FleetChangeSource } from './FleetEventFeed.js';
+import { OperationFeed, type OperationChanges } from './OperationFeed.js';
+import { SubscriptionEngine } from './SubscriptionEngine.js';
+
+export interface SubscriptionRuntimeOptions {
+  fleet: FleetChangeSource;
+  /** Operations store of this replica; undefined = no operationProgress. @default undefined */
+  operations?: OperationChanges;
+  /** REDIS_URL: share events between replicas through Redis pub/sub. @default undefined (in-process) */
+  redisUrl?: string;
+  /** Redis channel prefix (replicas of one deployment share it). @default 'fleetgraph:' */
+  channelPrefix?: string;
+  /** Queue capacity per subscription (SubscriptionQueue policy). @default 256 */
+  queueCapacity?: number;
+  /** How often member reachability is compared, ms. @default 1000 */
+  healthCheckMs?: number;
+  /** Receives hub errors. @default ignored */
+  onError?: (error: unknown) => void;
+}
+
+export interface SubscriptionRuntime {
+  hub: EventHub;
+  engine: SubscriptionEngine;
+  /** The feed of the fleet's cache changes into the hub. */
+  feed: FleetEventFeed;
+  /** Resolves when the hub delivers other replicas' messages (at once in-process). */
+  ready(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export function createSubscriptionRuntime(options: SubscriptionRuntimeOptions): SubscriptionRuntime {
+  const hub = createEventHub({
+    ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
+    ...(options.channelPrefix ? { channelPrefix: options.channelPrefix } : {}),
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
+  const engine = new SubscriptionEngine({ hub, ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}) });
+  const feed = new FleetEventFeed({
+    fleet: options.fleet,
+    hub,
+    ...(options.healthCheckMs !== undefined ? { healthCheckMs: options.healthCheckMs } : {}),
+  });
+  const operations = options.operations ? new OperationFeed(options.operations, hub) : undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    hub,
+    engine,
+    feed,
+    ready: () => hub.ready(),
+    stop() {
+      stopping ??= (async () => {
+        feed.stop();
+        operations?.stop();
+        engine.close();
+        await hub.close();
+      })();
+      return stopping;
+    },
+  };
+}
