@@ -1,0 +1,135 @@
+/**
+ * AuditLog on a real SQLite file: batched commits visible after flush and after reopening, WAL mode,
+ * retention by age and by count, request statistics folding, idempotency key reservation.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { OperationRecord } from '../operations/OperationRecord.js';
+import { AuditLog, type AuditEntry } from './AuditLog.js';
+import { AuditRetention } from './AuditRetention.js';
+
+let dir: string;
+let path: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'fleetgraph-audit-unit-'));
+  path = join(dir, 'audit.db');
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const entry = (over: Partial<AuditEntry> = {}): AuditEntry => ({
+  at: new Date().toISOString(), user: 'alice', action: 'cordonNode', targetKind: 'Node', targetName: 'n1', cluster: 'member1',
+  namespace: null, success: true, error: null, errorCode: null, requestId: 'r1', sourceIp: '127.0.0.1', userAgent: 'ua',
+  durationMs: 3, operationId: 'op-1', arguments: '{}', ...over,
+});
+
+const op = (id: string, phase: OperationRecord['phase'], createdAt = new Date().toISOString()): OperationRecord => ({
+  id, type: 'drainNode', target: { cluster: 'member1', apiVersion: 'v1', kind: 'Node', namespace: null, name: 'n1', uid: null },
+  parameters: {}, phase, steps: [{ name: 'cordon', phase: 'RUNNING', message: null, startedAt: createdAt, finishedAt: null }], currentStep: 0,
+  requestedBy: 'alice', createdAt, startedAt: createdAt, completedAt: null, error: null, reason: null, executor: 'GATEWAY', resource: null,
+});
+
+describe('AuditLog', () => {
+  it('commits queued writes in a batch on the next turn; flush resolves once they are on disk', async () => {
+    const log = new AuditLog({ path });
+    for (let i = 0; i < 20; i++) log.recordMutation(entry({ targetName: `n${i}` }));
+    // Nothing committed synchronously: the request path never waits on SQLite.
+    const other = new Database(path, { readonly: true });
+    expect((other.prepare('SELECT COUNT(*) AS n FROM audit_entries').get() as { n: number }).n).toBe(0);
+    await log.flush();
+    expect((other.prepare('SELECT COUNT(*) AS n FROM audit_entries').get() as { n: number }).n).toBe(20);
+    expect(log.entries({ limit: 5 }).map((e) => e.targetName)).toEqual(['n19', 'n18', 'n17', 'n16', 'n15']);
+    other.close();
+    log.close();
+  });
+
+  it('uses WAL, and a reopened log has every committed row and Operation', async () => {
+    const log = new AuditLog({ path });
+    log.recordMutation(entry());
+    log.recordChange({ at: new Date().toISOString(), operationId: 'op-1', user: 'alice', verb: 'patch', cluster: 'member1', kind: 'Node', namespace: null, name: 'n1', before: '{"a":1}', after: '{"a":2}' });
+    log.saveOperation(op('op-1', 'RUNNING'));
+    await log.flush();
+    const raw = new Database(path, { readonly: true });
+    expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+    raw.close();
+    log.close();
+    const again = new AuditLog({ path });
+    expect(again.entries()).toHaveLength(1);
+    expect(again.changes()[0]).toMatchObject({ verb: 'patch', before: '{"a":1}', after: '{"a":2}' });
+    expect(again.loadOperations().map((o) => [o.id, o.phase])).toEqual([['op-1', 'RUNNING']]);
+    again.close();
+  });
+
+  it('writes only the newest state of an Operation saved many times in one turn', async () => {
+    const log = new AuditLog({ path });
+    for (let i = 0; i < 50; i++) log.saveOperation({ ...op('op-1', 'RUNNING'), currentStep: i });
+    log.saveOperation(op('op-1', 'SUCCEEDED'));
+    await log.flush();
+    const stored = log.loadOperations();
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.phase).toBe('SUCCEEDED');
+    log.saveOperation(op('op-1', 'FAILED'));
+    await log.flush();
+    expect(log.loadOperations()[0]!.phase).toBe('FAILED');
+    log.close();
+  });
+
+  it('filters entries by user, action, success and time', async () => {
+    const log = new AuditLog({ path });
+    log.recordMutation(entry({ user: 'bob', at: '2026-01-01T00:00:00.000Z' }));
+    log.recordMutation(entry({ user: 'alice', action: 'drainNode', success: false, errorCode: 'FORBIDDEN', at: '2026-01-02T00:00:00.000Z' }));
+    log.recordMutation(entry({ user: 'alice', at: '2026-01-03T00:00:00.000Z' }));
+    await log.flush();
+    expect(log.entries({ user: 'bob' })).toHaveLength(1);
+    expect(log.entries({ success: false }).map((e) => e.errorCode)).toEqual(['FORBIDDEN']);
+    expect(log.entries({ action: 'cordonNode', user: 'alice' })).toHaveLength(1);
+    expect(log.entries({ since: '2026-01-02T00:00:00.000Z', until: '2026-01-03T00:00:00.000Z' }).map((e) => e.action)).toEqual(['drainNode']);
+    log.close();
+  });
+
+  it('retention deletes by age and keeps the newest rows by count; running Operations are kept', async () => {
+    const log = new AuditLog({ path });
+    const old = new Date(Date.now() - 10 * 24 * 3600_000).toISOString();
+    for (let i = 0; i < 3; i++) log.recordMutation(entry({ at: old, targetName: `old${i}` }));
+    for (let i = 0; i < 5; i++) log.recordMutation(entry({ targetName: `new${i}` }));
+    log.saveOperation(op('op-old-done', 'SUCCEEDED', old));
+    log.saveOperation(op('op-old-running', 'RUNNING', old));
+    await log.flush();
+    const runs: unknown[] = [];
+    const retention = new AuditRetention(log, { maxAgeMs: 24 * 3600_000, maxRows: 3, onRun: (r) => runs.push(r) });
+    retention.runOnce();
+    expect(runs[0]).toMatchObject({ entries: 5, operations: 1 });
+    expect(log.entries().map((e) => e.targetName)).toEqual(['new4', 'new3', 'new2']);
+    expect(log.loadOperations().map((o) => o.id)).toEqual(['op-old-running']);
+    log.close();
+  });
+
+  it('folds request statistics per operation name', async () => {
+    const log = new AuditLog({ path });
+    log.recordRequest('Fleet', 10, false);
+    log.recordRequest('Fleet', 30, true);
+    log.recordRequest('anonymous', 5, false);
+    await log.flush();
+    log.recordRequest('Fleet', 20, false);
+    await log.flush();
+    const stats = log.statistics();
+    expect(stats[0]).toMatchObject({ operationName: 'Fleet', count: 3, errors: 1, totalMs: 60, maxMs: 30 });
+    expect(stats[1]).toMatchObject({ operationName: 'anonymous', count: 1 });
+    log.close();
+  });
+
+  it('reserves an idempotency key once; the second reservation sees the first', () => {
+    const log = new AuditLog({ path });
+    expect(log.reserveIdempotencyKey('alice\u0000cordonNode', 'k', 'h1', 'op-1')).toEqual({ reserved: true, operationId: 'op-1', argumentsHash: 'h1' });
+    expect(log.reserveIdempotencyKey('alice\u0000cordonNode', 'k', 'h2', 'op-2')).toEqual({ reserved: false, operationId: 'op-1', argumentsHash: 'h1' });
+    expect(log.reserveIdempotencyKey('bob\u0000cordonNode', 'k', 'h2', 'op-3').reserved).toBe(true);
+    expect(log.lookupIdempotencyKey('alice\u0000cordonNode', 'k')).toEqual({ operationId: 'op-1', argumentsHash: 'h1' });
+    log.close();
+  });
+});

@@ -1,0 +1,396 @@
+/**
+ * The audit log and operation log in SQLite (better-sqlite3, WAL): audited mutations, resource changes with
+ * the object before and after, request statistics per GraphQL operation name, and gateway-run Operations.
+ *
+ * Why writes are queued: better-sqlite3 is synchronous, so a burst of inserts on the request path would hold
+ * the event loop. Writes are appended to an in-memory queue and committed together, in one transaction, on the
+ * next turn of the event loop (setImmediate), in batches of at most `maxBatch` rows, so one turn never holds the
+ * loop for more than one small transaction. `flush()` resolves once everything queued so far is committed: the
+ * mutation path awaits it before answering, so an acknowledged mutation is on disk.
+ *
+ * Why WAL with synchronous=NORMAL: a committed transaction is in the WAL file before `commit` returns, so a
+ * killed process (SIGKILL, OOM) loses nothing committed; only a power cut may lose the last transactions,
+ * which `synchronous: 'FULL'` prevents at the cost of one fsync per batch.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { OperationRecord } from '../operations/OperationRecord.js';
+import { createAuditSchema } from './auditSchema.js';
+
+export interface AuditLogOptions {
+  /** SQLite file; `:memory:` keeps nothing across restarts. */
+  path: string;
+  /** SQLite `synchronous` pragma. @default 'NORMAL' */
+  synchronous?: 'NORMAL' | 'FULL';
+  /** Most rows committed in one event-loop turn. @default 500 */
+  maxBatch?: number;
+}
+
+/** One audited mutation (seed 000 §5.1 user_operations). */
+export interface AuditEntry {
+  at: string;
+  user: string;
+  action: string;
+  targetKind: string | null;
+  targetName: string | null;
+  cluster: string | null;
+  namespace: string | null;
+  success: boolean;
+  error: string | null;
+  errorCode: string | null;
+  requestId: string | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+  durationMs: number;
+  operationId: string | null;
+  arguments: string | null;
+}
+
+export interface StoredAuditEntry extends AuditEntry {
+  id: number;
+}
+
+/** One object change (seed 000 §5.1 resource_changes). */
+export interface ResourceChange {
+  at: string;
+  operationId: string | null;
+  user: string;
+  verb: string;
+  cluster: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  /** JSON text, null when created. */
+  before: string | null;
+  /** JSON text, null when deleted. */
+  after: string | null;
+}
+
+export interface StoredResourceChange extends ResourceChange {
+  id: number;
+}
+
+export interface RequestStatistic {
+  operationName: string;
+  count: number;
+  errors: number;
+  totalMs: number;
+  maxMs: number;
+  lastAt: string;
+}
+
+export interface AuditQuery {
+  user?: string | null;
+  action?: string | null;
+  cluster?: string | null;
+  namespace?: string | null;
+  targetName?: string | null;
+  success?: boolean | null;
+  since?: string | null;
+  until?: string | null;
+  /** @default 100 */
+  limit?: number | null;
+}
+
+export interface IdempotencyReservation {
+  /** True when this call reserved the key; false when it was taken already. */
+  reserved: boolean;
+  operationId: string;
+  argumentsHash: string;
+}
+
+type Write = (db: Database.Database) => void;
+
+export class AuditLog {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly maxBatch: number;
+  private queue: Write[] = [];
+  private scheduled = false;
+  private waiters: Array<{ upTo: number; resolve: () => void; reject: (err: unknown) => void }> = [];
+  private enqueued = 0;
+  private committed = 0;
+  private closed = false;
+  private readonly pendingOperations = new Map<string, Record<string, string>>();
+  private readonly stats = new Map<string, { count: number; errors: number; totalMs: number; maxMs: number; lastAt: string }>();
+  private readonly statements: {
+    insertEntry: Database.Statement;
+    insertChange: Database.Statement;
+    upsertStat: Database.Statement;
+    upsertOperation: Database.Statement;
+  };
+
+  constructor(options: AuditLogOptions) {
+    this.path = options.path;
+    this.maxBatch = options.maxBatch ?? 500;
+    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+    this.db = new Database(options.path);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
+    this.db.pragma('busy_timeout = 2000');
+    createAuditSchema(this.db);
+    this.statements = {
+      insertEntry: this.db.prepare(
+        `INSERT INTO audit_entries (at, user, action, target_kind, target_name, cluster, namespace, success, error, error_code,
+           request_id, source_ip, user_agent, duration_ms, operation_id, arguments)
+         VALUES (@at, @user, @action, @targetKind, @targetName, @cluster, @namespace, @success, @error, @errorCode,
+           @requestId, @sourceIp, @userAgent, @durationMs, @operationId, @arguments)`,
+      ),
+      insertChange: this.db.prepare(
+        `INSERT INTO resource_changes (at, operation_id, user, verb, cluster, kind, namespace, name, before, after)
+         VALUES (@at, @operationId, @user, @verb, @cluster, @kind, @namespace, @name, @before, @after)`,
+      ),
+      upsertStat: this.db.prepare(
+        `INSERT INTO request_statistics (operation_name, count, errors, total_ms, max_ms, last_at)
+         VALUES (@operationName, @count, @errors, @totalMs, @maxMs, @lastAt)
+         ON CONFLICT(operation_name) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
+           total_ms = total_ms + excluded.total_ms, max_ms = MAX(max_ms, excluded.max_ms), last_at = excluded.last_at`,
+      ),
+      upsertOperation: this.db.prepare(
+        `INSERT INTO operations (id, created_at, updated_at, phase, executor, record) VALUES (@id, @createdAt, @updatedAt, @phase, @executor, @record)
+         ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, phase = excluded.phase, record = excluded.record`,
+      ),
+    };
+  }
+
+  /** Queues an audited mutation. */
+  recordMutation(entry: AuditEntry): void {
+    const row = { ...entry, success: entry.success ? 1 : 0 };
+    this.enqueue(() => this.statements.insertEntry.run(row));
+  }
+
+  /** Queues an object change. */
+  recordChange(change: ResourceChange): void {
+    this.enqueue(() => this.statements.insertChange.run(change));
+  }
+
+  /**
+   * Counts one GraphQL request. Counted in memory and folded into the table with the next batch, so a busy
+   * read path costs one map update per request, not one row.
+   */
+  recordRequest(operationName: string, durationMs: number, failed: boolean): void {
+    const now = new Date().toISOString();
+    const s = this.stats.get(operationName) ?? { count: 0, errors: 0, totalMs: 0, maxMs: 0, lastAt: now };
+    s.count++;
+    if (failed) s.errors++;
+    s.totalMs += Math.round(durationMs);
+    s.maxMs = Math.max(s.maxMs, Math.round(durationMs));
+    s.lastAt = now;
+    const first = !this.stats.has(operationName);
+    this.stats.set(operationName, s);
+    if (first) this.enqueue(() => this.foldStats());
+  }
+
+  /** Queues the current state of a gateway-run Operation (insert or replace). */
+  saveOperation(op: OperationRecord): void {
+    const row = { id: op.id, createdAt: op.createdAt, updatedAt: new Date().toISOString(), phase: op.phase, executor: op.executor, record: JSON.stringify(op) };
+    // A drain moves its record many times per turn: only the newest state of each Operation is written.
+    const queued = this.pendingOperations.has(op.id);
+    this.pendingOperations.set(op.id, row);
+    if (queued) return;
+    this.enqueue(() => {
+      const latest = this.pendingOperations.get(op.id);
+      this.pendingOperations.delete(op.id);
+      if (latest) this.statements.upsertOperation.run(latest);
+    });
+  }
+
+  /** Every stored Operation (read once at startup). */
+  loadOperations(): OperationRecord[] {
+    const rows = this.db.prepare('SELECT record FROM operations ORDER BY created_at').all() as Array<{ record: string }>;
+    return rows.map((r) => JSON.parse(r.record) as OperationRecord);
+  }
+
+  /**
+   * Reserves an idempotency key for (scope, key) synchronously — a check and an insert in one small
+   * transaction — so two concurrent requests with one key can never both create an Operation.
+   */
+  reserveIdempotencyKey(scope: string, key: string, argumentsHash: string, operationId: string): IdempotencyReservation {
+    return this.db.transaction((): IdempotencyReservation => {
+      const row = this.db.prepare('SELECT arguments_hash AS h, operation_id AS id FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as
+        | { h: string; id: string }
+        | undefined;
+      if (row) return { reserved: false, operationId: row.id, argumentsHash: row.h };
+      this.db
+        .prepare('INSERT INTO idempotency_keys (scope, key, arguments_hash, operation_id, created_at) VALUES (?, ?, ?, ?, ?)')
+        .run(scope, key, argumentsHash, operationId, new Date().toISOString());
+      return { reserved: true, operationId, argumentsHash };
+    })();
+  }
+
+  /** The Operation and arguments hash an idempotency key was first used with, if any. */
+  lookupIdempotencyKey(scope: string, key: string): { operationId: string; argumentsHash: string } | null {
+    const row = this.db.prepare('SELECT arguments_hash AS h, operation_id AS id FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as
+      | { h: string; id: string }
+      | undefined;
+    return row ? { operationId: row.id, argumentsHash: row.h } : null;
+  }
+
+  /** Frees a reserved key whose request was refused before any Operation existed. */
+  releaseIdempotencyKey(scope: string, key: string, operationId: string): void {
+    this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND operation_id = ?').run(scope, key, operationId);
+  }
+
+  /** Resolves once every write queued before the call is committed. */
+  flush(): Promise<void> {
+    if (this.committed >= this.enqueued) return Promise.resolve();
+    const upTo = this.enqueued;
+    return new Promise((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
+  }
+
+  entries(q: AuditQuery = {}): StoredAuditEntry[] {
+    const filter = new RowFilter(q);
+    filter.eq('user', q.user);
+    filter.eq('action', q.action);
+    filter.eq('cluster', q.cluster);
+    filter.eq('namespace', q.namespace);
+    filter.eq('target_name', q.targetName);
+    if (q.success !== undefined && q.success !== null) filter.eq('success', q.success ? 1 : 0);
+    const rows = this.db
+      .prepare(
+        `SELECT id, at, user, action, target_kind AS targetKind, target_name AS targetName, cluster, namespace, success, error,
+           error_code AS errorCode, request_id AS requestId, source_ip AS sourceIp, user_agent AS userAgent,
+           duration_ms AS durationMs, operation_id AS operationId, arguments
+         FROM audit_entries ${filter.where()} ORDER BY id DESC LIMIT ${filter.limit}`,
+      )
+      .all(...filter.args) as Array<Omit<StoredAuditEntry, 'success'> & { success: number }>;
+    return rows.map((r) => ({ ...r, success: r.success === 1 }));
+  }
+
+  changes(q: AuditQuery & { operationId?: string | null } = {}): StoredResourceChange[] {
+    const filter = new RowFilter(q);
+    filter.eq('user', q.user);
+    filter.eq('cluster', q.cluster);
+    filter.eq('namespace', q.namespace);
+    filter.eq('name', q.targetName);
+    filter.eq('operation_id', q.operationId);
+    return this.db
+      .prepare(
+        `SELECT id, at, operation_id AS operationId, user, verb, cluster, kind, namespace, name, before, after
+         FROM resource_changes ${filter.where()} ORDER BY id DESC LIMIT ${filter.limit}`,
+      )
+      .all(...filter.args) as StoredResourceChange[];
+  }
+
+  statistics(): RequestStatistic[] {
+    return this.db
+      .prepare(
+        `SELECT operation_name AS operationName, count, errors, total_ms AS totalMs, max_ms AS maxMs, last_at AS lastAt
+         FROM request_statistics ORDER BY count DESC, operation_name`,
+      )
+      .all() as RequestStatistic[];
+  }
+
+  /**
+   * Deletes audit rows, changes and terminal Operations older than `maxAgeMs`, then keeps only the newest
+   * `maxRows` of each table (seed 002 §10.6: by time and by count). Runs in one transaction.
+   */
+  prune(maxAgeMs: number, maxRows: number): { entries: number; changes: number; operations: number } {
+    const cutoff = new Date(Date.now() - maxAgeMs).toISOString();
+    return this.db.transaction(() => {
+      let entries = this.db.prepare('DELETE FROM audit_entries WHERE at < ?').run(cutoff).changes;
+      let changes = this.db.prepare('DELETE FROM resource_changes WHERE at < ?').run(cutoff).changes;
+      const terminal = "phase IN ('SUCCEEDED', 'FAILED', 'CANCELLED')";
+      let operations = this.db.prepare(`DELETE FROM operations WHERE created_at < ? AND ${terminal}`).run(cutoff).changes;
+      entries += this.db.prepare('DELETE FROM audit_entries WHERE id <= (SELECT id FROM audit_entries ORDER BY id DESC LIMIT 1 OFFSET ?)').run(maxRows).changes;
+      changes += this.db.prepare('DELETE FROM resource_changes WHERE id <= (SELECT id FROM resource_changes ORDER BY id DESC LIMIT 1 OFFSET ?)').run(maxRows).changes;
+      operations += this.db
+        .prepare(`DELETE FROM operations WHERE ${terminal} AND created_at <= (SELECT created_at FROM operations ORDER BY created_at DESC LIMIT 1 OFFSET ?)`)
+        .run(maxRows).changes;
+      this.db.prepare('DELETE FROM idempotency_keys WHERE operation_id NOT IN (SELECT id FROM operations)').run();
+      return { entries, changes, operations };
+    })();
+  }
+
+  /** Commits what is queued, then closes the database. */
+  close(): void {
+    if (this.closed) return;
+    this.drain();
+    this.closed = true;
+    this.db.close();
+  }
+
+  private enqueue(write: Write): void {
+    if (this.closed) throw new Error(`audit log ${this.path} is closed`);
+    this.queue.push(write);
+    this.enqueued++;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.commitBatch());
+    }
+  }
+
+  private commitBatch(): void {
+    this.scheduled = false;
+    if (this.closed) return;
+    const batch = this.queue.splice(0, this.maxBatch);
+    try {
+      this.db.transaction(() => {
+        for (const w of batch) w(this.db);
+      })();
+      this.committed += batch.length;
+      this.settle();
+    } catch (err) {
+      // A failed batch is dropped as a whole (the transaction rolled back); its waiters learn why.
+      this.committed += batch.length;
+      this.settle(err);
+    }
+    if (this.queue.length > 0) {
+      this.scheduled = true;
+      setImmediate(() => this.commitBatch());
+    }
+  }
+
+  /** Synchronously commits everything (shutdown only). */
+  private drain(): void {
+    while (this.queue.length > 0) this.commitBatch();
+    this.scheduled = false;
+  }
+
+  private settle(err?: unknown): void {
+    const still: typeof this.waiters = [];
+    for (const w of this.waiters) {
+      if (w.upTo <= this.committed) {
+        if (err) w.reject(err);
+        else w.resolve();
+      } else still.push(w);
+    }
+    this.waiters = still;
+  }
+
+  private foldStats(): void {
+    for (const [operationName, s] of this.stats) this.statements.upsertStat.run({ operationName, ...s });
+    this.stats.clear();
+  }
+}
+
+/**
+ * The WHERE clause and bound arguments of an audit read: equality on the columns given a value, the time
+ * window every audit query has (`since` inclusive, `until` exclusive), and the clamped row limit.
+ */
+class RowFilter {
+  readonly args: unknown[] = [];
+  readonly limit: number;
+  private readonly clauses: string[] = [];
+
+  constructor(q: { since?: string | null; until?: string | null; limit?: number | null }) {
+    if (q.since) this.push('at >= ?', q.since);
+    if (q.until) this.push('at < ?', q.until);
+    this.limit = Math.min(Math.max(q.limit ?? 100, 1), 1000);
+  }
+
+  /** `column = value`, unless the value is absent. */
+  eq(column: string, value: unknown): void {
+    if (value !== undefined && value !== null) this.push(`${column} = ?`, value);
+  }
+
+  where(): string {
+    return this.clauses.length ? `WHERE ${this.clauses.join(' AND ')}` : '';
+  }
+
+  private push(clause: string, value: unknown): void {
+    this.clauses.push(clause);
+    this.args.push(value);
+  }
+}

@@ -1,0 +1,203 @@
+/**
+ * Writes to one cluster (a member, or the Karmada control plane) through @kubernetes/client-node with the
+ * KubeConfig the data layer built for it (own context, or the Karmada cluster proxy path), and records every
+ * change it makes — the object before and after — in the audit log. The gateway never builds these requests
+ * itself: the generic KubernetesObjectApi handles any kind, CoreV1Api handles the Eviction subresource.
+ */
+import { ApiException, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string | null;
+  name: string;
+}
+
+/** A Kubernetes object as JSON (what client-node returns, without its class wrappers). */
+export type KubeObject = KubernetesObject & { spec?: any; status?: any; data?: any; [key: string]: any };
+
+export interface ChangeRecord {
+  verb: 'create' | 'update' | 'patch' | 'delete' | 'evict';
+  cluster: string;
+  kind: string;
+  namespace: string | null;
+  name: string;
+  before: KubeObject | null;
+  after: KubeObject | null;
+}
+
+/** An upstream refusal or failure, with the HTTP status (0 for transport failures) and the Status reason. */
+export class UpstreamWriteError extends Error {
+  constructor(message: string, readonly status: number, readonly reason: string | null) {
+    super(message);
+    this.name = 'UpstreamWriteError';
+  }
+}
+
+/** Turns a client-node error into an UpstreamWriteError with the API server's message. */
+export function toWriteError(err: unknown, what: string): UpstreamWriteError {
+  if (err instanceof UpstreamWriteError) return err;
+  if (err instanceof ApiException) {
+    let message = `HTTP ${err.code}`;
+    let reason: string | null = null;
+    const body = typeof err.body === 'string' ? safeParse(err.body) : err.body;
+    if (body && typeof body === 'object') {
+      message = (body as any).message ?? message;
+      reason = (body as any).reason ?? null;
+    }
+    return new UpstreamWriteError(`${what}: ${message}`, err.code, reason);
+  }
+  return new UpstreamWriteError(`${what}: ${(err as Error)?.message ?? String(err)}`, 0, null);
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
+/** Plain JSON copy (client-node returns class instances with Date fields). */
+function plain<T>(o: T): T {
+  return JSON.parse(JSON.stringify(o)) as T;
+}
+
+export interface ClusterWriterOptions {
+  /** Result name of the cluster (member name; the control plane's internal name). */
+  cluster: string;
+  kubeConfig: KubeConfig;
+  /** Receives each change made. */
+  onChange: (change: ChangeRecord) => void;
+  /** fieldManager sent with writes. @default 'fleetgraph' */
+  fieldManager?: string;
+}
+
+export class ClusterWriter {
+  readonly cluster: string;
+  private readonly objects: KubernetesObjectApi;
+  private readonly core: CoreV1Api;
+  private readonly onChange: (change: ChangeRecord) => void;
+  private readonly fieldManager: string;
+
+  constructor(options: ClusterWriterOptions) {
+    this.cluster = options.cluster;
+    this.objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+    this.onChange = options.onChange;
+    this.fieldManager = options.fieldManager ?? 'fleetgraph';
+  }
+
+  /** The object, or null when it does not exist. */
+  async read(ref: ObjectRef): Promise<KubeObject | null> {
+    try {
+      return plain((await this.objects.read(header(ref))) as KubeObject);
+    } catch (err) {
+      const e = toWriteError(err, `read ${describe(ref)}`);
+      if (e.status === 404) return null;
+      throw e;
+    }
+  }
+
+  async list(apiVersion: string, kind: string, namespace?: string, options: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KubeObject[]> {
+    try {
+      const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, options.fieldSelector, options.labelSelector);
+      return plain(list.items as KubeObject[]).map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind }));
+    } catch (err) {
+      throw toWriteError(err, `list ${kind} in ${this.cluster}`);
+    }
+  }
+
+  /** JSON merge patch (RFC 7386); `before` is read first so the change is recorded whole. */
+  async mergePatch(ref: ObjectRef, patch: Record<string, unknown>, before?: KubeObject | null): Promise<KubeObject> {
+    const prior = before === undefined ? await this.read(ref) : before;
+    if (!prior) throw new UpstreamWriteError(`${describe(ref)} not found in ${this.cluster}`, 404, 'NotFound');
+    try {
+      const spec = { ...patch, apiVersion: ref.apiVersion, kind: ref.kind, metadata: { ...((patch.metadata as object) ?? {}), name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+      const after = plain((await this.objects.patch(spec as KubernetesObject, undefined, undefined, this.fieldManager, undefined, PatchStrategy.MergePatch)) as KubeObject);
+      this.record('patch', ref, prior, after);
+      return after;
+    } catch (err) {
+      throw toWriteError(err, `patch ${describe(ref)}`);
+    }
+  }
+
+  async create(obj: KubeObject): Promise<KubeObject> {
+    try {
+      const after = plain((await this.objects.create(obj, undefined, undefined, this.fieldManager)) as KubeObject);
+      this.record('create', refOf(obj), null, after);
+      return after;
+    } catch (err) {
+      throw toWriteError(err, `create ${describe(refOf(obj))}`);
+    }
+  }
+
+  /** Replaces the object (with the resourceVersion of `obj`, so a concurrent change is a 409). */
+  async replace(obj: KubeObject, before: KubeObject | null): Promise<KubeObject> {
+    try {
+      const after = plain((await this.objects.replace(obj, undefined, undefined, this.fieldManager)) as KubeObject);
+      this.record('update', refOf(obj), before, after);
+      return after;
+    } catch (err) {
+      throw toWriteError(err, `replace ${describe(refOf(obj))}`);
+    }
+  }
+
+  /** Deletes; false when it was already gone. */
+  async delete(ref: ObjectRef, options: { gracePeriodSeconds?: number; propagationPolicy?: string } = {}): Promise<boolean> {
+    const before = await this.read(ref);
+    if (!before) return false;
+    try {
+      await this.objects.delete(header(ref), undefined, undefined, options.gracePeriodSeconds, undefined, options.propagationPolicy ?? 'Background');
+      this.record('delete', ref, before, null);
+      return true;
+    } catch (err) {
+      const e = toWriteError(err, `delete ${describe(ref)}`);
+      if (e.status === 404) return false;
+      throw e;
+    }
+  }
+
+  /**
+   * Evicts a pod through the Eviction API. A 429 (a PodDisruptionBudget refuses it now) is a value, not an
+   * error, because the caller retries it until its timeout.
+   */
+  async evict(pod: KubeObject, gracePeriodSeconds?: number): Promise<{ evicted: true } | { evicted: false; blockedBy: string }> {
+    const name = pod.metadata!.name!;
+    const namespace = pod.metadata!.namespace!;
+    try {
+      await this.core.createNamespacedPodEviction({
+        name,
+        namespace,
+        body: {
+          apiVersion: 'policy/v1',
+          kind: 'Eviction',
+          metadata: { name, namespace },
+          ...(gracePeriodSeconds !== undefined ? { deleteOptions: { gracePeriodSeconds } } : {}),
+        },
+      });
+      this.record('evict', { apiVersion: 'v1', kind: 'Pod', namespace, name }, pod, null);
+      return { evicted: true };
+    } catch (err) {
+      const e = toWriteError(err, `evict ${namespace}/${name}`);
+      if (e.status === 429) return { evicted: false, blockedBy: e.message };
+      throw e;
+    }
+  }
+
+  private record(verb: ChangeRecord['verb'], ref: ObjectRef, before: KubeObject | null, after: KubeObject | null): void {
+    this.onChange({ verb, cluster: this.cluster, kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name, before, after });
+  }
+}
+
+function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {
+  return { apiVersion: ref.apiVersion, kind: ref.kind, metadata: { name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
+}
+
+export function refOf(obj: KubeObject): ObjectRef {
+  return { apiVersion: obj.apiVersion!, kind: obj.kind!, namespace: obj.metadata?.namespace ?? null, name: obj.metadata!.name! };
+}
+
+function describe(ref: ObjectRef): string {
+  return `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+}

@@ -1,0 +1,584 @@
+/**
+ * The one door for every mutation. For each request, in order:
+ *   1. switched off (read-only mode, a feature off)      → FORBIDDEN, nothing read or written
+ *   2. idempotency key already used by this caller for this mutation
+ *        same arguments → the first Operation, nothing done again; other arguments → CONFLICT
+ *   3. input checked (validation, plugin manifest, target lookups: reads only) → BAD_USER_INPUT / NOT_FOUND
+ *   4. the key is reserved (atomically), the Operation is created and started:
+ *        gateway-run plans on the GatewayExecutor; middleware ones as an Operation custom resource
+ * Every request, accepted or refused, leaves one audit row, committed before the mutation answers.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { AuditLog } from '../audit/AuditLog.js';
+import type { ChangeEvent } from '../cache/types.js';
+import { CONTROL_PLANE } from '../fleet/types.js';
+import { ClusterWriter, UpstreamWriteError, type KubeObject } from './ClusterWriter.js';
+import type { KubeConfigSource } from './ClusterKubeConfigs.js';
+import { drainPlan } from './drainNode.js';
+import { deletePodPlan } from './deletePod.js';
+import { GatewayExecutor, type OperationPlan } from './GatewayExecutor.js';
+import {
+  applicationRef, backupPolicyPlan, checkBackupPolicy, checkCreateInstance, checkMiddlewareOperation, createInstancePlan, CR_TYPE, operationCr, readInstance,
+  type BackupPolicyInput, type CreateInstanceInput, type MiddlewareApiVersion, type MiddlewareOperationInput,
+} from './middlewareOperations.js';
+import { MiddlewareOperationMirror } from './MiddlewareOperationMirror.js';
+import { MutationRefusal } from './MutationRefusal.js';
+import { switchedOff, type FeatureFlags } from './MutationSwitches.js';
+import { cordonPlan, setNodeLabelsPlan, setNodeTaintsPlan } from './nodeOperations.js';
+import type { OperationRecord, OperationTarget } from './OperationRecord.js';
+import { OperationStore } from './OperationStore.js';
+import { DEFAULT_TIMINGS, type OperationTimings, type PlanContext } from './PlanContext.js';
+import { applyPolicyPlan, deletePolicyPlan, policyRef, type PolicyKind } from './policyOperations.js';
+import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } from './workloadOperations.js';
+
+/** Who asks, and the request's trace fields for the audit row. */
+export interface Caller {
+  user: string;
+  requestId?: string | null;
+  sourceIp?: string | null;
+  userAgent?: string | null;
+}
+
+export interface OperationServiceOptions {
+  kubeConfigs: KubeConfigSource;
+  /** null: nothing persisted (tests of pure logic only). */
+  audit: AuditLog | null;
+  middleware: MiddlewareApiVersion;
+  /** @default false */
+  readOnly?: boolean;
+  /** @default DEFAULT_FEATURES */
+  features?: FeatureFlags;
+  /** @default DEFAULT_TIMINGS */
+  timings?: Partial<OperationTimings>;
+  /** Known member names (fleet.members()); an unknown cluster is refused with NOT_FOUND. @default no check */
+  members?: () => string[];
+  /** Change events of the data layer (fleet.onChange), for middleware Operation progress. @default none */
+  subscribe?: (listener: (e: ChangeEvent) => void) => () => void;
+  /** How often unfinished middleware Operations are re-read directly (backstop to the informer), ms. @default 15000 */
+  refreshMs?: number;
+}
+
+/** Describes a request for the audit row and the Operation target. */
+interface Request {
+  mutation: string;
+  args: Record<string, unknown>;
+  idempotencyKey?: string | null | undefined;
+  target: OperationTarget;
+}
+
+type Prepared =
+  | { executor: 'GATEWAY'; plan: (ctx: PlanContext) => OperationPlan }
+  | { executor: 'MIDDLEWARE_CONTROLLER'; crType: string; templateRef: string | null; parameters: Record<string, string>; instance: string };
+
+const CONTROL_PLANE_NAME = 'karmada';
+
+export class OperationService {
+  readonly store: OperationStore;
+  readonly executor: GatewayExecutor;
+  private readonly mirror: MiddlewareOperationMirror;
+  private readonly timings: OperationTimings;
+  private stopped = false;
+  private readonly sleepers = new Set<() => void>();
+  private refreshTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: OperationServiceOptions) {
+    this.store = new OperationStore(options.audit);
+    this.executor = new GatewayExecutor(this.store);
+    this.mirror = new MiddlewareOperationMirror(this.store);
+    this.timings = { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) };
+  }
+
+  /** Reloads persisted Operations (interrupted ones marked FAILED) and follows middleware Operations. */
+  start(): { loaded: number; interrupted: string[] } {
+    const restored = this.store.restore();
+    if (this.options.subscribe) this.mirror.start(this.options.subscribe);
+    // The informer's first list emits no change events, so a middleware Operation that moved while no gateway
+    // was watching would stay stale; unfinished ones are read directly now and then as a backstop.
+    const period = this.options.refreshMs ?? 15_000;
+    this.refreshTimer = setInterval(() => void this.refreshMiddleware(), period);
+    this.refreshTimer.unref();
+    setTimeout(() => void this.refreshMiddleware(), Math.min(period, 2_000)).unref();
+    return restored;
+  }
+
+  /** Reads the custom resource of every unfinished middleware Operation and applies its status. */
+  async refreshMiddleware(): Promise<void> {
+    const pending = this.store.list({ phase: ['PENDING', 'RUNNING'] }).filter((o) => o.executor === 'MIDDLEWARE_CONTROLLER' && o.resource?.cluster);
+    for (const op of pending) {
+      if (this.stopped) return;
+      const ref = op.resource!;
+      try {
+        const cr = await this.readerFor(ref.cluster!).read({ apiVersion: ref.apiVersion, kind: 'Operation', namespace: ref.namespace, name: ref.name });
+        if (cr) this.mirror.apply(ref.cluster!, cr as never);
+      } catch {
+        // The member is unreachable: the informer or the next round will catch up.
+      }
+    }
+  }
+
+  /** Stops following, ends waits early, lets running plans finish their current call. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.mirror.stop();
+    for (const wake of this.sleepers) wake();
+    await this.executor.idle();
+  }
+
+  /** Follows every Operation change (for `operationProgress`). */
+  onChange(listener: (op: OperationRecord) => void): () => void {
+    return this.store.onChange(listener);
+  }
+
+  // ---- mutations -------------------------------------------------------------------------------------
+
+  cordonNode(caller: Caller, a: { cluster: string; name: string; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    return this.nodeMutation(caller, 'cordonNode', a, (ctx) => cordonPlan(ctx, a.cluster, a.name, true));
+  }
+
+  uncordonNode(caller: Caller, a: { cluster: string; name: string; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    return this.nodeMutation(caller, 'uncordonNode', a, (ctx) => cordonPlan(ctx, a.cluster, a.name, false));
+  }
+
+  drainNode(
+    caller: Caller,
+    a: { cluster: string; name: string; options?: { force?: boolean | null; deleteEmptyDirData?: boolean | null; gracePeriodSeconds?: number | null; podTimeoutSeconds?: number | null; deletionTimeoutSeconds?: number | null } | null; idempotencyKey?: string | null },
+  ): Promise<OperationRecord> {
+    const o = a.options ?? {};
+    const check = () => {
+      for (const f of ['gracePeriodSeconds', 'podTimeoutSeconds', 'deletionTimeoutSeconds'] as const) {
+        const v = o[f];
+        if (v != null && (!Number.isInteger(v) || v < 0)) throw MutationRefusal.badInput(`options.${f}: ${v} must be a non-negative integer`, `options.${f}`);
+      }
+    };
+    const settings = {
+      force: o.force ?? false,
+      deleteEmptyDirData: o.deleteEmptyDirData ?? false,
+      gracePeriodSeconds: o.gracePeriodSeconds ?? undefined,
+      podTimeoutMs: o.podTimeoutSeconds != null ? o.podTimeoutSeconds * 1000 : this.timings.drainPodTimeoutMs,
+      deletionTimeoutMs: o.deletionTimeoutSeconds != null ? o.deletionTimeoutSeconds * 1000 : this.timings.podDeletionTimeoutMs,
+    };
+    return this.nodeMutation(caller, 'drainNode', a, (ctx) => drainPlan(ctx, a.cluster, a.name, settings), check);
+  }
+
+  setNodeLabels(caller: Caller, a: { cluster: string; name: string; labels: Array<{ key: string; value: string }>; remove?: string[] | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const check = () => {
+      const bad = a.labels.map((l) => l.key).concat(a.remove ?? []).find((k) => !LABEL_KEY.test(k));
+      if (bad !== undefined) throw MutationRefusal.badInput(`labels: "${bad}" is not a valid label key`, 'labels');
+      const badValue = a.labels.find((l) => l.value !== '' && !LABEL_VALUE.test(l.value));
+      if (badValue) throw MutationRefusal.badInput(`labels: "${badValue.value}" is not a valid label value`, 'labels');
+    };
+    return this.nodeMutation(caller, 'setNodeLabels', a, (ctx) => setNodeLabelsPlan(ctx, a.cluster, a.name, a.labels, a.remove ?? []), check);
+  }
+
+  setNodeTaints(caller: Caller, a: { cluster: string; name: string; taints: Array<{ key: string; value?: string | null; effect: string }>; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const EFFECTS: Record<string, string> = { NO_SCHEDULE: 'NoSchedule', PREFER_NO_SCHEDULE: 'PreferNoSchedule', NO_EXECUTE: 'NoExecute' };
+    const check = () => {
+      const bad = a.taints.find((t) => !LABEL_KEY.test(t.key));
+      if (bad) throw MutationRefusal.badInput(`taints: "${bad.key}" is not a valid taint key`, 'taints');
+    };
+    const taints = a.taints.map((t) => ({ key: t.key, value: t.value ?? null, effect: EFFECTS[t.effect] ?? t.effect }));
+    return this.nodeMutation(caller, 'setNodeTaints', a, (ctx) => setNodeTaintsPlan(ctx, a.cluster, a.name, taints), check);
+  }
+
+  scaleWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; replicas: number; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const target = this.targetOf(null, 'apps/v1', a.kind, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'scaleWorkload', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      checkName(a.namespace, 'namespace');
+      checkName(a.name, 'name');
+      if (a.kind === 'DaemonSet') throw MutationRefusal.badInput('kind: a DaemonSet has no replicas to scale', 'kind');
+      if (!Number.isInteger(a.replicas) || a.replicas < 0) throw MutationRefusal.badInput(`replicas: ${a.replicas} must be a non-negative integer`, 'replicas');
+      return { executor: 'GATEWAY', plan: (ctx) => scalePlan(ctx, a.kind, a.namespace, a.name, a.replicas) };
+    });
+  }
+
+  restartWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; cluster?: string | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const target = this.targetOf(a.cluster ?? null, 'apps/v1', a.kind, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'restartWorkload', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      if (a.cluster) this.checkCluster(a.cluster);
+      checkName(a.namespace, 'namespace');
+      checkName(a.name, 'name');
+      return { executor: 'GATEWAY', plan: (ctx) => restartPlan(ctx, a.kind, a.namespace, a.name, a.cluster ?? null) };
+    });
+  }
+
+  rollbackWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; cluster: string; revision: number; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const target = this.targetOf(a.cluster, 'apps/v1', a.kind, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'rollbackWorkload', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      this.checkCluster(a.cluster);
+      checkName(a.namespace, 'namespace');
+      checkName(a.name, 'name');
+      if (!Number.isInteger(a.revision) || a.revision < 1) throw MutationRefusal.badInput(`revision: ${a.revision} must be a positive integer`, 'revision');
+      return { executor: 'GATEWAY', plan: (ctx) => rollbackPlan(ctx, a.kind, a.namespace, a.name, a.cluster, a.revision) };
+    });
+  }
+
+  deletePod(caller: Caller, a: { cluster: string; namespace: string; name: string; gracePeriodSeconds?: number | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const target = this.targetOf(a.cluster, 'v1', 'Pod', a.namespace, a.name);
+    return this.submit(caller, { mutation: 'deletePod', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      this.checkCluster(a.cluster);
+      checkName(a.namespace, 'namespace');
+      checkName(a.name, 'name');
+      if (a.gracePeriodSeconds != null && (!Number.isInteger(a.gracePeriodSeconds) || a.gracePeriodSeconds < 0)) {
+        throw MutationRefusal.badInput(`gracePeriodSeconds: ${a.gracePeriodSeconds} must be a non-negative integer`, 'gracePeriodSeconds');
+      }
+      return { executor: 'GATEWAY', plan: (ctx) => deletePodPlan(ctx, a.cluster, a.namespace, a.name, a.gracePeriodSeconds ?? undefined) };
+    });
+  }
+
+  applyPolicy(caller: Caller, mutation: string, kind: PolicyKind, a: { namespace?: string | null; name: string; spec: unknown; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const ref = policyRef(kind, a.namespace ?? null, a.name);
+    const target = this.targetOf(null, ref.apiVersion, kind, ref.namespace ?? null, a.name);
+    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      if (ref.namespace) checkName(ref.namespace, 'namespace');
+      checkName(a.name, 'name');
+      if (!a.spec || typeof a.spec !== 'object' || Array.isArray(a.spec)) throw MutationRefusal.badInput('spec: must be a JSON object (the policy spec)', 'spec');
+      const spec = a.spec as Record<string, unknown>;
+      if (kind.endsWith('PropagationPolicy') && !Array.isArray(spec['resourceSelectors'])) {
+        throw MutationRefusal.badInput('spec.resourceSelectors: a propagation policy needs a list of resource selectors', 'spec.resourceSelectors');
+      }
+      return { executor: 'GATEWAY', plan: (ctx) => applyPolicyPlan(ctx, ref, spec) };
+    });
+  }
+
+  deletePolicy(caller: Caller, mutation: string, kind: PolicyKind, a: { namespace?: string | null; name: string; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const ref = policyRef(kind, a.namespace ?? null, a.name);
+    const target = this.targetOf(null, ref.apiVersion, kind, ref.namespace ?? null, a.name);
+    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      if (ref.namespace) checkName(ref.namespace, 'namespace');
+      checkName(a.name, 'name');
+      return { executor: 'GATEWAY', plan: (ctx) => deletePolicyPlan(ctx, ref) };
+    });
+  }
+
+  createMiddlewareInstance(caller: Caller, a: { input: CreateInstanceInput; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const i = a.input;
+    const target = this.targetOf(i.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', i.namespace, i.name);
+    return this.submit(caller, { mutation: 'createMiddlewareInstance', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      this.checkCluster(i.cluster, 'input.cluster');
+      checkName(i.namespace, 'input.namespace');
+      checkName(i.name, 'input.name');
+      const w = this.readerFor(i.cluster);
+      const app = await checkCreateInstance(w, this.options.middleware, i);
+      if (await w.read(applicationRef(this.options.middleware, i.namespace, i.name))) {
+        throw new MutationRefusal('CONFLICT', `middleware instance ${i.namespace}/${i.name} already exists in cluster ${i.cluster}`, { cluster: i.cluster });
+      }
+      return { executor: 'GATEWAY', plan: (ctx) => createInstancePlan(ctx, i.cluster, app) };
+    });
+  }
+
+  deleteMiddlewareInstance(caller: Caller, a: { cluster: string; namespace: string; name: string; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const target = this.targetOf(a.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', a.namespace, a.name);
+    return this.submit(caller, { mutation: 'deleteMiddlewareInstance', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      this.checkCluster(a.cluster);
+      checkName(a.namespace, 'namespace');
+      checkName(a.name, 'name');
+      await readInstance(this.readerFor(a.cluster), this.options.middleware, a.cluster, a.namespace, a.name);
+      return { executor: 'MIDDLEWARE_CONTROLLER', crType: CR_TYPE.DELETE, templateRef: null, parameters: {}, instance: a.name };
+    });
+  }
+
+  runMiddlewareOperation(caller: Caller, a: { input: MiddlewareOperationInput; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const i = a.input;
+    const target = this.targetOf(i.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', i.namespace, i.name);
+    return this.submit(caller, { mutation: 'runMiddlewareOperation', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      this.checkCluster(i.cluster, 'input.cluster');
+      checkName(i.namespace, 'input.namespace');
+      checkName(i.name, 'input.name');
+      const w = this.readerFor(i.cluster);
+      const app = await readInstance(w, this.options.middleware, i.cluster, i.namespace, i.name);
+      const checked = await checkMiddlewareOperation(w, app, i);
+      return { executor: 'MIDDLEWARE_CONTROLLER', crType: checked.crType, templateRef: checked.templateRef, parameters: checked.parameters, instance: i.name };
+    });
+  }
+
+  setMiddlewareBackupPolicy(caller: Caller, a: { cluster: string; namespace: string; name: string; policy: BackupPolicyInput; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const target = this.targetOf(a.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', a.namespace, a.name);
+    return this.submit(caller, { mutation: 'setMiddlewareBackupPolicy', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      this.checkCluster(a.cluster);
+      checkName(a.namespace, 'namespace');
+      checkName(a.name, 'name');
+      checkBackupPolicy(a.policy, 'policy');
+      await readInstance(this.readerFor(a.cluster), this.options.middleware, a.cluster, a.namespace, a.name);
+      return { executor: 'GATEWAY', plan: (ctx) => backupPolicyPlan(ctx, a.cluster, this.options.middleware, a.namespace, a.name, a.policy) };
+    });
+  }
+
+  // ---- the door ----------------------------------------------------------------------------------------
+
+  private nodeMutation(
+    caller: Caller,
+    mutation: string,
+    a: { cluster: string; name: string; idempotencyKey?: string | null },
+    plan: (ctx: PlanContext) => OperationPlan,
+    check: () => void = () => {},
+  ): Promise<OperationRecord> {
+    const target = this.targetOf(a.cluster, 'v1', 'Node', null, a.name);
+    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      this.checkCluster(a.cluster);
+      checkName(a.name, 'name');
+      check();
+      return { executor: 'GATEWAY', plan };
+    });
+  }
+
+  private async submit(caller: Caller, req: Request, prepare: () => Promise<Prepared>): Promise<OperationRecord> {
+    const started = Date.now();
+    const args = { ...req.args };
+    delete args['idempotencyKey'];
+    let operationId: string | null = null;
+    try {
+      const off = switchedOff(req.mutation, this.options.readOnly ?? false, this.options.features ?? { resourceEdit: true, podTerminal: false, schedulingTrace: true });
+      if (off) throw new MutationRefusal('FORBIDDEN', off);
+
+      const key = req.idempotencyKey ?? null;
+      const scope = `${caller.user}\u0000${req.mutation}`;
+      const hash = createHash('sha256').update(canonicalJson(args)).digest('hex');
+      if (key !== null && key.length > 200) throw MutationRefusal.badInput('idempotencyKey: at most 200 characters', 'idempotencyKey');
+      if (key !== null) {
+        const replay = this.replay(scope, key, hash);
+        if (replay) {
+          operationId = replay.id;
+          this.audit(caller, req, started, true, null, replay.id, true);
+          await this.options.audit?.flush();
+          return replay;
+        }
+      }
+
+      const prepared = await this.withUpstreamErrors(req.target.cluster, prepare);
+
+      const id = newOperationId();
+      if (key !== null) {
+        const r = this.options.audit?.reserveIdempotencyKey(scope, key, hash, id);
+        if (r && !r.reserved) {
+          // Another request with this key won the race while this one was being checked.
+          const replay = this.replay(scope, key, hash);
+          if (replay) {
+            operationId = replay.id;
+            this.audit(caller, req, started, true, null, replay.id, true);
+            await this.options.audit?.flush();
+            return replay;
+          }
+        }
+      }
+      operationId = id;
+      const op = this.newRecord(id, caller, req, prepared);
+      this.store.put(op);
+      if (prepared.executor === 'GATEWAY') {
+        void this.executor.start(op, prepared.plan(this.planContext(caller, id)));
+      } else {
+        await this.createOperationCr(caller, op, prepared);
+      }
+      this.audit(caller, req, started, true, null, id, false);
+      await this.options.audit?.flush();
+      return this.store.get(id)!;
+    } catch (err) {
+      const refusal = err instanceof MutationRefusal ? err : new MutationRefusal('INTERNAL', (err as Error)?.message ?? String(err));
+      this.audit(caller, req, started, false, refusal, operationId, false);
+      await this.options.audit?.flush().catch(() => undefined);
+      throw refusal;
+    }
+  }
+
+  /** The first Operation of an idempotency key with the same arguments; CONFLICT with other arguments. */
+  private replay(scope: string, key: string, hash: string): OperationRecord | null {
+    const audit = this.options.audit;
+    if (!audit) return null;
+    const r = audit.lookupIdempotencyKey(scope, key);
+    if (!r) return null;
+    if (r.argumentsHash !== hash) {
+      throw new MutationRefusal('CONFLICT', `idempotencyKey "${key}" was already used for ${scope.split('\u0000')[1]} with different arguments (Operation ${r.operationId})`, { field: 'idempotencyKey' });
+    }
+    const op = this.store.get(r.operationId);
+    if (!op) throw new MutationRefusal('CONFLICT', `idempotencyKey "${key}" belongs to Operation ${r.operationId}, which is no longer kept`, { field: 'idempotencyKey' });
+    return op;
+  }
+
+  private newRecord(id: string, caller: Caller, req: Request, prepared: Prepared): OperationRecord {
+    const parameters: Record<string, string> = {};
+    const flat = (prefix: string, v: unknown) => {
+      if (v === undefined || v === null) return;
+      if (typeof v === 'object' && !Array.isArray(v) && prefix !== 'spec') {
+        for (const [k, x] of Object.entries(v as Record<string, unknown>)) flat(prefix ? `${prefix}.${k}` : k, x);
+      } else parameters[prefix] = typeof v === 'string' ? v : JSON.stringify(v);
+    };
+    for (const [k, v] of Object.entries(req.args)) if (k !== 'idempotencyKey') flat(k, v);
+    const middleware = prepared.executor === 'MIDDLEWARE_CONTROLLER';
+    return {
+      id,
+      type: middleware ? prepared.crType : req.mutation,
+      target: req.target,
+      parameters: middleware ? { ...prepared.parameters } : parameters,
+      phase: 'PENDING',
+      steps: [],
+      currentStep: -1,
+      requestedBy: caller.user,
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      completedAt: null,
+      error: null,
+      reason: null,
+      executor: prepared.executor,
+      resource: middleware
+        ? { cluster: req.target.cluster, apiVersion: `${this.options.middleware.group}/${this.options.middleware.version}`, kind: 'Operation', namespace: req.target.namespace, name: crNameOf(id), uid: null }
+        : null,
+    };
+  }
+
+  private async createOperationCr(caller: Caller, op: OperationRecord, prepared: Extract<Prepared, { executor: 'MIDDLEWARE_CONTROLLER' }>): Promise<void> {
+    const cluster = op.target.cluster!;
+    const cr = operationCr(this.options.middleware, {
+      id: op.id,
+      crName: crNameOf(op.id),
+      namespace: op.target.namespace!,
+      instance: prepared.instance,
+      crType: prepared.crType,
+      templateRef: prepared.templateRef,
+      parameters: prepared.parameters,
+      requestedBy: caller.user,
+    });
+    try {
+      const created = await this.writerFor(cluster, caller.user, op.id).create(cr);
+      this.mirror.apply(cluster, created as never);
+    } catch (err) {
+      const e = err instanceof UpstreamWriteError ? err : new UpstreamWriteError(String(err), 0, null);
+      op.phase = 'FAILED';
+      op.reason = 'CREATE_FAILED';
+      op.error = `writing the Operation custom resource failed: ${e.message}`;
+      op.completedAt = new Date().toISOString();
+      this.store.put(op);
+    }
+  }
+
+  private audit(caller: Caller, req: Request, started: number, success: boolean, refusal: MutationRefusal | null, operationId: string | null, replayed: boolean): void {
+    const args = { ...req.args };
+    this.options.audit?.recordMutation({
+      at: new Date().toISOString(),
+      user: caller.user,
+      action: req.mutation,
+      targetKind: req.target.kind,
+      targetName: req.target.name,
+      cluster: req.target.cluster ?? CONTROL_PLANE_NAME,
+      namespace: req.target.namespace,
+      success,
+      error: refusal ? refusal.message : replayed ? 'replayed: idempotency key already used with the same arguments' : null,
+      errorCode: refusal ? refusal.code : null,
+      requestId: caller.requestId ?? null,
+      sourceIp: caller.sourceIp ?? null,
+      userAgent: caller.userAgent ?? null,
+      durationMs: Date.now() - started,
+      operationId,
+      arguments: JSON.stringify(args),
+    });
+  }
+
+  private async withUpstreamErrors<T>(cluster: string | null, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof MutationRefusal) throw err;
+      if (err instanceof UpstreamWriteError) {
+        const where = cluster ?? CONTROL_PLANE_NAME;
+        if (err.status === 403) throw new MutationRefusal('FORBIDDEN', err.message, { cluster: where });
+        if (err.status === 404) throw new MutationRefusal('NOT_FOUND', err.message, { cluster: where });
+        if (err.status === 0 || err.status >= 500) throw new MutationRefusal('CLUSTER_UNAVAILABLE', err.message, { cluster: where });
+      }
+      throw err;
+    }
+  }
+
+  private planContext(caller: Caller, operationId: string): PlanContext {
+    const writers = new Map<string, ClusterWriter>();
+    return {
+      writer: (cluster) => {
+        let w = writers.get(cluster);
+        if (!w) writers.set(cluster, (w = this.writerFor(cluster, caller.user, operationId)));
+        return w;
+      },
+      timings: this.timings,
+      sleep: (ms) => this.sleep(ms),
+      stopping: () => this.stopped,
+    };
+  }
+
+  private writerFor(cluster: string, user: string, operationId: string | null): ClusterWriter {
+    const name = cluster;
+    return new ClusterWriter({
+      cluster: name,
+      kubeConfig: this.options.kubeConfigs.kubeConfig(name),
+      onChange: (c) =>
+        this.options.audit?.recordChange({
+          at: new Date().toISOString(),
+          operationId,
+          user,
+          verb: c.verb,
+          cluster: c.cluster === CONTROL_PLANE ? CONTROL_PLANE_NAME : c.cluster,
+          kind: c.kind,
+          namespace: c.namespace,
+          name: c.name,
+          before: c.before ? JSON.stringify(c.before) : null,
+          after: c.after ? JSON.stringify(c.after) : null,
+        }),
+    });
+  }
+
+  /** A writer used only to read during checks (no Operation yet, so no change can be attributed). */
+  private readerFor(cluster: string): ClusterWriter {
+    return this.writerFor(cluster, 'checks', null);
+  }
+
+  private targetOf(cluster: string | null, apiVersion: string, kind: string, namespace: string | null, name: string): OperationTarget {
+    return { cluster, apiVersion, kind, namespace, name, uid: null };
+  }
+
+  private checkCluster(cluster: string, field = 'cluster'): void {
+    checkName(cluster, field);
+    const members = this.options.members?.() ?? [];
+    if (members.length > 0 && !members.includes(cluster)) {
+      throw new MutationRefusal('NOT_FOUND', `${field}: no member cluster named "${cluster}" (members: ${members.join(', ')})`, { field, cluster });
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+function checkName(value: string, field: string): void {
+  if (!value || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
+    throw MutationRefusal.badInput(`${field}: "${String(value).slice(0, 60)}" is not a valid name (lowercase letters, digits, '-' and '.')`, field);
+  }
+}
+
+/** Sortable by creation, unique across gateway replicas. */
+function newOperationId(): string {
+  return `op-${Date.now().toString(36)}-${randomBytes(5).toString('hex')}`;
+}
+
+/** The Operation CR name of a gateway Operation ID (a DNS-1123 name). */
+export function crNameOf(id: string): string {
+  return `fg-${id.replace(/^op-/, '')}`;
+}
+
+/** JSON with sorted keys, so equal arguments hash equally whatever their order. */
+function canonicalJson(v: unknown): string {
+  if (v === null || typeof v !== 'object') return JSON.stringify(v ?? null);
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+}
+
+export type { KubeObject };

@@ -1,0 +1,119 @@
+/**
+ * Every Operation the gateway knows: the ones it runs itself and the middleware Operation custom resources it
+ * mirrors from the informer. Each change is persisted to the audit database and announced to listeners
+ * (`onChange`), which is how `Subscription.operationProgress` follows an Operation.
+ *
+ * At startup the store reloads what the database holds; a gateway-run Operation that was not finished when the
+ * previous process stopped cannot be resumed safely (a half-done drain may have lost its PDB retries and
+ * timers), so it is marked FAILED with reason INTERRUPTED, naming the step it was in.
+ */
+import type { AuditLog } from '../audit/AuditLog.js';
+import { cloneOperation, TERMINAL_PHASES, type OperationPhase, type OperationRecord } from './OperationRecord.js';
+
+export type OperationListener = (op: OperationRecord) => void;
+
+export interface OperationQuery {
+  cluster?: string | null;
+  type?: string | null;
+  phase?: readonly OperationPhase[] | null;
+  targetKind?: string | null;
+  targetName?: string | null;
+  targetNamespace?: string | null;
+  since?: string | null;
+  until?: string | null;
+}
+
+/** The name the API uses for the Karmada control plane in `cluster` filters. */
+export const CONTROL_PLANE_NAME = 'karmada';
+
+export class OperationStore {
+  private readonly ops = new Map<string, OperationRecord>();
+  private readonly listeners = new Set<OperationListener>();
+
+  constructor(private readonly audit: AuditLog | null) {}
+
+  /** Loads persisted Operations, failing the gateway-run ones a previous process left unfinished. */
+  restore(): { loaded: number; interrupted: string[] } {
+    if (!this.audit) return { loaded: 0, interrupted: [] };
+    const interrupted: string[] = [];
+    const now = new Date().toISOString();
+    for (const op of this.audit.loadOperations()) {
+      if (op.executor === 'GATEWAY' && !TERMINAL_PHASES.has(op.phase)) {
+        const step = op.steps[op.currentStep];
+        if (step && (step.phase === 'RUNNING' || step.phase === 'PENDING')) {
+          step.phase = 'FAILED';
+          step.finishedAt = now;
+          step.message = 'interrupted: the gateway stopped while this step ran';
+        }
+        op.phase = 'FAILED';
+        op.reason = 'INTERRUPTED';
+        op.error = `interrupted: the gateway stopped during ${step ? `step "${step.name}"` : 'the Operation'}; it was not resumed`;
+        op.completedAt = now;
+        this.audit.saveOperation(op);
+        interrupted.push(op.id);
+      }
+      this.ops.set(op.id, op);
+    }
+    return { loaded: this.ops.size, interrupted };
+  }
+
+  get(id: string): OperationRecord | undefined {
+    const op = this.ops.get(id);
+    return op ? cloneOperation(op) : undefined;
+  }
+
+  /** Inserts or replaces an Operation, persists it and tells listeners. */
+  put(op: OperationRecord): void {
+    const copy = cloneOperation(op);
+    this.ops.set(op.id, copy);
+    this.audit?.saveOperation(copy);
+    for (const l of this.listeners) {
+      try {
+        l(cloneOperation(copy));
+      } catch {
+        // A listener's failure (a closed subscription) must not stop the executor.
+      }
+    }
+  }
+
+  /** Matching Operations, newest first. */
+  list(q: OperationQuery = {}): OperationRecord[] {
+    const out: OperationRecord[] = [];
+    for (const op of this.ops.values()) {
+      if (q.cluster && (op.target.cluster ?? CONTROL_PLANE_NAME) !== q.cluster) continue;
+      if (q.type && op.type !== q.type) continue;
+      if (q.phase && q.phase.length > 0 && !q.phase.includes(op.phase)) continue;
+      if (q.targetKind && op.target.kind !== q.targetKind) continue;
+      if (q.targetName && op.target.name !== q.targetName) continue;
+      if (q.targetNamespace && op.target.namespace !== q.targetNamespace) continue;
+      if (q.since && op.createdAt < q.since) continue;
+      if (q.until && op.createdAt >= q.until) continue;
+      out.push(cloneOperation(op));
+    }
+    out.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+    return out;
+  }
+
+  /**
+   * Forgets finished Operations older than `maxAgeMs` and all but the newest `maxCount` finished ones, as the
+   * audit database's retention does with their rows, so memory stays bounded. Running ones are kept.
+   */
+  prune(maxAgeMs: number, maxCount: number): number {
+    const cutoff = new Date(Date.now() - maxAgeMs).toISOString();
+    const finished = [...this.ops.values()].filter((o) => TERMINAL_PHASES.has(o.phase)).sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+    let removed = 0;
+    finished.forEach((o, i) => {
+      if (o.createdAt < cutoff || i >= maxCount) {
+        this.ops.delete(o.id);
+        removed++;
+      }
+    });
+    return removed;
+  }
+
+  /** Follows every Operation change; returns the unsubscribe function. */
+  onChange(listener: OperationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * What a gateway-run plan may use besides its OperationRun: a writer per cluster (changes recorded in the
+ * audit log under this Operation), the timing settings, and a sleep that ends early when the gateway stops.
+ */
+import type { ClusterWriter } from './ClusterWriter.js';
+
+export interface OperationTimings {
+  /** How long an eviction refused by a PodDisruptionBudget is retried, ms. @default 120000 */
+  drainPodTimeoutMs: number;
+  /** Pause between eviction retries, ms. @default 1000 */
+  evictionRetryMs: number;
+  /** How long an evicted or deleted pod may take to disappear, ms. @default 120000 */
+  podDeletionTimeoutMs: number;
+  /** How long scaleWorkload / createMiddlewareInstance wait for readiness, ms. @default 300000 */
+  readyTimeoutMs: number;
+  /** Poll period while waiting for a state, ms. @default 500 */
+  pollMs: number;
+}
+
+export const DEFAULT_TIMINGS: OperationTimings = {
+  drainPodTimeoutMs: 120_000,
+  evictionRetryMs: 1_000,
+  podDeletionTimeoutMs: 120_000,
+  readyTimeoutMs: 300_000,
+  pollMs: 500,
+};
+
+export interface PlanContext {
+  /** Writer for a member, or the control plane (CONTROL_PLANE). */
+  writer(cluster: string): ClusterWriter;
+  timings: OperationTimings;
+  /** Resolves after `ms` (or at once when the gateway is stopping). */
+  sleep(ms: number): Promise<void>;
+  /** True once the gateway is stopping; long waits give up. */
+  stopping(): boolean;
+}
+
+/**
+ * Polls `check` until it returns a value (not undefined), or fails after `timeoutMs` with `onTimeout()`'s error.
+ * `check` may report progress through its return of undefined and its own side effects.
+ */
+export async function waitFor<T>(ctx: PlanContext, timeoutMs: number, check: () => Promise<T | undefined>, onTimeout: () => Error): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() >= deadline || ctx.stopping()) throw onTimeout();
+    await ctx.sleep(ctx.timings.pollMs);
+  }
+}
