@@ -1,0 +1,30 @@
+/**
+ * fleetgraph CLI: `serve` (default) runs the GraphQL gateway, `sim` runs the fleet simulator.
+ * Each subcommand lives in its own module and is loaded only when used.
+ */
+const [command = 'serve', ...rest] = process.argv.slice(2);
+
+switch (command) {
+  case 'serve': {
+    const { runServe } = await import('./server/cli.js');
+    await runServe(rest);
+    break;
+  }
+  case 'sim': {
+    const { runSim } = await import('./sim/cli.js');
+    await runSim(rest);
+    break;
+  }
+  case '--help':
+  case '-h':
+  case 'help':
+    console.log(`Usage:
+  fleetgraph serve [--kubeconfig <file>] [--context <ctx>] [--member <cluster>=<context> ...] [--port <p>] [--host <h>]
+  fleetgraph sim --port <p> --scenario <name> --kubeconfig-out <file>
+
+Run "fleetgraph serve --help" or "fleetgraph sim --help" for the options of each.`);
+    break;
+  default:
+    console.error(`fleetgraph: unknown command "${command}" (expected "serve" or "sim")`);
+    process.exit(2);
+}
