@@ -1,0 +1,137 @@
+/**
+ * Test fixture for the gateway's e2e tests: a real simulator (HTTPS, Kubernetes wire protocol) plus a real
+ * gateway on 127.0.0.1 ephemeral ports, a GraphQL client over real HTTP, and the simulator's admin API
+ * (/_sim/stats, /_sim/faults) over HTTPS with the simulator's CA.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config/loadConfig.js';
+import { startGateway, type Gateway } from '../../src/server/startGateway.js';
+import { createLogger } from '../../src/server/logger.js';
+import { startSimulator } from '../../src/sim/index.js';
+
+export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
+
+export interface GraphQLResponse<T = any> {
+  status: number;
+  headers: Headers;
+  body: { data?: T; errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, any> }> };
+}
+
+export interface GatewayFixture {
+  sim: Simulator;
+  gateway: Gateway;
+  /** POSTs a GraphQL request to the gateway. */
+  query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
+  /** Calls the simulator's admin API. */
+  admin<T = any>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T>;
+  /** Upstream requests the simulator counted since the last reset, summed for a matching predicate. */
+  countRequests(match: (r: SimRequestStat) => boolean): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export interface SimRequestStat {
+  cluster: string;
+  verb: string;
+  resource: string;
+  path?: string;
+  count: number;
+}
+
+export interface FixtureOptions {
+  /** Extra `serve` flags, e.g. ['--auth', 'token', '--tokens', file]. @default [] */
+  args?: string[];
+  /** Tokens file content for `--auth token` (written to a temp file). @default undefined */
+  tokens?: string;
+  /** Scenario. @default 'demo' */
+  scenario?: string;
+}
+
+export async function startGatewayFixture(options: FixtureOptions = {}): Promise<GatewayFixture> {
+  const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-gw-test-'));
+  const kubeconfigOut = join(dir, 'kubeconfig.yaml');
+  const sim = await startSimulator({ port: 0, host: '127.0.0.1', scenario: options.scenario ?? 'demo', kubeconfigOut, churnPerMinute: 0 });
+  const args = ['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', ...(options.args ?? [])];
+  if (options.tokens !== undefined) {
+    const tokensFile = join(dir, 'tokens.csv');
+    writeFileSync(tokensFile, options.tokens);
+    args.push('--auth', 'token', '--tokens', tokensFile);
+  }
+  const loaded = loadConfig(args, {});
+  if (loaded.kind !== 'config') throw new Error('unexpected help');
+  let gateway: Gateway;
+  try {
+    gateway = await startGateway(loaded.config, { logger: createLogger('error') });
+  } catch (error) {
+    await sim.stop();
+    throw error;
+  }
+  await gateway.fleet.whenReady();
+
+  const admin = <T>(method: 'GET' | 'POST', path: string, body?: unknown) =>
+    new Promise<T>((resolve, reject) => {
+      const url = new URL(path, sim.url);
+      const payload = body === undefined ? undefined : JSON.stringify(body);
+      const req = httpsRequest(url, {
+        method,
+        ca: sim.caCertPem,
+        headers: { authorization: `Bearer ${sim.adminToken}`, ...(payload ? { 'content-type': 'application/json' } : {}) },
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if ((res.statusCode ?? 500) >= 300) reject(new Error(`sim admin ${method} ${path}: ${res.statusCode} ${text}`));
+          else resolve((text ? JSON.parse(text) : undefined) as T);
+        });
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+
+  return {
+    sim,
+    gateway,
+    async query(query, variables, headers = {}) {
+      const res = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const text = await res.text();
+      let body: GraphQLResponse['body'];
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new Error(`gateway answered ${res.status} with non-JSON: ${text.slice(0, 200)}`);
+      }
+      return { status: res.status, headers: res.headers, body };
+    },
+    admin,
+    async countRequests(match) {
+      const stats = await admin<{ requests: SimRequestStat[] }>('GET', '/_sim/stats');
+      return stats.requests.filter(match).reduce((n, r) => n + r.count, 0);
+    },
+    async stop() {
+      await gateway.stop();
+      await sim.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Retries `check` until it returns without throwing (state converges through watches), at most `attempts` times. */
+export async function eventually<T>(check: () => Promise<T>, attempts = 60, pauseMs = 500): Promise<T> {
+  let last: unknown;
+  for (let i = 0; i < attempts; i++) {
+    try {
+      return await check();
+    } catch (error) {
+      last = error;
+      await new Promise((r) => setTimeout(r, pauseMs));
+    }
+  }
+  throw last;
+}
