@@ -11,7 +11,7 @@ import { StepFailure, type OperationPlan } from './GatewayExecutor.js';
 import { MutationRefusal } from './MutationRefusal.js';
 import { waitFor, type PlanContext } from './PlanContext.js';
 import {
-  checkMiddlewareVersion, checkPluginUpgrade, checkQuantity, checkReplicas, componentOf, readPluginManifest, type PluginManifest,
+  checkMiddlewareVersion, checkPluginUpgrade, checkQuantity, checkReplicas, checkShards, componentOf, readPluginManifest, type PluginManifest,
 } from './pluginManifest.js';
 import type { ClusterWriter } from './ClusterWriter.js';
 
@@ -102,7 +102,7 @@ export async function checkMiddlewareOperation(
       const c = componentOf(manifest, input.component, f('component'));
       if (input.replicas == null && input.shards == null) throw MutationRefusal.badInput('input.replicas: give replicas or shards for HORIZONTAL_SCALE', f('replicas'));
       checkReplicas(manifest, c, input.replicas, f('replicas'));
-      if (input.shards != null && (!Number.isInteger(input.shards) || input.shards < 1)) throw MutationRefusal.badInput(`input.shards: ${input.shards} must be at least 1`, f('shards'));
+      checkShards(manifest, c, input.shards, f('shards'));
       params['component'] = c.name;
       if (input.replicas != null) params['replicas'] = String(input.replicas);
       if (input.shards != null) params['shards'] = String(input.shards);
@@ -243,6 +243,7 @@ export async function checkCreateInstance(w: ClusterWriter, api: MiddlewareApiVe
   const components = (input.components ?? []).map((c, i) => {
     const def = componentOf(manifest, c.name, `input.components[${i}].name`);
     checkReplicas(manifest, def, c.replicas, `input.components[${i}].replicas`);
+    checkShards(manifest, def, c.shards, `input.components[${i}].shards`);
     checkQuantity(c.cpu, `input.components[${i}].cpu`);
     checkQuantity(c.memory, `input.components[${i}].memory`);
     checkQuantity(c.storage, `input.components[${i}].storage`);

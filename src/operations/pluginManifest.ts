@@ -17,6 +17,12 @@ export interface PluginComponent {
   minReplicas: number;
   maxReplicas: number;
   defaultReplicas: number;
+  /**
+   * Shard range (WorkloadSets of the component, e.g. Redis Cluster shards), from the definition's
+   * `minShards`/`maxShards`; a definition that declares none has exactly one shard (cannot be sharded).
+   */
+  minShards: number;
+  maxShards: number;
 }
 
 export interface PluginManifest {
@@ -56,6 +62,9 @@ export async function readPluginManifest(w: ClusterWriter, type: string, version
       minReplicas: Number(c['minReplicas'] ?? 1),
       maxReplicas: Number(c['maxReplicas'] ?? Number.MAX_SAFE_INTEGER),
       defaultReplicas: Number(c['defaultReplicas'] ?? 1),
+      ...(c['maxShards'] === undefined
+        ? { minShards: 1, maxShards: 1 }
+        : { minShards: Number(c['minShards'] ?? 1), maxShards: Number(c['maxShards']) }),
     })),
     operations: Object.keys(operations),
     operationsRef: data['operations-ref'] ?? '',
@@ -91,6 +100,21 @@ export function checkReplicas(m: PluginManifest, c: PluginComponent, replicas: n
       field,
     );
   }
+}
+
+export function checkShards(m: PluginManifest, c: PluginComponent, shards: number | null | undefined, field: string): void {
+  if (shards === null || shards === undefined) return;
+  if (Number.isInteger(shards) && shards >= c.minShards && shards <= c.maxShards) return;
+  if (c.maxShards <= 1) {
+    throw MutationRefusal.badInput(
+      `${field}: component ${c.name} cannot be sharded (plugin ${m.type} ${m.version} declares no shard range for it); only 1 shard is allowed`,
+      field,
+    );
+  }
+  throw MutationRefusal.badInput(
+    `${field}: ${shards} shards is outside the range ${c.minShards}..${c.maxShards} of component ${c.name} (plugin ${m.type} ${m.version})`,
+    field,
+  );
 }
 
 export function checkMiddlewareVersion(m: PluginManifest, version: string, field: string): void {

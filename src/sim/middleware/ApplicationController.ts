@@ -13,7 +13,7 @@ import type { KubeObject } from '../store/Store.js';
 import type { ApplicationComponentSpec, ApplicationSpec, ApplicationStatus, ComponentSpec, WorkloadSetStatus } from './middlewareShapes.js';
 import { APPLICATION_LABEL, MIDDLEWARE_MANAGER, TYPE_LABEL } from './middlewareLabels.js';
 import { APPLICATIONS, COMPONENTS, MIDDLEWARE_API_VERSION, OPERATIONS, WORKLOADSETS } from './middlewareResourceTypes.js';
-import { readPluginVersion } from './pluginCatalog.js';
+import { readPluginVersion, shardsProblem } from './pluginCatalog.js';
 
 function nowTime(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -64,10 +64,13 @@ export class ApplicationController implements Controller {
       if (replicas < def.minReplicas || replicas > def.maxReplicas) {
         return this.fail(app, 'InvalidReplicas', `component "${req.name}" replicas ${replicas} outside ${def.minReplicas}..${def.maxReplicas} allowed by ${plugin.refs.components}`);
       }
+      const shards = req.shards ?? 1;
+      const shardProblem = shardsProblem(def, shards, plugin.refs.components);
+      if (shardProblem) return this.fail(app, 'InvalidShards', `component "${req.name}" ${shardProblem}`);
       const resources = req.resources ?? def.defaultResources;
       const cspec: ComponentSpec = {
         application: name, definition: def.name, type: spec.type, version: spec.version,
-        image: `${def.image}:${spec.version}`, replicas, shards: req.shards ?? 1,
+        image: `${def.image}:${spec.version}`, replicas, shards,
         ...(resources ? { resources } : {}), ...(spec.stopped ? { stopped: true } : {}), roles: def.roles,
       };
       components.push(this.ensureComponent(app, `${name}-${def.name}`, cspec));

@@ -147,6 +147,12 @@ export interface ComponentDefinition {
   defaultReplicas: number;
   minReplicas: number;
   maxReplicas: number;
+  /**
+   * Shard range (WorkloadSets per Component, e.g. Redis Cluster shards). A component without it has exactly
+   * one shard and cannot be sharded.
+   */
+  minShards?: number;
+  maxShards?: number;
   roles: string[];
   podTemplate: string;
   paramsTemplate: string;

@@ -219,9 +219,15 @@ export const STEP_ACTIONS: Record<string, (ctx: StepContext) => StepOutcome> = {
   },
 
   scale: (ctx) => {
-    const replicas = Number(ctx.params.replicas);
-    withComponent(ctx, (c) => { c.replicas = replicas; });
-    return done(`replicas set to ${replicas}`);
+    // Replicas (pods per WorkloadSet) and/or shards (WorkloadSets of the Component): the Component controller
+    // adds or removes `<component>-<shard>` WorkloadSets, and the next step waits for them to be ready.
+    const replicas = ctx.params.replicas !== undefined ? Number(ctx.params.replicas) : undefined;
+    const shards = ctx.params.shards !== undefined ? Number(ctx.params.shards) : undefined;
+    withComponent(ctx, (c) => {
+      if (replicas !== undefined) c.replicas = replicas;
+      if (shards !== undefined) c.shards = shards;
+    });
+    return done([replicas !== undefined && `replicas set to ${replicas}`, shards !== undefined && `shards set to ${shards}`].filter(Boolean).join(', '));
   },
 
   'set-resources': (ctx) => {

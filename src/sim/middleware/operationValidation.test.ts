@@ -70,6 +70,27 @@ describe('validateOperation', () => {
     expect(reason(op('Restart', undefined, { targetRef: { kind: 'Deployment', name: 'cache' } }))).toBe('InvalidOperation');
   });
 
+  it('accepts horizontal scale by replicas, by shards or both, within the component\'s ranges', () => {
+    expect(reason(op('HorizontalScale', { shards: '3' }))).toBe('ok');
+    expect(reason(op('HorizontalScale', { replicas: '2', shards: '2' }))).toBe('ok');
+    expect(reason(op('HorizontalScale'))).toBe('MissingParameter');
+    expect(reason(op('HorizontalScale', { shards: '4' }))).toBe('InvalidShards');
+    expect(reason(op('HorizontalScale', { shards: '0' }))).toBe('InvalidShards');
+    expect(reason(op('HorizontalScale', { shards: '' }))).toBe('InvalidShards');
+    expect(reason(op('HorizontalScale', { replicas: '7', shards: '2' }))).toBe('InvalidReplicas');
+  });
+
+  it('refuses to shard a component whose definition declares no shard range', () => {
+    member.objects.create(APPLICATIONS, {
+      apiVersion: 'middleware.fleetgraph.io/v1alpha1', kind: 'Application', metadata: { name: 'db', namespace: 'shop' },
+      spec: { type: 'postgresql', pluginVersion: 'v1.0.0', version: '15' },
+    });
+    const pg = (parameters: Record<string, string>) => op('HorizontalScale', parameters, { targetRef: { kind: 'Application', name: 'db' } });
+    const r = validateOperation(member, pg({ shards: '2' }));
+    expect(r).toEqual({ ok: false, reason: 'InvalidShards', message: 'shards "2": component postgresql cannot be sharded (postgresql-components-v1.0.0 declares no shard range)' });
+    expect(reason(pg({ shards: '1' }))).toBe('ok');
+  });
+
   it('refuses to move a plugin version backwards', () => {
     member.objects.mutate(APPLICATIONS, 'shop', 'cache', (a) => { (a.spec as any).pluginVersion = 'v1.1.0'; return a; });
     const r = validateOperation(member, op('UpgradeApp', { pluginVersion: 'v1.0.0' }));

@@ -3,13 +3,13 @@
  * Operation written by a client that skipped validation (kubectl, a raw PUT) still fails with a reason
  * instead of running: the target exists, its plugin version defines the operation, required parameters
  * are present, and the operation is allowed by the plugin manifest (supported-versions,
- * allowed-upgrade-from, the component's replica range) and by the instance's state.
+ * allowed-upgrade-from, the component's replica and shard ranges) and by the instance's state.
  */
 import type { SimCluster } from '../cluster/SimCluster.js';
 import type { KubeObject } from '../store/Store.js';
 import type { ApplicationSpec, ApplicationStatus, OperationSpec, OperationTemplate, PluginVersion } from './middlewareShapes.js';
 import { APPLICATIONS } from './middlewareResourceTypes.js';
-import { readPluginVersion } from './pluginCatalog.js';
+import { readPluginVersion, shardsProblem } from './pluginCatalog.js';
 
 export type OperationCheck =
   | { ok: true; app: KubeObject; plugin: PluginVersion; template: OperationTemplate }
@@ -65,11 +65,21 @@ export function validateOperation(member: SimCluster, op: KubeObject): Operation
       break;
     }
     case 'HorizontalScale': {
-      const replicas = Number(params.replicas);
+      // Seed 002 §3: horizontal scale changes replicas (pods per shard), shards (WorkloadSets), or both.
+      if (params.replicas === undefined && params.shards === undefined) {
+        return bad('MissingParameter', 'operation HorizontalScale requires spec.parameters.replicas or spec.parameters.shards');
+      }
       const def = plugin.components.find((d) => d.name === (params.component ?? plugin.components[0]?.name));
       if (!def) return bad('InvalidParameter', `component "${params.component}" is not defined by ${plugin.refs.components}`);
-      if (!Number.isInteger(replicas) || replicas < def.minReplicas || replicas > def.maxReplicas) {
-        return bad('InvalidReplicas', `replicas "${params.replicas}" outside ${def.minReplicas}..${def.maxReplicas} allowed for ${def.name} by ${plugin.refs.components}`);
+      if (params.replicas !== undefined) {
+        const replicas = Number(params.replicas);
+        if (!Number.isInteger(replicas) || replicas < def.minReplicas || replicas > def.maxReplicas) {
+          return bad('InvalidReplicas', `replicas "${params.replicas}" outside ${def.minReplicas}..${def.maxReplicas} allowed for ${def.name} by ${plugin.refs.components}`);
+        }
+      }
+      if (params.shards !== undefined) {
+        const problem = shardsProblem(def, params.shards.trim() === '' ? NaN : Number(params.shards), plugin.refs.components);
+        if (problem) return bad('InvalidShards', problem);
       }
       break;
     }

@@ -46,3 +46,17 @@ export function readPluginVersion(member: SimCluster, type: string, version: str
     },
   };
 }
+
+/** The shard range a component definition allows: 1..1 (not shardable) unless it declares one. */
+export function shardRange(def: ComponentDefinition): { min: number; max: number } {
+  if (def.maxShards === undefined) return { min: 1, max: 1 };
+  return { min: def.minShards ?? 1, max: def.maxShards };
+}
+
+/** Why `shards` is not allowed for the component, or null when it is. */
+export function shardsProblem(def: ComponentDefinition, shards: number, componentsRef: string): string | null {
+  const { min, max } = shardRange(def);
+  if (Number.isInteger(shards) && shards >= min && shards <= max) return null;
+  if (max <= 1) return `shards "${shards}": component ${def.name} cannot be sharded (${componentsRef} declares no shard range)`;
+  return `shards "${shards}" outside ${min}..${max} allowed for ${def.name} by ${componentsRef}`;
+}

@@ -38,7 +38,8 @@ function operationTemplates(extra: Record<string, OperationTemplate> = {}): Reco
     UpgradeApp: { description: 'Move the instance to another plugin registration version', requiredParameters: ['pluginVersion'], steps: [
       step('check-upgrade-path', 'check-plugin-upgrade'), step('switch-plugin', 'set-plugin-version'),
     ] },
-    HorizontalScale: { description: 'Change the replica count of a component', requiredParameters: ['replicas'], steps: [
+    // Replicas, shards or both: which one is required is checked by the controller, not by requiredParameters.
+    HorizontalScale: { description: 'Change the replica count (pods per shard) and/or the shard count (WorkloadSets) of a component', steps: [
       step('check-instance', 'check-running'), step('scale', 'scale'), step('verify', 'wait-ready'),
     ] },
     VerticalScaleResource: { description: 'Change CPU/memory of a component', steps: [
@@ -72,11 +73,12 @@ interface PluginDefinition {
 
 const statusAgent = { name: 'status-agent', image: 'fleetgraph/status-agent:1.0', resources: { requests: { cpu: '10m', memory: '16Mi' } } };
 
-function redis(version: string, supportedVersions: string[], allowedUpgradeFrom: string[], maxReplicas: number): PluginDefinition {
+function redis(version: string, supportedVersions: string[], allowedUpgradeFrom: string[], maxReplicas: number, maxShards: number): PluginDefinition {
   return {
     type: 'redis', version, supportedVersions, allowedUpgradeFrom,
     components: [{
-      name: 'redis-node', image: 'docker.io/library/redis', defaultReplicas: 3, minReplicas: 1, maxReplicas, roles: ['primary', 'replica'],
+      // Redis Cluster mode: each shard is one WorkloadSet of `replicas` pods (1 primary + replicas), seed 002 §2.
+      name: 'redis-node', image: 'docker.io/library/redis', defaultReplicas: 3, minReplicas: 1, maxReplicas, minShards: 1, maxShards, roles: ['primary', 'replica'],
       podTemplate: 'redis-node', paramsTemplate: 'redis-node', defaultResources: { requests: { cpu: '100m', memory: '256Mi' } },
     }],
     podTemplates: { 'redis-node': { containers: [{ name: 'redis', ports: [{ name: 'redis', containerPort: 6379 }], command: ['/pm', '--', 'redis-server', '/etc/redis/redis.conf'] }, statusAgent] } },
@@ -100,8 +102,8 @@ function postgresql(version: string, supportedVersions: string[], allowedUpgrade
 
 /** Every plugin version the simulator publishes: at least two per middleware, with an upgrade path. */
 export const PLUGIN_DEFINITIONS: readonly PluginDefinition[] = [
-  redis('v1.0.0', ['7.2', '7.4'], [], 6),
-  redis('v1.1.0', ['7.2', '7.4', '8.0'], ['v1.0.0'], 9),
+  redis('v1.0.0', ['7.2', '7.4'], [], 6, 3),
+  redis('v1.1.0', ['7.2', '7.4', '8.0'], ['v1.0.0'], 9, 6),
   postgresql('v1.0.0', ['14', '15'], []),
   postgresql('v2.0.0', ['15', '16'], ['v1.0.0']),
 ];
