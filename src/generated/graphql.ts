@@ -1270,6 +1270,14 @@ export type Mutation = {
   applyOverridePolicy: Operation;
   /** Creates or replaces the spec of a PropagationPolicy. */
   applyPropagationPolicy: Operation;
+  /**
+   * Cancels a PENDING or RUNNING gateway-run Operation: it stops between steps (a drain stops retrying and
+   * evicting), its unfinished steps become CANCELLED, and it ends CANCELLED (`reason: CANCELLED`, `error` naming
+   * who cancelled and `reason`). Answers once the Operation has stopped. A finished Operation is `CONFLICT`; an
+   * unknown id `NOT_FOUND`; a middleware Operation is `BAD_USER_INPUT` with `extensions.reason: NOT_CANCELLABLE`
+   * (the platform's Operation custom resource has no cancel, seed 002 §10). Audited like every mutation.
+   */
+  cancelOperation: Operation;
   /** Marks a node unschedulable. */
   cordonNode: Operation;
   /** Creates a middleware instance (an Application) checked against its plugin manifest; ends when it runs. */
@@ -1356,6 +1364,17 @@ export type MutationApplyPropagationPolicyArgs = {
   name: Scalars['String']['input'];
   namespace: Scalars['String']['input'];
   spec: Scalars['JSON']['input'];
+};
+
+
+/**
+ * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
+ * lifecycle actions are written as Operation custom resources for the middleware controller.
+ */
+export type MutationCancelOperationArgs = {
+  id: Scalars['ID']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  reason?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -1873,7 +1892,7 @@ export type OperationParameter = {
 
 /** Phase of an Operation. */
 export type OperationPhase =
-  /** Stopped before completion on request. */
+  /** Stopped before completion by `cancelOperation` (`reason: CANCELLED`; `error` says who and why). */
   | 'CANCELLED'
   /** A step failed (see `error`, `reason` and the failed step). */
   | 'FAILED'
@@ -1901,6 +1920,8 @@ export type OperationStep = {
 
 /** Phase of one step of an Operation. */
 export type OperationStepPhase =
+  /** Stopped by `cancelOperation` while it ran, or never run because the Operation was cancelled first. */
+  | 'CANCELLED'
   /** Failed; `message` says why. */
   | 'FAILED'
   /** Not started. */
@@ -4320,6 +4341,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   applyClusterPropagationPolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationApplyClusterPropagationPolicyArgs, 'name' | 'spec'>>;
   applyOverridePolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationApplyOverridePolicyArgs, 'name' | 'namespace' | 'spec'>>;
   applyPropagationPolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationApplyPropagationPolicyArgs, 'name' | 'namespace' | 'spec'>>;
+  cancelOperation?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationCancelOperationArgs, 'id'>>;
   cordonNode?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationCordonNodeArgs, 'cluster' | 'name'>>;
   createMiddlewareInstance?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationCreateMiddlewareInstanceArgs, 'input'>>;
   deleteClusterOverridePolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationDeleteClusterOverridePolicyArgs, 'name'>>;

@@ -4,9 +4,15 @@
  * is written to the OperationStore, hence persisted and announced to subscribers. A step that throws fails
  * the Operation and names itself in `error`; `continueOnError` steps (one pod of a drain) are recorded as
  * FAILED and the plan goes on, and the Operation fails at the end, naming them.
+ *
+ * Cancellation (`cancel(id)`): the run's AbortSignal is aborted; no step starts after that, a running step that
+ * throws (plans check the signal between upstream calls and sleeps end early) is recorded as CANCELLED rather
+ * than FAILED, concurrent `continueOnError` steps are all let finish, and once the plan has returned the
+ * Operation ends CANCELLED with every step it did not finish marked CANCELLED.
  */
 import type { OperationRecord, OperationStepPhase } from './OperationRecord.js';
 import type { OperationStore } from './OperationStore.js';
+import { OperationCancelled } from './PlanContext.js';
 
 /** A failure with a machine-readable reason (`PDB_TIMEOUT`, `NOT_FOUND`, ...). */
 export class StepFailure extends Error {
@@ -33,28 +39,56 @@ export interface OperationRun {
 
 export type OperationPlan = (run: OperationRun) => Promise<void>;
 
+interface Running {
+  done: Promise<void>;
+  cancel: AbortController;
+}
+
 export class GatewayExecutor {
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly running = new Map<string, Running>();
 
   constructor(private readonly store: OperationStore) {}
 
-  /** Starts `plan` for an Operation already in the store (PENDING); returns at once. */
-  start(op: OperationRecord, plan: OperationPlan): Promise<void> {
-    const done = this.execute(op, plan).finally(() => this.running.delete(op.id));
-    this.running.set(op.id, done);
+  /**
+   * Starts `plan` for an Operation already in the store (PENDING); returns at once. `cancel` is the controller
+   * whose signal the plan's context carries (so `cancel(id)` reaches the plan's waits).
+   */
+  start(op: OperationRecord, plan: OperationPlan, cancel: AbortController = new AbortController()): Promise<void> {
+    const done = this.execute(op, plan, cancel.signal).finally(() => this.running.delete(op.id));
+    this.running.set(op.id, { done, cancel });
     return done;
+  }
+
+  /** Whether this executor is running the Operation. */
+  isRunning(id: string): boolean {
+    return this.running.has(id);
+  }
+
+  /**
+   * Asks a running Operation to stop (`message` becomes its error, e.g. "cancelled by alice: reason") and
+   * resolves once its plan has returned, or after `waitMs` if a step is stuck in an upstream call (it stops
+   * at the call's end). False when this executor is not running it.
+   */
+  async cancel(id: string, message: string, waitMs = 10_000): Promise<boolean> {
+    const run = this.running.get(id);
+    if (!run) return false;
+    if (!run.cancel.signal.aborted) run.cancel.abort(new OperationCancelled(message));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([run.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+    clearTimeout(timer);
+    return true;
   }
 
   /** Resolves when every running plan has ended (shutdown, tests). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.running.values()]);
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
   }
 
   get active(): number {
     return this.running.size;
   }
 
-  private async execute(initial: OperationRecord, plan: OperationPlan): Promise<void> {
+  private async execute(initial: OperationRecord, plan: OperationPlan, signal: AbortSignal): Promise<void> {
     const op = initial;
     const save = () => this.store.put(op);
     const now = () => new Date().toISOString();
@@ -83,6 +117,11 @@ export class GatewayExecutor {
       async step(name, fn, options = {}) {
         const i = indexOf(name);
         const s = op.steps[i]!;
+        // Cancelled: no step starts any more (it is marked CANCELLED with the others at the end).
+        if (signal.aborted) {
+          if (options.continueOnError) return undefined;
+          throw new OperationCancelled();
+        }
         s.phase = 'RUNNING';
         s.startedAt = now();
         op.currentStep = i;
@@ -97,6 +136,15 @@ export class GatewayExecutor {
           return value;
         } catch (err) {
           const message = (err as Error)?.message ?? String(err);
+          if (signal.aborted) {
+            // Whatever the step threw once cancelled (its wait ended early, its check saw the signal), it was
+            // stopped, not failed. Concurrent continueOnError steps all return, so the plan ends only once
+            // none of them can write upstream any more.
+            finishStep(i, 'CANCELLED', err instanceof OperationCancelled ? `stopped: ${message}` : `stopped by the cancel: ${message}`);
+            save();
+            if (options.continueOnError) return undefined;
+            throw new OperationCancelled();
+          }
           const reason = err instanceof StepFailure ? err.reason : 'STEP_FAILED';
           finishStep(i, 'FAILED', message);
           save();
@@ -121,9 +169,13 @@ export class GatewayExecutor {
     op.phase = 'RUNNING';
     op.startedAt = now();
     save();
+    let cancelled = false;
     try {
       await plan(run);
-      if (failed.length > 0) {
+      cancelled = signal.aborted && op.steps.some((st) => st.phase === 'CANCELLED' || st.phase === 'PENDING' || st.phase === 'RUNNING');
+      if (cancelled) {
+        // Stopped part-way: the outcome is the cancel, whatever the steps before it did.
+      } else if (failed.length > 0) {
         op.phase = 'FAILED';
         op.reason = failed[0]!.reason;
         op.error = failed.map((f) => `step "${f.name}" failed: ${f.message}`).join('; ');
@@ -131,10 +183,28 @@ export class GatewayExecutor {
         op.phase = 'SUCCEEDED';
       }
     } catch (err) {
-      op.phase = 'FAILED';
-      op.reason = err instanceof StepFailure ? err.reason : 'INTERNAL';
-      op.error = (err as Error)?.message ?? String(err);
-      // Steps declared but never reached stay PENDING: they did not run.
+      if (signal.aborted) {
+        cancelled = true;
+      } else {
+        op.phase = 'FAILED';
+        op.reason = err instanceof StepFailure ? err.reason : 'INTERNAL';
+        op.error = (err as Error)?.message ?? String(err);
+        // Steps declared but never reached stay PENDING: they did not run.
+      }
+    }
+    if (cancelled) {
+      const t = now();
+      for (const st of op.steps) {
+        if (st.phase !== 'PENDING' && st.phase !== 'RUNNING') continue;
+        st.message = st.phase === 'RUNNING' ? 'stopped: the Operation was cancelled' : 'not run: the Operation was cancelled';
+        st.phase = 'CANCELLED';
+        st.finishedAt = t;
+      }
+      op.phase = 'CANCELLED';
+      op.reason = 'CANCELLED';
+      const why = signal.reason instanceof OperationCancelled ? signal.reason.message : 'cancelled';
+      const failedNote = failed.length > 0 ? `; before that, ${failed.map((f) => `step "${f.name}" failed: ${f.message}`).join('; ')}` : '';
+      op.error = `${why}${failedNote}`;
     }
     op.completedAt = now();
     save();

@@ -10,7 +10,7 @@ import { cloneOperation, type OperationPhase, type OperationRecord, type Operati
 import type { OperationStore } from './OperationStore.js';
 
 const PHASES: Record<string, OperationPhase> = { Pending: 'PENDING', Running: 'RUNNING', Succeeded: 'SUCCEEDED', Failed: 'FAILED', Cancelled: 'CANCELLED' };
-const STEP_PHASES: Record<string, OperationStepPhase> = { Pending: 'PENDING', Running: 'RUNNING', Succeeded: 'SUCCEEDED', Failed: 'FAILED', Skipped: 'SKIPPED' };
+const STEP_PHASES: Record<string, OperationStepPhase> = { Pending: 'PENDING', Running: 'RUNNING', Succeeded: 'SUCCEEDED', Failed: 'FAILED', Skipped: 'SKIPPED', Cancelled: 'CANCELLED' };
 
 /** The store ID of an Operation CR. */
 export function mirroredId(cluster: string, cr: SlimObject): string {

@@ -1,6 +1,6 @@
 /**
  * A mutation refused before any Operation exists (bad input, switched off, unknown target, idempotency
- * conflict). The GraphQL layer turns it into an error with the same `extensions.code` (and `field`, `cluster`).
+ * conflict). The GraphQL layer turns it into an error with the same `extensions.code` (and `field`, `cluster`, `reason`).
  */
 export type RefusalCode = 'BAD_USER_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'CLUSTER_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'INTERNAL';
 
@@ -8,7 +8,8 @@ export class MutationRefusal extends Error {
   constructor(
     readonly code: RefusalCode,
     message: string,
-    readonly extensions: { field?: string; cluster?: string } = {},
+    /** `field`: the argument at fault; `cluster`: the member concerned; `reason`: a machine-readable detail. */
+    readonly extensions: { field?: string; cluster?: string; reason?: string } = {},
   ) {
     super(message);
     this.name = 'MutationRefusal';

@@ -5,7 +5,7 @@
  */
 
 export type OperationPhase = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
-export type OperationStepPhase = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED';
+export type OperationStepPhase = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'SKIPPED' | 'CANCELLED';
 export type OperationExecutor = 'GATEWAY' | 'MIDDLEWARE_CONTROLLER';
 
 /** Terminal phases: nothing changes an Operation after it reaches one of these. */

@@ -6,6 +6,7 @@
  *   3. input checked (validation, plugin manifest, target lookups: reads only) → BAD_USER_INPUT / NOT_FOUND
  *   4. the key is reserved (atomically), the Operation is created and started:
  *        gateway-run plans on the GatewayExecutor; middleware ones as an Operation custom resource
+ *      (cancelOperation creates none: it acts on the Operation it names, which the audit row points to)
  * Every request, accepted or refused, leaves one audit row, committed before the mutation answers.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -25,7 +26,7 @@ import { MiddlewareOperationMirror } from './MiddlewareOperationMirror.js';
 import { MutationRefusal } from './MutationRefusal.js';
 import { switchedOff, type FeatureFlags } from './MutationSwitches.js';
 import { cordonPlan, setNodeLabelsPlan, setNodeTaintsPlan } from './nodeOperations.js';
-import type { OperationRecord, OperationTarget } from './OperationRecord.js';
+import { TERMINAL_PHASES, type OperationRecord, type OperationTarget } from './OperationRecord.js';
 import { OperationStore } from './OperationStore.js';
 import { DEFAULT_TIMINGS, type OperationTimings, type PlanContext } from './PlanContext.js';
 import { applyPolicyPlan, deletePolicyPlan, policyRef, type PolicyKind } from './policyOperations.js';
@@ -68,7 +69,12 @@ interface Request {
 
 type Prepared =
   | { executor: 'GATEWAY'; plan: (ctx: PlanContext) => OperationPlan }
-  | { executor: 'MIDDLEWARE_CONTROLLER'; crType: string; templateRef: string | null; parameters: Record<string, string>; instance: string };
+  | { executor: 'MIDDLEWARE_CONTROLLER'; crType: string; templateRef: string | null; parameters: Record<string, string>; instance: string }
+  /** A mutation acting on an Operation that exists (cancelOperation): no new Operation; `act` answers. */
+  | { executor: 'EXISTING'; act: () => Promise<OperationRecord> };
+
+/** The API version of the Operation itself as an audit target (it is the gateway's object, not a cluster's). */
+const OPERATION_API_VERSION = 'fleetgraph.io/v1';
 
 const CONTROL_PLANE_NAME = 'karmada';
 
@@ -304,6 +310,62 @@ export class OperationService {
     });
   }
 
+  /**
+   * Cancels a PENDING or RUNNING gateway-run Operation and answers once it has stopped (CANCELLED). Refused:
+   * an unknown id (NOT_FOUND), a finished Operation (CONFLICT), a middleware Operation (BAD_USER_INPUT,
+   * reason NOT_CANCELLABLE: seed 002's Operation custom resource has no cancel, and deleting it would only
+   * hide the work the controller goes on doing).
+   */
+  cancelOperation(caller: Caller, a: { id: string; reason?: string | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const known = this.store.get(a.id);
+    const target: OperationTarget = {
+      cluster: known?.target.cluster ?? null,
+      apiVersion: OPERATION_API_VERSION,
+      kind: 'Operation',
+      namespace: known?.target.namespace ?? null,
+      name: a.id,
+      uid: null,
+    };
+    return this.submit(caller, { mutation: 'cancelOperation', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+      if (a.reason != null && a.reason.length > 1000) throw MutationRefusal.badInput('reason: at most 1000 characters', 'reason');
+      const op = this.store.get(a.id);
+      if (!op) throw new MutationRefusal('NOT_FOUND', `operation "${a.id}" not found`, { field: 'id' });
+      if (op.executor === 'MIDDLEWARE_CONTROLLER') {
+        throw new MutationRefusal(
+          'BAD_USER_INPUT',
+          `operation "${a.id}" (${op.type}) is carried out by the middleware controller of ${op.target.cluster}; its Operation custom resource (seed 002 §10) has no cancel, so it cannot be cancelled`,
+          { field: 'id', reason: 'NOT_CANCELLABLE' },
+        );
+      }
+      if (TERMINAL_PHASES.has(op.phase)) {
+        throw new MutationRefusal('CONFLICT', `operation "${a.id}" already finished (${op.phase}); only PENDING or RUNNING Operations can be cancelled`, { field: 'id', reason: 'ALREADY_FINISHED' });
+      }
+      const message = `cancelled by ${caller.user}${a.reason ? `: ${a.reason}` : ''}`;
+      return {
+        executor: 'EXISTING',
+        act: async () => {
+          if (!(await this.executor.cancel(a.id, message))) {
+            // Known but not running here (it never started, or its run ended in between): settle it directly.
+            const now = this.store.get(a.id);
+            if (now && !TERMINAL_PHASES.has(now.phase)) {
+              const t = new Date().toISOString();
+              for (const st of now.steps) {
+                if (st.phase === 'PENDING' || st.phase === 'RUNNING') Object.assign(st, { phase: 'CANCELLED', finishedAt: t, message: 'not run: the Operation was cancelled' });
+              }
+              Object.assign(now, { phase: 'CANCELLED', reason: 'CANCELLED', error: message, completedAt: t });
+              this.store.put(now);
+            }
+          }
+          const after = this.store.get(a.id)!;
+          if (after.phase !== 'CANCELLED' && TERMINAL_PHASES.has(after.phase)) {
+            throw new MutationRefusal('CONFLICT', `operation "${a.id}" finished (${after.phase}) before the cancel took effect`, { field: 'id', reason: 'ALREADY_FINISHED' });
+          }
+          return after;
+        },
+      };
+    });
+  }
+
   // ---- the door ----------------------------------------------------------------------------------------
 
   private nodeMutation(
@@ -347,6 +409,17 @@ export class OperationService {
 
       const prepared = await this.withUpstreamErrors(req.target.cluster, prepare);
 
+      if (prepared.executor === 'EXISTING') {
+        const result = await prepared.act();
+        operationId = result.id;
+        // Reserved after acting: a refused attempt leaves the key free; a concurrent twin just acted twice
+        // on the same Operation (cancelling twice is the same as once) and both answer with it.
+        if (key !== null) this.options.audit?.reserveIdempotencyKey(scope, key, hash, result.id);
+        this.audit(caller, req, started, true, null, result.id, false);
+        await this.options.audit?.flush();
+        return result;
+      }
+
       const id = newOperationId();
       if (key !== null) {
         const r = this.options.audit?.reserveIdempotencyKey(scope, key, hash, id);
@@ -365,7 +438,8 @@ export class OperationService {
       const op = this.newRecord(id, caller, req, prepared);
       this.store.put(op);
       if (prepared.executor === 'GATEWAY') {
-        void this.executor.start(op, prepared.plan(this.planContext(caller, id)));
+        const cancel = new AbortController();
+        void this.executor.start(op, prepared.plan(this.planContext(caller, id, cancel.signal)), cancel);
       } else {
         await this.createOperationCr(caller, op, prepared);
       }
@@ -394,7 +468,7 @@ export class OperationService {
     return op;
   }
 
-  private newRecord(id: string, caller: Caller, req: Request, prepared: Prepared): OperationRecord {
+  private newRecord(id: string, caller: Caller, req: Request, prepared: Exclude<Prepared, { executor: 'EXISTING' }>): OperationRecord {
     const parameters: Record<string, string> = {};
     const flat = (prefix: string, v: unknown) => {
       if (v === undefined || v === null) return;
@@ -487,7 +561,7 @@ export class OperationService {
     }
   }
 
-  private planContext(caller: Caller, operationId: string): PlanContext {
+  private planContext(caller: Caller, operationId: string, signal: AbortSignal): PlanContext {
     const writers = new Map<string, ClusterWriter>();
     return {
       writer: (cluster) => {
@@ -496,8 +570,9 @@ export class OperationService {
         return w;
       },
       timings: this.timings,
-      sleep: (ms) => this.sleep(ms),
+      sleep: (ms) => this.sleep(ms, signal),
       stopping: () => this.stopped,
+      signal,
     };
   }
 
@@ -539,16 +614,19 @@ export class OperationService {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.stopped) return Promise.resolve();
+  /** Resolves after `ms`, or at once when the gateway stops or `signal` (the Operation's cancel) aborts. */
+  private sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    if (this.stopped || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const wake = () => {
         clearTimeout(timer);
         this.sleepers.delete(wake);
+        signal?.removeEventListener('abort', wake);
         resolve();
       };
       const timer = setTimeout(wake, ms);
       this.sleepers.add(wake);
+      signal?.addEventListener('abort', wake, { once: true });
     });
   }
 }

@@ -1,6 +1,7 @@
 /**
  * What a gateway-run plan may use besides its OperationRun: a writer per cluster (changes recorded in the
- * audit log under this Operation), the timing settings, and a sleep that ends early when the gateway stops.
+ * audit log under this Operation), the timing settings, a sleep that ends early when the gateway stops, and the
+ * Operation's cancellation signal.
  */
 import type { ClusterWriter } from './ClusterWriter.js';
 
@@ -29,10 +30,29 @@ export interface PlanContext {
   /** Writer for a member, or the control plane (CONTROL_PLANE). */
   writer(cluster: string): ClusterWriter;
   timings: OperationTimings;
-  /** Resolves after `ms` (or at once when the gateway is stopping). */
+  /** Resolves after `ms` (or at once when the gateway is stopping or the Operation is cancelled). */
   sleep(ms: number): Promise<void>;
   /** True once the gateway is stopping; long waits give up. */
   stopping(): boolean;
+  /**
+   * Aborted when `cancelOperation` asks this Operation to stop. Steps check it between upstream calls and
+   * throw `cancelledError(signal)` (or anything: once aborted, the executor records the step as CANCELLED).
+   * @default never aborted
+   */
+  signal?: AbortSignal;
+}
+
+/** A step stopped because its Operation was cancelled (the GatewayExecutor records it as CANCELLED). */
+export class OperationCancelled extends Error {
+  constructor(message = 'the Operation was cancelled') {
+    super(message);
+    this.name = 'OperationCancelled';
+  }
+}
+
+/** Throws OperationCancelled when the plan's Operation has been cancelled; call it between upstream calls. */
+export function throwIfCancelled(ctx: PlanContext): void {
+  if (ctx.signal?.aborted) throw new OperationCancelled();
 }
 
 /**
@@ -42,8 +62,10 @@ export interface PlanContext {
 export async function waitFor<T>(ctx: PlanContext, timeoutMs: number, check: () => Promise<T | undefined>, onTimeout: () => Error): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    throwIfCancelled(ctx);
     const value = await check();
     if (value !== undefined) return value;
+    throwIfCancelled(ctx);
     if (Date.now() >= deadline || ctx.stopping()) throw onTimeout();
     await ctx.sleep(ctx.timings.pollMs);
   }

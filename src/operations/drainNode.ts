@@ -5,11 +5,12 @@
  * evict the others through the Eviction API, concurrently, one step per pod. An eviction a
  * PodDisruptionBudget refuses (429) is retried until the pod timeout; then that pod's step fails with reason
  * PDB_TIMEOUT and the drain goes on with the others, ending FAILED. A step succeeds once its pod is gone.
+ * A cancelled drain (cancelOperation) makes no eviction after the cancel: every retry loop checks the signal.
  */
 import type { KubeObject } from './ClusterWriter.js';
 import { StepFailure, type OperationPlan } from './GatewayExecutor.js';
 import { nodeRef, readNodeOrFail } from './nodeOperations.js';
-import type { PlanContext } from './PlanContext.js';
+import { OperationCancelled, throwIfCancelled, type PlanContext } from './PlanContext.js';
 
 export interface DrainSettings {
   force: boolean;
@@ -83,10 +84,13 @@ async function evictUntilGone(ctx: PlanContext, cluster: string, pod: KubeObject
   const deadline = Date.now() + settings.podTimeoutMs;
   let refusals = 0;
   for (;;) {
+    // A cancelled drain makes no further eviction (checked before every attempt, after every wait).
+    throwIfCancelled(ctx);
     const result = await w.evict(pod, settings.gracePeriodSeconds);
     if (result.evicted) break;
     refusals++;
     progress(`eviction refused ${refusals} time(s): ${result.blockedBy}`);
+    throwIfCancelled(ctx);
     if (Date.now() + ctx.timings.evictionRetryMs > deadline || ctx.stopping()) {
       throw new StepFailure(
         `eviction still refused after ${Math.round(settings.podTimeoutMs / 1000)} s (${refusals} attempts): ${result.blockedBy}`,
@@ -103,6 +107,7 @@ async function evictUntilGone(ctx: PlanContext, cluster: string, pod: KubeObject
       progress(refusals ? `evicted after ${refusals} refusal(s)` : 'evicted');
       return;
     }
+    if (ctx.signal?.aborted) throw new OperationCancelled('evicted, but the Operation was cancelled before the pod was gone');
     if (Date.now() >= goneBy || ctx.stopping()) {
       throw new StepFailure(`evicted but still present after ${Math.round(settings.deletionTimeoutMs / 1000)} s`, 'DELETION_TIMEOUT');
     }

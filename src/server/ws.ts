@@ -6,10 +6,13 @@
  * sharedSubscribe (payloads shared per selection and identity). Routing, queues and replicas are the
  * subscription engine's business (src/subscriptions/).
  *
+ * Mutations are audited as over HTTP: each operation's context carries the upgrade request's `x-request-id`
+ * (else an id of its own), the socket's remote address and `user-agent`.
+ *
  * Close codes are graphql-ws's: missing or unknown credentials → 4403 Forbidden. An operation refused by
  * validation, limits or the cap gets an `error` message for that operation only; the socket stays open.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { makeExecutableSchema } from '@graphql-tools/schema';
@@ -22,7 +25,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
 import type { Fleet } from '../fleet/types.js';
 import type { Identity } from '../graphql/authorize.js';
-import { createContext, type GraphQLContext } from '../graphql/context.js';
+import { createContext, type GraphQLContext, type RequestInfo } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { DEFAULT_LIMITS, LIMIT_PREFIX, limitRules, queryCostError, type QueryLimits } from '../graphql/limits.js';
 import { resolvers } from '../graphql/resolvers/index.js';
@@ -70,6 +73,30 @@ export interface GraphQLWebSocket {
 
 interface ConnectionState {
   identity: Identity;
+  /** Where the connection came from, read from the upgrade request once (the socket may close later). */
+  origin: ConnectionOrigin;
+}
+
+interface ConnectionOrigin {
+  /** The upgrade's `x-request-id`, if the client sent one. */
+  requestId: string | null;
+  sourceIp: string | null;
+  userAgent: string | null;
+}
+
+/**
+ * The audit trace fields of a connection, by the same rule HTTP applies to a request (graphqlHttpHandler):
+ * the caller's `x-request-id` (at most 200 characters), the socket's remote address, `user-agent`.
+ */
+function originOf(request: IncomingMessage): ConnectionOrigin {
+  const given = request.headers['x-request-id'];
+  const requestId = (Array.isArray(given) ? given[0] : given)?.slice(0, 200) || null;
+  return { requestId, sourceIp: request.socket?.remoteAddress ?? null, userAgent: request.headers['user-agent'] ?? null };
+}
+
+/** One operation's trace fields: the connection's `x-request-id`, or an id of its own when none was sent. */
+function requestInfoOf(origin: ConnectionOrigin): RequestInfo {
+  return { id: origin.requestId ?? randomUUID(), sourceIp: origin.sourceIp, userAgent: origin.userAgent };
 }
 
 /** The credential of a connection: connection_init's `authorization`/`token`, else the upgrade's header. */
@@ -111,7 +138,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       onConnect: (ctx) => {
         const identity = options.identities.authenticate(credentialOf(ctx.connectionParams, ctx.extra.request));
         if (!identity) return false; // graphql-ws closes with 4403 Forbidden
-        states.set(ctx, { identity });
+        states.set(ctx, { identity, origin: originOf(ctx.extra.request) });
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
@@ -138,6 +165,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (tooCostly) return [refusal(tooCostly.message, ErrorCode.QUERY_TOO_COMPLEX)];
         const contextValue: SubscriptionContext = {
           ...(options.makeContext ? options.makeContext(state.identity) : createContext(options.fleet, state.identity)),
+          // Mutations over WS are audited like HTTP ones: request id, source IP and user agent per operation.
+          request: requestInfoOf(state.origin),
           subscriptions: options.services,
           shareKey: shareKeyOf(payload.query, payload.operationName, payload.variables, state.identity),
         };

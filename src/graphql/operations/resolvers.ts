@@ -46,6 +46,7 @@ async function mutate(
       const ext: Record<string, unknown> = {};
       if (err.extensions.field) ext['field'] = err.extensions.field;
       if (err.extensions.cluster) ext['cluster'] = err.extensions.cluster;
+      if (err.extensions.reason) ext['reason'] = err.extensions.reason;
       throw apiError(err.code, err.message, ext);
     }
     throw err;
@@ -163,6 +164,15 @@ const Mutation: MutationResolvers<GraphQLContext> = {
   deleteMiddlewareInstance: (_p, a, ctx) => mutate(ctx, { kind: 'applications', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.deleteMiddlewareInstance(c, a)),
   runMiddlewareOperation: (_p, a, ctx) => mutate(ctx, { kind: 'operations', cluster: a.input.cluster, namespace: a.input.namespace }, (s, c) => s.runMiddlewareOperation(c, a)),
   setMiddlewareBackupPolicy: (_p, a, ctx) => mutate(ctx, { kind: 'applications', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.setMiddlewareBackupPolicy(c, a)),
+  // Cancelling needs the write permission the Operation's own mutation needed (on its target).
+  cancelOperation: (_p, a, ctx) => mutate(ctx, cancelTarget(serviceOf(ctx).store.get(a.id)), (s, c) => s.cancelOperation(c, a)),
 };
+
+/** What cancelling an Operation writes to: its target (as its mutation authorized it); unknown: `operations`. */
+function cancelTarget(op: OperationRecord | undefined): { kind: string; cluster?: string | null; namespace?: string | null } {
+  if (!op) return { kind: 'operations' };
+  if (op.executor === 'MIDDLEWARE_CONTROLLER') return { kind: 'operations', cluster: op.target.cluster, namespace: op.target.namespace };
+  return { kind: `${op.target.kind.toLowerCase()}s`, cluster: op.target.cluster ?? 'karmada', namespace: op.target.namespace };
+}
 
 export const operationResolvers: Pick<Resolvers<GraphQLContext>, 'Operation' | 'Mutation'> & { Query: typeof Query } = { Operation, Query, Mutation };
