@@ -64,7 +64,7 @@ function record(id: string): { seen: any[]; completed: Promise<any[]> } {
   return { seen, completed };
 }
 
-const CANCEL = `mutation($id: ID!, $reason: String) { cancelOperation(id: $id, reason: $reason) { ${OPERATION_FIELDS} } }`;
+const CANCEL = `mutation($id: ID!, $reason: String, $key: String) { cancelOperation(id: $id, reason: $reason, idempotencyKey: $key) { ${OPERATION_FIELDS} } }`;
 
 describe('cancelOperation', () => {
   it('cancels a drain blocked by a PodDisruptionBudget: CANCELLED through operationProgress, no eviction afterwards', async () => {
@@ -98,7 +98,7 @@ describe('cancelOperation', () => {
     const blockedStep = `evict web/${protectedPods[0]!.metadata!.name}`;
     await until(async () => progress.seen.some((u) => u.steps.some((s: any) => s.name === blockedStep && /refused/.test(s.message ?? ''))) || undefined, 120, 250);
 
-    const c = await fx.gql(CANCEL, { id, reason: 'maintenance postponed' });
+    const c = await fx.gql(CANCEL, { id, reason: 'maintenance postponed', key: 'cancel-drain-1' });
     expect(c.errors).toBeUndefined();
     const cancelled = c.data.cancelOperation;
     // The mutation answers once the drain has stopped.
@@ -106,6 +106,10 @@ describe('cancelOperation', () => {
     expect(cancelled.reason).toBe('CANCELLED');
     expect(cancelled.error).toBe('cancelled by anonymous: maintenance postponed');
     const evictionsAtCancel = await simEvictions();
+    // The same idempotency key and arguments answer the same Operation again, not a CONFLICT.
+    const again = await fx.gql(CANCEL, { id, reason: 'maintenance postponed', key: 'cancel-drain-1' });
+    expect(again.errors).toBeUndefined();
+    expect(again.data.cancelOperation).toMatchObject({ id, phase: 'CANCELLED' });
 
     const updates = await progress.completed;
     const last = updates[updates.length - 1];
@@ -129,8 +133,10 @@ describe('cancelOperation', () => {
 
     // The cancel is audited, pointing at the Operation it cancelled.
     const audit = await fx.gql(`{ auditLog(filter: { action: "cancelOperation" }) { entries { action success targetKind targetName cluster operationId arguments requestId } } }`);
-    expect(audit.data.auditLog.entries[0]).toMatchObject({ action: 'cancelOperation', success: true, targetKind: 'Operation', targetName: id, cluster: 'member1', operationId: id });
-    expect(JSON.parse(audit.data.auditLog.entries[0].arguments)).toEqual({ id, reason: 'maintenance postponed' });
+    const entries = audit.data.auditLog.entries;
+    expect(entries).toHaveLength(2);
+    for (const e of entries) expect(e).toMatchObject({ action: 'cancelOperation', success: true, targetKind: 'Operation', targetName: id, cluster: 'member1', operationId: id });
+    expect(JSON.parse(entries[1].arguments)).toEqual({ id, reason: 'maintenance postponed', idempotencyKey: 'cancel-drain-1' });
   });
 
   it('refuses a finished Operation with CONFLICT and an unknown id with NOT_FOUND, both audited', async () => {
