@@ -89,12 +89,14 @@ describe('switches', () => {
       expect(r.errors?.[0]?.message).toMatch(/read-only/);
       const d = await fx.gql(`mutation { drainNode(cluster: "member1", name: "member1-worker-0") { id } }`);
       expect(d.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const c = await fx.gql(`mutation { cancelOperation(id: "op-anything") { id } }`);
+      expect(c.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
       expect(await fx.simWrites()).toBe(writes);
       expect((await fx.gql(`{ operations { totalCount } }`)).data.operations.totalCount).toBe(0);
       const node = await fx.simClients('member1').core.readNode({ name: 'member1-worker-0' });
       expect(node.spec?.unschedulable ?? false).toBe(false);
       // Reads still work.
-      expect((await fx.gql(`{ auditLog { entries { action errorCode } } }`)).data.auditLog.entries.map((e: any) => e.errorCode)).toEqual(['FORBIDDEN', 'FORBIDDEN']);
+      expect((await fx.gql(`{ auditLog { entries { action errorCode } } }`)).data.auditLog.entries.map((e: any) => e.errorCode)).toEqual(['FORBIDDEN', 'FORBIDDEN', 'FORBIDDEN']);
     } finally {
       await fx.stop();
     }

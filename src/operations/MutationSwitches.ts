@@ -18,7 +18,8 @@ export const DEFAULT_FEATURES: FeatureFlags = { resourceEdit: true, podTerminal:
 /**
  * Which feature each mutation needs. Node cordon/drain, pod deletion and middleware lifecycle operations are
  * operational actions that do not edit a resource's definition, so they stay available when resource edit is
- * off (only read-only mode stops them); everything that rewrites a spec needs `resourceEdit`.
+ * off (only read-only mode stops them); so does cancelOperation (stopping an Operation edits no definition);
+ * everything that rewrites a spec needs `resourceEdit`.
  */
 const NEEDS_RESOURCE_EDIT = new Set([
   'setNodeLabels', 'setNodeTaints', 'scaleWorkload', 'restartWorkload', 'rollbackWorkload',
