@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { ObjectIndex } from './ObjectIndex.js';
 import type { SlimObject } from './types.js';
 
-const pod = (name: string, node: string, owner: string, labels: Record<string, string>): SlimObject => ({
+const pod = (name: string, node: string, owner: string, labels: Record<string, string>, namespace = 'ns'): SlimObject => ({
   apiVersion: 'v1', kind: 'Pod',
-  metadata: { name, namespace: 'ns', uid: `uid-${name}`, resourceVersion: '1', labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: `uid-${owner}` }] },
+  metadata: { name, namespace, uid: `uid-${name}`, resourceVersion: '1', labels, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: owner, uid: `uid-${owner}` }] },
   spec: { nodeName: node, containers: [] },
 });
+
+const keyOf = (o: SlimObject) => `${o.metadata.namespace}/${o.metadata.name}`;
 
 describe('ObjectIndex', () => {
   it('follows adds, moves and removals', () => {
@@ -15,17 +17,63 @@ describe('ObjectIndex', () => {
     const b = pod('b', 'n1', 'rs2', { app: 'api' });
     index.add('ns/a', a);
     index.add('ns/b', b);
-    expect([...index.keys('byNode', 'n1')].sort()).toEqual(['ns/a', 'ns/b']);
-    expect([...index.keys('byOwner', 'uid-rs1')]).toEqual(['ns/a']);
-    expect([...index.keys('byLabel', 'app=api')]).toEqual(['ns/b']);
-    expect([...index.keys('byNamespace', 'ns')].sort()).toEqual(['ns/a', 'ns/b']);
+    expect(index.keys('byNode', 'n1')).toEqual(['ns/a', 'ns/b']);
+    expect(index.keys('byOwner', 'uid-rs1')).toEqual(['ns/a']);
+    expect(index.keys('byLabel', 'app=api')).toEqual(['ns/b']);
+    expect(index.keys('byNamespace', 'ns')).toEqual(['ns/a', 'ns/b']);
     // b moves to n2: remove the old version, add the new.
     index.remove('ns/b', b);
     index.add('ns/b', pod('b', 'n2', 'rs2', { app: 'api' }));
-    expect([...index.keys('byNode', 'n1')]).toEqual(['ns/a']);
-    expect([...index.keys('byNode', 'n2')]).toEqual(['ns/b']);
+    expect(index.keys('byNode', 'n1')).toEqual(['ns/a']);
+    expect(index.keys('byNode', 'n2')).toEqual(['ns/b']);
     index.remove('ns/a', a);
-    expect(index.keys('byNode', 'n1').size).toBe(0);
-    expect(index.keys('byOwner', 'uid-rs1').size).toBe(0);
+    expect(index.keys('byNode', 'n1')).toEqual([]);
+    expect(index.keys('byOwner', 'uid-rs1')).toEqual([]);
+  });
+
+  it('answers in (namespace, name) order whatever the order of adds, removals and updates', () => {
+    const index = new ObjectIndex();
+    // Namespace "team" sorts before "team-a" as a tuple, although "team-a/…" < "team/…" as strings.
+    const objs = [
+      pod('web-2', 'n1', 'rs', {}, 'team'),
+      pod('api-1', 'n1', 'rs', {}, 'team-a'),
+      pod('web-1', 'n1', 'rs', {}, 'team'),
+      pod('a', 'n1', 'rs', {}, 'default'),
+      pod('web-10', 'n1', 'rs', {}, 'team'),
+    ];
+    for (const o of objs) index.add(keyOf(o), o);
+    const expected = ['default/a', 'team/web-1', 'team/web-10', 'team/web-2', 'team-a/api-1'];
+    expect(index.keys('byNode', 'n1')).toEqual(expected);
+    expect(index.keys('byOwner', 'uid-rs')).toEqual(expected);
+    expect(index.keys('byNamespace', 'team')).toEqual(['team/web-1', 'team/web-10', 'team/web-2']);
+
+    // An update removes and adds again: the bucket keeps its order.
+    const updated = pod('web-1', 'n1', 'rs', { v: '2' }, 'team');
+    index.remove('team/web-1', objs[2]!);
+    index.add('team/web-1', updated);
+    expect(index.keys('byNode', 'n1')).toEqual(expected);
+
+    // Adds at the end and in the middle, then a removal.
+    const last = pod('zz', 'n1', 'rs', {}, 'zz');
+    const middle = pod('web-15', 'n1', 'rs', {}, 'team');
+    index.add(keyOf(last), last);
+    index.add(keyOf(middle), middle);
+    index.remove(keyOf(objs[3]!), objs[3]!);
+    expect(index.keys('byNode', 'n1')).toEqual(['team/web-1', 'team/web-10', 'team/web-15', 'team/web-2', 'team-a/api-1', 'zz/zz']);
+  });
+
+  it('removes by key when given another instance of the object', () => {
+    const index = new ObjectIndex();
+    const a = pod('a', 'n1', 'rs1', {});
+    index.add('ns/a', a);
+    index.remove('ns/a', pod('a', 'n1', 'rs1', {}));
+    expect(index.keys('byNode', 'n1')).toEqual([]);
+  });
+
+  it('orders cluster-scoped objects by name', () => {
+    const index = new ObjectIndex();
+    const node = (name: string): SlimObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: name, resourceVersion: '1', labels: { pool: 'p' } } });
+    for (const n of ['n3', 'n1', 'n2']) index.add(n, node(n));
+    expect(index.keys('byLabel', 'pool=p')).toEqual(['n1', 'n2', 'n3']);
   });
 });
