@@ -2,6 +2,11 @@
  * Relay connections over in-memory sorted lists. Every list is sorted by a total order of string keys
  * (cluster, namespace, name, ...) and a cursor is the opaque key of the last item served, so the next
  * page starts strictly after it: paging stays stable while objects come and go between requests.
+ *
+ * A page costs one pass over the matches, not a sort and a key per match: the cache's indexes iterate in
+ * connection order (src/cache/ObjectIndex.ts) and members are merged in name order, so the list usually
+ * arrives sorted, which one comparison per item confirms; `after` is found by binary search; and a cursor
+ * is encoded only when a client reads it (large traversals rarely select `cursor`).
  */
 import { badUserInput } from './errors.js';
 import { checkFirst } from './validation.js';
@@ -49,32 +54,136 @@ export function compareKeys(a: readonly string[], b: readonly string[]): number 
   return a.length - b.length;
 }
 
+/**
+ * The order of a connection, given by the parts of its key. Compares items without building their keys;
+ * every comparison agrees with compareKeys on the keys.
+ */
+export interface Ordering<T> {
+  /** The key of an item: what its cursor encodes. */
+  key(item: T): string[];
+  /** compareKeys(key(a), key(b)). */
+  compare(a: T, b: T): number;
+  /** compareKeys(key(item), key). */
+  compareToKey(item: T, key: readonly string[]): number;
+}
+
+/** The ordering whose key is `[parts[0](item), parts[1](item), ...]`. */
+export function orderBy<T>(...parts: Array<(item: T) => string>): Ordering<T> {
+  const n = parts.length;
+  return {
+    key: (item) => parts.map((p) => p(item)),
+    compare(a, b) {
+      for (let i = 0; i < n; i++) {
+        const x = parts[i]!(a);
+        const y = parts[i]!(b);
+        if (x !== y) return x < y ? -1 : 1;
+      }
+      return 0;
+    },
+    compareToKey(item, key) {
+      const m = Math.min(n, key.length);
+      for (let i = 0; i < m; i++) {
+        const x = parts[i]!(item);
+        const y = key[i]!;
+        if (x < y) return -1;
+        if (x > y) return 1;
+      }
+      return n - key.length;
+    },
+  };
+}
+
+/** An edge whose cursor is encoded on first read: GraphQL's default resolver reads the getter. */
+class Edge<T> {
+  #cursor: string | undefined;
+
+  constructor(
+    readonly node: T,
+    /** The item's key, or the ordering that gives it. */
+    private readonly keySource: readonly string[] | Ordering<T>,
+  ) {}
+
+  get cursor(): string {
+    if (this.#cursor === undefined) {
+      const k = this.keySource;
+      this.#cursor = encodeCursor(Array.isArray(k) ? k : (k as Ordering<T>).key(this.node));
+    }
+    return this.#cursor;
+  }
+}
+
+class PageInfo<T> {
+  constructor(
+    private readonly edges: ReadonlyArray<Edge<T>>,
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges[this.edges.length - 1]?.cursor ?? null;
+  }
+}
+
 export interface Connection<T> {
-  edges: Array<{ node: T; cursor: string }>;
+  edges: Array<{ readonly node: T; readonly cursor: string }>;
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
   totalCount: number;
 }
 
-/** Sorts `items` by `keyOf` and cuts the page after `page.after`. */
-export function connectionOf<T>(items: readonly T[], keyOf: (item: T) => string[], page: PageArgs): Connection<T> {
-  const keyed = items.map((node) => ({ node, key: keyOf(node) }));
-  keyed.sort((a, b) => compareKeys(a.key, b.key));
-  let start = 0;
-  if (page.after) {
-    const after = page.after;
-    start = keyed.findIndex((k) => compareKeys(k.key, after) > 0);
-    if (start < 0) start = keyed.length;
+/** First index in `0..length` whose item is after `after` (items sorted; `compare(i)` against `after`). */
+function firstAfter(length: number, compare: (i: number) => number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compare(mid) > 0) hi = mid;
+    else lo = mid + 1;
   }
-  const slice = keyed.slice(start, start + page.first);
-  const edges = slice.map((k) => ({ node: k.node, cursor: encodeCursor(k.key) }));
+  return lo;
+}
+
+function page<T>(nodes: readonly T[], keySourceAt: (i: number) => readonly string[] | Ordering<T>, start: number, args: PageArgs): Connection<T> {
+  const end = Math.min(nodes.length, start + args.first);
+  const edges: Array<Edge<T>> = [];
+  for (let i = start; i < end; i++) edges.push(new Edge(nodes[i]!, keySourceAt(i)));
   return {
     edges,
-    pageInfo: {
-      hasNextPage: start + page.first < keyed.length,
-      hasPreviousPage: start > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
-    },
-    totalCount: keyed.length,
+    pageInfo: new PageInfo(edges, start + args.first < nodes.length, start > 0),
+    totalCount: nodes.length,
   };
+}
+
+/**
+ * Sorts `items` in the connection's order (`keyOf`, or an Ordering for large lists) and cuts the page
+ * after `page.after`. Items with equal keys keep their input order. `items` is never modified.
+ */
+export function connectionOf<T>(items: readonly T[], order: Ordering<T> | ((item: T) => string[]), args: PageArgs): Connection<T> {
+  if (typeof order !== 'function') {
+    let sorted = items;
+    for (let i = 1; i < items.length; i++) {
+      if (order.compare(items[i - 1]!, items[i]!) > 0) {
+        // Array.prototype.sort is stable and adaptive: a list that is sorted but for a few late additions
+        // costs little more than the check above.
+        sorted = [...items].sort((a, b) => order.compare(a, b));
+        break;
+      }
+    }
+    const after = args.after;
+    const start = after ? firstAfter(sorted.length, (i) => order.compareToKey(sorted[i]!, after)) : 0;
+    return page(sorted, () => order, start, args);
+  }
+  const keyed = items.map((node) => ({ node, key: order(node) }));
+  for (let i = 1; i < keyed.length; i++) {
+    if (compareKeys(keyed[i - 1]!.key, keyed[i]!.key) > 0) {
+      keyed.sort((a, b) => compareKeys(a.key, b.key));
+      break;
+    }
+  }
+  const after = args.after;
+  const start = after ? firstAfter(keyed.length, (i) => compareKeys(keyed[i]!.key, after)) : 0;
+  return page(keyed.map((k) => k.node), (i) => keyed[i]!.key, start, args);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuantity, resourceList, ResourceSum } from './quantity.js';
+import { parsedResources, parseQuantity, resourceList, ResourceSum } from './quantity.js';
 
 describe('quantities', () => {
   it('parses Kubernetes quantities', () => {
@@ -23,5 +23,21 @@ describe('quantities', () => {
     expect(sum.cpuCores).toBeCloseTo(1.25);
     expect(sum.cpu).toBe('1250m');
     expect(sum.memory).toBe('1536Mi');
+  });
+
+  it('sums parsed maps exactly as it sums the maps, parsing each map object once', () => {
+    const maps = [{ cpu: '100m', memory: '1Gi', 'nvidia.com/gpu': '1' }, { cpu: '0.1', memory: '129e6', junk: 'lots' }, { cpu: '333m' }];
+    const bySum = new ResourceSum();
+    const byParsed = new ResourceSum();
+    for (let i = 0; i < 30; i++) {
+      const m = maps[i % maps.length]!;
+      bySum.add(m);
+      byParsed.addParsed(parsedResources(m));
+    }
+    // toEqual: the same floating-point sums to the last bit, not merely close ones.
+    expect(byParsed.toList()).toEqual(bySum.toList());
+    expect(parsedResources(maps[1])).toBe(parsedResources(maps[1]));
+    expect(parsedResources(maps[1]).map(([name]) => name)).toEqual(['cpu', 'memory']);
+    expect(parsedResources(undefined)).toEqual([]);
   });
 });

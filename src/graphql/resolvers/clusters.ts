@@ -4,17 +4,17 @@
  */
 import type { SlimCluster, SlimEvent } from '../../cache/types.js';
 import { authorize } from '../authorize.js';
-import { connectionOf, pageArgs } from '../connection.js';
+import { connectionOf, orderBy, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { clusterFailure, notFound } from '../errors.js';
-import type { ClusterModel, EventModel, Located } from '../models.js';
+import type { ClusterModel, EventModel, Located, NodeModel, PodModel } from '../models.js';
 import { resourceList } from '../quantity.js';
 import { listInOrThrow } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector } from '../validation.js';
 import { eventKey, resourceFields } from './resourceFields.js';
-import { filterNodes, nodeKey, validateNodeFilter, type NodeFilterArgs } from './nodes.js';
-import { podKey, podListFilter, filterPodsLocally, validatePodFilter, type PodFilterArgs } from './pods.js';
+import { filterNodes, nodeOrder, validateNodeFilter, type NodeFilterArgs } from './nodes.js';
+import { podOrder, podListFilter, filterPodsLocally, validatePodFilter, type PodFilterArgs } from './pods.js';
 import { memberWorkloadsIn, workloadKeyOf, type MemberWorkloadFilterArgs } from './workloads.js';
 
 interface ClusterFilterArgs {
@@ -58,7 +58,8 @@ function matchesSimpleSelector(labels: Record<string, string> | undefined, selec
   });
 }
 
-const clusterKey = (c: ClusterModel) => [c.obj.metadata.name];
+/** Connection order of clusters and namespaces: name. */
+const nameOrder = orderBy<Located>((n) => n.obj.metadata.name);
 
 export const clusterResolvers = {
   Query: {
@@ -73,7 +74,7 @@ export const clusterResolvers = {
       if (f.region) items = items.filter((c) => c.obj.spec?.region === f.region);
       if (f.ready !== null && f.ready !== undefined) items = items.filter((c) => isClusterReady(c.obj) === f.ready);
       if (f.labelSelector) items = items.filter((c) => matchesSimpleSelector(c.obj.metadata.labels, f.labelSelector!));
-      return connectionOf(items, clusterKey, page);
+      return connectionOf(items, nameOrder, page);
     },
     cluster: async (_p: unknown, args: { name: string }, ctx: GraphQLContext) => {
       checkLabelName(args.name, 'name');
@@ -119,18 +120,18 @@ export const clusterResolvers = {
       const page = pageArgs(args);
       const f = validateNodeFilter(args.filter);
       const items = await listInOrThrow(ctx, 'nodes', c.obj.metadata.name, 'Node', f.labelSelector ? { labelSelector: f.labelSelector } : undefined);
-      return connectionOf(filterNodes(items as never, f), nodeKey, page);
+      return connectionOf(filterNodes(items as NodeModel[], f), nodeOrder, page);
     },
     pods: async (c: ClusterModel, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext) => {
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
       const items = await listInOrThrow(ctx, 'pods', c.obj.metadata.name, 'Pod', podListFilter(f));
-      return connectionOf(filterPodsLocally(items as never, f), podKey, page);
+      return connectionOf(filterPodsLocally(items as PodModel[], f), podOrder, page);
     },
     namespaces: async (c: ClusterModel, args: Page, ctx: GraphQLContext) => {
       const page = pageArgs(args);
       const items = await listInOrThrow(ctx, 'namespaces', c.obj.metadata.name, 'Namespace');
-      return connectionOf(items, (n: Located) => [n.obj.metadata.name], page);
+      return connectionOf(items, nameOrder, page);
     },
     workloads: async (c: ClusterModel, args: Page & { filter?: MemberWorkloadFilterArgs | null }, ctx: GraphQLContext) => {
       const page = pageArgs(args);

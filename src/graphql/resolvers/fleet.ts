@@ -6,12 +6,12 @@ import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import type { SlimCluster, SlimNode, SlimPod } from '../../cache/types.js';
 import type { GraphQLContext } from '../context.js';
 import type { ClusterModel, Located } from '../models.js';
-import { ResourceSum } from '../quantity.js';
+import { parsedResources, ResourceSum } from '../quantity.js';
 import { listAcross, reportPartial, nodeMetricsOf } from '../reads.js';
 import { podPhase } from '../shapes.js';
 import { allClusters, isClusterReady } from './clusters.js';
 import { isActivePod, isNodeReady } from './nodes.js';
-import { podRequests } from './pods.js';
+import { podRequestValues } from './pods.js';
 
 /**
  * Whether the selection can show `resources.used`, at the top or per provider / region: usage costs one
@@ -106,21 +106,23 @@ export const fleetResolvers = {
       for (const n of nodes.items) {
         const ready = isNodeReady(n.obj as SlimNode);
         const cordoned = Boolean((n.obj as SlimNode).spec?.unschedulable);
+        const capacity = parsedResources((n.obj as SlimNode).status?.capacity);
+        const allocatable = parsedResources((n.obj as SlimNode).status?.allocatable);
         for (const a of accsOf(n)) {
           a.nodes.total++;
           if (ready) a.nodes.ready++;
           if (cordoned) a.nodes.cordoned++;
-          a.capacity.add((n.obj as SlimNode).status?.capacity);
-          a.allocatable.add((n.obj as SlimNode).status?.allocatable);
+          a.capacity.addParsed(capacity);
+          a.allocatable.addParsed(allocatable);
         }
       }
       for (const p of pods.items) {
         const pod = p.obj as SlimPod;
         const phase = podPhase(pod.status?.phase);
-        const requests = isActivePod(pod) ? podRequests(pod) : undefined;
+        const requests = isActivePod(pod) ? podRequestValues(pod) : undefined;
         for (const a of accsOf(p)) {
           a.pods.set(phase, (a.pods.get(phase) ?? 0) + 1);
-          if (requests) a.requested.add(requests);
+          if (requests) a.requested.addParsed(requests);
         }
       }
       usage.forEach((r, i) => {

@@ -4,16 +4,18 @@
  */
 import type { GraphQLResolveInfo } from 'graphql';
 import type { SlimNode, SlimPod } from '../../cache/types.js';
-import { connectionOf, pageArgs } from '../connection.js';
+import { connectionOf, orderBy, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import type { NodeModel, PodModel } from '../models.js';
 import { resourceList, ResourceSum } from '../quantity.js';
-import { getOne, listAcross, listInOrThrow, reportPartial, nodeMetricsOf } from '../reads.js';
+import type { ClusterResult } from '../../fleet/types.js';
+import { authorize } from '../authorize.js';
+import { getOne, listAcross, listIn, listInOrThrow, reportPartial, nodeMetricsOf } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 import { resourceFields } from './resourceFields.js';
-import { filterPodsLocally, podKey, podListFilter, podRequests, validatePodFilter, type PodFilterArgs } from './pods.js';
+import { filterPodsLocally, podOrder, podListFilter, podRequestValues, validatePodFilter, type PodFilterArgs } from './pods.js';
 
 export interface NodeFilterArgs {
   cluster?: string | null;
@@ -41,7 +43,8 @@ export function filterNodes(items: NodeModel[], f: NodeFilterArgs): NodeModel[] 
     (f.unschedulable === null || f.unschedulable === undefined || Boolean(n.obj.spec?.unschedulable) === f.unschedulable));
 }
 
-export const nodeKey = (n: NodeModel) => [n.cluster ?? '', n.obj.metadata.name];
+/** Connection order of nodes: cluster, name. */
+export const nodeOrder = orderBy<NodeModel>((n) => n.cluster ?? '', (n) => n.obj.metadata.name);
 
 /** Pods that count against a node's allocatable: bound and not finished. */
 export function isActivePod(p: SlimPod): boolean {
@@ -49,8 +52,40 @@ export function isActivePod(p: SlimPod): boolean {
   return Boolean(p.spec?.nodeName) && phase !== 'Succeeded' && phase !== 'Failed';
 }
 
+/** Per request and member: its pods grouped by node name (or the member's failure). */
+const podsByNode = new WeakMap<GraphQLContext, Map<string, Promise<ClusterResult<Map<string, PodModel[]>>>>>();
+
+/**
+ * The pods bound to a node. A traversal asks this for every node of a member: one list of the member's
+ * pods, grouped once per request, answers them all, where a list per node would cost a loader round and,
+ * for fetch-mode pods, a scan of the member's pods per node. Each group keeps the list's order.
+ */
 async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]> {
-  return listInOrThrow<SlimPod>(ctx, 'pods', n.cluster, 'Pod', { nodeName: n.obj.metadata.name }) as Promise<PodModel[]>;
+  let perCtx = podsByNode.get(ctx);
+  if (!perCtx) podsByNode.set(ctx, (perCtx = new Map()));
+  const cluster = n.cluster ?? '';
+  let grouped = perCtx.get(cluster);
+  if (!grouped) {
+    grouped = listIn<SlimPod>(ctx, 'pods', n.cluster, 'Pod').then((r) => {
+      if (!r.ok) return r;
+      const byNode = new Map<string, PodModel[]>();
+      for (const p of r.value as PodModel[]) {
+        const node = p.obj.spec?.nodeName;
+        if (!node) continue;
+        const list = byNode.get(node);
+        if (list) list.push(p);
+        else byNode.set(node, [p]);
+      }
+      return { ok: true as const, cluster: r.cluster, value: byNode };
+    });
+    perCtx.set(cluster, grouped);
+  } else {
+    // The same read as the first call's (kind, cluster, all namespaces): authorized again all the same.
+    authorize(ctx.identity, 'read', { kind: 'pods', cluster: cluster || 'karmada', namespace: null });
+  }
+  const r = await grouped;
+  if (!r.ok) throw clusterFailure(r.error);
+  return r.value.get(n.obj.metadata.name) ?? [];
 }
 
 export const nodeResolvers = {
@@ -59,10 +94,10 @@ export const nodeResolvers = {
       const page = pageArgs(args);
       const f = validateNodeFilter(args.filter);
       const clusters = f.cluster ? [f.cluster] : undefined;
-      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], nodeKey, page);
+      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], nodeOrder, page);
       const { items, failures } = await listAcross<SlimNode>(ctx, 'nodes', 'Node', f.labelSelector ? { labelSelector: f.labelSelector } : undefined, clusters);
       reportPartial(ctx, failures, info);
-      return connectionOf(filterNodes(items, f), nodeKey, page);
+      return connectionOf(filterNodes(items, f), nodeOrder, page);
     },
     node: async (_p: unknown, args: { cluster: string; name: string }, ctx: GraphQLContext) => {
       checkLabelName(args.cluster, 'cluster');
@@ -107,7 +142,7 @@ export const nodeResolvers = {
     allocatable: (n: NodeModel) => resourceList(n.obj.status?.allocatable),
     requested: async (n: NodeModel, _a: unknown, ctx: GraphQLContext) => {
       const sum = new ResourceSum();
-      for (const p of await podsOnNode(n, ctx)) if (isActivePod(p.obj)) sum.add(podRequests(p.obj));
+      for (const p of await podsOnNode(n, ctx)) if (isActivePod(p.obj)) sum.addParsed(podRequestValues(p.obj));
       return sum.toList();
     },
     usage: async (n: NodeModel, _a: unknown, ctx: GraphQLContext) => {
@@ -123,8 +158,11 @@ export const nodeResolvers = {
     pods: async (n: NodeModel, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext) => {
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
-      const items = await listInOrThrow<SlimPod>(ctx, 'pods', n.cluster, 'Pod', { ...podListFilter(f), nodeName: n.obj.metadata.name });
-      return connectionOf(filterPodsLocally(items as PodModel[], f), podKey, page);
+      // Filters the data layer applies (a namespace also narrows the authorization) take the list path.
+      const items = f.namespace || f.labelSelector || f.phase
+        ? await listInOrThrow<SlimPod>(ctx, 'pods', n.cluster, 'Pod', { ...podListFilter(f), nodeName: n.obj.metadata.name }) as PodModel[]
+        : await podsOnNode(n, ctx);
+      return connectionOf(filterPodsLocally(items, f), podOrder, page);
     },
   },
 };

@@ -6,11 +6,11 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { ListFilter, SlimContainer, SlimContainerState, SlimContainerStatus, SlimObject, SlimPod } from '../../cache/types.js';
 import type { KindName } from '../../fleet/kinds.js';
 import { authorize } from '../authorize.js';
-import { connectionOf, pageArgs } from '../connection.js';
+import { connectionOf, orderBy, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import type { Located, PodModel, PodTraceModel, RefModel } from '../models.js';
-import { resourceList, ResourceSum } from '../quantity.js';
+import { parseResources, resourceList, ResourceSum, type ParsedResources } from '../quantity.js';
 import { getOne, listAcross, podMetricsOf, reportPartial } from '../reads.js';
 import { conditionsOf, metaValue, podPhase, POD_PHASE_K8S } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkNonNegative, checkObjectName } from '../validation.js';
@@ -54,7 +54,8 @@ export function filterPodsLocally(items: PodModel[], f: PodFilterArgs): PodModel
   return items.filter((p) => (p.obj.metadata.ownerReferences ?? []).some((o) => o.controller && o.name === f.owner));
 }
 
-export const podKey = (p: PodModel) => [p.cluster ?? '', p.obj.metadata.namespace ?? '', p.obj.metadata.name];
+/** Connection order of pods: cluster, namespace, name. */
+export const podOrder = orderBy<PodModel>((p) => p.cluster ?? '', (p) => p.obj.metadata.namespace ?? '', (p) => p.obj.metadata.name);
 
 /** Sum of container requests (init containers excluded: they do not run alongside). */
 export function podRequests(p: SlimPod): Record<string, string> {
@@ -63,6 +64,21 @@ export function podRequests(p: SlimPod): Record<string, string> {
   const out: Record<string, string> = {};
   for (const q of sum.toList().all) out[q.name] = q.raw;
   return out;
+}
+
+const NO_CONTAINERS: readonly SlimContainer[] = Object.freeze([]);
+const requestsByContainers = new WeakMap<readonly SlimContainer[], ParsedResources>();
+
+/**
+ * podRequests(p), parsed (what ResourceSum.add of it would add), computed once per container list: the
+ * projection shares one frozen list between the replicas of a workload, so roll-ups over every pod parse
+ * a handful of lists, not every pod on every request.
+ */
+export function podRequestValues(p: SlimPod): ParsedResources {
+  const containers = p.spec?.containers ?? NO_CONTAINERS;
+  let values = requestsByContainers.get(containers);
+  if (!values) requestsByContainers.set(containers, (values = parseResources(podRequests(p))));
+  return values;
 }
 
 function stateOf(s: SlimContainerState | undefined) {
@@ -148,10 +164,10 @@ export const podResolvers = {
     pods: async (_p: unknown, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
-      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], podKey, page);
+      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], podOrder, page);
       const { items, failures } = await listAcross<SlimPod>(ctx, 'pods', 'Pod', podListFilter(f), f.cluster ? [f.cluster] : undefined);
       reportPartial(ctx, failures, info);
-      return connectionOf(filterPodsLocally(items, f), podKey, page);
+      return connectionOf(filterPodsLocally(items, f), podOrder, page);
     },
     pod: async (_p: unknown, args: { cluster: string; namespace: string; name: string }, ctx: GraphQLContext) => {
       checkLabelName(args.cluster, 'cluster');
