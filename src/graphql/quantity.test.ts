@@ -26,7 +26,7 @@ describe('quantities', () => {
   });
 
   it('sums parsed maps exactly as it sums the maps, parsing each map object once', () => {
-    const maps = [{ cpu: '100m', memory: '1Gi', 'nvidia.com/gpu': '1' }, { cpu: '0.1', memory: '129e6', junk: 'lots' }, { cpu: '333m' }];
+    const maps: Array<Record<string, string>> = [{ cpu: '100m', memory: '1Gi', 'nvidia.com/gpu': '1' }, { cpu: '0.1', memory: '129e6', junk: 'lots' }, { cpu: '333m' }];
     const bySum = new ResourceSum();
     const byParsed = new ResourceSum();
     for (let i = 0; i < 30; i++) {
