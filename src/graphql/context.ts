@@ -1,6 +1,6 @@
 /**
  * The per-request GraphQL context: who asks, the fleet facade, this request's DataLoaders, and the
- * partial-failure collector. Built once per HTTP request (and, later, per WebSocket operation).
+ * partial-failure collector. Built once per HTTP request and per WebSocket operation.
  */
 import type { GraphQLError } from 'graphql';
 import type { AuditLog } from '../audit/AuditLog.js';
@@ -42,12 +42,38 @@ export interface ContextExtras {
   request?: RequestInfo | undefined;
 }
 
+/**
+ * Builds one request's context. The DataLoaders are made on first use: a request answered from the
+ * informer caches alone (`cluster(name) { health }`) never needs them, and they are the costliest part
+ * of a context. Laziness sits inside the `loaders` object rather than on the context, because Apollo
+ * copies the context with Object.assign (which would run a getter) and the WebSocket adapter spreads it.
+ */
 export function createContext(fleet: Fleet, identity: Identity, extras: ContextExtras = {}): GraphQLContext {
-  const ctx: GraphQLContext = { identity, fleet, loaders: fleet.loaders(), partial: new PartialErrors() };
+  const ctx: GraphQLContext = { identity, fleet, loaders: new LazyLoaders(fleet), partial: new PartialErrors() };
   if (extras.operations) ctx.operations = extras.operations;
   if (extras.auditLog) ctx.auditLog = extras.auditLog;
   if (extras.request) ctx.request = extras.request;
   return ctx;
+}
+
+/**
+ * One request's loaders, made by `fleet.loaders()` when a resolver first reaches for one of them. A class
+ * (getters on the prototype) rather than an object literal with getters, which would allocate its
+ * accessors anew for every request.
+ */
+class LazyLoaders implements FleetLoaders {
+  private real: FleetLoaders | undefined;
+
+  constructor(private readonly fleet: Fleet) {}
+
+  private get loaders(): FleetLoaders {
+    return (this.real ??= this.fleet.loaders());
+  }
+
+  get list(): FleetLoaders['list'] { return this.loaders.list; }
+  get events(): FleetLoaders['events'] { return this.loaders.events; }
+  get nodeMetrics(): FleetLoaders['nodeMetrics'] { return this.loaders.nodeMetrics; }
+  get podMetrics(): FleetLoaders['podMetrics'] { return this.loaders.podMetrics; }
 }
 
 export type { GraphQLError };

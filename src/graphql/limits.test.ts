@@ -1,7 +1,7 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { buildSchema, getOperationAST, GraphQLError, parse, validate, type ValidationRule } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { LIMIT_PREFIX, queryCost, queryCostError } from './limits.js';
+import { CostLimitCache, LIMIT_PREFIX, queryCost, queryCostError } from './limits.js';
 
 const schema = buildSchema(`
   type Query { clusters(first: Int): ClusterConnection! fleet: Fleet! }
@@ -96,5 +96,63 @@ describe('queryCostError', () => {
     expect(error).toBeInstanceOf(GraphQLError);
     expect(error!.message.startsWith(`${LIMIT_PREFIX}too costly (Query Cost limit of 1000 exceeded, found `)).toBe(true);
     expect(error!.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', http: { status: 400 } });
+  });
+});
+
+describe('CostLimitCache', () => {
+  const limits = { maxDepth: 16, maxAliases: 30, maxCost: 1000 };
+  // One parsed document reused across requests, as Apollo's document store hands it out.
+  const document = parse(`query($c: Int, $p: Int = 5, $name: String, $deep: Boolean!) {
+    clusters(first: $c) { edges { node { name pods(first: $p) @include(if: $deep) { edges { node { name } } } } } }
+    fleet { total }
+  }`);
+  const operation = getOperationAST(document)!;
+  const direct = (variables: Record<string, unknown>) => queryCostError(schema, document, operation, variables, limits)?.message;
+
+  it('answers as queryCostError does for every variable combination, seen before or not', () => {
+    const cache = new CostLimitCache(limits);
+    const cases: Array<Record<string, unknown>> = [
+      { c: 2, deep: false },
+      { c: 2, deep: false, name: 'other' }, // a variable the cost does not read: same key
+      { c: 2, deep: true },
+      { c: 2, deep: false, p: 50 }, // the pods are not selected: within the limit
+      { c: 2, deep: true, p: 50 }, // over: the same pages, but @include now selects the pods
+      { c: 2, deep: true, p: null }, // null is not absent: the resolvers' default page, not $p's default
+      { c: 2, deep: true }, // absent again: $p's default (5)
+      { c: 40, deep: false },
+      { c: 400, deep: false }, // over
+      { c: 2, deep: false }, // back within the limit, from the memory
+    ];
+    for (const variables of cases) {
+      expect(cache.check(schema, document, operation, variables)?.message, JSON.stringify(variables)).toBe(direct(variables));
+    }
+    // Sanity: the cases above do reach both answers.
+    expect(direct({ c: 2, deep: false, p: 50 })).toBeUndefined();
+    expect(direct({ c: 2, deep: true, p: 50 })).toContain('too costly');
+    expect(direct({ c: 2, deep: true, p: null })).toContain('too costly');
+    expect(direct({ c: 2, deep: true })).toBeUndefined();
+  });
+
+  it('never remembers a refusal: over the limit with a variable that does not coerce is left to execution', () => {
+    const cache = new CostLimitCache(limits);
+    expect(cache.check(schema, document, operation, { c: 400, deep: false })?.message).toContain('too costly');
+    // Same cost variables, but $name is not a String: queryCostError gives up, so must the cache.
+    expect(direct({ c: 400, deep: false, name: 42 })).toBeUndefined();
+    expect(cache.check(schema, document, operation, { c: 400, deep: false, name: 42 })).toBeUndefined();
+  });
+
+  it('keys by the operation: another parse of the same text is weighed on its own', () => {
+    const cache = new CostLimitCache(limits);
+    expect(cache.check(schema, document, operation, { c: 2, deep: false })).toBeUndefined();
+    const again = parse('query($c: Int) { clusters(first: $c) { edges { node { name } } } }');
+    expect(cache.check(schema, again, getOperationAST(again)!, { c: 400 })?.message).toContain('too costly');
+  });
+
+  it('reads page sizes given through fragments', () => {
+    const cache = new CostLimitCache(limits);
+    const doc = parse('query($c: Int) { ...Page } fragment Page on Query { clusters(first: $c) { edges { node { name } } } }');
+    const op = getOperationAST(doc)!;
+    expect(cache.check(schema, doc, op, { c: 2 })).toBeUndefined();
+    expect(cache.check(schema, doc, op, { c: 400 })?.message).toContain('too costly');
   });
 });

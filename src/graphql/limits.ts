@@ -7,8 +7,9 @@
  * Every rejection's message starts with LIMIT_PREFIX; the servers map it to QUERY_TOO_COMPLEX.
  */
 import {
-  getNamedType, GraphQLError, isLeafType, Kind,
-  type DocumentNode, type FieldNode, type GraphQLSchema, type OperationDefinitionNode, type ValidationRule,
+  getNamedType, GraphQLError, isLeafType, Kind, visit,
+  type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode,
+  type ValidationRule, type ValueNode,
 } from 'graphql';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -119,4 +120,82 @@ export function queryCostError(
     // Apollo takes `http` off the error and uses it for the response status (a request error, not a 500).
     extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400 } },
   });
+}
+
+/**
+ * The names of the variables a cost can depend on: those given to a `first` argument (the page size the
+ * estimator multiplies by) or to a directive (`@include(if: $x)` / `@skip` decide whether a selection is
+ * weighed at all). Every other variable (filters, names) never changes the cost.
+ */
+function costVariables(document: DocumentNode, operation: OperationDefinitionNode): string[] {
+  const names = new Set<string>();
+  const addVariables = (value: ValueNode): void => {
+    visit(value, { Variable: (v) => { names.add(v.name.value); } });
+  };
+  const collect = (node: OperationDefinitionNode | FragmentDefinitionNode): void => {
+    visit(node, {
+      Field(field) {
+        for (const arg of field.arguments ?? []) if (arg.name.value === 'first') addVariables(arg.value);
+      },
+      Directive(directive) {
+        for (const arg of directive.arguments ?? []) addVariables(arg.value);
+      },
+    });
+  };
+  collect(operation);
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) collect(d);
+  return [...names].sort();
+}
+
+/** Cost keys remembered per operation before that operation's table starts over. */
+const MAX_KEYS_PER_OPERATION = 64;
+
+/**
+ * queryCostError with a memory, for a transport that hands the same parsed document to every request
+ * with the same text (Apollo's document store does): the cost of an operation is a function of the
+ * document and of the values of its cost variables only (see costVariables), so a request whose cost
+ * variables equal an earlier one's that was within the limit is within it too, and skips the weighing.
+ *
+ * Only answers within the limit are remembered: an over-limit answer is recomputed every time, so that
+ * a request whose other variables do not coerce still gets the same answer as without the memory
+ * (no cost error; execution's BAD_USER_INPUT). Keyed weakly by the operation node: a document evicted
+ * from the transport's cache takes its entries with it.
+ */
+export class CostLimitCache {
+  private readonly byOperation = new WeakMap<OperationDefinitionNode, { variables: string[]; passed: Set<string> }>();
+
+  constructor(private readonly limits: QueryLimits = DEFAULT_LIMITS) {}
+
+  check(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    variables: Record<string, unknown> | null | undefined,
+  ): GraphQLError | undefined {
+    let entry = this.byOperation.get(operation);
+    if (!entry) {
+      entry = { variables: costVariables(document, operation), passed: new Set() };
+      this.byOperation.set(operation, entry);
+    }
+    const key = costKey(entry.variables, variables);
+    if (entry.passed.has(key)) return undefined;
+    const error = queryCostError(schema, document, operation, variables, this.limits);
+    if (!error) {
+      if (entry.passed.size >= MAX_KEYS_PER_OPERATION) entry.passed.clear();
+      entry.passed.add(key);
+    }
+    return error;
+  }
+}
+
+/** The values of the cost variables, an absent one told apart from null (its default applies). */
+function costKey(names: string[], variables: Record<string, unknown> | null | undefined): string {
+  if (names.length === 0) return '';
+  let key = '';
+  for (const n of names) {
+    const given = variables != null && Object.prototype.hasOwnProperty.call(variables, n);
+    // JSON.stringify gives undefined for an explicit undefined: kept apart from both absent and null.
+    key += given ? `\u0000=${JSON.stringify(variables[n]) ?? 'undefined'}` : '\u0000-';
+  }
+  return key;
 }

@@ -8,21 +8,23 @@ import type { ClusterError } from '../fleet/types.js';
 import { clusterFailure } from './errors.js';
 
 export class PartialErrors {
-  private readonly byKey = new Map<string, GraphQLError>();
+  /** Made on the first failure: most requests have none, and this object is built for every request. */
+  private byKey: Map<string, GraphQLError> | undefined;
 
   /** Records a member failure; `path` is the response path of the field that still answered. */
   add(error: ClusterError, path?: ReadonlyArray<string | number>): void {
     const key = `${error.code}\u0000${error.cluster}`;
+    this.byKey ??= new Map();
     if (this.byKey.has(key)) return;
     const gql = clusterFailure(error);
     this.byKey.set(key, path ? new GraphQLError(gql.message, { path, extensions: gql.extensions }) : gql);
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.byKey?.size ?? 0;
   }
 
   list(): GraphQLError[] {
-    return [...this.byKey.values()];
+    return this.byKey ? [...this.byKey.values()] : [];
   }
 }

@@ -29,7 +29,8 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    // A small query arrives in one chunk: decode it as it is rather than copy it into a new buffer first.
+    req.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
     req.on('error', reject);
   });
 }
@@ -90,12 +91,19 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     context: async () => createContext(options.fleet, identity, { ...options.extras, request: requestInfo(req) }),
   });
   const status = result.status ?? 200;
-  const outHeaders: Record<string, string> = {};
+  const outHeaders: Record<string, string | number> = {};
   for (const [key, value] of result.headers) outHeaders[key] = value;
-  res.writeHead(status, outHeaders);
+  // Answers are per caller and live: never cached (what Apollo's cache-control plugin, disabled in
+  // apolloServer.ts because the schema carries no cache hints, would have said too).
+  outHeaders['cache-control'] ??= 'no-store';
   if (result.body.kind === 'complete') {
+    // A known length: without it, writeHead commits to chunked encoding, which costs a larger write
+    // (size line, trailer) per response on the hot path.
+    outHeaders['content-length'] = Buffer.byteLength(result.body.string);
+    res.writeHead(status, outHeaders);
     res.end(result.body.string);
   } else {
+    res.writeHead(status, outHeaders);
     for await (const chunk of result.body.asyncIterator) res.write(chunk);
     res.end();
   }

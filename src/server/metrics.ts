@@ -8,6 +8,7 @@ import type { Fleet } from '../fleet/types.js';
 export class GatewayMetrics {
   readonly registry = new Registry();
   private readonly requests: Counter<'route' | 'method' | 'status'>;
+  private readonly requestChildren = new Map<string, Counter.Internal>();
 
   constructor(fleet: Fleet) {
     collectDefaultMetrics({ register: this.registry, prefix: 'fleetgraph_' });
@@ -43,6 +44,16 @@ export class GatewayMetrics {
   }
 
   countRequest(route: string, method: string, status: number): void {
-    this.requests.inc({ route, method, status: String(status) });
+    // One labelled child per (route, method, status), looked up by a flat key: prom-client would otherwise
+    // hash the label object on every request.
+    const key = `${route} ${method} ${status}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      // Methods come from clients: bound the table so odd verbs cannot grow it without end.
+      if (this.requestChildren.size >= 1000) this.requestChildren.clear();
+      child = this.requests.labels({ route, method, status: String(status) });
+      this.requestChildren.set(key, child);
+    }
+    child.inc();
   }
 }
