@@ -148,12 +148,8 @@ export class KindInformer {
   }
 
   private fromIndex(name: IndexName, value: string): SlimObject[] {
-    const out: SlimObject[] = [];
-    for (const key of this.index.keys(name, value)) {
-      const o = this.objects.get(key);
-      if (o) out.push(o);
-    }
-    return out;
+    // The index holds the cached objects themselves, in (namespace, name) order.
+    return [...this.index.objects(name, value)];
   }
 
   private setState(state: KindSyncState, error: ClusterError | null): void {

@@ -62,6 +62,20 @@ describe('ObjectIndex', () => {
     expect(index.keys('byNode', 'n1')).toEqual(['team/web-1', 'team/web-10', 'team/web-15', 'team/web-2', 'team-a/api-1', 'zz/zz']);
   });
 
+  it('hands out the objects added, current versions only', () => {
+    const index = new ObjectIndex();
+    const a = pod('a', 'n1', 'rs1', {});
+    const b1 = pod('b', 'n1', 'rs1', {});
+    const b2 = pod('b', 'n1', 'rs1', { v: '2' });
+    index.add('ns/b', b1);
+    index.add('ns/a', a);
+    index.remove('ns/b', b1);
+    index.add('ns/b', b2);
+    expect([...index.objects('byNode', 'n1')]).toEqual([a, b2]);
+    expect([...index.objects('byNode', 'n1')][1]).toBe(b2);
+    expect(index.objects('byNode', 'n9').size).toBe(0);
+  });
+
   it('removes by key when given another instance of the object', () => {
     const index = new ObjectIndex();
     const a = pod('a', 'n1', 'rs1', {});

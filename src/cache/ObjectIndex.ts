@@ -11,8 +11,9 @@
  * for one re-sort, done at the next read of that bucket, so a bucket is sorted once per change, not once
  * per request.
  *
- * Buckets hold the objects (one reference each, as a key would be) and compare their metadata strings:
- * parsing the store keys would flatten them (the informer builds them as cheap concatenations).
+ * Buckets hold the objects themselves (one reference each, as a key would be): readers get them without a
+ * lookup by key, and ordering compares their metadata strings, where parsing the store keys would flatten
+ * them (the informer builds them as cheap concatenations).
  */
 import { objectKey } from './matchesFilter.js';
 import type { IndexName, SlimObject } from './types.js';
@@ -52,6 +53,7 @@ interface Bucket {
 }
 
 const INDEX_NAMES: readonly IndexName[] = ['byNamespace', 'byNode', 'byOwner', 'byLabel'];
+const EMPTY: ReadonlySet<SlimObject> = new Set();
 
 export class ObjectIndex {
   private readonly indexes = new Map<IndexName, Map<string, Bucket>>(INDEX_NAMES.map((n) => [n, new Map()]));
@@ -97,18 +99,27 @@ export class ObjectIndex {
     }
   }
 
-  /** Store keys of the objects under `value` of index `name` (empty when none), in (namespace, name) order. */
-  keys(name: IndexName, value: string): string[] {
+  /**
+   * The objects under `value` of index `name` (empty when none), in (namespace, name) order: the very
+   * objects added, so a reader needs no lookup by key. The set is the index's own: read it at once, do not
+   * keep it across changes.
+   */
+  objects(name: IndexName, value: string): ReadonlySet<SlimObject> {
     const bucket = this.indexes.get(name)!.get(value);
-    if (!bucket) return [];
+    if (!bucket) return EMPTY;
     if (bucket.unsorted) {
       const sorted = [...bucket.objects].sort(compareByNamespaceName);
       bucket.objects = new Set(sorted);
       bucket.last = sorted[sorted.length - 1]!;
       bucket.unsorted = false;
     }
+    return bucket.objects;
+  }
+
+  /** Store keys (objectKey) of objects(name, value), in the same order. */
+  keys(name: IndexName, value: string): string[] {
     const out: string[] = [];
-    for (const o of bucket.objects) out.push(objectKey(o.metadata.namespace, o.metadata.name));
+    for (const o of this.objects(name, value)) out.push(objectKey(o.metadata.namespace, o.metadata.name));
     return out;
   }
 
