@@ -277,7 +277,6 @@ export class SimApiServer {
     clusterName: string,
   ): Promise<void> {
     const accept = req.headers['accept'];
-    const host = `127.0.0.1:${(this.server.address() as AddressInfo | null)?.port ?? 0}`;
     const discovery = (body: unknown): void => {
       const format = negotiateOutput(accept, { allowTable: false, discovery: true });
       sendBody(res, 200, body, format.type === 'yaml' ? format : { type: 'json' });
@@ -290,7 +289,7 @@ export class SimApiServer {
         res.end('ok');
         return;
       case 'coreGroup':
-        return discovery(coreApiVersions(host));
+        return discovery(coreApiVersions(`127.0.0.1:${(this.server.address() as AddressInfo | null)?.port ?? 0}`));
       case 'groups':
         return discovery(apiGroupList(cluster.resources.values()));
       case 'group': {

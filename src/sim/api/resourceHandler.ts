@@ -274,7 +274,8 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     body.metadata.name = name;
     if (t.namespaced) body.metadata.namespace = r.namespace;
     const warnings = validateFields(t, body, query);
-    const options: InternalWriteOptions = writeStatus ? { manager, subresource: 'status' } : { manager, preserveStatus: true };
+    // The parsed body is this request's own: stored as it is rather than deep-copied again.
+    const options: InternalWriteOptions = writeStatus ? { manager, subresource: 'status', ownedCopy: true } : { manager, preserveStatus: true, ownedCopy: true };
     const updated = cluster.objects.update(t.key, body, options);
     sendObject(res, 200, t, updated, format, query, warnings);
     return;
@@ -326,7 +327,10 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     next.metadata.resourceVersion ||= current.metadata.resourceVersion;
     if (next.metadata.name !== name) throw ApiError.badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
     const warnings = validateFields(t, next, query);
-    const updated = cluster.objects.update(t.key, next, writeStatus ? { manager, subresource: 'status' } : { manager, preserveStatus: true });
+    // Every patch builds new containers along the paths it writes and keeps the stored (never mutated)
+    // parts elsewhere, so the result is ours to store as it is: no deep copy, and the write's diff and
+    // no-op check stop at the shared parts.
+    const updated = cluster.objects.update(t.key, next, writeStatus ? { manager, subresource: 'status', ownedCopy: true } : { manager, preserveStatus: true, ownedCopy: true });
     sendObject(res, 200, t, updated, format, query, warnings);
     return;
   }

@@ -6,12 +6,14 @@ import type { ServerResponse } from 'node:http';
 import yaml from 'js-yaml';
 import { ApiError } from '../cluster/ApiError.js';
 import type { OutputFormat } from './mediaTypes.js';
+import { knownJson } from './encodedObjects.js';
 
 const BASE_HEADERS = { 'Cache-Control': 'no-cache, private' };
 
 export function sendJson(res: ServerResponse, code: number, body: unknown, headers: Record<string, string | string[]> = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
+  // A write's answer is the version its watchers were just sent: reuse that encoding.
+  const text = knownJson(body) ?? JSON.stringify(body);
   res.writeHead(code, { ...BASE_HEADERS, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }

@@ -16,6 +16,7 @@ import { StoreError } from '../store/Store.js';
 import type { KubeObject, StoreEvent } from '../store/Store.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from '../cluster/selectors.js';
 import { columnDefinitions, tableRow } from './tables.js';
+import { watchEventLine } from './encodedObjects.js';
 import type { OutputFormat } from './mediaTypes.js';
 
 export interface WatchRequest {
@@ -93,11 +94,20 @@ export function serveWatch(req: IncomingMessage, res: ServerResponse, w: WatchRe
   const write = (type_: string, object: unknown): void => {
     if (closed) return;
     res.write(`${JSON.stringify({ type: type_, object })}\n`);
-    // A consumer that stops reading is cut off, as the server drops slow watchers.
+    cutOffIfStalled();
+  };
+  // A consumer that stops reading is cut off, as the server drops slow watchers.
+  const cutOffIfStalled = (): void => {
     if (live && res.writableLength - backlogAtLive > 64 * 1024 * 1024) close();
   };
   const writeObject = (evType: string, o: KubeObject): void => {
-    if (!asTable) return write(evType, o);
+    if (!asTable) {
+      // Stored objects: one encoding shared with every other watcher of this change.
+      if (closed) return;
+      res.write(watchEventLine(evType, o));
+      cutOffIfStalled();
+      return;
+    }
     const now = Date.now();
     const t = {
       kind: 'Table',

@@ -41,17 +41,26 @@ export class SubtreeInterner {
 
   /**
    * Interns the shareable parts of an object in place (the object is about to be stored): every
-   * member of `spec`, and labels, annotations and owner references in metadata.
+   * member of `spec`, and labels, annotations and owner references in metadata. `previous` is the
+   * stored version this one replaces: a part that is still the very same value as there was interned
+   * when that version was stored, and is not serialised again.
    */
-  internObject(object: Record<string, unknown>): void {
+  internObject(object: Record<string, unknown>, previous?: Record<string, unknown>): void {
     const spec = object['spec'];
     if (spec && typeof spec === 'object' && !Array.isArray(spec) && !Object.isFrozen(spec)) {
       const s = spec as Record<string, unknown>;
-      for (const k of Object.keys(s)) s[k] = this.intern(s[k]);
+      const before = previous?.['spec'] as Record<string, unknown> | undefined;
+      // The same spec object as the stored one: each member already went through here.
+      if (spec !== before) {
+        for (const k of Object.keys(s)) if (!before || s[k] !== before[k]) s[k] = this.intern(s[k]);
+      }
     }
     const meta = object['metadata'] as Record<string, unknown> | undefined;
     if (meta && !Object.isFrozen(meta)) {
-      for (const k of ['labels', 'annotations', 'ownerReferences']) if (meta[k] !== undefined) meta[k] = this.intern(meta[k]);
+      const before = previous?.['metadata'] as Record<string, unknown> | undefined;
+      for (const k of ['labels', 'annotations', 'ownerReferences']) {
+        if (meta[k] !== undefined && meta[k] !== before?.[k]) meta[k] = this.intern(meta[k]);
+      }
     }
   }
 }

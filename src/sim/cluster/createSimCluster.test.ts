@@ -106,4 +106,27 @@ describe('createSimCluster ObjectApi', () => {
     expect(() => names({ fieldSelector: 'spec.foo=bar' })).toThrow('field label not supported: spec.foo');
     c.close();
   });
+
+  it('stores a patched object that shares its untouched parts with the stored version, leaving that version as it was', () => {
+    const c = setup();
+    const d = c.objects.create('apps/deployments', { metadata: { name: 'd', namespace: 'ns1', labels: { a: 'b' } }, spec: { replicas: 1, selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i:1' }] } } } });
+    const before = JSON.stringify(d);
+    // What a merge patch of one annotation builds: new containers on its path, the stored parts elsewhere.
+    const annotated = c.objects.update('apps/deployments', { ...d, metadata: { ...d.metadata, annotations: { note: '1' } } }, { manager: 'curl', ownedCopy: true });
+    expect(JSON.stringify(d)).toBe(before);
+    expect(annotated.metadata.generation).toBe(1);
+    expect(annotated.metadata.annotations).toEqual({ note: '1' });
+    expect((annotated as any).spec).toEqual((d as any).spec);
+    expect((annotated.metadata.managedFields as any[]).map((e) => e.manager)).toEqual(['unknown', 'curl']);
+    expect((annotated.metadata.managedFields as any[])[1].fieldsV1).toEqual({ 'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } } });
+    // The same patch again is no write at all.
+    const again = c.objects.update('apps/deployments', { ...annotated, metadata: { ...annotated.metadata, annotations: { note: '1' } } }, { manager: 'curl', ownedCopy: true });
+    expect(again).toBe(annotated);
+    // A spec change through a shared object still bumps the generation.
+    const spec = (annotated as any).spec;
+    const scaled = c.objects.update('apps/deployments', { ...annotated, spec: { ...spec, replicas: 3 } }, { manager: 'curl', ownedCopy: true });
+    expect(scaled.metadata.generation).toBe(2);
+    expect((scaled as any).spec.template).toBe(spec.template);
+    c.close();
+  });
 });

@@ -14,6 +14,7 @@ import type { DeleteOptions, ListFilter, MetricsBook, ObjectApi, ResourceType, S
 import { MemoryPodLogBook } from './MemoryPodLogBook.js';
 import { SubtreeInterner } from './SubtreeInterner.js';
 import { applyCreateDefaults } from './defaults.js';
+import { jsonEqual, jsonEqualExcept } from './jsonEqual.js';
 import { changedPaths, fieldPathsOf, recordOwnership } from './managedFields.js';
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { nowRfc3339, toRfc3339 } from './timestamps.js';
@@ -77,11 +78,8 @@ function splitObjKey(key: string): [string, string | undefined, string] {
   return [r, ns || undefined, n];
 }
 
-/** Everything except metadata and status: what a `generation` bump watches. */
-function specPart(o: KubeObject): string {
-  const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...rest } = o as Obj;
-  return JSON.stringify(rest);
-}
+/** Everything except these top-level members (the "spec part") is what a `generation` bump watches. */
+const NOT_SPEC = new Set(['metadata', 'status', 'apiVersion', 'kind']);
 
 class SimClusterImpl implements SimCluster, InternalObjectApi {
   readonly isControlPlane: boolean;
@@ -431,13 +429,15 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
     next.apiVersion = this.apiVersionOf(type);
     next.kind = type.kind;
     if (type.hasGeneration) {
-      m.generation = (current.metadata.generation ?? 1) + (specPart(current) !== specPart(next) ? 1 : 0);
+      m.generation = (current.metadata.generation ?? 1) + (jsonEqualExcept(current as Obj, next as Obj, NOT_SPEC) ? 0 : 1);
     } else delete m.generation;
     m.resourceVersion = current.metadata.resourceVersion;
     // A write that changes nothing is not a write: no new resourceVersion, no watch event.
     m.managedFields = current.metadata.managedFields;
     let ordered = orderTopLevel(next);
-    if (!options.managedFields && JSON.stringify(ordered) === JSON.stringify(current)) return current;
+    // Compared as their JSON would be, without writing it: the parts a patch did not touch are the stored
+    // ones, so this costs the size of the change.
+    if (!options.managedFields && jsonEqual(ordered, current)) return current;
     ordered.metadata.managedFields =
       options.managedFields ??
       recordOwnership(
@@ -449,7 +449,7 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
         options.subresource ? { subresource: options.subresource } : {},
       );
     ordered = orderMetadata(ordered);
-    if (this.shares) this.interner.internObject(ordered as Obj);
+    if (this.shares) this.interner.internObject(ordered as Obj, current as Obj);
     if (m.deletionTimestamp && (m.finalizers ?? []).length === 0 && !this.waitsForGrace(resource, ordered)) {
       // The last finalizer is gone: the object goes, and the answer is its final state.
       const gone = this.store.delete(resource, ns, name);

@@ -175,6 +175,11 @@ function diffWalkStruct(prev: unknown, next: Record<string, unknown>, prefix: st
  */
 const INTERNED = new Map<string, Record<string, unknown>>();
 const INTERN_LIMIT = 20_000;
+/**
+ * Every tree toFieldsV1 built (sorted, frozen): rebuilding one from its own leaf paths gives the same
+ * tree, so a write that adds no path to an entry can keep that entry's tree as it is.
+ */
+const NORMALIZED = new WeakSet<object>();
 
 export function toFieldsV1(paths: Iterable<FieldPath>): Record<string, unknown> {
   const sorted = [...paths].sort();
@@ -192,6 +197,7 @@ export function toFieldsV1(paths: Iterable<FieldPath>): Record<string, unknown> 
   const tree = deepFreeze(sortTree(root));
   if (INTERNED.size >= INTERN_LIMIT) INTERNED.clear();
   INTERNED.set(key, tree);
+  NORMALIZED.add(tree);
   return tree;
 }
 
@@ -221,6 +227,19 @@ export function fromFieldsV1(tree: Record<string, unknown> | undefined): Set<Fie
   };
   if (tree) rec(tree, []);
   return out;
+}
+
+/**
+ * Whether `path` is one of the tree's leaf paths (what fromFieldsV1 would list), found by walking its
+ * segments rather than listing every path of the tree.
+ */
+function hasLeaf(tree: Record<string, unknown> | undefined, path: FieldPath): boolean {
+  let node = tree;
+  for (const seg of path.split(SEP)) {
+    if (!node || !Object.prototype.hasOwnProperty.call(node, seg)) return false;
+    node = node[seg] as Record<string, unknown> | undefined;
+  }
+  return node !== undefined && Object.keys(node).length === 0;
 }
 
 /** `.spec.containers[name="c"].image`: how conflicts name a field. */
@@ -270,6 +289,18 @@ export function recordOwnership(
       out.push(e);
       continue;
     }
+    // Most writes take nothing from anyone: look the written paths up before listing the entry's own.
+    let takes = false;
+    for (const p of paths) {
+      if (!p.endsWith(`${SEP}.`) && hasLeaf(e.fieldsV1, p)) {
+        takes = true;
+        break;
+      }
+    }
+    if (!takes) {
+      out.push(e);
+      continue;
+    }
     const owned = fromFieldsV1(e.fieldsV1);
     let removed = false;
     for (const p of paths) {
@@ -283,14 +314,22 @@ export function recordOwnership(
     out.push(e);
   }
   if (paths.size === 0 && !mine) return out;
-  const merged = options.replace || !mine ? new Set(paths) : new Set([...fromFieldsV1(mine.fieldsV1), ...paths]);
+  let fieldsV1: Record<string, unknown>;
+  if (!options.replace && mine && NORMALIZED.has(mine.fieldsV1) && [...paths].every((p) => hasLeaf(mine!.fieldsV1, p))) {
+    // The manager writes fields it owns already (a controller updating the same status, a client
+    // patching the same annotation again): its tree stays what it is.
+    fieldsV1 = mine.fieldsV1;
+  } else {
+    const merged = options.replace || !mine ? new Set(paths) : new Set([...fromFieldsV1(mine.fieldsV1), ...paths]);
+    fieldsV1 = toFieldsV1(merged);
+  }
   const entry: ManagedFieldsEntry = {
     manager,
     operation,
     apiVersion,
     time,
     fieldsType: 'FieldsV1',
-    fieldsV1: toFieldsV1(merged),
+    fieldsV1,
   };
   if (options.subresource) entry.subresource = options.subresource;
   // The entry keeps its place when it existed (the server updates in place), else goes last.

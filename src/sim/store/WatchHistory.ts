@@ -29,6 +29,12 @@ export class WatchHistory {
   /** A watch from a version below this one cannot be served. */
   private oldestWatchable: number;
   private readonly listeners = new Set<Listener>();
+  /**
+   * Per resource, the listeners an event of it may concern ('*' ones included), in subscription order:
+   * built on first use and dropped whenever a listener comes or goes. A write then neither copies the
+   * whole listener set nor tests every other resource's watchers.
+   */
+  private byResource = new Map<string, Listener[]>();
   private closed = false;
 
   constructor(currentResourceVersion: number, options: WatchHistoryOptions = {}) {
@@ -48,7 +54,8 @@ export class WatchHistory {
       }
     }
     if (this.closed) return;
-    for (const l of [...this.listeners]) {
+    // A snapshot, as before: a watch that starts inside a listener has replayed this event already.
+    for (const l of this.listenersOf(event.resource)) {
       if (!matches(l, event)) continue;
       try {
         l.fn(event);
@@ -74,9 +81,19 @@ export class WatchHistory {
       if (ev.resourceVersion > fromResourceVersion && matches(entry, ev)) listener(ev);
     }
     this.listeners.add(entry);
+    this.byResource = new Map();
     return () => {
-      this.listeners.delete(entry);
+      if (this.listeners.delete(entry)) this.byResource = new Map();
     };
+  }
+
+  private listenersOf(resource: string): Listener[] {
+    let list = this.byResource.get(resource);
+    if (!list) {
+      list = [...this.listeners].filter((l) => l.resource === '*' || l.resource === resource);
+      this.byResource.set(resource, list);
+    }
+    return list;
   }
 
   /** Forgets everything up to `currentResourceVersion`. */
@@ -89,6 +106,7 @@ export class WatchHistory {
   close(): void {
     this.closed = true;
     this.listeners.clear();
+    this.byResource = new Map();
   }
 }
 
