@@ -34,4 +34,28 @@ describe('interning of repeated values', () => {
       (a.metadata.labels as Record<string, string>).app = 'changed';
     }).toThrow(TypeError);
   });
+
+  it('makes replicas started together share their condition and container status lists, frozen', () => {
+    const kinds = kindTable({ group: 'g', version: 'v1' });
+    const at = '2026-11-20T10:00:00Z';
+    const replica = (name: string, podIP: string) => projectObject(kinds.get('pods')!, {
+      metadata: { name, namespace: 'shop', uid: `uid-${name}`, resourceVersion: '1' },
+      spec: { nodeName: 'n1', containers: [{ name: 'web', image: 'web:1' }] },
+      status: {
+        phase: 'Running', podIP,
+        conditions: ['Ready', 'PodScheduled'].map((type) => ({ type, status: 'True', lastProbeTime: null, lastTransitionTime: at })),
+        containerStatuses: [{ name: 'web', ready: true, restartCount: 0, image: 'web:1', state: { running: { startedAt: at } } }],
+      },
+    });
+    const a = replica('web-1', '10.0.0.1');
+    const b = replica('web-2', '10.0.0.2');
+    expect(a.status!.conditions).toBe(b.status!.conditions);
+    expect(a.status!.containerStatuses).toBe(b.status!.containerStatuses);
+    expect(Object.isFrozen(a.status!.conditions)).toBe(true);
+    expect(Object.isFrozen(a.status!.containerStatuses![0]!.state)).toBe(true);
+    expect(a.status!.conditions).toEqual([{ type: 'Ready', status: 'True', lastTransitionTime: at }, { type: 'PodScheduled', status: 'True', lastTransitionTime: at }]);
+    // Per-pod values stay per pod.
+    expect(a.status!.podIP).toBe('10.0.0.1');
+    expect(b.status!.podIP).toBe('10.0.0.2');
+  });
 });

@@ -118,6 +118,26 @@ describe('slim projections', () => {
     expect(slim).toBeLessThan(raw);
   });
 
+  it('build plain objects with their keys in the served order (what `yaml` and JSON print)', () => {
+    const raw = fullPod(3);
+    (raw.spec as Record<string, unknown>).priorityClassName = 'high';
+    (raw.status as Record<string, unknown>).reason = 'Evicted';
+    (raw.status as Record<string, unknown>).message = 'low on memory';
+    const slim = projectObject(kinds.get('pods')!, raw);
+    for (const part of [slim, slim.metadata, slim.spec, slim.status]) expect(Object.getPrototypeOf(part)).toBe(Object.prototype);
+    expect(Object.keys(slim)).toEqual(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+    expect(Object.keys(slim.metadata)).toEqual(['name', 'uid', 'resourceVersion', 'namespace', 'creationTimestamp', 'labels', 'annotations', 'ownerReferences']);
+    expect(Object.keys(slim.spec!)).toEqual(['nodeName', 'priorityClassName', 'containers']);
+    expect(Object.keys(slim.status!)).toEqual(['phase', 'reason', 'qosClass', 'startTime', 'message', 'podIP', 'conditions', 'containerStatuses']);
+    expect(slim.status).toMatchObject({ phase: 'Running', reason: 'Evicted', message: 'low on memory', startTime: '2026-11-20T10:00:01Z' });
+    // A list item (no apiVersion/kind) gets them from the kind.
+    const item = fullPod(4) as Record<string, unknown>;
+    delete item.apiVersion;
+    delete item.kind;
+    expect(projectObject(kinds.get('pods')!, item)).toMatchObject({ apiVersion: 'v1', kind: 'Pod' });
+    expect(projectObject(kinds.get('replicasets')!, { metadata: { name: 'r', namespace: 'n', uid: 'u', resourceVersion: '1' } })).toMatchObject({ apiVersion: 'apps/v1', kind: 'ReplicaSet' });
+  });
+
   it('keep no secret values', () => {
     const raw = { metadata: { name: 's', namespace: 'n', uid: 'u', resourceVersion: '1' }, type: 'Opaque', data: { password: 'c2VjcmV0', user: 'YWRtaW4=' }, stringData: { token: 'plain-secret' } };
     const slim = projectObject(kinds.get('secrets')!, raw);
