@@ -8,6 +8,7 @@ import type { ClusterConnection } from '../fleet/ClusterConnection.js';
 import { collectionPath, type KindDescriptor, type KindName } from '../fleet/kinds.js';
 import type { ClusterResult } from '../fleet/types.js';
 import { toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
+import { LIST_PAGE_SIZE, listPageGate } from './KindInformer.js';
 import { projectObject } from './projection/projectObject.js';
 import type { TtlStore } from './TtlStore.js';
 import type { SlimObject } from './types.js';
@@ -66,8 +67,10 @@ export class FetchedLists {
       do {
         const page = await connection.client.getJson<{ metadata?: { continue?: string }; items?: Array<Record<string, any>> }>(
           collectionPath(kind),
-          { limit: 500, continue: cont },
+          { limit: LIST_PAGE_SIZE, continue: cont },
           `list ${kind.name}`,
+          undefined,
+          listPageGate,
         );
         for (const item of page.items ?? []) items.push(projectObject(kind, item));
         cont = page.metadata?.continue || undefined;

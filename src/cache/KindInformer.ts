@@ -6,14 +6,16 @@
  *  - a watch closed cleanly (server timeout, dropped connection) is re-opened from the last resourceVersion;
  *  - 410 Gone (history compacted) relists and reports the differences once, as one RESYNC change;
  *  - any other failure is reported (state 'failed', lastError) and retried with capped exponential backoff,
- *    re-watching from the last resourceVersion, so an outage that the server's history covers needs no relist.
+ *    re-watching from the last resourceVersion, so an outage that the server's history covers needs no relist;
+ *    a watch that gets no answer at all within the setup timeout is such a failure (UPSTREAM_TIMEOUT).
  */
-import type { ClusterClient } from '../fleet/ClusterClient.js';
+import type { BodyGate, ClusterClient } from '../fleet/ClusterClient.js';
 import { collectionPath, type KindDescriptor } from '../fleet/kinds.js';
 import type { ClusterError, KindSyncState } from '../fleet/types.js';
 import { toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
 import { ObjectIndex } from './ObjectIndex.js';
 import { compileFilter, matchesFilter, objectKey } from './matchesFilter.js';
+import { internString } from './projection/interning.js';
 import { projectObject } from './projection/projectObject.js';
 import type { ChangeEvent, IndexName, ListFilter, SlimObject } from './types.js';
 
@@ -33,10 +35,67 @@ export interface KindInformerOptions {
   /** Called whenever the sync state or last error changes. */
   onState?: (state: KindSyncState, error: ClusterError | null) => void;
   backoff?: BackoffOptions;
-  /** Items per list page. @default 500 */
+  /**
+   * Items per list page. Large pages make an initial sync a few round trips per member instead of hundreds
+   * (the API server, and the simulator, find each page's start in the whole list). @default LIST_PAGE_SIZE
+   */
   pageSize?: number;
   /** Server-side watch timeout; a little randomness spreads the reconnects. @default 300-600 s */
   watchTimeoutSeconds?: number;
+  /**
+   * How long opening a watch may take (until the response headers): a member that accepts the connection
+   * but never answers is then reported as UPSTREAM_TIMEOUT and retried with the backoff, instead of holding
+   * the informer for ever. @default the client's watch setup timeout (its per-call timeout)
+   */
+  watchSetupTimeoutMs?: number;
+}
+
+/** Items per list page of informers and fetch-mode lists (kube-apiserver serves up to this from its watch cache). */
+export const LIST_PAGE_SIZE = 5000;
+
+/**
+ * How many list pages the whole gateway reads and parses at once, across every member and kind. A page of
+ * 5,000 pods is ~8 MB of JSON and ~30 MB parsed: a hundred members answering together would hold gigabytes in
+ * flight on one thread that parses one page at a time anyway. A few pages keep the network, the upstream and
+ * the parser busy; more only add memory and garbage collection. A slot is taken once a page's headers are
+ * in (ClusterClient's BodyGate), so a member that never answers holds none and delays no other.
+ */
+const LIST_PAGES_IN_FLIGHT = 4;
+
+/** A counting semaphore (FIFO, so that every member's list makes progress). */
+class Slots implements BodyGate {
+  private free: number;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.free = size;
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      // The slot passes straight to the next waiter; only when none waits does it become free.
+      if (next) next();
+      else this.free++;
+    }
+  }
+}
+
+/** The gate of every list page (informers' lists and fetch-mode lists). */
+export const listPageGate: BodyGate = new Slots(LIST_PAGES_IN_FLIGHT);
+
+/**
+ * objectKey(namespace, name), built as a pooled `namespace/` prefix joined to the name: V8 keeps the join as
+ * a small pair of references to both (the name is the metadata's own string) instead of copying both into
+ * a new string for each of hundreds of thousands of cached objects.
+ */
+function storeKey(o: SlimObject): string {
+  const ns = o.metadata.namespace;
+  return ns ? internString(`${ns}/`) + o.metadata.name : o.metadata.name;
 }
 
 /** Marks a 410 so the loop relists instead of backing off. */
@@ -231,15 +290,16 @@ export class KindInformer {
     do {
       let page: { metadata?: { resourceVersion?: string; continue?: string }; items?: Array<Record<string, any>> };
       try {
-        page = await this.client.getJson(collectionPath(this.kind), { limit: this.options.pageSize ?? 500, continue: cont }, `list ${this.kind.name}`);
+        page = await this.client.getJson(collectionPath(this.kind), { limit: this.options.pageSize ?? LIST_PAGE_SIZE, continue: cont }, `list ${this.kind.name}`, undefined, listPageGate);
       } catch (err) {
         // An expired continue token: start the list again (not a failure of the cluster).
         if (err instanceof UpstreamError && err.status === 410 && cont) throw new GoneError();
         throw err;
       }
+      // Projected as soon as it is parsed (nothing runs in between), so that at most one parsed page waits.
       for (const item of page.items ?? []) {
         const slim = projectObject(this.kind, item);
-        fresh.set(objectKey(slim.metadata.namespace, slim.metadata.name), slim);
+        fresh.set(storeKey(slim), slim);
       }
       rv = page.metadata?.resourceVersion ?? rv;
       cont = page.metadata?.continue || undefined;
@@ -304,6 +364,7 @@ export class KindInformer {
             finish(err);
           },
           `watch ${this.kind.name}`,
+          this.options.watchSetupTimeoutMs,
         )
         .then((controller) => {
           this.watchController = controller;
@@ -316,7 +377,7 @@ export class KindInformer {
 
   private apply(type: string, raw: Record<string, any>): void {
     const slim = projectObject(this.kind, raw);
-    const key = objectKey(slim.metadata.namespace, slim.metadata.name);
+    const key = storeKey(slim);
     if (slim.metadata.resourceVersion) this.resourceVersion = slim.metadata.resourceVersion;
     const before = this.objects.get(key);
     if (type === 'DELETED') {
