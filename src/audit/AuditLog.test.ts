@@ -110,18 +110,49 @@ describe('AuditLog', () => {
     log.close();
   });
 
-  it('folds request statistics per operation name', async () => {
+  it('folds request statistics per operation name and transport', async () => {
     const log = new AuditLog({ path });
-    log.recordRequest('Fleet', 10, false);
-    log.recordRequest('Fleet', 30, true);
-    log.recordRequest('anonymous', 5, false);
+    log.recordRequest('Fleet', 'HTTP', 10, false);
+    log.recordRequest('Fleet', 'HTTP', 30, true);
+    log.recordRequest('anonymous', 'HTTP', 5, false);
+    log.recordRequest('Fleet', 'WEBSOCKET', 7, false);
     await log.flush();
-    log.recordRequest('Fleet', 20, false);
+    log.recordRequest('Fleet', 'HTTP', 20, false);
     await log.flush();
     const stats = log.statistics();
-    expect(stats[0]).toMatchObject({ operationName: 'Fleet', count: 3, errors: 1, totalMs: 60, maxMs: 30 });
-    expect(stats[1]).toMatchObject({ operationName: 'anonymous', count: 1 });
+    expect(stats).toHaveLength(3);
+    expect(stats[0]).toMatchObject({ operationName: 'Fleet', transport: 'HTTP', count: 3, errors: 1, totalMs: 60, maxMs: 30 });
+    expect(stats.slice(1)).toEqual([
+      expect.objectContaining({ operationName: 'Fleet', transport: 'WEBSOCKET', count: 1, errors: 0, totalMs: 7, maxMs: 7 }),
+      expect.objectContaining({ operationName: 'anonymous', transport: 'HTTP', count: 1 }),
+    ]);
     log.close();
+  });
+
+  it('opens a database written before the transport was recorded, keeping its statistics as HTTP', async () => {
+    // The request_statistics table as older gateways created it: keyed by operation name alone.
+    const old = new Database(path);
+    old.prepare(
+      `CREATE TABLE request_statistics (operation_name TEXT PRIMARY KEY, count INTEGER NOT NULL, errors INTEGER NOT NULL,
+         total_ms INTEGER NOT NULL, max_ms INTEGER NOT NULL, last_at TEXT NOT NULL)`,
+    ).run();
+    old.prepare(`INSERT INTO request_statistics VALUES ('Fleet', 4, 1, 40, 20, '2026-01-01T00:00:00.000Z')`).run();
+    old.close();
+
+    const log = new AuditLog({ path });
+    expect(log.statistics()).toEqual([{ operationName: 'Fleet', transport: 'HTTP', count: 4, errors: 1, totalMs: 40, maxMs: 20, lastAt: '2026-01-01T00:00:00.000Z' }]);
+    log.recordRequest('Fleet', 'HTTP', 10, false);
+    log.recordRequest('Fleet', 'WEBSOCKET', 3, true);
+    await log.flush();
+    log.close();
+
+    // Reopened again: the migration does not run twice and the new rows are kept.
+    const again = new AuditLog({ path });
+    expect(again.statistics().map((s) => [s.operationName, s.transport, s.count, s.errors])).toEqual([
+      ['Fleet', 'HTTP', 5, 1],
+      ['Fleet', 'WEBSOCKET', 1, 1],
+    ]);
+    again.close();
   });
 
   it('reserves an idempotency key once; the second reservation sees the first', () => {

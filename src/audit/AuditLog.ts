@@ -17,6 +17,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OperationRecord } from '../operations/OperationRecord.js';
 import { createAuditSchema } from './auditSchema.js';
+import type { RequestTransport } from './requestStatistics.js';
 
 export interface AuditLogOptions {
   /** SQLite file; `:memory:` keeps nothing across restarts. */
@@ -73,6 +74,7 @@ export interface StoredResourceChange extends ResourceChange {
 
 export interface RequestStatistic {
   operationName: string;
+  transport: RequestTransport;
   count: number;
   errors: number;
   totalMs: number;
@@ -113,7 +115,8 @@ export class AuditLog {
   private committed = 0;
   private closed = false;
   private readonly pendingOperations = new Map<string, Record<string, string>>();
-  private readonly stats = new Map<string, { count: number; errors: number; totalMs: number; maxMs: number; lastAt: string }>();
+  /** Counts not yet folded into SQLite, by operation name then transport. */
+  private readonly stats = new Map<string, Map<RequestTransport, { count: number; errors: number; totalMs: number; maxMs: number; lastAt: string }>>();
   private readonly statements: {
     insertEntry: Database.Statement;
     insertChange: Database.Statement;
@@ -142,9 +145,9 @@ export class AuditLog {
          VALUES (@at, @operationId, @user, @verb, @cluster, @kind, @namespace, @name, @before, @after)`,
       ),
       upsertStat: this.db.prepare(
-        `INSERT INTO request_statistics (operation_name, count, errors, total_ms, max_ms, last_at)
-         VALUES (@operationName, @count, @errors, @totalMs, @maxMs, @lastAt)
-         ON CONFLICT(operation_name) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
+        `INSERT INTO request_statistics (operation_name, transport, count, errors, total_ms, max_ms, last_at)
+         VALUES (@operationName, @transport, @count, @errors, @totalMs, @maxMs, @lastAt)
+         ON CONFLICT(operation_name, transport) DO UPDATE SET count = count + excluded.count, errors = errors + excluded.errors,
            total_ms = total_ms + excluded.total_ms, max_ms = MAX(max_ms, excluded.max_ms), last_at = excluded.last_at`,
       ),
       upsertOperation: this.db.prepare(
@@ -167,18 +170,22 @@ export class AuditLog {
 
   /**
    * Counts one GraphQL request. Counted in memory and folded into the table with the next batch, so a busy
-   * read path costs one map update per request, not one row.
+   * read path costs one map update per request, not one row. Transports call it through
+   * `startRequestCount` (requestStatistics.ts), which times the request and names it the same way for both.
    */
-  recordRequest(operationName: string, durationMs: number, failed: boolean): void {
+  recordRequest(operationName: string, transport: RequestTransport, durationMs: number, failed: boolean): void {
     const now = new Date().toISOString();
-    const s = this.stats.get(operationName) ?? { count: 0, errors: 0, totalMs: 0, maxMs: 0, lastAt: now };
+    const first = this.stats.size === 0;
+    let byTransport = this.stats.get(operationName);
+    if (!byTransport) this.stats.set(operationName, (byTransport = new Map()));
+    let s = byTransport.get(transport);
+    if (!s) byTransport.set(transport, (s = { count: 0, errors: 0, totalMs: 0, maxMs: 0, lastAt: now }));
     s.count++;
     if (failed) s.errors++;
     s.totalMs += Math.round(durationMs);
     s.maxMs = Math.max(s.maxMs, Math.round(durationMs));
     s.lastAt = now;
-    const first = !this.stats.has(operationName);
-    this.stats.set(operationName, s);
+    // One fold per batch: the first count after a fold queues the next one.
     if (first) this.enqueue(() => this.foldStats());
   }
 
@@ -276,8 +283,8 @@ export class AuditLog {
   statistics(): RequestStatistic[] {
     return this.db
       .prepare(
-        `SELECT operation_name AS operationName, count, errors, total_ms AS totalMs, max_ms AS maxMs, last_at AS lastAt
-         FROM request_statistics ORDER BY count DESC, operation_name`,
+        `SELECT operation_name AS operationName, transport, count, errors, total_ms AS totalMs, max_ms AS maxMs, last_at AS lastAt
+         FROM request_statistics ORDER BY count DESC, operation_name, transport`,
       )
       .all() as RequestStatistic[];
   }
@@ -360,7 +367,9 @@ export class AuditLog {
   }
 
   private foldStats(): void {
-    for (const [operationName, s] of this.stats) this.statements.upsertStat.run({ operationName, ...s });
+    for (const [operationName, byTransport] of this.stats) {
+      for (const [transport, s] of byTransport) this.statements.upsertStat.run({ operationName, transport, ...s });
+    }
     this.stats.clear();
   }
 }

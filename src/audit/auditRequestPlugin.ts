@@ -1,21 +1,23 @@
 /**
- * Apollo plugin counting every GraphQL request by operation name into the audit log's request statistics
- * (seed 000 §5 api_statistics: count, errors, duration). Counting is an in-memory update per request; the
- * audit log folds the counts into SQLite with its next batch.
+ * Apollo plugin counting every GraphQL request over HTTP by operation name into the audit log's request
+ * statistics (seed 000 §5 api_statistics: count, errors, duration). Operations over graphql-ws are counted
+ * by the WebSocket adapter through the same `startRequestCount`. Counting is an in-memory update per
+ * request; the audit log folds the counts into SQLite with its next batch.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditLog } from './AuditLog.js';
+import { operationNameOf, startRequestCount } from './requestStatistics.js';
 
 export function auditRequestPlugin<TContext extends object>(audit: AuditLog): ApolloServerPlugin<TContext> {
   return {
     async requestDidStart() {
-      const started = performance.now();
+      const count = startRequestCount(audit, 'HTTP');
       return {
-        async willSendResponse({ request, response, operationName, errors }) {
+        async willSendResponse({ request, response, operationName, document, errors }) {
           const single = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const failed = Boolean(errors?.length) || Boolean(single?.errors?.length);
-          const name = operationName ?? request.operationName ?? 'anonymous';
-          audit.recordRequest(name, performance.now() - started, failed);
+          // Apollo names the operation once it validated; a refused one is named from what the client sent.
+          count.finish(operationName ?? operationNameOf(document, request.operationName), failed);
         },
       };
     },

@@ -103,7 +103,7 @@ export type AuditLog = {
   changes: Array<ResourceChange>;
   /** Audited mutations, newest first. */
   entries: Array<AuditEntry>;
-  /** Request statistics per GraphQL operation name, busiest first. */
+  /** Request statistics per GraphQL operation name and transport, busiest first. */
   statistics: Array<RequestStatistic>;
 };
 
@@ -2680,7 +2680,7 @@ export type ReplicaScheduling = {
   type: Scalars['String']['output'];
 };
 
-/** Request statistics of one GraphQL operation name (seed 000 §5). */
+/** Request statistics of one GraphQL operation name over one transport (seed 000 §5). */
 export type RequestStatistic = {
   __typename?: 'RequestStatistic';
   /** Requests counted. */
@@ -2695,7 +2695,16 @@ export type RequestStatistic = {
   meanMs: Scalars['Float']['output'];
   /** GraphQL operation name (`anonymous` when none), or mutation field name. */
   operationName: Scalars['String']['output'];
+  /** How the requests came: a subscription over graphql-ws counts once, when its stream is set up or refused. */
+  transport: RequestTransport;
 };
+
+/** How a request reached the gateway. */
+export type RequestTransport =
+  /** GraphQL over HTTP (POST or GET on /graphql). */
+  | 'HTTP'
+  /** graphql-ws on the same URL: queries, mutations and subscriptions. */
+  | 'WEBSOCKET';
 
 /**
  * Any Kubernetes object served by the gateway: a Karmada control-plane object (`cluster` is null) or an
@@ -3702,6 +3711,7 @@ export type ResolversTypes = {
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   ReplicaScheduling: ResolverTypeWrapper<ReplicaScheduling>;
   RequestStatistic: ResolverTypeWrapper<RequestStatistic>;
+  RequestTransport: RequestTransport;
   Resource: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Resource']>;
   ResourceBinding: ResolverTypeWrapper<ObjectModel>;
   ResourceBindingConnection: ResolverTypeWrapper<Omit<ResourceBindingConnection, 'edges'> & { edges: Array<ResolversTypes['ResourceBindingEdge']> }>;
@@ -4725,6 +4735,7 @@ export type RequestStatisticResolvers<ContextType = GraphQLContext, ParentType e
   maxMs?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   meanMs?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
   operationName?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  transport?: Resolver<ResolversTypes['RequestTransport'], ParentType, ContextType>;
 };
 
 export type ResourceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Resource'] = ResolversParentTypes['Resource']> = {

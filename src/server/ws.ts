@@ -7,7 +7,9 @@
  * subscription engine's business (src/subscriptions/).
  *
  * Mutations are audited as over HTTP: each operation's context carries the upgrade request's `x-request-id`
- * (else an id of its own), the socket's remote address and `user-agent`.
+ * (else an id of its own), the socket's remote address and `user-agent`. Every operation is counted in the
+ * request statistics as over HTTP (src/audit/requestStatistics.ts, transport `WEBSOCKET`): a query or
+ * mutation once executed, a subscription once its stream is set up (or refused), a refused operation at once.
  *
  * Close codes are graphql-ws's: missing or unknown credentials → 4403 Forbidden. An operation refused by
  * validation, limits or the cap gets an `error` message for that operation only; the socket stays open.
@@ -18,11 +20,12 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import {
   getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate,
-  type DocumentNode, type ExecutionArgs, type GraphQLSchema, type ValidationRule,
+  type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule,
 } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import { operationNameOf, startRequestCount, type RequestCount } from '../audit/requestStatistics.js';
 import type { Fleet } from '../fleet/types.js';
 import type { Identity } from '../graphql/authorize.js';
 import { createContext, type GraphQLContext, type RequestInfo } from '../graphql/context.js';
@@ -129,6 +132,8 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const cap = options.maxSubscriptionsPerConnection ?? 100;
   const format = formatError(options.logger);
   const states = new WeakMap<object, ConnectionState>();
+  /** The statistics count of each operation that passed onSubscribe, until onOperation sees its outcome. */
+  const counts = new WeakMap<object, { count: RequestCount; name: string | null | undefined }>();
 
   const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
   const server = useServer<Record<string, unknown>, Extra & Record<PropertyKey, unknown>>(
@@ -144,32 +149,40 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       onSubscribe: (ctx, _id, payload) => {
         const state = states.get(ctx);
         if (!state) return [refusal('not authenticated', ErrorCode.UNAUTHENTICATED)];
+        const base = options.makeContext ? options.makeContext(state.identity) : createContext(options.fleet, state.identity);
+        const count = startRequestCount(base.auditLog, 'WEBSOCKET');
+        let document: DocumentNode | undefined;
+        // A refused operation is counted as a failed request, named as the HTTP plugin names one.
+        const refused = (errors: readonly GraphQLError[]) => {
+          count.finish(operationNameOf(document, payload.operationName), true);
+          return errors;
+        };
         // graphql-ws registers the operation before this hook, so the count includes this one.
         if (Object.keys(ctx.subscriptions).length > cap) {
-          return [refusal(`too many operations on this connection (at most ${cap}); complete some first`, ErrorCode.RATE_LIMITED)];
+          return refused([refusal(`too many operations on this connection (at most ${cap}); complete some first`, ErrorCode.RATE_LIMITED)]);
         }
-        let document: DocumentNode;
         try {
           document = parse(payload.query);
         } catch (e) {
-          return [refusal(e instanceof Error ? e.message : String(e), ErrorCode.BAD_USER_INPUT)];
+          return refused([refusal(e instanceof Error ? e.message : String(e), ErrorCode.BAD_USER_INPUT)]);
         }
         const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: validationCode(e) } }));
+        if (errors.length) return refused(errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: validationCode(e) } })));
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) {
-          return [refusal('could not determine which operation to run (give operationName)', ErrorCode.BAD_USER_INPUT)];
+          return refused([refusal('could not determine which operation to run (give operationName)', ErrorCode.BAD_USER_INPUT)]);
         }
         // The cost limit needs the variables, so it runs here rather than in validation (as HTTP's plugin does).
         const tooCostly = queryCostError(schema, document, operation, payload.variables, limits);
-        if (tooCostly) return [refusal(tooCostly.message, ErrorCode.QUERY_TOO_COMPLEX)];
+        if (tooCostly) return refused([refusal(tooCostly.message, ErrorCode.QUERY_TOO_COMPLEX)]);
         const contextValue: SubscriptionContext = {
-          ...(options.makeContext ? options.makeContext(state.identity) : createContext(options.fleet, state.identity)),
+          ...base,
           // Mutations over WS are audited like HTTP ones: request id, source IP and user agent per operation.
           request: requestInfoOf(state.origin),
           subscriptions: options.services,
           shareKey: shareKeyOf(payload.query, payload.operationName, payload.variables, state.identity),
         };
+        counts.set(contextValue, { count, name: operation.name?.value ?? payload.operationName });
         const args: ExecutionArgs = {
           schema,
           document,
@@ -178,6 +191,17 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           ...(payload.variables ? { variableValues: payload.variables } : {}),
         };
         return args;
+      },
+      // The outcome of an executed query or mutation, or of setting up a subscription's stream.
+      onOperation: (_ctx, _id, _payload, args, result) => {
+        const pending = counts.get(args.contextValue as object);
+        if (!pending) return undefined;
+        counts.delete(args.contextValue as object);
+        // graphql-ws hands over the awaited outcome: a stream (subscription set up) or one result.
+        const outcome = result as ExecutionResult | AsyncIterable<unknown>;
+        const failed = !(Symbol.asyncIterator in outcome) && Boolean(outcome.errors?.length);
+        pending.count.finish(pending.name, failed);
+        return undefined;
       },
       subscribe: sharedSubscribe,
       // Errors leave in the same shape as over HTTP (one code list, no stack traces).

@@ -128,6 +128,7 @@ const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | '
       changes: audit.changes(q).map((c) => ({ ...c, id: String(c.id) })),
       statistics: audit.statistics().map((s) => ({
         operationName: s.operationName,
+        transport: s.transport,
         count: s.count,
         errors: s.errors,
         meanMs: s.count ? s.totalMs / s.count : 0,

@@ -1,0 +1,49 @@
+/**
+ * Request statistics per operation name (seed 000 §5 api_statistics) are counted by one code path whatever
+ * the transport: the Apollo plugin for HTTP (auditRequestPlugin) and the graphql-ws adapter (src/server/ws.ts)
+ * both start a count when a request arrives and finish it once with the operation's name and outcome, so
+ * the two cannot drift apart in how they time, name or fail a request.
+ */
+import { getOperationAST, type DocumentNode } from 'graphql';
+import type { AuditLog } from './AuditLog.js';
+
+/** How a request reached the gateway; stored as the `transport` of its statistics row. */
+export type RequestTransport = 'HTTP' | 'WEBSOCKET';
+
+/** Name under which a request without an operation name (an anonymous `{ ... }`) is counted. */
+export const ANONYMOUS_OPERATION = 'anonymous';
+
+export interface RequestCount {
+  /**
+   * Counts the request: its name (`anonymous` when it has none), the time since `startRequestCount`, and
+   * whether it answered with errors. Only the first call counts, so an adapter with more than one way to
+   * end a request cannot count it twice.
+   */
+  finish(operationName: string | null | undefined, failed: boolean): void;
+}
+
+/**
+ * The name a request is counted under: the `operationName` the client sent, else the name of the
+ * document's only operation when it parsed. Used where the server did not resolve the operation (a
+ * refused request), so that `query Mine { noSuchField }` counts as `Mine`, not `anonymous`.
+ */
+export function operationNameOf(document: DocumentNode | undefined, requested: string | null | undefined): string | undefined {
+  if (requested) return requested;
+  return (document && getOperationAST(document)?.name?.value) || undefined;
+}
+
+const NOT_COUNTED: RequestCount = { finish: () => undefined };
+
+/** Starts timing one request; `audit` absent (a gateway without an audit log) counts nothing. */
+export function startRequestCount(audit: AuditLog | undefined, transport: RequestTransport): RequestCount {
+  if (!audit) return NOT_COUNTED;
+  const started = performance.now();
+  let done = false;
+  return {
+    finish(operationName, failed) {
+      if (done) return;
+      done = true;
+      audit.recordRequest(operationName || ANONYMOUS_OPERATION, transport, performance.now() - started, failed);
+    },
+  };
+}
