@@ -5,10 +5,9 @@
  * the instance status: phase, primary, per-component readiness, Ready condition. status.backups is kept
  * as it is (the Operation controller and scheduled backups write it).
  */
-import type { Controller } from '../SimFleet.js';
 import type { SimCluster } from '../cluster/SimCluster.js';
 import { splitKey } from '../controllers/WorkQueue.js';
-import { MemberReconcileLoop } from './MemberReconcileLoop.js';
+import { MemberLoopController } from './MemberReconcileLoop.js';
 import type { KubeObject } from '../store/Store.js';
 import type { ApplicationComponentSpec, ApplicationSpec, ApplicationStatus, ComponentSpec, WorkloadSetStatus } from './middlewareShapes.js';
 import { APPLICATION_LABEL, MIDDLEWARE_MANAGER, TYPE_LABEL } from './middlewareLabels.js';
@@ -19,12 +18,11 @@ function nowTime(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export class ApplicationController implements Controller {
+export class ApplicationController extends MemberLoopController {
   readonly name = 'middleware-application-controller';
-  private readonly loop: MemberReconcileLoop;
 
-  constructor(private readonly member: SimCluster) {
-    this.loop = new MemberReconcileLoop(member, {
+  constructor(member: SimCluster) {
+    super(member, {
       resource: APPLICATIONS,
       relatedName: (event) => {
         const o = event.object;
@@ -32,19 +30,10 @@ export class ApplicationController implements Controller {
         if (event.resource === OPERATIONS) return (o.spec as { targetRef?: { name?: string } } | undefined)?.targetRef?.name;
         return undefined;
       },
-      reconcile: (key) => this.reconcile(key),
     });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private reconcile(key: string): void {
+  protected override reconcile(key: string): void {
     const { namespace, name } = splitKey(key);
     const app = this.member.objects.get(APPLICATIONS, namespace, name);
     if (!app || app.metadata.deletionTimestamp) return;

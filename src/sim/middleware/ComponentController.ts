@@ -3,37 +3,26 @@
  * per shard, each with the component's replicas, image, resources and pod template, and sums their
  * readiness into its status.
  */
-import type { Controller } from '../SimFleet.js';
 import type { SimCluster } from '../cluster/SimCluster.js';
 import { splitKey } from '../controllers/WorkQueue.js';
-import { MemberReconcileLoop } from './MemberReconcileLoop.js';
+import { MemberLoopController } from './MemberReconcileLoop.js';
 import type { KubeObject } from '../store/Store.js';
 import type { ComponentSpec, WorkloadSetSpec, WorkloadSetStatus } from './middlewareShapes.js';
 import { APPLICATION_LABEL, COMPONENT_LABEL, MIDDLEWARE_MANAGER, TYPE_LABEL } from './middlewareLabels.js';
 import { COMPONENTS, MIDDLEWARE_API_VERSION, WORKLOADSETS } from './middlewareResourceTypes.js';
 import { readPluginVersion } from './pluginCatalog.js';
 
-export class ComponentController implements Controller {
+export class ComponentController extends MemberLoopController {
   readonly name = 'middleware-component-controller';
-  private readonly loop: MemberReconcileLoop;
 
-  constructor(private readonly member: SimCluster) {
-    this.loop = new MemberReconcileLoop(member, {
+  constructor(member: SimCluster) {
+    super(member, {
       resource: COMPONENTS,
       relatedName: (event) => (event.resource === WORKLOADSETS ? (event.object.spec as WorkloadSetSpec | undefined)?.component : undefined),
-      reconcile: (key) => this.reconcile(key),
     });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private reconcile(key: string): void {
+  protected override reconcile(key: string): void {
     const { namespace, name } = splitKey(key);
     const component = this.member.objects.get(COMPONENTS, namespace, name);
     if (!component || component.metadata.deletionTimestamp) return;

@@ -5,6 +5,7 @@
  * reconciled once at start. One wildcard subscription per controller, because the related objects come
  * from several resources.
  */
+import type { Controller } from '../SimFleet.js';
 import type { SimCluster } from '../cluster/SimCluster.js';
 import { WorkQueue, objectKey } from '../controllers/WorkQueue.js';
 import type { StoreEvent } from '../store/Store.js';
@@ -50,4 +51,33 @@ export class MemberReconcileLoop {
     this.unsubscribe?.();
     this.queue.stop();
   }
+}
+
+/**
+ * The skeleton of a middleware controller on one member: a MemberReconcileLoop over `resource` started and
+ * stopped with the controller, feeding `reconcile`. A subclass names itself, says which resource it
+ * reconciles and which related changes concern it, and brings one object to its desired state.
+ */
+export abstract class MemberLoopController implements Controller {
+  abstract readonly name: string;
+  private readonly loop: MemberReconcileLoop;
+
+  constructor(
+    protected readonly member: SimCluster,
+    options: Omit<MemberReconcileLoopOptions, 'reconcile'>,
+  ) {
+    // The queue only calls reconcile after start(), when the subclass is fully constructed.
+    this.loop = new MemberReconcileLoop(member, { ...options, reconcile: (key) => this.reconcile(key) });
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): void {
+    this.loop.stop();
+  }
+
+  /** Brings the object with this `namespace/name` key to its desired state (it may be gone). */
+  protected abstract reconcile(key: string): void;
 }

@@ -4,36 +4,22 @@
  * "process" is the WorkloadSet's status.primary: a running pod reports `primary` when it is that pod and
  * `replica` otherwise; a pod not yet running reports nothing, as an agent that is not up cannot.
  */
-import type { Controller } from '../SimFleet.js';
 import type { SimCluster } from '../cluster/SimCluster.js';
 import { splitKey } from '../controllers/WorkQueue.js';
-import { MemberReconcileLoop } from './MemberReconcileLoop.js';
+import { MemberLoopController } from './MemberReconcileLoop.js';
 import type { WorkloadSetSpec, WorkloadSetStatus } from './middlewareShapes.js';
-import { MIDDLEWARE_MANAGER, ROLE_ANNOTATION, WORKLOADSET_LABEL } from './middlewareLabels.js';
+import { ROLE_ANNOTATION } from './middlewareLabels.js';
 import { WORKLOADSETS } from './middlewareResourceTypes.js';
-import { podsOfWorkloadSet } from './WorkloadSetController.js';
+import { podsOfWorkloadSet, workloadSetOfPod } from './WorkloadSetController.js';
 
-export class StatusAgent implements Controller {
+export class StatusAgent extends MemberLoopController {
   readonly name = 'middleware-status-agent';
-  private readonly loop: MemberReconcileLoop;
 
-  constructor(private readonly member: SimCluster) {
-    this.loop = new MemberReconcileLoop(member, {
-      resource: WORKLOADSETS,
-      relatedName: (event) => (event.resource === 'pods' ? event.object.metadata.labels?.[WORKLOADSET_LABEL] : undefined),
-      reconcile: (key) => this.reconcile(key),
-    });
+  constructor(member: SimCluster) {
+    super(member, { resource: WORKLOADSETS, relatedName: workloadSetOfPod });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private reconcile(key: string): void {
+  protected override reconcile(key: string): void {
     const { namespace, name } = splitKey(key);
     const ws = this.member.objects.get(WORKLOADSETS, namespace, name);
     if (!ws) return;

@@ -5,11 +5,10 @@
  * replica when the primary's pod is gone, as Sentinel / Patroni would fail over), and reports members and
  * readiness in status.
  */
-import type { Controller } from '../SimFleet.js';
 import type { SimCluster } from '../cluster/SimCluster.js';
 import { splitKey } from '../controllers/WorkQueue.js';
-import { MemberReconcileLoop } from './MemberReconcileLoop.js';
-import type { KubeObject } from '../store/Store.js';
+import { MemberLoopController } from './MemberReconcileLoop.js';
+import type { KubeObject, StoreEvent } from '../store/Store.js';
 import type { WorkloadSetSpec, WorkloadSetStatus } from './middlewareShapes.js';
 import { APPLICATION_LABEL, COMPONENT_LABEL, MIDDLEWARE_MANAGER, ROLE_ANNOTATION, TYPE_LABEL, WORKLOADSET_LABEL } from './middlewareLabels.js';
 import { MIDDLEWARE_API_VERSION, WORKLOADSETS } from './middlewareResourceTypes.js';
@@ -23,27 +22,19 @@ export function podsOfWorkloadSet(member: SimCluster, namespace: string, name: s
   return member.objects.list('pods', { namespace, labelSelector: `${WORKLOADSET_LABEL}=${name}` });
 }
 
-export class WorkloadSetController implements Controller {
+/** For a MemberReconcileLoop over WorkloadSets: the WorkloadSet a changed pod belongs to, by its label. */
+export function workloadSetOfPod(event: StoreEvent): string | undefined {
+  return event.resource === 'pods' ? event.object.metadata.labels?.[WORKLOADSET_LABEL] : undefined;
+}
+
+export class WorkloadSetController extends MemberLoopController {
   readonly name = 'middleware-workloadset-controller';
-  private readonly loop: MemberReconcileLoop;
 
-  constructor(private readonly member: SimCluster) {
-    this.loop = new MemberReconcileLoop(member, {
-      resource: WORKLOADSETS,
-      relatedName: (event) => (event.resource === 'pods' ? event.object.metadata.labels?.[WORKLOADSET_LABEL] : undefined),
-      reconcile: (key) => this.reconcile(key),
-    });
+  constructor(member: SimCluster) {
+    super(member, { resource: WORKLOADSETS, relatedName: workloadSetOfPod });
   }
 
-  start(): void {
-    this.loop.start();
-  }
-
-  stop(): void {
-    this.loop.stop();
-  }
-
-  private reconcile(key: string): void {
+  protected override reconcile(key: string): void {
     const { namespace, name } = splitKey(key);
     const ws = this.member.objects.get(WORKLOADSETS, namespace, name);
     if (!ws || ws.metadata.deletionTimestamp) return;
