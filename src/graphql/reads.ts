@@ -31,13 +31,23 @@ export async function listIn<T extends SlimObject = SlimObject>(
   type: ResourceTypeName,
   filter?: ListFilter,
 ): Promise<ClusterResult<Array<Located<T>>>> {
+  const result = await objectsIn(ctx, kind, cluster, filter);
+  if (!result.ok) return result;
+  return { ok: true, cluster: result.cluster, value: locate<T>(result.value, cluster, type) };
+}
+
+/**
+ * listIn without the Located wrappers, for roll-ups that only count and sum: the same authorization, the
+ * same loader key, the cached objects themselves (read-only).
+ */
+export async function objectsIn<T extends SlimObject = SlimObject>(
+  ctx: GraphQLContext, kind: KindName, cluster: string | null, filter?: ListFilter,
+): Promise<ClusterResult<readonly T[]>> {
   authorize(ctx.identity, 'read', { kind, cluster: cluster ?? 'karmada', namespace: filter?.namespace ?? null });
   const key = filter && Object.values(filter).some((v) => v !== undefined)
     ? { kind, cluster: fleetClusterKey(cluster), filter: stripUndefined(filter) }
     : { kind, cluster: fleetClusterKey(cluster) };
-  const result = await ctx.loaders.list.load(key);
-  if (!result.ok) return result;
-  return { ok: true, cluster: result.cluster, value: locate<T>(result.value, cluster, type) };
+  return ctx.loaders.list.load(key) as Promise<ClusterResult<readonly T[]>>;
 }
 
 /** Like listIn, but a failure is thrown as the GraphQL error that nulls the calling field. */
@@ -65,6 +75,26 @@ export async function listAcross<T extends SlimObject = SlimObject>(
     if (r.ok) out.items.push(...r.value);
     else if (r.error.code !== 'API_NOT_SERVED') out.failures.push(r.error);
   }
+  return out;
+}
+
+export interface GatheredObjects<T extends SlimObject> {
+  /** Members that answered, in the order asked, each with its objects. */
+  perCluster: Array<{ cluster: string; objects: readonly T[] }>;
+  failures: ClusterError[];
+}
+
+/** listAcross without the Located wrappers, kept per member (see objectsIn). */
+export async function objectsAcross<T extends SlimObject = SlimObject>(
+  ctx: GraphQLContext, kind: KindName, filter?: ListFilter, clusters?: readonly string[],
+): Promise<GatheredObjects<T>> {
+  const members = clusters ?? [...ctx.fleet.members()].sort();
+  const results = await Promise.all(members.map((m) => objectsIn<T>(ctx, kind, m, filter)));
+  const out: GatheredObjects<T> = { perCluster: [], failures: [] };
+  results.forEach((r, i) => {
+    if (r.ok) out.perCluster.push({ cluster: members[i]!, objects: r.value });
+    else if (r.error.code !== 'API_NOT_SERVED') out.failures.push(r.error);
+  });
   return out;
 }
 

@@ -5,9 +5,9 @@
 import { Kind, type GraphQLResolveInfo, type SelectionNode } from 'graphql';
 import type { SlimCluster, SlimNode, SlimPod } from '../../cache/types.js';
 import type { GraphQLContext } from '../context.js';
-import type { ClusterModel, Located } from '../models.js';
+import type { ClusterModel } from '../models.js';
 import { parsedResources, ResourceSum } from '../quantity.js';
-import { listAcross, reportPartial, nodeMetricsOf } from '../reads.js';
+import { objectsAcross, reportPartial, nodeMetricsOf } from '../reads.js';
 import { podPhase } from '../shapes.js';
 import { allClusters, isClusterReady } from './clusters.js';
 import { isActivePod, isNodeReady } from './nodes.js';
@@ -75,8 +75,8 @@ export const fleetResolvers = {
       const clusters = await allClusters(ctx);
       const members = clusters.map((c) => c.obj.metadata.name).filter((n) => ctx.fleet.members().includes(n)).sort();
       const [nodes, pods, usage] = await Promise.all([
-        listAcross<SlimNode>(ctx, 'nodes', 'Node', undefined, members),
-        listAcross<SlimPod>(ctx, 'pods', 'Pod', undefined, members),
+        objectsAcross<SlimNode>(ctx, 'nodes', undefined, members),
+        objectsAcross<SlimPod>(ctx, 'pods', undefined, members),
         selectsUsage(info) ? Promise.all(members.map((m) => nodeMetricsOf(ctx, m))) : Promise.resolve([]),
       ]);
       const failures = [...nodes.failures, ...pods.failures];
@@ -102,28 +102,36 @@ export const fleetResolvers = {
           if (unreachable) a.clusters.unreachable++;
         }
       }
-      const accsOf = (item: Located) => groupsOf.get(item.cluster ?? '') ?? [total];
-      for (const n of nodes.items) {
-        const ready = isNodeReady(n.obj as SlimNode);
-        const cordoned = Boolean((n.obj as SlimNode).spec?.unschedulable);
-        const capacity = parsedResources((n.obj as SlimNode).status?.capacity);
-        const allocatable = parsedResources((n.obj as SlimNode).status?.allocatable);
-        for (const a of accsOf(n)) {
-          a.nodes.total++;
-          if (ready) a.nodes.ready++;
-          if (cordoned) a.nodes.cordoned++;
-          a.capacity.addParsed(capacity);
-          a.allocatable.addParsed(allocatable);
+      // Per member: its accumulators looked up once; pods counted per phase locally (integers: the order of
+      // additions does not matter), while resource sums are added pod by pod, in the same order as ever.
+      const accsOf = (cluster: string) => groupsOf.get(cluster) ?? [total];
+      for (const { cluster, objects } of nodes.perCluster) {
+        const accs = accsOf(cluster);
+        for (const n of objects) {
+          const ready = isNodeReady(n);
+          const cordoned = Boolean(n.spec?.unschedulable);
+          const capacity = parsedResources(n.status?.capacity);
+          const allocatable = parsedResources(n.status?.allocatable);
+          for (const a of accs) {
+            a.nodes.total++;
+            if (ready) a.nodes.ready++;
+            if (cordoned) a.nodes.cordoned++;
+            a.capacity.addParsed(capacity);
+            a.allocatable.addParsed(allocatable);
+          }
         }
       }
-      for (const p of pods.items) {
-        const pod = p.obj as SlimPod;
-        const phase = podPhase(pod.status?.phase);
-        const requests = isActivePod(pod) ? podRequestValues(pod) : undefined;
-        for (const a of accsOf(p)) {
-          a.pods.set(phase, (a.pods.get(phase) ?? 0) + 1);
-          if (requests) a.requested.addParsed(requests);
+      for (const { cluster, objects } of pods.perCluster) {
+        const accs = accsOf(cluster);
+        const phases = new Map<string, number>();
+        for (const pod of objects) {
+          const phase = podPhase(pod.status?.phase);
+          phases.set(phase, (phases.get(phase) ?? 0) + 1);
+          if (!isActivePod(pod)) continue;
+          const requests = podRequestValues(pod);
+          for (const a of accs) a.requested.addParsed(requests);
         }
+        for (const a of accs) for (const [phase, n] of phases) a.pods.set(phase, (a.pods.get(phase) ?? 0) + n);
       }
       usage.forEach((r, i) => {
         if (!r.ok) return;
