@@ -55,7 +55,7 @@ describe('request statistics over graphql-ws', () => {
         last = await statistics();
         const found = expected.every((e) => last.some((s) => Object.entries(e).every(([k, v]) => s[k as keyof Stat] === v)));
         return found ? last : undefined;
-      }, 80, 100);
+      }, 200, 100);
     } catch (err) {
       throw new Error(`${(err as Error).message}; expected ${JSON.stringify(expected)} in ${JSON.stringify(last)}`);
     }
