@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
+import { openClient } from './support/subscriptionsClient.js';
 
 let fx: GatewayFixture;
 
@@ -53,6 +54,20 @@ describe('a member down', () => {
     expect(partial.body.data.fleet.pods.total).toBe(others);
     // The merged list's error points at the list that is partial.
     expect(partial.body.errors!.some((e) => e.path?.[0] === 'pods' && e.extensions?.cluster === dead)).toBe(true);
+    // The same query over graphql-ws is just as partial, with the same errors (not a silent short answer).
+    const ws = openClient(fx.gateway.url);
+    try {
+      const overWs = await eventually(async () => {
+        for await (const result of ws.iterate({ query: QUERY })) return result as { data: any; errors?: Array<{ path?: unknown[]; extensions?: Record<string, unknown> }> };
+        throw new Error('no result over graphql-ws');
+      });
+      expect(overWs.data.fleet.missingClusters).toEqual([dead]);
+      const codes = (errors: Array<{ path?: unknown[]; extensions?: Record<string, unknown> }>) =>
+        errors.map((e) => `${e.extensions?.code}/${e.extensions?.cluster}/${(e.path ?? []).join('.')}`).sort();
+      expect(codes(overWs.errors ?? [])).toEqual(codes(partial.body.errors ?? []));
+    } finally {
+      await ws.dispose();
+    }
     // Every error names a cluster and uses a listed code.
     for (const e of partial.body.errors ?? []) {
       expect(['CLUSTER_UNAVAILABLE', 'UPSTREAM_TIMEOUT']).toContain(e.extensions?.code);

@@ -3,7 +3,7 @@
  * `fleet`) answers with the members that responded; the members that did not are reported here, once
  * per (code, cluster), and added to the response's `errors` so that clients know the answer is partial.
  */
-import { GraphQLError } from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { ClusterError } from '../fleet/types.js';
 import { clusterFailure } from './errors.js';
 
@@ -27,4 +27,13 @@ export class PartialErrors {
   list(): GraphQLError[] {
     return this.byKey ? [...this.byKey.values()] : [];
   }
+}
+
+/**
+ * The result with the member failures of its execution appended to `errors`. Apollo's plugin does this for
+ * HTTP; graphql-ws executions (one-shot operations and each subscription payload) go through here.
+ */
+export function withPartialErrors(result: ExecutionResult, partial: PartialErrors): ExecutionResult {
+  if (partial.size === 0) return result;
+  return { ...result, errors: [...(result.errors ?? []), ...partial.list()] };
 }

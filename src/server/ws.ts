@@ -31,6 +31,7 @@ import type { Identity } from '../graphql/authorize.js';
 import { createContext, type GraphQLContext, type RequestInfo } from '../graphql/context.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { DEFAULT_LIMITS, LIMIT_PREFIX, limitRules, queryCostError, type QueryLimits } from '../graphql/limits.js';
+import { withPartialErrors } from '../graphql/partialErrors.js';
 import { resolvers } from '../graphql/resolvers/index.js';
 import { sharedSubscribe } from '../graphql/subscriptions/sharedExecution.js';
 import type { SubscriptionContext, SubscriptionServices } from '../graphql/subscriptions/subscriptionContext.js';
@@ -194,14 +195,19 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       },
       // The outcome of an executed query or mutation, or of setting up a subscription's stream.
       onOperation: (_ctx, _id, _payload, args, result) => {
-        const pending = counts.get(args.contextValue as object);
-        if (!pending) return undefined;
-        counts.delete(args.contextValue as object);
         // graphql-ws hands over the awaited outcome: a stream (subscription set up) or one result.
         const outcome = result as ExecutionResult | AsyncIterable<unknown>;
-        const failed = !(Symbol.asyncIterator in outcome) && Boolean(outcome.errors?.length);
-        pending.count.finish(pending.name, failed);
-        return undefined;
+        const pending = counts.get(args.contextValue as object);
+        counts.delete(args.contextValue as object);
+        if (Symbol.asyncIterator in outcome) {
+          pending?.count.finish(pending.name, false);
+          return undefined;
+        }
+        // A query or mutation answers with the members that responded; those that did not are reported in
+        // `errors`, as Apollo's partialErrorsPlugin does over HTTP (graphql-ws's own execute knows nothing of it).
+        const answer = withPartialErrors(outcome, (args.contextValue as GraphQLContext).partial);
+        pending?.count.finish(pending.name, Boolean(answer.errors?.length));
+        return answer === outcome ? undefined : answer;
       },
       subscribe: sharedSubscribe,
       // Errors leave in the same shape as over HTTP (one code list, no stack traces).

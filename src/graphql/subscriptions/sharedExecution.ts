@@ -12,7 +12,7 @@
  * never the first subscriber's, so a result does not depend on who happened to pull it first.
  */
 import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, GraphQLError } from 'graphql';
-import { PartialErrors } from '../partialErrors.js';
+import { PartialErrors, withPartialErrors } from '../partialErrors.js';
 import type { SourceItem } from './sourceStreams.js';
 import type { SubscriptionContext } from './subscriptionContext.js';
 
@@ -30,9 +30,7 @@ async function executeOnce(args: ExecutionArgs, item: SourceItem): Promise<Execu
   sharedExecutionCounters.executions++;
   const base = args.contextValue as SubscriptionContext;
   const contextValue: SubscriptionContext = { ...base, loaders: base.fleet.loaders(), partial: new PartialErrors() };
-  const result = await execute({ ...args, rootValue: item, contextValue });
-  if (contextValue.partial.size === 0) return result;
-  return { ...result, errors: [...(result.errors ?? []), ...contextValue.partial.list()] };
+  return withPartialErrors(await execute({ ...args, rootValue: item, contextValue }), contextValue.partial);
 }
 
 /** graphql-ws `subscribe` option: source stream + shared per-event execution. */
