@@ -58,4 +58,19 @@ describe('interning of repeated values', () => {
     expect(a.status!.podIP).toBe('10.0.0.1');
     expect(b.status!.podIP).toBe('10.0.0.2');
   });
+
+  it('shares only equal structures, key order and value types included, across many of them', () => {
+    const made = Array.from({ length: 20_000 }, (_, i) => ({ app: `app-${i}`, hash: String(i % 97) }));
+    const pooled = made.map((m) => internStructure({ ...m }));
+    pooled.forEach((p, i) => expect(p).toEqual(made[i]));
+    expect(new Set(pooled).size).toBe(made.length);
+    expect(made.every((m, i) => internStructure({ ...m }) === pooled[i])).toBe(true);
+    // Same entries in another order, or a number where a string was: not the same JSON, not shared.
+    const ab = internStructure({ a: '1', b: '2' });
+    expect(internStructure({ b: '2', a: '1' })).not.toBe(ab);
+    expect(Object.keys(internStructure({ b: '2', a: '1' }))).toEqual(['b', 'a']);
+    expect(internStructure({ a: 1, b: '2' })).not.toBe(ab);
+    expect(internStructure([['x', 'y']])).not.toBe(internStructure([['xy']]));
+    expect(internStructure({ a: '1', b: '2' })).toBe(ab);
+  });
 });

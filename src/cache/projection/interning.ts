@@ -15,6 +15,9 @@ let strings = new Map<string, string>();
 let structures = new Map<number, unknown>();
 let structureCount = 0;
 
+/** Structures kept under one hash at most. */
+const MAX_COLLISIONS = 8;
+
 /** Several structures whose contents hash alike (rare: a 32-bit hash over a bounded pool). */
 class Collisions {
   constructor(readonly items: unknown[]) {}
@@ -115,8 +118,12 @@ export function internStructure<T>(value: T): T {
   const frozen = deepFreeze(value);
   const bucket = structures.get(hash);
   if (bucket === undefined) structures.set(hash, frozen);
-  else if (bucket instanceof Collisions) bucket.items.push(frozen);
-  else structures.set(hash, new Collisions([bucket, frozen]));
+  else if (bucket instanceof Collisions) {
+    // Values crafted to collide (labels are user input) must not turn every lookup into a long scan:
+    // past a few, colliding structures are simply not pooled.
+    if (bucket.items.length >= MAX_COLLISIONS) return frozen;
+    bucket.items.push(frozen);
+  } else structures.set(hash, new Collisions([bucket, frozen]));
   structureCount++;
   return frozen;
 }
