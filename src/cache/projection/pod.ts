@@ -51,16 +51,17 @@ function present(value: unknown): boolean {
  * spreading `pick` results: V8 then gives every pod's spec (and status) the same hidden class, where the
  * spreads gave each object a hidden class of its own (a map and a descriptor array, ~400 bytes per pod).
  * The key order is the one the spreads produced, so `yaml` and every other reader see the same object.
- * Two keys or so: a literal's four in-object slots hold them.
+ * Built by a constructor (see plainRecord in metadata.ts) sized for the usual two keys, where `{}` has four.
  */
-function projectPodSpec(spec: Raw): SlimPodSpec {
-  const out = {} as SlimPodSpec;
-  if (present(spec.nodeName)) out.nodeName = internString(spec.nodeName);
-  if (present(spec.priorityClassName)) out.priorityClassName = internString(spec.priorityClassName);
-  out.containers = internStructure((spec.containers ?? []).map(projectContainer));
-  if (Array.isArray(spec.initContainers) && spec.initContainers.length) out.initContainers = internStructure(spec.initContainers.map(projectContainer));
-  return out;
+function PodSpecRecord(this: SlimPodSpec, spec: Raw): void {
+  if (present(spec.nodeName)) this.nodeName = internString(spec.nodeName);
+  if (present(spec.priorityClassName)) this.priorityClassName = internString(spec.priorityClassName);
+  this.containers = internStructure((spec.containers ?? []).map(projectContainer));
+  if (Array.isArray(spec.initContainers) && spec.initContainers.length) this.initContainers = internStructure(spec.initContainers.map(projectContainer));
 }
+
+/** The spec of a scheduled pod: two keys. */
+const SlimPodSpecRecord = plainRecord(PodSpecRecord, [{ nodeName: 'sample', containers: [] }]);
 
 /** Status, built by a constructor (see plainRecord in metadata.ts) so that its keys stay in-object. */
 function PodStatusRecord(this: SlimPodStatus, spec: Raw, status: Raw): void {
@@ -97,7 +98,7 @@ export function projectPod(raw: Raw): SlimPod {
     kind: 'Pod',
     metadata: projectMetadata(raw.metadata),
     // Replicas share their container specs, node names and most status words: pooled (see interning.ts).
-    spec: projectPodSpec(spec),
+    spec: new SlimPodSpecRecord(spec),
     status: new SlimPodStatusRecord(spec, status),
   };
 }
