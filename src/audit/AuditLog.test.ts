@@ -129,6 +129,44 @@ describe('AuditLog', () => {
     log.close();
   });
 
+  it('reads request statistics exactly before they are folded, folds them on its timer and on close', async () => {
+    // A long interval: the counts below are read before any timer could fold them.
+    const log = new AuditLog({ path, statisticsFlushMs: 60_000 });
+    const onDisk = () => {
+      const reader = new Database(path, { readonly: true });
+      try {
+        return reader.prepare('SELECT operation_name AS name, transport, count, errors, total_ms AS totalMs FROM request_statistics ORDER BY name, transport').all();
+      } finally {
+        reader.close();
+      }
+    };
+    log.recordRequest('Pending', 'HTTP', 4, false);
+    log.recordRequest('Pending', 'HTTP', 6, true);
+    expect(onDisk()).toEqual([]);
+    expect(log.statistics()).toEqual([expect.objectContaining({ operationName: 'Pending', transport: 'HTTP', count: 2, errors: 1, totalMs: 10, maxMs: 6 })]);
+    // The read folded them: on disk now, and not counted twice by a later read.
+    expect(onDisk()).toEqual([{ name: 'Pending', transport: 'HTTP', count: 2, errors: 1, totalMs: 10 }]);
+    log.recordRequest('Pending', 'HTTP', 1, false);
+    expect(log.statistics()[0]).toMatchObject({ count: 3, errors: 1, totalMs: 11 });
+    // close() folds what is pending: nothing is lost on a clean stop.
+    log.recordRequest('Closing', 'WEBSOCKET', 2, false);
+    log.close();
+    expect(onDisk()).toEqual([
+      { name: 'Closing', transport: 'WEBSOCKET', count: 1, errors: 0, totalMs: 2 },
+      { name: 'Pending', transport: 'HTTP', count: 3, errors: 1, totalMs: 11 },
+    ]);
+    // A count after close (a request finishing during shutdown) is ignored rather than failing the request.
+    expect(() => log.recordRequest('Late', 'HTTP', 1, false)).not.toThrow();
+
+    // The timer folds without any read, flush or close.
+    const timed = new AuditLog({ path, statisticsFlushMs: 20 });
+    timed.recordRequest('Timed', 'HTTP', 3, false);
+    const deadline = Date.now() + 10_000;
+    while (!onDisk().some((r: any) => r.name === 'Timed') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    expect(onDisk()).toContainEqual({ name: 'Timed', transport: 'HTTP', count: 1, errors: 0, totalMs: 3 });
+    timed.close();
+  });
+
   it('opens a database written before the transport was recorded, keeping its statistics as HTTP', async () => {
     // The request_statistics table as older gateways created it: keyed by operation name alone.
     const old = new Database(path);

@@ -8,6 +8,11 @@
  * loop for more than one small transaction. `flush()` resolves once everything queued so far is committed: the
  * mutation path awaits it before answering, so an acknowledged mutation is on disk.
  *
+ * Why request statistics are not queued: every GraphQL request is counted, and under load a commit on every
+ * turn of the event loop (what queueing them did) costs more than the request itself. Counts accumulate in
+ * memory and are folded into SQLite on a short timer (`statisticsFlushMs`), before every read of them (so a
+ * reader sees exact counts), with `flush()`, and on `close()`; only a killed process loses the last interval.
+ *
  * Why WAL with synchronous=NORMAL: a committed transaction is in the WAL file before `commit` returns, so a
  * killed process (SIGKILL, OOM) loses nothing committed; only a power cut may lose the last transactions,
  * which `synchronous: 'FULL'` prevents at the cost of one fsync per batch.
@@ -26,6 +31,11 @@ export interface AuditLogOptions {
   synchronous?: 'NORMAL' | 'FULL';
   /** Most rows committed in one event-loop turn. @default 500 */
   maxBatch?: number;
+  /**
+   * Longest time request statistics stay in memory before they are folded into SQLite. Reads, `flush()`
+   * and `close()` fold them at once; the interval bounds what a killed process loses. @default 500
+   */
+  statisticsFlushMs?: number;
 }
 
 /** One audited mutation (seed 000 §5.1 user_operations). */
@@ -104,6 +114,15 @@ export interface IdempotencyReservation {
 
 type Write = (db: Database.Database) => void;
 
+/** Counts of one (operation name, transport) not yet folded into SQLite. */
+interface PendingStatistic {
+  count: number;
+  errors: number;
+  totalMs: number;
+  maxMs: number;
+  lastAtMs: number;
+}
+
 export class AuditLog {
   readonly path: string;
   private readonly db: Database.Database;
@@ -116,7 +135,10 @@ export class AuditLog {
   private closed = false;
   private readonly pendingOperations = new Map<string, Record<string, string>>();
   /** Counts not yet folded into SQLite, by operation name then transport. */
-  private readonly stats = new Map<string, Map<RequestTransport, { count: number; errors: number; totalMs: number; maxMs: number; lastAt: string }>>();
+  private readonly stats = new Map<string, Map<RequestTransport, PendingStatistic>>();
+  private readonly statisticsFlushMs: number;
+  /** The pending fold of `stats`, set by the first count after a fold. */
+  private statsTimer: NodeJS.Timeout | undefined;
   private readonly statements: {
     insertEntry: Database.Statement;
     insertChange: Database.Statement;
@@ -127,6 +149,7 @@ export class AuditLog {
   constructor(options: AuditLogOptions) {
     this.path = options.path;
     this.maxBatch = options.maxBatch ?? 500;
+    this.statisticsFlushMs = options.statisticsFlushMs ?? 500;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
@@ -169,24 +192,35 @@ export class AuditLog {
   }
 
   /**
-   * Counts one GraphQL request. Counted in memory and folded into the table with the next batch, so a busy
-   * read path costs one map update per request, not one row. Transports call it through
-   * `startRequestCount` (requestStatistics.ts), which times the request and names it the same way for both.
+   * Counts one GraphQL request. Counted in memory and folded into the table within `statisticsFlushMs`, so
+   * a busy read path costs one map update per request, not one row or one commit. Transports call it
+   * through `startRequestCount` (requestStatistics.ts), which times the request and names it the same way
+   * for both.
    */
   recordRequest(operationName: string, transport: RequestTransport, durationMs: number, failed: boolean): void {
-    const now = new Date().toISOString();
-    const first = this.stats.size === 0;
+    // A request still finishing while the gateway stops has nowhere to be counted; it must not fail for it.
+    if (this.closed) return;
+    // A number, not an ISO string: formatting the date of every request costs more than counting it.
+    const now = Date.now();
+    const ms = Math.round(durationMs);
     let byTransport = this.stats.get(operationName);
     if (!byTransport) this.stats.set(operationName, (byTransport = new Map()));
-    let s = byTransport.get(transport);
-    if (!s) byTransport.set(transport, (s = { count: 0, errors: 0, totalMs: 0, maxMs: 0, lastAt: now }));
-    s.count++;
-    if (failed) s.errors++;
-    s.totalMs += Math.round(durationMs);
-    s.maxMs = Math.max(s.maxMs, Math.round(durationMs));
-    s.lastAt = now;
-    // One fold per batch: the first count after a fold queues the next one.
-    if (first) this.enqueue(() => this.foldStats());
+    const s = byTransport.get(transport);
+    if (s) {
+      s.count++;
+      if (failed) s.errors++;
+      s.totalMs += ms;
+      if (ms > s.maxMs) s.maxMs = ms;
+      s.lastAtMs = now;
+    } else {
+      byTransport.set(transport, { count: 1, errors: failed ? 1 : 0, totalMs: ms, maxMs: ms, lastAtMs: now });
+    }
+    // One fold per interval: the first count after a fold arms the timer. Unref'd: pending counts alone must
+    // not keep a process alive (close() folds them).
+    if (!this.statsTimer) {
+      this.statsTimer = setTimeout(() => this.foldStatsNow(), this.statisticsFlushMs);
+      this.statsTimer.unref();
+    }
   }
 
   /** Queues the current state of a gateway-run Operation (insert or replace). */
@@ -239,8 +273,9 @@ export class AuditLog {
     this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND operation_id = ?').run(scope, key, operationId);
   }
 
-  /** Resolves once every write queued before the call is committed. */
+  /** Resolves once every write queued and every request counted before the call is committed. */
   flush(): Promise<void> {
+    this.foldStatsNow();
     if (this.committed >= this.enqueued) return Promise.resolve();
     const upTo = this.enqueued;
     return new Promise((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
@@ -280,7 +315,10 @@ export class AuditLog {
       .all(...filter.args) as StoredResourceChange[];
   }
 
+  /** Request statistics per (operation name, transport), counts not yet folded included. */
   statistics(): RequestStatistic[] {
+    // Folding first makes the answer exact, and is cheap: reads are rare next to the requests they count.
+    this.foldStatsNow();
     return this.db
       .prepare(
         `SELECT operation_name AS operationName, transport, count, errors, total_ms AS totalMs, max_ms AS maxMs, last_at AS lastAt
@@ -313,6 +351,7 @@ export class AuditLog {
   /** Commits what is queued, then closes the database. */
   close(): void {
     if (this.closed) return;
+    this.foldStatsNow();
     this.drain();
     this.closed = true;
     this.db.close();
@@ -366,9 +405,33 @@ export class AuditLog {
     this.waiters = still;
   }
 
+  /** Folds the pending counts in a transaction of their own, outside the write queue. */
+  private foldStatsNow(): void {
+    if (this.statsTimer) {
+      clearTimeout(this.statsTimer);
+      this.statsTimer = undefined;
+    }
+    if (this.closed || this.stats.size === 0) return;
+    try {
+      this.db.transaction(() => this.foldStats())();
+    } catch {
+      // The counts stay in memory (foldStats clears them only once every row is written) and the next
+      // count, read or close folds them again: statistics are not dropped for a busy or failing database.
+    }
+  }
+
+  /**
+   * Upserts the pending counts, then forgets them; inside a transaction, so a failure leaves both the table
+   * and the pending counts as they were. Counts are additive and folds run in order, so folding from the
+   * timer, a read, `flush()` or `close()` in any mix gives the same rows.
+   */
   private foldStats(): void {
     for (const [operationName, byTransport] of this.stats) {
-      for (const [transport, s] of byTransport) this.statements.upsertStat.run({ operationName, transport, ...s });
+      for (const [transport, s] of byTransport) {
+        this.statements.upsertStat.run({
+          operationName, transport, count: s.count, errors: s.errors, totalMs: s.totalMs, maxMs: s.maxMs, lastAt: new Date(s.lastAtMs).toISOString(),
+        });
+      }
     }
     this.stats.clear();
   }

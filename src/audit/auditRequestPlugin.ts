@@ -2,7 +2,7 @@
  * Apollo plugin counting every GraphQL request over HTTP by operation name into the audit log's request
  * statistics (seed 000 §5 api_statistics: count, errors, duration). Operations over graphql-ws are counted
  * by the WebSocket adapter through the same `startRequestCount`. Counting is an in-memory update per
- * request; the audit log folds the counts into SQLite with its next batch.
+ * request; the audit log folds the counts into SQLite on a short timer and before every read of them.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { AuditLog } from './AuditLog.js';
