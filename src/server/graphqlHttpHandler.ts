@@ -49,7 +49,7 @@ export interface GraphQLHttpHandlerOptions {
 }
 
 /** Handles one request to /graphql (GET or POST); returns the status sent. */
-export async function handleGraphQLHttp(req: IncomingMessage, res: ServerResponse, url: URL, options: GraphQLHttpHandlerOptions): Promise<number> {
+export async function handleGraphQLHttp(req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'search'>, options: GraphQLHttpHandlerOptions): Promise<number> {
   // Authentication first: without a valid token nothing is parsed, executed or read.
   const identity = options.identities.authenticate(req.headers.authorization);
   if (!identity) {
