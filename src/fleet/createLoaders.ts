@@ -37,20 +37,36 @@ function matchesEvent(e: SlimEvent, k: EventsKey): boolean {
   return true;
 }
 
-export function createLoaders(source: LoaderSource): FleetLoaders {
-  return {
-    list: new DataLoader<ListKey, ClusterResult<SlimObject[]>, string>(
+/**
+ * The four loaders of one request, each made on first use: most requests use one or two of them (the
+ * small `cluster(name)` query only `list`), and a DataLoader with its batch closure is most of what a
+ * request's context costs. A class, so the getters live on the prototype rather than being made anew
+ * for every request.
+ */
+class RequestLoaders implements FleetLoaders {
+  private listLoader: FleetLoaders['list'] | undefined;
+  private eventsLoader: FleetLoaders['events'] | undefined;
+  private nodeMetricsLoader: FleetLoaders['nodeMetrics'] | undefined;
+  private podMetricsLoader: FleetLoaders['podMetrics'] | undefined;
+
+  constructor(private readonly source: LoaderSource) {}
+
+  get list(): FleetLoaders['list'] {
+    return (this.listLoader ??= new DataLoader<ListKey, ClusterResult<SlimObject[]>, string>(
       async (keys) => {
         // All keys of one (cluster, kind) share the fetch: Fleet.list dedupes concurrent upstream calls of a
         // group and the TTL store keeps the answer, so a batch costs at most one list call per group.
-        return Promise.all(keys.map((k) => source.list(k.kind, k.cluster, k.filter)));
+        return Promise.all(keys.map((k) => this.source.list(k.kind, k.cluster, k.filter)));
       },
       { cacheKeyFn: listKeyString },
-    ),
-    events: new DataLoader<EventsKey, ClusterResult<SlimEvent[]>, string>(
+    ));
+  }
+
+  get events(): FleetLoaders['events'] {
+    return (this.eventsLoader ??= new DataLoader<EventsKey, ClusterResult<SlimEvent[]>, string>(
       async (keys) => {
         const byCluster = new Map<string, Promise<ClusterResult<SlimEvent[]>>>();
-        for (const k of keys) if (!byCluster.has(k.cluster)) byCluster.set(k.cluster, source.allEvents(k.cluster));
+        for (const k of keys) if (!byCluster.has(k.cluster)) byCluster.set(k.cluster, this.source.allEvents(k.cluster));
         return Promise.all(
           keys.map(async (k): Promise<ClusterResult<SlimEvent[]>> => {
             const all = await byCluster.get(k.cluster)!;
@@ -60,8 +76,23 @@ export function createLoaders(source: LoaderSource): FleetLoaders {
         );
       },
       { cacheKeyFn: eventsKeyString },
-    ),
-    nodeMetrics: new DataLoader<string, ClusterResult<NodeUsage[]>>(async (clusters) => Promise.all(clusters.map((c) => source.nodeMetrics(c)))),
-    podMetrics: new DataLoader<string, ClusterResult<PodUsage[]>>(async (clusters) => Promise.all(clusters.map((c) => source.podMetrics(c)))),
-  };
+    ));
+  }
+
+  get nodeMetrics(): FleetLoaders['nodeMetrics'] {
+    return (this.nodeMetricsLoader ??= new DataLoader<string, ClusterResult<NodeUsage[]>>(async (clusters) =>
+      Promise.all(clusters.map((c) => this.source.nodeMetrics(c))),
+    ));
+  }
+
+  get podMetrics(): FleetLoaders['podMetrics'] {
+    return (this.podMetricsLoader ??= new DataLoader<string, ClusterResult<PodUsage[]>>(async (clusters) =>
+      Promise.all(clusters.map((c) => this.source.podMetrics(c))),
+    ));
+  }
+}
+
+/** One request's loaders over `source`; each DataLoader is made when a resolver first reaches for it. */
+export function createLoaders(source: LoaderSource): FleetLoaders {
+  return new RequestLoaders(source);
 }
