@@ -20,8 +20,34 @@ function stableKey(value: object): string {
   return JSON.stringify(value, Object.keys(value).sort());
 }
 
-function listKeyString(k: ListKey): string {
-  return `${k.cluster}\u0000${k.kind}\u0000${k.filter ? stableKey(k.filter) : ''}`;
+/** The fields of a list filter, in the order `filterKey` writes them. */
+const FILTER_FIELDS = new Set(['namespace', 'labelSelector', 'name', 'nodeName', 'phase', 'ownerUid']);
+
+/**
+ * A list filter as a cache key, without JSON.stringify with a replacer (the slow path of a hot call: every
+ * list a request makes is keyed). Each known field is written in a fixed order, `\u0001value\u0000` when
+ * set and `\u0000` when not, so `''` and absent differ. A filter this cannot write unambiguously (an
+ * unknown field, a value that is not a string or holds those separators) is keyed by its sorted JSON
+ * instead, which starts with `{` and holds no raw control characters, so the two forms never meet.
+ */
+function filterKey(filter: NonNullable<ListKey['filter']>): string {
+  const f = filter as Record<string, unknown>;
+  for (const field in f) {
+    const v = f[field];
+    if (v === undefined) continue;
+    if (!FILTER_FIELDS.has(field) || typeof v !== 'string' || v.includes('\u0000') || v.includes('\u0001')) return stableKey(filter);
+  }
+  let key = '';
+  for (const field of FILTER_FIELDS) {
+    const v = f[field] as string | undefined;
+    key += v === undefined ? '\u0000' : `\u0001${v}\u0000`;
+  }
+  return key;
+}
+
+/** A list key as a string: equal for equal (cluster, kind, filter), whatever the order of the filter's fields. */
+export function listKeyString(k: ListKey): string {
+  return `${k.cluster}\u0000${k.kind}\u0000${k.filter ? filterKey(k.filter) : ''}`;
 }
 
 function eventsKeyString(k: EventsKey): string {
