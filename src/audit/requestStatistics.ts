@@ -34,16 +34,24 @@ export function operationNameOf(document: DocumentNode | undefined, requested: s
 
 const NOT_COUNTED: RequestCount = { finish: () => undefined };
 
+/** One request being timed; a class, so that counting a request allocates one small object and no closure. */
+class PendingCount implements RequestCount {
+  private readonly started = performance.now();
+  private done = false;
+
+  constructor(
+    private readonly audit: AuditLog,
+    private readonly transport: RequestTransport,
+  ) {}
+
+  finish(operationName: string | null | undefined, failed: boolean): void {
+    if (this.done) return;
+    this.done = true;
+    this.audit.recordRequest(operationName || ANONYMOUS_OPERATION, this.transport, performance.now() - this.started, failed);
+  }
+}
+
 /** Starts timing one request; `audit` absent (a gateway without an audit log) counts nothing. */
 export function startRequestCount(audit: AuditLog | undefined, transport: RequestTransport): RequestCount {
-  if (!audit) return NOT_COUNTED;
-  const started = performance.now();
-  let done = false;
-  return {
-    finish(operationName, failed) {
-      if (done) return;
-      done = true;
-      audit.recordRequest(operationName || ANONYMOUS_OPERATION, transport, performance.now() - started, failed);
-    },
-  };
+  return audit ? new PendingCount(audit, transport) : NOT_COUNTED;
 }
