@@ -47,7 +47,7 @@ describe('request statistics over graphql-ws', () => {
     return r.data.auditLog.statistics;
   };
 
-  /** The statistics once `expected` rows are all there with these values (reads include counts not folded yet, but a WebSocket operation may be counted just after its client saw the result). */
+  /** The statistics once `expected` rows are all there with these values (reads include counts not folded into SQLite yet, and every transport counts an operation before its client sees the result; the poll is a margin only). */
   const waitForStats = async (expected: Array<Partial<Stat>>) => {
     let last: Stat[] = [];
     try {
