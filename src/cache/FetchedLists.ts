@@ -8,10 +8,17 @@ import type { ClusterConnection } from '../fleet/ClusterConnection.js';
 import { collectionPath, type KindDescriptor, type KindName } from '../fleet/kinds.js';
 import type { ClusterResult } from '../fleet/types.js';
 import { toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
-import { LIST_PAGE_SIZE, listPageGate } from './KindInformer.js';
+import { listPageGate } from './KindInformer.js';
 import { projectObject } from './projection/projectObject.js';
 import type { TtlStore } from './TtlStore.js';
 import type { SlimObject } from './types.js';
+
+/**
+ * Items per page of a fetched list. Larger than the informers' pages: a fetched list is read while a query
+ * waits, and the gateway promises one upstream call per cluster and kind per request, which a member of up to
+ * this many objects gets (informers sync in the background, where smaller pages cost the API server less).
+ */
+const FETCH_PAGE_SIZE = 5000;
 
 export function ttlClassOf(kind: KindName): keyof CacheTtls {
   switch (kind) {
@@ -67,7 +74,7 @@ export class FetchedLists {
       do {
         const page = await connection.client.getJson<{ metadata?: { continue?: string }; items?: Array<Record<string, any>> }>(
           collectionPath(kind),
-          { limit: LIST_PAGE_SIZE, continue: cont },
+          { limit: FETCH_PAGE_SIZE, continue: cont },
           `list ${kind.name}`,
           undefined,
           listPageGate,
