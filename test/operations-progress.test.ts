@@ -6,6 +6,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { followOperation } from './support/followOperation.js';
 import { startOperationsFixture, type OperationsFixture } from './support/operationsFixture.js';
 
 let fx: OperationsFixture;
@@ -21,37 +22,7 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-/** Collects every operationProgress payload until the subscription completes (bounded by `timeoutMs`). */
-function follow(id: string, timeoutMs = 60_000): Promise<any[]> {
-  return new Promise((resolve, reject) => {
-    const seen: any[] = [];
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`operationProgress(${id}) did not complete within ${timeoutMs} ms; saw ${JSON.stringify(seen.map((s) => s.phase))}`));
-    }, timeoutMs);
-    const stop = client.subscribe<{ operationProgress: any }>(
-      { query: `subscription($id: ID!) { operationProgress(id: $id) { id type phase steps { name phase } } }`, variables: { id } },
-      {
-        next: (msg) => {
-          if (msg.errors) {
-            clearTimeout(timer);
-            reject(new Error(JSON.stringify(msg.errors)));
-            return;
-          }
-          seen.push(msg.data!.operationProgress);
-        },
-        error: (err) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
-        },
-        complete: () => {
-          clearTimeout(timer);
-          resolve(seen);
-        },
-      },
-    );
-  });
-}
+const follow = (id: string) => followOperation(client, id, 'id type phase steps { name phase }');
 
 it('a drain is followed step by step to SUCCEEDED', async () => {
   const nodes = await fx.simClients('member3').core.listNode();

@@ -9,6 +9,7 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { followOperation } from './support/followOperation.js';
 import { startOperationsFixture, until, type OperationsFixture } from './support/operationsFixture.js';
 
 let fx: OperationsFixture;
@@ -27,37 +28,7 @@ afterAll(async () => {
 
 const RUN = `mutation($input: MiddlewareOperationInput!) { runMiddlewareOperation(input: $input) { id type phase parameters { key value } } }`;
 
-/** Every operationProgress payload until the subscription completes (bounded by `timeoutMs`). */
-function follow(id: string, timeoutMs = 60_000): Promise<any[]> {
-  return new Promise((resolve, reject) => {
-    const seen: any[] = [];
-    const timer = setTimeout(() => {
-      stop();
-      reject(new Error(`operationProgress(${id}) did not complete within ${timeoutMs} ms; saw ${JSON.stringify(seen.map((s) => s.phase))}`));
-    }, timeoutMs);
-    const stop = client.subscribe<{ operationProgress: any }>(
-      { query: `subscription($id: ID!) { operationProgress(id: $id) { id type phase error steps { name phase message } } }`, variables: { id } },
-      {
-        next: (msg) => {
-          if (msg.errors) {
-            clearTimeout(timer);
-            reject(new Error(JSON.stringify(msg.errors)));
-            return;
-          }
-          seen.push(msg.data!.operationProgress);
-        },
-        error: (err) => {
-          clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(JSON.stringify(err)));
-        },
-        complete: () => {
-          clearTimeout(timer);
-          resolve(seen);
-        },
-      },
-    );
-  });
-}
+const follow = (id: string) => followOperation(client, id);
 
 /** The instance's WorkloadSets in the simulator: name → readyReplicas. */
 async function workloadSets(cluster: string, namespace: string, app: string): Promise<Record<string, number>> {
