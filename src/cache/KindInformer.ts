@@ -111,7 +111,8 @@ export class KindInformer {
   private readonly client: ClusterClient;
   private readonly options: KindInformerOptions;
   private objects = new Map<string, SlimObject>();
-  private readonly index = new ObjectIndex();
+  // The label index is built on its first use, from the store (see ObjectIndexOptions.all).
+  private readonly index = new ObjectIndex({ all: () => this.objects.values() });
   private resourceVersion = '';
   private hasListed = false;
   private stopped = true;
@@ -212,7 +213,7 @@ export class KindInformer {
 
   private fromIndex(name: IndexName, value: string): SlimObject[] {
     // The index holds the cached objects themselves, in (namespace, name) order.
-    return [...this.index.objects(name, value)];
+    return this.index.objects(name, value).slice();
   }
 
   private setState(state: KindSyncState, error: ClusterError | null): void {
@@ -315,8 +316,7 @@ export class KindInformer {
 
     const previous = this.objects;
     this.objects = fresh;
-    this.index.clear();
-    for (const [key, o] of fresh) this.index.add(key, o);
+    this.index.load(fresh.values());
     this.resourceVersion = rv;
     const wasListed = this.hasListed;
     this.hasListed = true;

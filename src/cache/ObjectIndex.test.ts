@@ -73,7 +73,7 @@ describe('ObjectIndex', () => {
     index.add('ns/b', b2);
     expect([...index.objects('byNode', 'n1')]).toEqual([a, b2]);
     expect([...index.objects('byNode', 'n1')][1]).toBe(b2);
-    expect(index.objects('byNode', 'n9').size).toBe(0);
+    expect(index.objects('byNode', 'n9')).toHaveLength(0);
   });
 
   it('removes by key when given another instance of the object', () => {
@@ -89,5 +89,86 @@ describe('ObjectIndex', () => {
     const node = (name: string): SlimObject => ({ apiVersion: 'v1', kind: 'Node', metadata: { name, uid: name, resourceVersion: '1', labels: { pool: 'p' } } });
     for (const n of ['n3', 'n1', 'n2']) index.add(n, node(n));
     expect(index.keys('byLabel', 'pool=p')).toEqual(['n1', 'n2', 'n3']);
+  });
+
+  it('loads a whole list in key order into connection order', () => {
+    const index = new ObjectIndex();
+    // The API server's key order: "team-a/…" before "team/…"; connection order is the other way round.
+    const listed = [pod('x', 'n1', 'rs', {}, 'team-a'), pod('y', 'n1', 'rs', {}, 'team-a'), pod('a', 'n1', 'rs', {}, 'team'), pod('b', 'n2', 'rs', {}, 'team')];
+    index.add('old/o', pod('o', 'n1', 'rs', {}, 'old'));
+    index.load(listed);
+    expect(index.keys('byNode', 'n1')).toEqual(['team/a', 'team-a/x', 'team-a/y']);
+    expect(index.keys('byOwner', 'uid-rs')).toEqual(['team/a', 'team/b', 'team-a/x', 'team-a/y']);
+    expect(index.keys('byNamespace', 'old')).toEqual([]);
+  });
+
+  it('matches a sorted model through a long run of random adds, updates and removals', () => {
+    const index = new ObjectIndex();
+    const live = new Map<string, SlimObject>();
+    // A small deterministic generator (no flakiness): the same run every time.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let step = 0; step < 3000; step++) {
+      const name = `p-${next(400)}`;
+      const ns = ['a', 'a-b', 'ab', 'b'][next(4)]!;
+      const key = `${ns}/${name}`;
+      const before = live.get(key);
+      if (before && next(3) === 0) {
+        index.remove(key, before);
+        live.delete(key);
+        continue;
+      }
+      const after = pod(name, `n${next(3)}`, 'rs', { app: `x${next(2)}` }, ns);
+      if (before) index.remove(key, before);
+      index.add(key, after);
+      live.set(key, after);
+    }
+    const model = [...live.values()].sort((x, y) => (x.metadata.namespace! === y.metadata.namespace! ? (x.metadata.name < y.metadata.name ? -1 : 1) : x.metadata.namespace! < y.metadata.namespace! ? -1 : 1));
+    for (const node of ['n0', 'n1', 'n2']) {
+      expect(index.objects('byNode', node)).toEqual(model.filter((o) => (o.spec as { nodeName: string }).nodeName === node));
+    }
+    expect(index.objects('byOwner', 'uid-rs')).toEqual(model);
+    expect(index.objects('byLabel', 'app=x1')).toEqual(model.filter((o) => o.metadata.labels!.app === 'x1'));
+    expect(index.objects('byNamespace', 'a-b')).toEqual(model.filter((o) => o.metadata.namespace === 'a-b'));
+  });
+
+  it('builds the label index from the store on first use, then keeps it', () => {
+    const store = new Map<string, SlimObject>();
+    const index = new ObjectIndex({ all: () => store.values() });
+    const put = (o: SlimObject) => {
+      const before = store.get(keyOf(o));
+      if (before) index.remove(keyOf(o), before);
+      store.set(keyOf(o), o);
+      index.add(keyOf(o), o);
+    };
+    put(pod('c', 'n1', 'rs', { app: 'web' }));
+    put(pod('a', 'n1', 'rs', { app: 'web' }));
+    put(pod('b', 'n1', 'rs', { app: 'api' }));
+    expect(index.keys('byLabel', 'app=web')).toEqual(['ns/a', 'ns/c']);
+    // Kept from now on: a move between labels, an addition and a removal.
+    put(pod('b', 'n1', 'rs', { app: 'web' }));
+    put(pod('d', 'n1', 'rs', { app: 'api' }));
+    index.remove('ns/c', store.get('ns/c')!);
+    store.delete('ns/c');
+    expect(index.keys('byLabel', 'app=web')).toEqual(['ns/a', 'ns/b']);
+    expect(index.keys('byLabel', 'app=api')).toEqual(['ns/d']);
+    // A relist keeps it too.
+    const fresh = [pod('e', 'n1', 'rs', { app: 'api' })];
+    index.load(fresh);
+    expect(index.keys('byLabel', 'app=api')).toEqual(['ns/e']);
+    expect(index.keys('byLabel', 'app=web')).toEqual([]);
+  });
+
+  it('fills every kept index from a one-shot iterator on load, the label index included once asked for', () => {
+    const listed = [pod('a', 'n1', 'rs', { app: 'web' }), pod('b', 'n2', 'rs', { app: 'web' })];
+    const index = new ObjectIndex({ all: () => listed.values() });
+    index.load(listed.values());
+    expect(index.keys('byNode', 'n2')).toEqual(['ns/b']);
+    expect(index.keys('byOwner', 'uid-rs')).toEqual(['ns/a', 'ns/b']);
+    expect(index.keys('byNamespace', 'ns')).toEqual(['ns/a', 'ns/b']);
+    expect(index.keys('byLabel', 'app=web')).toEqual(['ns/a', 'ns/b']);
   });
 });
