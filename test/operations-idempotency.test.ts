@@ -77,6 +77,23 @@ describe('idempotency keys', () => {
     expect(e.operationId).toMatch(/^op-/);
     expect(r.data.auditLog.statistics.find((s: any) => s.operationName === 'anonymous')?.count ?? 0).toBeGreaterThan(0);
   });
+
+  it('without an x-request-id, the mutations of one HTTP request share one made-up id, and the next request gets another', async () => {
+    const two = `mutation { a: uncordonNode(cluster: "member1", name: "member1-worker-0") { id } b: uncordonNode(cluster: "member1", name: "member1-worker-1") { id } }`;
+    const first = await fx.gql(two, {}, bob);
+    expect(first.errors).toBeUndefined();
+    const next = await fx.gql(`mutation { uncordonNode(cluster: "member1", name: "member1-worker-0") { id } }`, {}, bob);
+    expect(next.errors).toBeUndefined();
+    const audit = await fx.gql(`{ auditLog(filter: { user: "bob", action: "uncordonNode", limit: 50 }) { entries { operationId requestId } } }`, {}, alice);
+    const byOp = new Map<string, any>(audit.data.auditLog.entries.map((e: any) => [e.operationId, e]));
+    const a = byOp.get(first.data.a.id);
+    const b = byOp.get(first.data.b.id);
+    const n = byOp.get(next.data.uncordonNode.id);
+    expect(a.requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(b.requestId).toBe(a.requestId);
+    expect(n.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(n.requestId).not.toBe(a.requestId);
+  });
 });
 
 describe('switches', () => {

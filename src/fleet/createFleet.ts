@@ -28,6 +28,7 @@ import {
   type NodeUsage,
   type PodUsage,
   type Readiness,
+  type ServedApis,
 } from './types.js';
 import { toClusterError } from './UpstreamError.js';
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -35,6 +36,36 @@ import type { KubeConfig } from '@kubernetes/client-node';
 interface ClusterEntry {
   connection: ClusterConnection;
   cache: ClusterCache;
+}
+
+/** What a member serves before discovery answered: nothing. Shared, hence frozen. */
+const NO_APIS: ServedApis = Object.freeze({ metrics: false, middleware: false, karmada: false, groupVersions: Object.freeze([]) as unknown as string[] });
+
+/**
+ * `fleet.health(member)`: the cheap fields read when asked, the per-kind table (an object of every watched
+ * kind) when first read rather than when asked, since `cluster { health }` is on the hot path of small queries and never reads it.
+ * A class, so the getter lives on the prototype rather than being allocated per call.
+ */
+class MemberHealthView implements MemberHealth {
+  readonly synced: boolean;
+  readonly unreachableSince: string | null;
+  readonly lastError: ClusterError | null;
+  readonly notServed: KindName[];
+  readonly apis: ServedApis;
+  private kindsRead: MemberHealth['kinds'] | undefined;
+
+  constructor(readonly cluster: string, private readonly entry: ClusterEntry) {
+    const { connection, cache } = entry;
+    this.synced = cache.synced && connection.availabilityError() === null;
+    this.unreachableSince = connection.unreachableSince;
+    this.lastError = connection.lastError;
+    this.notServed = cache.notServed;
+    this.apis = connection.apis ?? NO_APIS;
+  }
+
+  get kinds(): MemberHealth['kinds'] {
+    return (this.kindsRead ??= this.entry.cache.kindStates());
+  }
 }
 
 const fail = <T>(cluster: string, code: ClusterError['code'], message: string): ClusterResult<T> => ({
@@ -387,16 +418,7 @@ class KarmadaFleet implements Fleet {
   health(cluster: string): MemberHealth | undefined {
     const entry = this.entry(cluster);
     if (!entry) return undefined;
-    const { connection, cache } = entry;
-    return {
-      cluster,
-      synced: cache.synced && connection.availabilityError() === null,
-      unreachableSince: connection.unreachableSince,
-      lastError: connection.lastError,
-      notServed: cache.notServed,
-      kinds: cache.kindStates(),
-      apis: connection.apis ?? { metrics: false, middleware: false, karmada: false, groupVersions: [] },
-    };
+    return new MemberHealthView(cluster, entry);
   }
 
   readiness(): Readiness {
