@@ -17,7 +17,7 @@ import { ErrorCode } from '../graphql/errors.js';
 import { DEFAULT_LIMITS, type QueryLimits } from '../graphql/limits.js';
 import { createApolloServer } from './apolloServer.js';
 import { graphiqlAsset, graphiqlHtml, wantsGraphiql } from './graphiqlPage.js';
-import { handleGraphQLHttp } from './graphqlHttpHandler.js';
+import { handleGraphQLHttp, type GraphQLHttpHandlerOptions } from './graphqlHttpHandler.js';
 import { startOperations, type OperationsRuntime } from '../operations/startOperations.js';
 import { createContext } from '../graphql/context.js';
 import { createSubscriptionRuntime, type SubscriptionRuntime } from '../subscriptions/SubscriptionRuntime.js';
@@ -138,6 +138,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ws.plugin, operations.requestPlugin],
   });
   await apollo.start();
+  // Made once rather than per request: the hot path of small queries allocates as little as it can.
+  const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, fleet, identities, extras: operations.contextExtras };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url);
@@ -148,7 +150,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         res.writeHead((status = 200), { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
         res.end(graphiqlHtml());
       } else {
-        status = await handleGraphQLHttp(req, res, url, { apollo, fleet, identities, extras: operations.contextExtras });
+        status = await handleGraphQLHttp(req, res, url, graphqlOptions);
       }
     } else if (url.pathname.startsWith('/graphiql/') && (method === 'GET' || method === 'HEAD')) {
       const asset = graphiqlAsset(url.pathname.slice('/graphiql/'.length));
