@@ -10,10 +10,11 @@ import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import { WORKLOAD_KIND, WORKLOAD_KIND_NAME } from '../kindMap.js';
 import type { Located, ObjectModel, PlacementModel, RefModel } from '../models.js';
-import { getOne, listIn, listInOrThrow, reportPartial } from '../reads.js';
+import { checkMember, getOne, listIn, listInOrThrow, reportPartial } from '../reads.js';
 import { metaValue } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 import { refOf, resourceFields } from './resourceFields.js';
+import { isApiNotServed } from '../../fleet/UpstreamError.js';
 
 type Page = { first?: number | null; after?: string | null };
 
@@ -51,7 +52,7 @@ async function workloadsIn(ctx: GraphQLContext, cluster: string | null, kinds: K
   const out: Located[] = [];
   for (const r of results) {
     if (r.ok) out.push(...r.value);
-    else if (r.error.code !== 'API_NOT_SERVED') throw clusterFailure(r.error);
+    else if (!isApiNotServed(r.error)) throw clusterFailure(r.error);
   }
   return out;
 }
@@ -94,7 +95,7 @@ export async function bindingForTemplate(ctx: GraphQLContext, template: Located,
   for (const name of names) {
     const r = await getOne(ctx, kind, null, 'ResourceBinding', ns, name);
     if (!r.ok) {
-      if (r.error.code === 'API_NOT_SERVED') return null;
+      if (isApiNotServed(r.error)) return null;
       throw clusterFailure(r.error);
     }
     const res = (r.value?.obj.spec as BindingSpec | undefined)?.resource;
@@ -183,7 +184,7 @@ async function overridesOf(ctx: GraphQLContext, w: ObjectModel): Promise<RefMode
   const out: RefModel[] = [];
   for (const r of lists) {
     if (!r.ok) {
-      if (r.error.code === 'API_NOT_SERVED') continue;
+      if (isApiNotServed(r.error)) continue;
       throw clusterFailure(r.error);
     }
     for (const p of r.value) {
@@ -212,7 +213,8 @@ export const workloadResolvers = {
       const f = args.filter ?? {};
       checkLabelName(f.cluster, 'filter.cluster');
       checkWorkloadFilter(f);
-      const clusters = f.cluster ? ctx.fleet.members().filter((m) => m === f.cluster) : [...ctx.fleet.members()].sort();
+      if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
+      const clusters = f.cluster ? [f.cluster] : [...ctx.fleet.members()].sort();
       const settled = await Promise.allSettled(clusters.map((m) => memberWorkloadsIn(ctx, m, f)));
       const items: Located[] = [];
       settled.forEach((s, i) => {
@@ -238,7 +240,7 @@ export const workloadResolvers = {
       checkObjectName(args.name, 'name');
       const r = await getOne(ctx, WORKLOAD_KIND_NAME[args.kind]!, null, 'Workload', args.namespace, args.name);
       if (!r.ok) {
-        if (r.error.code === 'API_NOT_SERVED') return null;
+        if (isApiNotServed(r.error)) return null;
         throw clusterFailure(r.error);
       }
       return r.value;
