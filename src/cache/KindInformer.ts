@@ -356,7 +356,11 @@ export class KindInformer {
             if (finished) return;
             if (type === 'ERROR') {
               if (obj?.code === 410) gone = true;
-              else finish(new UpstreamError(`watch ${this.kind.name}: ${obj?.message ?? 'error event'}`, Number(obj?.code ?? 500)));
+              else {
+                // The ERROR event carries a Status: classified by its code and reason, summarised like an answer.
+                const status = Number(obj?.code ?? 500);
+                finish(UpstreamError.fromAnswer(`watch ${this.kind.name}`, Number.isFinite(status) ? status : 500, JSON.stringify({ ...obj, kind: 'Status' })));
+              }
               this.watchController?.abort();
               return;
             }

@@ -234,6 +234,18 @@ export class ClusterClient {
    *   one that never restarted).
    */
   async readLog(namespace: string, pod: string, container: string, options: LogRequestOptions): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.readLogOnce(namespace, pod, container, options);
+      } catch (err) {
+        // Throttled: retried here like a GET (see getJson).
+        if (!(err instanceof UpstreamError) || err.status !== 429 || attempt >= this.throttleRetries || this.closed) throw err;
+        await this.pause(throttleDelayMs(err, attempt, this.maxRetryAfterMs));
+      }
+    }
+  }
+
+  private async readLogOnce(namespace: string, pod: string, container: string, options: LogRequestOptions): Promise<string> {
     const controller = new AbortController();
     const what = `GET pods/log ${namespace}/${pod}`;
     const timer = setTimeout(() => controller.abort(new UpstreamError(`${what}: no complete log within ${this.logsTimeoutMs} ms`, 0, { timedOut: true })), this.logsTimeoutMs);

@@ -15,6 +15,7 @@ import { metaValue } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 import { refOf, resourceFields } from './resourceFields.js';
 import { isApiNotServed } from '../../fleet/UpstreamError.js';
+import type { ErrorCode, Reason } from '../../errors/codes.js';
 
 type Page = { first?: number | null; after?: string | null };
 
@@ -221,9 +222,10 @@ export const workloadResolvers = {
         if (s.status === 'fulfilled') items.push(...s.value);
         else {
           // One member failing must not fail the merged list: report it beside the answer.
-          const ext = (s.reason as { extensions?: { code?: string } }).extensions;
-          if (!ext?.code || !['CLUSTER_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'FORBIDDEN'].includes(ext.code)) throw s.reason;
-          reportPartial(ctx, [{ code: ext.code as 'CLUSTER_UNAVAILABLE', message: (s.reason as Error).message, cluster: clusters[i]! }], info);
+          // Any typed per-member failure (it names its cluster): member down, timeout, refused, throttled.
+          const ext = (s.reason as { extensions?: { code?: ErrorCode; reason?: Reason; cluster?: string } }).extensions;
+          if (!ext?.code || !ext.cluster) throw s.reason;
+          reportPartial(ctx, [{ code: ext.code, ...(ext.reason ? { reason: ext.reason } : {}), message: (s.reason as Error).message, cluster: clusters[i]! }], info);
         }
       });
       return connectionOf(items, (w: Located) => [w.cluster ?? '', ...workloadKeyOf(w)], page);
