@@ -93,6 +93,7 @@ export class ClusterClient {
       } catch (err) {
         if (!(err instanceof UpstreamError) || err.status !== 429 || attempt >= this.throttleRetries || this.closed) throw err;
         await this.pause(throttleDelayMs(err, attempt, this.maxRetryAfterMs));
+        if (this.closed) throw err;
       }
     }
   }
@@ -241,6 +242,7 @@ export class ClusterClient {
         // Throttled: retried here like a GET (see getJson).
         if (!(err instanceof UpstreamError) || err.status !== 429 || attempt >= this.throttleRetries || this.closed) throw err;
         await this.pause(throttleDelayMs(err, attempt, this.maxRetryAfterMs));
+        if (this.closed) throw err;
       }
     }
   }
