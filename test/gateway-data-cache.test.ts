@@ -73,7 +73,7 @@ async function expectCacheEqualsSim(cluster: string, allKinds: Array<[KindName, 
   expect(kinds.length).toBeGreaterThan(0);
   for (const [kind] of allKinds.filter((k) => !kinds.includes(k))) {
     const r = await fleet.list(kind, cluster);
-    expect({ kind, code: r.ok ? 'ok' : r.error.code }).toEqual({ kind, code: 'API_NOT_SERVED' });
+    expect({ kind, reason: r.ok ? 'ok' : r.error.reason }).toEqual({ kind, reason: 'API_NOT_SERVED' });
   }
   const same = async () => {
     for (const [kind, key] of kinds) {
@@ -189,7 +189,7 @@ describe('gateway data layer: informer caches over the simulator', () => {
     const missing = await fleet.get('pods', members[0]!, 'default', 'no-such-pod');
     expect(missing.ok === false && missing.error.code).toBe('NOT_FOUND');
     const wrongSide = await fleet.list('pods', CONTROL_PLANE);
-    expect(wrongSide.ok === false && wrongSide.error.code).toBe('API_NOT_SERVED');
+    expect(wrongSide.ok === false && wrongSide.error.reason).toBe('API_NOT_SERVED');
   });
 
   it('stays equal to the simulator after its watches are dropped', async () => {

@@ -89,9 +89,9 @@ describe('gateway data layer: membership and readiness', () => {
       expect(await eventually(() => fleet.members().includes('ghost'), 20_000)).toBe(true);
       const r = await fleet.whenReady();
       expect(r.ready).toBe(true);
-      expect(r.clusters.find((c) => c.cluster === 'ghost')).toMatchObject({ state: 'failed', error: { code: 'API_NOT_SERVED', cluster: 'ghost' } });
+      expect(r.clusters.find((c) => c.cluster === 'ghost')).toMatchObject({ state: 'failed', error: { code: 'NOT_FOUND', reason: 'API_NOT_SERVED', cluster: 'ghost' } });
       const pods = await fleet.list('pods', 'ghost');
-      expect(pods.ok === false && pods.error.code).toBe('API_NOT_SERVED');
+      expect(pods.ok === false && pods.error.reason).toBe('API_NOT_SERVED');
       expect(pods.ok === false && pods.error.message).toMatch(/cluster proxy/);
       const all = await fleet.listAll('nodes');
       const answered = all.filter((x) => x.ok).map((x) => x.cluster);
@@ -102,7 +102,7 @@ describe('gateway data layer: membership and readiness', () => {
       const ghost = (started.sim.fleet as unknown as { addMember(n: string): { registerResource(t: unknown): void } }).addMember('ghost');
       expect(await eventually(async () => (await fleet.list('nodes', 'ghost')).ok, 20_000)).toBe(true);
       const apps = await fleet.list('applications', 'ghost');
-      expect(apps.ok === false && apps.error.code).toBe('API_NOT_SERVED');
+      expect(apps.ok === false && apps.error.reason).toBe('API_NOT_SERVED');
       expect(fleet.health('ghost')!.notServed).toContain('applications');
 
       // An API installed later (the middleware CRDs) is found by a later discovery and then watched.
@@ -118,7 +118,7 @@ describe('gateway data layer: membership and readiness', () => {
       for (const key of [...served.keys()].filter((k) => k.startsWith('middleware.fleetgraph.io/'))) served.delete(key);
       expect(await eventually(() => fleet.health('ghost')!.notServed.includes('applications'), 20_000)).toBe(true);
       const removed = await fleet.list('applications', 'ghost');
-      expect(removed.ok === false && removed.error.code).toBe('API_NOT_SERVED');
+      expect(removed.ok === false && removed.error.reason).toBe('API_NOT_SERVED');
       expect(fleet.health('ghost')!.kinds.applications).toBe('not-served');
     } finally {
       started.sim.fleet.controlPlane.objects.delete('cluster.karmada.io/clusters', undefined, 'ghost');

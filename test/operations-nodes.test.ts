@@ -45,13 +45,21 @@ describe('cordon and uncordon', () => {
     expect((await readNode(NODE)).spec?.unschedulable ?? false).toBe(false);
   });
 
-  it('a node that does not exist fails the Operation naming the step and NOT_FOUND', async () => {
-    const r = await fx.gql(`mutation { cordonNode(cluster: "member1", name: "no-such-node") { id } }`);
-    const done = await fx.waitTerminal(r.data.cordonNode.id);
-    expect(done.phase).toBe('FAILED');
-    expect(done.reason).toBe('NOT_FOUND');
-    expect(done.error).toContain('step "cordon"');
-    expect(done.steps[0].phase).toBe('FAILED');
+  it('a node that does not exist is refused with NOT_FOUND before any Operation exists, and nothing is written', async () => {
+    const before = (await fx.gql(`{ operations { totalCount } }`)).data.operations.totalCount;
+    const writes = await fx.simWrites();
+    for (const mutation of [
+      `cordonNode(cluster: "member1", name: "no-such-node")`,
+      `drainNode(cluster: "member1", name: "no-such-node")`,
+      `setNodeLabels(cluster: "member1", name: "no-such-node", labels: [{ key: "a", value: "b" }])`,
+    ]) {
+      const r = await fx.gql(`mutation { ${mutation} { id } }`);
+      expect(r.data, mutation).toBeNull();
+      expect(r.errors?.[0]?.extensions, mutation).toMatchObject({ code: 'NOT_FOUND', field: 'name', cluster: 'member1' });
+      expect(r.errors?.[0]?.message, mutation).toContain('Node no-such-node not found in cluster member1');
+    }
+    expect((await fx.gql(`{ operations { totalCount } }`)).data.operations.totalCount).toBe(before);
+    expect(await fx.simWrites()).toBe(writes);
   });
 
   it('an unknown cluster is refused with NOT_FOUND and creates no Operation', async () => {

@@ -52,8 +52,10 @@ it('a middleware Operation is followed from the informer to SUCCEEDED', async ()
 });
 
 it('an Operation already finished gives its state once and completes', async () => {
-  const r = await fx.gql(`mutation { cordonNode(cluster: "member1", name: "does-not-exist") { id } }`);
-  await fx.waitTerminal(r.data.cordonNode.id);
-  const updates = await follow(r.data.cordonNode.id);
+  // A rollback to a revision that does not exist fails in its plan (the workload exists: the preflight lets it through).
+  const r = await fx.gql(`mutation { rollbackWorkload(kind: DEPLOYMENT, namespace: "web", name: "edge-gateway", cluster: "member1", revision: 9999) { id } }`);
+  expect(r.errors).toBeUndefined();
+  await fx.waitTerminal(r.data.rollbackWorkload.id);
+  const updates = await follow(r.data.rollbackWorkload.id);
   expect(updates.map((u) => u.phase)).toEqual(['FAILED']);
 });

@@ -134,12 +134,13 @@ describe('policies', () => {
     expect(await gone('karmada', 'policy.karmada.io/v1alpha1', 'ClusterOverridePolicy', undefined, 'extra-override')).toBe(true);
   });
 
-  it('deleting a policy that does not exist fails with NOT_FOUND; a propagation policy without selectors is refused', async () => {
-    const r = await fx.gql(`mutation { deletePropagationPolicy(namespace: "web", name: "nope") { id } }`);
-    const done = await fx.waitTerminal(r.data.deletePropagationPolicy.id);
-    expect(done.phase).toBe('FAILED');
-    expect(done.reason).toBe('NOT_FOUND');
+  it('deleting a policy that does not exist is refused with NOT_FOUND; a propagation policy without selectors is refused', async () => {
+    const before = (await fx.gql(`{ operations { totalCount } }`)).data.operations.totalCount;
     const writes = await fx.simWrites();
+    const r = await fx.gql(`mutation { deletePropagationPolicy(namespace: "web", name: "nope") { id } }`);
+    // Refused before an Operation exists (preflight), not a FAILED Operation.
+    expect(r.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'name', cluster: 'karmada' });
+    expect((await fx.gql(`{ operations { totalCount } }`)).data.operations.totalCount).toBe(before);
     const bad = await fx.gql(`mutation { applyPropagationPolicy(namespace: "web", name: "x", spec: { placement: {} }) { id } }`);
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'spec.resourceSelectors' });
     expect(await fx.simWrites()).toBe(writes);
@@ -158,5 +159,25 @@ describe('policies', () => {
     expect(JSON.parse(scale.before).spec.replicas).toBe(6);
     expect(JSON.parse(scale.after).spec.replicas).toBe(12);
     expect(r.data.auditLog.entries.filter((e: any) => e.action === 'scaleWorkload').length).toBe(3);
+  });
+});
+
+// After the audit test above, which counts the scaleWorkload rows (refusals are audited too).
+describe('preflight', () => {
+  it('a workload or pod that does not exist is refused with NOT_FOUND before any Operation exists (preflight)', async () => {
+    const before = (await fx.gql(`{ operations { totalCount } }`)).data.operations.totalCount;
+    const writes = await fx.simWrites();
+    for (const [mutation, cluster] of [
+      [`scaleWorkload(kind: DEPLOYMENT, namespace: "web", name: "no-such-app", replicas: 2)`, 'karmada'],
+      [`restartWorkload(kind: DEPLOYMENT, namespace: "web", name: "no-such-app")`, 'karmada'],
+      [`restartWorkload(kind: DEPLOYMENT, namespace: "web", name: "no-such-app", cluster: "member1")`, 'member1'],
+      [`rollbackWorkload(kind: DEPLOYMENT, namespace: "web", name: "no-such-app", cluster: "member1", revision: 1)`, 'member1'],
+      [`deletePod(cluster: "member1", namespace: "web", name: "no-such-pod")`, 'member1'],
+    ] as const) {
+      const r = await fx.gql(`mutation { ${mutation} { id } }`);
+      expect(r.errors?.[0]?.extensions, mutation).toMatchObject({ code: 'NOT_FOUND', field: 'name', cluster });
+    }
+    expect((await fx.gql(`{ operations { totalCount } }`)).data.operations.totalCount).toBe(before);
+    expect(await fx.simWrites()).toBe(writes);
   });
 });

@@ -7,7 +7,7 @@ import type { CacheTtls } from '../config/Config.js';
 import type { ClusterConnection } from '../fleet/ClusterConnection.js';
 import { collectionPath, type KindDescriptor, type KindName } from '../fleet/kinds.js';
 import type { ClusterResult } from '../fleet/types.js';
-import { toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
+import { API_NOT_SERVED, toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
 import { listPageGate } from './KindInformer.js';
 import { projectObject } from './projection/projectObject.js';
 import type { TtlStore } from './TtlStore.js';
@@ -86,7 +86,7 @@ export class FetchedLists {
       return { ok: true, cluster, value: items };
     } catch (err) {
       if (err instanceof UpstreamError && err.status === 404) {
-        return { ok: false, cluster, error: toClusterError(cluster, err, 'API_NOT_SERVED') };
+        return { ok: false, cluster, error: toClusterError(cluster, err, API_NOT_SERVED) };
       }
       const error = toClusterError(cluster, err);
       connection.noteFailure(error);

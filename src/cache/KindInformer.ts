@@ -12,7 +12,7 @@
 import type { BodyGate, ClusterClient } from '../fleet/ClusterClient.js';
 import { collectionPath, type KindDescriptor } from '../fleet/kinds.js';
 import type { ClusterError, KindSyncState } from '../fleet/types.js';
-import { toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
+import { API_NOT_SERVED, toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
 import { ObjectIndex } from './ObjectIndex.js';
 import { compileFilter, matchesFilter, objectKey } from './matchesFilter.js';
 import { internString } from './projection/interning.js';
@@ -256,7 +256,7 @@ export class KindInformer {
         failures++;
         // 404 on the collection: the API went away since discovery (the next discovery stops this informer).
         const notServed = (err instanceof UpstreamError ? err.status : (err as { statusCode?: number } | null)?.statusCode) === 404;
-        this.setState('failed', toClusterError(this.cluster, err, notServed ? 'API_NOT_SERVED' : undefined));
+        this.setState('failed', toClusterError(this.cluster, err, notServed ? API_NOT_SERVED : undefined));
         await this.sleep(this.backoffMs(failures));
       }
     }
@@ -356,7 +356,11 @@ export class KindInformer {
             if (finished) return;
             if (type === 'ERROR') {
               if (obj?.code === 410) gone = true;
-              else finish(new UpstreamError(`watch ${this.kind.name}: ${obj?.message ?? 'error event'}`, Number(obj?.code ?? 500)));
+              else {
+                // The ERROR event carries a Status: classified by its code and reason, summarised like an answer.
+                const status = Number(obj?.code ?? 500);
+                finish(UpstreamError.fromAnswer(`watch ${this.kind.name}`, Number.isFinite(status) ? status : 500, JSON.stringify({ ...obj, kind: 'Status' })));
+              }
               this.watchController?.abort();
               return;
             }

@@ -90,6 +90,12 @@ export interface Config {
   callTimeoutMs: number;
   /** Pod logs call timeout, ms. @default 120000 */
   logsTimeoutMs: number;
+  /**
+   * Timeout of a metrics.k8s.io call (node and pod usage), ms: shorter than the call timeout, so that a slow
+   * metrics server holds an answer up by at most this long (the usage fields are then null with
+   * UPSTREAM_TIMEOUT and the rest answers). @default 5000
+   */
+  metricsTimeoutMs: number;
   ttl: CacheTtls;
   middleware: MiddlewareApi;
   /** Log level for pino. @default 'info' */

@@ -29,6 +29,7 @@ export const DEFAULT_CONFIG: Config = {
   modes: {},
   callTimeoutMs: 30_000,
   logsTimeoutMs: 120_000,
+  metricsTimeoutMs: 5_000,
   ttl: DEFAULT_TTLS,
   middleware: { group: 'middleware.fleetgraph.io', version: 'v1alpha1' },
   logLevel: 'info',
@@ -145,6 +146,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (timeout) config.callTimeoutMs = positiveDuration(timeout);
   const logsTimeout = pick('--logs-timeout');
   if (logsTimeout) config.logsTimeoutMs = positiveDuration(logsTimeout);
+  const metricsTimeout = pick('--metrics-timeout');
+  if (metricsTimeout) config.metricsTimeoutMs = positiveDuration(metricsTimeout);
 
   const ttlItems: Array<Sourced<unknown>> = flags.get('--ttl') ?? (file.ttl !== undefined ? toItems(file.ttl, fileSource('ttl')) : []);
   for (const item of ttlItems) {

@@ -25,6 +25,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--mode', arg: '<kind>=watch|fetch', env: 'FLEETGRAPH_MODES', fileKey: 'modes', repeatable: true, help: 'Read <kind> from an informer cache (watch, default) or by batched list calls with a TTL cache (fetch). Repeatable; env: comma separated.' },
   { flag: '--redis-url', arg: '<url>', env: 'REDIS_URL', fileKey: 'redisUrl', help: 'Redis for the TTL cache of fetch-mode kinds (default: in memory).' },
   { flag: '--timeout', arg: '<duration>', env: 'FLEETGRAPH_TIMEOUT', fileKey: 'timeout', help: 'Per upstream call timeout (default 30s).' },
+  { flag: '--metrics-timeout', arg: '<duration>', env: 'FLEETGRAPH_METRICS_TIMEOUT', fileKey: 'metricsTimeout', help: 'metrics.k8s.io (usage) call timeout (default 5s).' },
   { flag: '--logs-timeout', arg: '<duration>', env: 'FLEETGRAPH_LOGS_TIMEOUT', fileKey: 'logsTimeout', help: 'Pod logs call timeout (default 120s).' },
   { flag: '--ttl', arg: '<class>=<duration>', fileKey: 'ttl', repeatable: true, help: 'TTL of fetch-mode results; class: clusters (5m), nodes (3m), policies (10m), bindings (2m), events (10s), default (1m). Repeatable.' },
   { flag: '--middleware-group', arg: '<group>', env: 'FLEETGRAPH_MIDDLEWARE_GROUP', fileKey: 'middlewareGroup', help: 'API group of the middleware CRs (Application, Component, WorkloadSet, Operation).' },

@@ -6,9 +6,8 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import { Writable } from 'node:stream';
 import tls from 'node:tls';
-import { Log, Watch, type KubeConfig } from '@kubernetes/client-node';
+import { Watch, type KubeConfig } from '@kubernetes/client-node';
 import { UpstreamError } from './UpstreamError.js';
 
 export interface ClusterClientOptions {
@@ -27,6 +26,18 @@ export interface ClusterClientOptions {
   watchSetupTimeoutMs?: number;
   /** Incremented per upstream request with `cluster verb what`. */
   count?: (key: string) => void;
+  /** How often a GET answered 429 (throttled) is retried before the 429 is thrown. @default 3 */
+  throttleRetries?: number;
+  /** The longest wait before such a retry, whatever the server's Retry-After says, ms. @default 5000 */
+  maxRetryAfterMs?: number;
+}
+
+/** Options of a pod log request (the pod/log subresource's query parameters). */
+export interface LogRequestOptions {
+  tailLines?: number;
+  sinceSeconds?: number;
+  previous?: boolean;
+  timestamps?: boolean;
 }
 
 export type WatchEventHandler = (type: string, object: Record<string, any>) => void;
@@ -38,6 +49,8 @@ export class ClusterClient {
   private readonly logsTimeoutMs: number;
   private readonly watchSetupTimeoutMs: number;
   private readonly count: (key: string) => void;
+  private readonly throttleRetries: number;
+  private readonly maxRetryAfterMs: number;
   private agent: http.Agent | undefined;
   private watchAgent: https.Agent | undefined;
   private readonly server: URL;
@@ -51,6 +64,8 @@ export class ClusterClient {
     this.logsTimeoutMs = options.logsTimeoutMs ?? 120_000;
     this.watchSetupTimeoutMs = options.watchSetupTimeoutMs ?? this.callTimeoutMs;
     this.count = options.count ?? (() => {});
+    this.throttleRetries = options.throttleRetries ?? 3;
+    this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5000;
     const cluster = this.kubeConfig.getCurrentCluster();
     if (!cluster) throw new Error(`kubeconfig for ${this.name} has no current cluster`);
     this.server = new URL(cluster.server);
@@ -60,6 +75,9 @@ export class ClusterClient {
    * GET a JSON document. `path` is relative to the cluster's server URL (which may itself be a proxy path).
    * With a `gate`, a successful answer's body is read and parsed inside `gate.run` (see BodyGate); the wait
    * for the gate does not count against the timeout.
+   *
+   * A 429 (the server's own throttling) is retried here, by whoever asked, up to `throttleRetries` times,
+   * after the server's Retry-After (bounded by `maxRetryAfterMs`) or a short backoff; then it is thrown.
    * @throws UpstreamError on non-2xx answers, transport failures and timeouts.
    */
   async getJson<T = any>(
@@ -68,6 +86,24 @@ export class ClusterClient {
     what = 'get',
     timeoutMs = this.callTimeoutMs,
     gate?: BodyGate,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.getJsonOnce<T>(path, query, what, timeoutMs, gate);
+      } catch (err) {
+        if (!(err instanceof UpstreamError) || err.status !== 429 || attempt >= this.throttleRetries || this.closed) throw err;
+        await this.pause(throttleDelayMs(err, attempt, this.maxRetryAfterMs));
+        if (this.closed) throw err;
+      }
+    }
+  }
+
+  private async getJsonOnce<T>(
+    path: string,
+    query: Record<string, string | number | boolean | undefined>,
+    what: string,
+    timeoutMs: number,
+    gate: BodyGate | undefined,
   ): Promise<T> {
     const url = this.url(path, query);
     const opts: https.RequestOptions = { method: 'GET', headers: { Accept: 'application/json' } };
@@ -78,13 +114,13 @@ export class ClusterClient {
     this.count(`${this.name} ${what}`);
     const controller = new AbortController();
     this.openControllers.add(controller);
-    const startTimer = () => setTimeout(() => controller.abort(new UpstreamError(`no answer within ${timeoutMs} ms for GET ${path}`, 0, { timedOut: true })), timeoutMs);
+    const startTimer = () => setTimeout(() => controller.abort(new UpstreamError(`GET ${path}: no answer within ${timeoutMs} ms`, 0, { timedOut: true })), timeoutMs);
     let timer = startTimer();
     const parse = (body: string): T => {
       try {
         return JSON.parse(body) as T;
       } catch (err) {
-        throw new UpstreamError(`GET ${path}: answer is not JSON`, 502, { cause: err });
+        throw new UpstreamError(`GET ${path}: HTTP 200 answer is not JSON`, 502, { cause: err });
       }
     };
     try {
@@ -98,27 +134,25 @@ export class ClusterClient {
           return parse(await readBody(res));
         });
       }
-      const body = await readBody(res);
-      let message = `GET ${path}: HTTP ${status}`;
-      let reason: string | undefined;
-      try {
-        const parsed = JSON.parse(body);
-        if (parsed?.kind === 'Status') {
-          message = `GET ${path}: ${parsed.message ?? parsed.reason ?? status}`;
-          reason = parsed.reason;
-        }
-      } catch {
-        // Not a Status body (proxies answer HTML or plain text); the status code says enough.
-      }
-      throw new UpstreamError(message, status, reason !== undefined ? { reason } : {});
+      throw await errorOfAnswer(`GET ${path}`, res);
     } catch (err) {
-      if (controller.signal.aborted && controller.signal.reason instanceof UpstreamError) throw controller.signal.reason;
-      if (err instanceof UpstreamError) throw err;
-      throw new UpstreamError(`GET ${path}: ${(err as Error).message}`, 0, { cause: err });
+      throw this.failure(err, controller, `GET ${path}`);
     } finally {
       clearTimeout(timer);
       this.openControllers.delete(controller);
     }
+  }
+
+  /** The error to throw for a failed request: our timeout, an answer's error, or a transport failure. */
+  private failure(err: unknown, controller: AbortController, what: string): UpstreamError {
+    if (controller.signal.aborted && controller.signal.reason instanceof UpstreamError) return controller.signal.reason;
+    if (err instanceof UpstreamError) return err;
+    // node:http's own errors (ECONNREFUSED, ECONNRESET, TLS): their message names the failure, not an answer.
+    return new UpstreamError(`${what}: ${(err as Error).message}`, 0, { cause: err });
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => setTimeout(resolve, ms).unref());
   }
 
   /**
@@ -193,86 +227,105 @@ export class ClusterClient {
     return this.watchAgent;
   }
 
-  /** Reads a container log (not following) through client-node's Log, with the logs timeout. */
-  async readLog(namespace: string, pod: string, container: string, options: { tailLines?: number; sinceSeconds?: number; previous?: boolean; timestamps?: boolean }): Promise<string> {
-    this.count(`${this.name} log pods`);
-    const chunks: Buffer[] = [];
-    let finish!: () => void;
-    let fail!: (err: unknown) => void;
-    const finished = new Promise<void>((resolve, reject) => {
-      finish = resolve;
-      fail = reject;
-    });
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        chunks.push(Buffer.from(chunk));
-        cb();
-      },
-      final(cb) {
-        finish();
-        cb();
-      },
-    });
-    sink.on('error', fail);
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller?.abort();
-      fail(new UpstreamError(`no complete log within ${this.logsTimeoutMs} ms for ${namespace}/${pod}`, 0, { timedOut: true }));
-    }, this.logsTimeoutMs);
-    let controller: AbortController | undefined;
-    try {
-      // Log.log resolves once the response has started (or rejects with the HTTP error); the body then
-      // streams into the sink. A timeout may come first: the late controller is then aborted at once.
-      const started = new Log(this.kubeConfig).log(namespace, pod, container, sink, { follow: false, ...options });
-      started.then(
-        (c) => {
-          controller = c;
-          if (timedOut) c.abort();
-          else this.openControllers.add(c);
-        },
-        () => {},
-      );
-      await Promise.race([started, finished]);
-      await finished;
-      return Buffer.concat(chunks).toString('utf8');
-    } finally {
-      clearTimeout(timer);
-      if (controller) this.openControllers.delete(controller);
+  /**
+   * Reads a container log (not following), within the logs timeout (headers and body). The request is ours
+   * rather than client-node's Log: that one drops `tailLines: 0` (it tests the option for truth), and for
+   * an error answer it reads no Status and puts the answer's headers in its message.
+   * @throws UpstreamError as getJson does (a 400 for a container that does not exist, or `previous` logs of
+   *   one that never restarted).
+   */
+  async readLog(namespace: string, pod: string, container: string, options: LogRequestOptions): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.readLogOnce(namespace, pod, container, options);
+      } catch (err) {
+        // Throttled: retried here like a GET (see getJson).
+        if (!(err instanceof UpstreamError) || err.status !== 429 || attempt >= this.throttleRetries || this.closed) throw err;
+        await this.pause(throttleDelayMs(err, attempt, this.maxRetryAfterMs));
+        if (this.closed) throw err;
+      }
     }
   }
 
-  /** Follows a container log through client-node's Log; `onLine` per complete line. Returns the stopper. */
-  async followLog(namespace: string, pod: string, container: string, options: { tailLines?: number; sinceSeconds?: number; previous?: boolean; timestamps?: boolean }, onLine: (line: string) => void, onEnd: (err?: unknown) => void): Promise<() => void> {
-    this.count(`${this.name} log pods`);
+  private async readLogOnce(namespace: string, pod: string, container: string, options: LogRequestOptions): Promise<string> {
+    const controller = new AbortController();
+    const what = `GET pods/log ${namespace}/${pod}`;
+    const timer = setTimeout(() => controller.abort(new UpstreamError(`${what}: no complete log within ${this.logsTimeoutMs} ms`, 0, { timedOut: true })), this.logsTimeoutMs);
+    this.openControllers.add(controller);
+    try {
+      const res = await this.openLog(namespace, pod, container, { ...options, follow: false }, controller);
+      return await readBody(res);
+    } catch (err) {
+      throw this.failure(err, controller, what);
+    } finally {
+      clearTimeout(timer);
+      this.openControllers.delete(controller);
+    }
+  }
+
+  /**
+   * Follows a container log; `onLine` per complete line, `onEnd` once when the stream ends (with the error,
+   * if it failed). Resolves with the stopper once the answer has started.
+   * @throws UpstreamError when the member refuses the request or does not answer within the call timeout.
+   */
+  async followLog(namespace: string, pod: string, container: string, options: LogRequestOptions, onLine: (line: string) => void, onEnd: (err?: unknown) => void): Promise<() => void> {
+    const controller = new AbortController();
+    const what = `GET pods/log ${namespace}/${pod}`;
+    const timer = setTimeout(() => controller.abort(new UpstreamError(`${what}: no answer within ${this.callTimeoutMs} ms`, 0, { timedOut: true })), this.callTimeoutMs);
+    this.openControllers.add(controller);
+    let res: http.IncomingMessage;
+    try {
+      res = await this.openLog(namespace, pod, container, { ...options, follow: true }, controller);
+    } catch (err) {
+      this.openControllers.delete(controller);
+      throw this.failure(err, controller, what);
+    } finally {
+      clearTimeout(timer);
+    }
     let rest = '';
     let ended = false;
     const end = (err?: unknown) => {
       if (ended) return;
       ended = true;
+      this.openControllers.delete(controller);
       if (rest) onLine(rest);
+      rest = '';
       onEnd(err);
     };
-    const sink = new Writable({
-      write(chunk: Buffer, _enc, cb) {
-        const lines = (rest + chunk.toString('utf8')).split('\n');
-        rest = lines.pop() ?? '';
-        for (const line of lines) onLine(line);
-        cb();
-      },
-      final(cb) {
-        end();
-        cb();
-      },
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) onLine(line);
     });
-    sink.on('error', (err) => end(err));
-    const controller = await new Log(this.kubeConfig).log(namespace, pod, container, sink, { follow: true, ...options });
-    this.openControllers.add(controller);
+    res.on('end', () => end());
+    res.on('close', () => end(res.complete || controller.signal.aborted ? undefined : new UpstreamError(`${what}: the stream broke off`, 0)));
     return () => {
-      this.openControllers.delete(controller);
       controller.abort();
       end();
     };
+  }
+
+  /** Sends a pod log request; resolves with a 2xx answer (body unread) or throws the error answer. */
+  private async openLog(namespace: string, pod: string, container: string, options: LogRequestOptions & { follow: boolean }, controller: AbortController): Promise<http.IncomingMessage> {
+    this.count(`${this.name} log pods`);
+    const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`;
+    const url = this.url(path, {
+      container,
+      follow: options.follow ? true : undefined,
+      // 0 is a real value ("no lines"), unlike client-node's Log, which drops it.
+      tailLines: options.tailLines,
+      sinceSeconds: options.sinceSeconds,
+      previous: options.previous ? true : undefined,
+      timestamps: options.timestamps ? true : undefined,
+    });
+    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: '*/*' } };
+    await this.kubeConfig.applyToHTTPSOptions(opts);
+    opts.agent = this.sharedAgent(opts);
+    const res = await this.request(url, opts, controller.signal);
+    const status = res.statusCode ?? 0;
+    if (status >= 200 && status < 300) return res;
+    throw await errorOfAnswer(`GET pods/log ${namespace}/${pod}`, res);
   }
 
   /** Aborts every open request and watch of this cluster and frees its connections. */
@@ -331,8 +384,32 @@ export interface BodyGate {
   run<T>(task: () => Promise<T>): Promise<T>;
 }
 
-/** Reads a whole response body as UTF-8. */
-function readBody(res: http.IncomingMessage): Promise<string> {
+/**
+ * The delay before retrying a throttled (429) GET: the server's Retry-After when it gave one, else a short
+ * exponential backoff with jitter; never more than `maxMs`.
+ */
+export function throttleDelayMs(err: UpstreamError, attempt: number, maxMs: number): number {
+  const asked = err.retryAfterSeconds !== undefined ? err.retryAfterSeconds * 1000 : 200 * 2 ** attempt * (0.8 + Math.random() * 0.4);
+  return Math.min(maxMs, Math.max(0, Math.round(asked)));
+}
+
+/** The largest error body read for its Status (a Status is a few hundred bytes; proxies may send pages). */
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** The UpstreamError of a non-2xx answer: its status, Status object and Retry-After; never its headers. */
+async function errorOfAnswer(what: string, res: http.IncomingMessage): Promise<UpstreamError> {
+  const status = res.statusCode ?? 0;
+  let body = '';
+  try {
+    body = await readBody(res, ERROR_BODY_LIMIT);
+  } catch {
+    // The status code says enough when the body broke off.
+  }
+  return UpstreamError.fromAnswer(what, status, body, res.headers['retry-after']);
+}
+
+/** Reads a whole response body as UTF-8 (at most `limit` bytes: the rest is dropped and the answer closed). */
+function readBody(res: http.IncomingMessage, limit = Infinity): Promise<string> {
   return new Promise((resolve, reject) => {
     if (res.destroyed) {
       // Failed (or aborted) while it waited for a gate.
@@ -340,7 +417,16 @@ function readBody(res: http.IncomingMessage): Promise<string> {
       return;
     }
     const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    res.on('data', (c: Buffer) => {
+      if (size >= limit) return;
+      chunks.push(c);
+      size += c.length;
+      if (size >= limit) {
+        resolve(Buffer.concat(chunks).subarray(0, limit).toString('utf8'));
+        res.destroy();
+      }
+    });
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
     res.on('close', () => {

@@ -1,13 +1,15 @@
 /**
  * One cluster as the gateway sees it: its client, what it serves (discovery, retried until it succeeds), and
- * its health — reachable or not since when, last error — kept current by a light periodic probe (GET /api)
- * and by the failures and successes that informers and fetches report. A member that stops answering is
+ * its health — its one circuit breaker (MemberBreaker): open since when, last error — kept current by a light
+ * periodic probe (GET /api, the breaker's trial call) and by the failures and successes that informers and
+ * fetches report. Only member failures (transport, 5xx, timeouts) count; a request's own 4xx never does. A member that stops answering is
  * noticed within one probe interval even when its open watch streams stay silent.
  */
 import type { ClusterClient } from './ClusterClient.js';
 import { discoverApis } from './discoverApis.js';
+import { MemberBreaker } from './MemberBreaker.js';
 import type { ClusterError, ServedApis } from './types.js';
-import { toClusterError } from './UpstreamError.js';
+import { API_NOT_SERVED, clusterError, toClusterError } from './UpstreamError.js';
 
 export interface ClusterConnectionOptions {
   client: ClusterClient;
@@ -36,14 +38,13 @@ export class ClusterConnection {
   private served: ServedApis | undefined;
   private discoveryAttempted = false;
   private discoveryError: ClusterError | null = null;
-  private down: { since: string; error: ClusterError } | null = null;
-  private last: ClusterError | null = null;
+  /** The read gate: the one breaker of this cluster. */
+  readonly breaker: MemberBreaker;
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private probing = false;
   private slowProbes = 0;
   private readonly discoveredListeners: Array<(apis: ServedApis) => void> = [];
-  private readonly recoveredListeners: Array<() => void> = [];
   private readonly apisChangedListeners: Array<(apis: ServedApis) => void> = [];
   private discoveredAt = 0;
   private attemptWaiters: Array<() => void> = [];
@@ -52,6 +53,7 @@ export class ClusterConnection {
     this.options = options;
     this.client = options.client;
     this.name = options.client.name;
+    this.breaker = new MemberBreaker();
   }
 
   /** Discovers once now, then probes every interval (rediscovering until discovery has succeeded). */
@@ -91,38 +93,39 @@ export class ClusterConnection {
 
   /** Called each time the cluster becomes reachable again after an outage. */
   onRecovered(listener: () => void): void {
-    this.recoveredListeners.push(listener);
+    this.breaker.onClosed(listener);
   }
 
-  /** The error every read of this cluster answers while it is unreachable, else null. */
+  /**
+   * The read gate: the error every read of this cluster answers while its breaker is open (or before its
+   * first discovery succeeded, that discovery's error), else null.
+   */
   availabilityError(): ClusterError | null {
-    if (this.down) return this.down.error;
+    const open = this.breaker.gateError;
+    if (open) return open;
     if (!this.served && this.discoveryError) return this.discoveryError;
     return null;
   }
 
   get unreachableSince(): string | null {
-    return this.down?.since ?? null;
+    return this.breaker.openSince;
   }
 
   get lastError(): ClusterError | null {
-    return this.last;
+    return this.breaker.lastError;
   }
 
-  /** Reports a failed upstream call; unavailability and timeouts mark the cluster unreachable. */
-  noteFailure(error: ClusterError): void {
-    this.last = error;
-    if (error.code === 'CLUSTER_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT') {
-      if (!this.down) this.down = { since: new Date().toISOString(), error };
-      else this.down.error = error;
-    }
+  /**
+   * Reports a failed upstream call. Only member failures (transport, 5xx, timeouts) reach the breaker; a
+   * request's own 4xx, a 404 or a 429 is ignored here. Returns whether it counted.
+   */
+  noteFailure(error: ClusterError): boolean {
+    return this.breaker.recordFailure(error);
   }
 
   /** Reports a successful upstream call: the cluster is reachable. */
   noteSuccess(): void {
-    if (!this.down) return;
-    this.down = null;
-    for (const l of this.recoveredListeners) l();
+    this.breaker.recordSuccess();
   }
 
   private async probe(): Promise<void> {
@@ -154,17 +157,12 @@ export class ClusterConnection {
     } catch (err) {
       let error = toClusterError(this.name, err);
       if (!this.served && this.options.viaProxy && error.code === 'NOT_FOUND') {
-        error = {
-          code: 'API_NOT_SERVED',
-          message: `${this.name}: the Karmada control plane does not serve the cluster proxy for this member (reach it with --member ${this.name}=<context>)`,
-          cluster: this.name,
-        };
+        error = clusterError(this.name, API_NOT_SERVED, `the Karmada control plane does not serve the cluster proxy for this member (reach it with --member ${this.name}=<context>)`);
       }
       if (!this.served) this.discoveryError = error;
       // A refused or 503 answer is definitive; one slow probe on a busy machine is not: a timeout marks the
       // cluster down only when the next probe times out too.
-      if (this.served && error.code === 'UPSTREAM_TIMEOUT' && ++this.slowProbes < 2) this.last = error;
-      else this.noteFailure(error);
+      if (!(this.served && error.code === 'UPSTREAM_TIMEOUT' && ++this.slowProbes < 2)) this.noteFailure(error);
     } finally {
       this.probing = false;
       if (!this.discoveryAttempted) {

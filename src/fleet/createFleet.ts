@@ -30,7 +30,8 @@ import {
   type Readiness,
   type ServedApis,
 } from './types.js';
-import { toClusterError } from './UpstreamError.js';
+import { ErrorCode, Reason } from '../errors/codes.js';
+import { API_NOT_SERVED, clusterError, toClusterError, type Classified } from './UpstreamError.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 
 interface ClusterEntry {
@@ -68,11 +69,14 @@ class MemberHealthView implements MemberHealth {
   }
 }
 
-const fail = <T>(cluster: string, code: ClusterError['code'], message: string): ClusterResult<T> => ({
+const fail = <T>(cluster: string, classified: Classified, message: string): ClusterResult<T> => ({
   ok: false,
   cluster,
-  error: { code, message: `${cluster}: ${message}`, cluster },
+  error: clusterError(cluster, classified, message),
 });
+
+const NOT_FOUND: Classified = { code: ErrorCode.NOT_FOUND };
+const UNKNOWN_CLUSTER: Classified = { code: ErrorCode.NOT_FOUND, reason: Reason.UNKNOWN_CLUSTER };
 
 class KarmadaFleet implements Fleet {
   readonly requestCounters = new Map<string, number>();
@@ -225,23 +229,23 @@ class KarmadaFleet implements Fleet {
    */
   private async readAll(kind: KindDescriptor, cluster: string, filter: ListFilter, memo?: Map<string, Promise<ClusterResult<SlimObject[]>>>): Promise<ClusterResult<SlimObject[]>> {
     const entry = this.entry(cluster);
-    if (!entry) return fail(cluster, 'NOT_FOUND', 'no such member cluster');
+    if (!entry) return fail(cluster, UNKNOWN_CLUSTER, 'no such member cluster');
     const side = cluster === CONTROL_PLANE ? 'controlPlane' : 'member';
     if (!this.onSide(kind, side)) {
-      return fail(cluster, 'API_NOT_SERVED', `${kind.name} are not read from ${side === 'controlPlane' ? 'the Karmada control plane' : 'member clusters'}`);
+      return fail(cluster, API_NOT_SERVED, `${kind.name} are not read from ${side === 'controlPlane' ? 'the Karmada control plane' : 'member clusters'}`);
     }
     const down = entry.connection.availabilityError();
     if (down) return { ok: false, cluster, error: down };
     const apis = entry.connection.apis;
     if (apis && !apis.groupVersions.includes(kind.group ? `${kind.group}/${kind.version}` : kind.version)) {
-      return fail(cluster, 'API_NOT_SERVED', `${kind.group || 'core'}/${kind.version} ${kind.name} is not served`);
+      return fail(cluster, API_NOT_SERVED, `${kind.group || 'core'}/${kind.version} ${kind.name} is not served`);
     }
     const informer = entry.cache.informer(kind.name);
     if (informer) {
       if (!informer.listed) {
         await Promise.race([informer.settled(), new Promise((r) => setTimeout(r, this.config.callTimeoutMs).unref())]);
         if (!informer.listed) {
-          return { ok: false, cluster, error: informer.lastError ?? { code: 'UPSTREAM_TIMEOUT', message: `${cluster}: ${kind.name} not synced yet`, cluster } };
+          return { ok: false, cluster, error: informer.lastError ?? clusterError(cluster, { code: ErrorCode.UPSTREAM_TIMEOUT }, `${kind.name} not synced yet`) };
         }
       }
       if (informer.state === 'failed' && informer.lastError) return { ok: false, cluster, error: informer.lastError };
@@ -293,7 +297,7 @@ class KarmadaFleet implements Fleet {
     const r = await this.readAll(d, cluster, { ...(d.namespaced && namespace ? { namespace } : {}), name });
     if (!r.ok) return r;
     const found = r.value[0];
-    if (!found) return fail(cluster, 'NOT_FOUND', `${d.kind} ${namespace && d.namespaced ? `${namespace}/` : ''}${name} not found`);
+    if (!found) return fail(cluster, NOT_FOUND, `${d.kind} ${namespace && d.namespaced ? `${namespace}/` : ''}${name} not found`);
     return { ok: true, cluster, value: found };
   }
 
@@ -322,16 +326,21 @@ class KarmadaFleet implements Fleet {
 
   private async metricsGet<T>(cluster: string, path: string, what: string, map: (items: any[]) => T): Promise<ClusterResult<T>> {
     const entry = this.entry(cluster);
-    if (!entry) return fail(cluster, 'NOT_FOUND', 'no such member cluster');
+    if (!entry) return fail(cluster, UNKNOWN_CLUSTER, 'no such member cluster');
     const down = entry.connection.availabilityError();
     if (down) return { ok: false, cluster, error: down };
-    if (entry.connection.apis && !entry.connection.apis.metrics) return fail(cluster, 'API_NOT_SERVED', 'metrics.k8s.io is not served (no metrics server)');
+    if (entry.connection.apis && !entry.connection.apis.metrics) return fail(cluster, API_NOT_SERVED, 'metrics.k8s.io is not served (no metrics server)');
     try {
-      const body = await entry.connection.client.getJson<{ items?: any[] }>(path, {}, what);
+      // Its own, shorter timeout: a slow metrics server holds the answer up by at most this long.
+      const timeoutMs = Math.min(this.config.metricsTimeoutMs, this.config.callTimeoutMs);
+      const body = await entry.connection.client.getJson<{ items?: any[] }>(path, {}, what, timeoutMs);
       return { ok: true, cluster, value: map(body.items ?? []) };
     } catch (err) {
-      const error = toClusterError(cluster, err, (err as { status?: number }).status === 404 ? 'API_NOT_SERVED' : undefined);
-      if (error.code !== 'API_NOT_SERVED') entry.connection.noteFailure(error);
+      // A 404 on the metrics API: no metrics server (it went away since discovery). No metrics failure
+      // reaches the member's breaker: metrics.k8s.io is served by a metrics server behind the member's
+      // aggregation layer, whose slowness or 503 says nothing about the member's own API server (whose
+      // failures the probe and the informers see anyway).
+      const error = toClusterError(cluster, err, (err as { status?: number }).status === 404 ? API_NOT_SERVED : undefined);
       return { ok: false, cluster, error };
     }
   }
@@ -366,13 +375,13 @@ class KarmadaFleet implements Fleet {
     const p = await this.get('pods', cluster, namespace, pod);
     if (!p.ok) return p;
     const first = (p.value.spec as { containers?: Array<{ name: string }> } | undefined)?.containers?.[0]?.name;
-    if (!first) return fail(cluster, 'NOT_FOUND', `pod ${namespace}/${pod} has no containers`);
+    if (!first) return fail(cluster, NOT_FOUND, `pod ${namespace}/${pod} has no containers`);
     return { ok: true, cluster, value: first };
   }
 
   async logs(cluster: string, namespace: string, pod: string, options: LogOptions = {}): Promise<ClusterResult<string>> {
     const entry = this.entry(cluster);
-    if (!entry) return fail(cluster, 'NOT_FOUND', 'no such member cluster');
+    if (!entry) return fail(cluster, UNKNOWN_CLUSTER, 'no such member cluster');
     const down = entry.connection.availabilityError();
     if (down) return { ok: false, cluster, error: down };
     const container = await this.containerOf(cluster, namespace, pod, options.container);
@@ -381,8 +390,9 @@ class KarmadaFleet implements Fleet {
     try {
       return { ok: true, cluster, value: await entry.connection.client.readLog(namespace, pod, container.value, rest) };
     } catch (err) {
+      // A 400 (no such container, no previous instance) is this request's error; only member failures count.
       const error = toClusterError(cluster, err);
-      if (error.code === 'CLUSTER_UNAVAILABLE' || error.code === 'UPSTREAM_TIMEOUT') entry.connection.noteFailure(error);
+      entry.connection.noteFailure(error);
       return { ok: false, cluster, error };
     }
   }
@@ -398,7 +408,7 @@ class KarmadaFleet implements Fleet {
     const end = (error?: ClusterError) => onEnd?.(error);
     const entry = this.entry(cluster);
     if (!entry) {
-      end({ code: 'NOT_FOUND', message: `${cluster}: no such member cluster`, cluster });
+      end(clusterError(cluster, UNKNOWN_CLUSTER, 'no such member cluster'));
       return () => {};
     }
     const container = await this.containerOf(cluster, namespace, pod, options.container);

@@ -5,18 +5,27 @@
  */
 import type DataLoader from 'dataloader';
 import type { ChangeListener, IndexName, ListFilter, SlimCluster, SlimEvent, SlimObject } from '../cache/types.js';
+import type { ErrorCode, Reason } from '../errors/codes.js';
 import type { KindName } from './kinds.js';
 
 /** The name under which the Karmada control plane appears in results (members use their Karmada names). */
 export const CONTROL_PLANE = 'controlPlane';
 
-export type ClusterErrorCode = 'CLUSTER_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'API_NOT_SERVED';
-
+/**
+ * One cluster's failure as a typed value, in the gateway's one error vocabulary (src/errors/codes.ts); built
+ * from upstream answers in one place (UpstreamError.ts `toClusterError`). A member that does not serve an
+ * API is `NOT_FOUND` with reason `API_NOT_SERVED`.
+ */
 export interface ClusterError {
-  code: ClusterErrorCode;
+  code: ErrorCode;
+  /** Machine-readable detail (API_NOT_SERVED, UPSTREAM_BAD_REQUEST, MEMBER_CIRCUIT_OPEN, ...). */
+  reason?: Reason;
+  /** A summary: the cluster, the request, the HTTP status, the Status reason and message. Never raw headers or bodies. */
   message: string;
   /** Member name, or CONTROL_PLANE. */
   cluster: string;
+  /** The upstream HTTP status, when an answer came back. */
+  status?: number;
 }
 
 export type ClusterResult<T> =

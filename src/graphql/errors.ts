@@ -38,16 +38,13 @@ export function notFound(message: string, extensions: Record<string, unknown> = 
 }
 
 /**
- * A per-cluster failure from the data layer as a GraphQL error. API_NOT_SERVED is not in the public list:
- * for a client it is "this does not exist there", so it becomes NOT_FOUND with `reason: API_NOT_SERVED`.
+ * A per-cluster failure from the data layer as a GraphQL error: its code and reason as the fleet layer
+ * classified them (src/fleet/UpstreamError.ts, from the upstream's Status), and the cluster it concerns.
  * The control plane is named `karmada` to clients (its CONTROL_PLANE key is internal).
  */
 export function clusterFailure(error: ClusterError): GraphQLError {
   const cluster = error.cluster === CONTROL_PLANE ? 'karmada' : error.cluster;
-  if (error.code === 'API_NOT_SERVED') {
-    return apiError(ErrorCode.NOT_FOUND, error.message, { cluster, reason: 'API_NOT_SERVED' });
-  }
-  return apiError(error.code, error.message, { cluster });
+  return apiError(error.code, error.message, { cluster, ...(error.reason ? { reason: error.reason } : {}) });
 }
 
 /** Whether an error is one of ours (has a listed code), to leave it untouched when formatting. */

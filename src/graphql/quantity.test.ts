@@ -41,3 +41,32 @@ describe('quantities', () => {
     expect(parsedResources(undefined)).toEqual([]);
   });
 });
+
+describe('normalised quantities are rounded to what the raw quantities say', () => {
+  it('parses to the decimal the raw quantity writes, nano-units at most', () => {
+    expect(parseQuantity('13.57')).toBe(13.57);
+    expect(parseQuantity('100m')).toBe(0.1);
+    expect(parseQuantity('1000m')).toBe(1);
+    expect(parseQuantity('123456789n')).toBe(0.123456789);
+    expect(parseQuantity('1.5Gi')).toBe(1.5 * 2 ** 30);
+    expect(parseQuantity('1e-3')).toBe(0.001);
+    expect(parseQuantity('-250m')).toBe(-0.25);
+    expect(parseQuantity('.5')).toBe(0.5);
+    expect(Number.isNaN(parseQuantity('.'))).toBe(true);
+  });
+
+  it('sums in integer units: 1357 × "10m" is 13.57 cores, not 13.569999999999997', () => {
+    const float = Array.from({ length: 1357 }, () => 0.01).reduce((a, b) => a + b, 0);
+    expect(float).not.toBe(13.57); // what summing the numbers gave
+    const sum = new ResourceSum();
+    for (let i = 0; i < 1357; i++) sum.add({ cpu: '10m', memory: '1.1Ki' });
+    const list = sum.toList();
+    expect(list.cpuCores).toBe(13.57);
+    expect(list.cpu).toBe('13570m');
+    expect(list.memoryBytes).toBe(1357 * 1126.4);
+    // Mixed precisions (millicores from specs, nanocores from metrics) sum exactly too.
+    const mixed = new ResourceSum().add({ cpu: '100m' }).add({ cpu: '200m' }).add({ cpu: '123456789n' }).toList();
+    expect(mixed.cpuCores).toBe(0.423456789);
+    expect(new ResourceSum().addParsed(parsedResources({ cpu: '0.1' })).addParsed(parsedResources({ cpu: '0.2' })).toList().cpuCores).toBe(0.3);
+  });
+});

@@ -3,18 +3,60 @@
  * normalised numbers side by side (cores for cpu, bytes for memory), as the schema conventions ask.
  */
 
-const SUFFIX: Record<string, number> = {
-  n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18,
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60,
-};
+/** Decimal exponents of the decimal suffixes (`m` is 10^-3), and factors of the binary ones. */
+const DECIMAL_EXPONENT: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
+const BINARY_FACTOR: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
 
-/** The numeric value of a quantity; NaN when it is not one. */
+/**
+ * Kubernetes keeps no precision finer than nano-units (its canonical scale), nor do we: beyond this many
+ * decimals a quantity is rounded.
+ */
+const MAX_DECIMALS = 9;
+
+/**
+ * A quantity as an exact decimal: `units / 10^decimals` with integer `units`, the decimals being what the
+ * raw quantity says (`"500m"` → 500/10^3, `"13.57"` → 1357/10^2, `"1.5Gi"` → 1610612736/10^0). Sums of
+ * these are integer sums, so a roll-up of thousands of `"10m"` is exactly what the raw quantities add up to
+ * (not `13.569999999999997`).
+ */
+export interface ExactQuantity {
+  units: number;
+  decimals: number;
+}
+
+/** A quantity as an exact decimal; undefined when it is not one. */
+export function exactQuantity(raw: string): ExactQuantity | undefined {
+  const m = raw.trim().match(/^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]))?$/);
+  if (!m || (!m[2] && !m[3])) return undefined;
+  const sign = m[1] === '-' ? -1 : 1;
+  const fraction = m[3] ?? '';
+  const mantissa = Number(`${m[2] || '0'}${fraction}`);
+  let exponent = (m[4] !== undefined ? Number(m[4]) : DECIMAL_EXPONENT[m[5] ?? ''] ?? 0) - fraction.length;
+  const factor = m[5] ? BINARY_FACTOR[m[5]] ?? 1 : 1;
+  let units = mantissa * factor;
+  // Whole multiples of ten move into the exponent, so that "1000m" is 1, not 1000/10^3.
+  while (exponent < 0 && units !== 0 && units % 10 === 0) {
+    units /= 10;
+    exponent++;
+  }
+  if (exponent >= 0) return { units: sign * units * 10 ** exponent, decimals: 0 };
+  let decimals = -exponent;
+  if (decimals > MAX_DECIMALS) {
+    units = Math.round(units / 10 ** (decimals - MAX_DECIMALS));
+    decimals = MAX_DECIMALS;
+  }
+  return { units: sign * units, decimals };
+}
+
+/** The number an exact quantity stands for: the double nearest to the decimal. */
+function valueOf(q: ExactQuantity): number {
+  return q.decimals === 0 ? q.units : q.units / 10 ** q.decimals;
+}
+
+/** The numeric value of a quantity, rounded to what it says; NaN when it is not one. */
 export function parseQuantity(raw: string): number {
-  const m = raw.trim().match(/^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?)$/);
-  if (!m) return Number.NaN;
-  const base = Number(m[1]);
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  return base * (SUFFIX[m[3] ?? '']!);
+  const q = exactQuantity(raw);
+  return q ? valueOf(q) : Number.NaN;
 }
 
 /** Formats a number of cores as Kubernetes would (millicores below a whole core). */
@@ -58,8 +100,8 @@ export function resourceList(map: Record<string, string> | undefined | null): Re
   };
 }
 
-/** A resource map's quantities as numbers: `[name, value]` for each finite one, in the map's order. */
-export type ParsedResources = ReadonlyArray<readonly [string, number]>;
+/** A resource map's quantities as exact decimals: `[name, units, decimals]` for each one, in the map's order. */
+export type ParsedResources = ReadonlyArray<readonly [string, number, number]>;
 
 const NONE: ParsedResources = Object.freeze([]);
 const parsedMaps = new WeakMap<object, ParsedResources>();
@@ -78,48 +120,74 @@ export function parsedResources(map: Readonly<Record<string, string>> | undefine
 
 /** `map` parsed, not memoized (for maps built on the fly). */
 export function parseResources(map: Readonly<Record<string, string>> | undefined | null): ParsedResources {
-  const out: Array<readonly [string, number]> = [];
+  const out: Array<readonly [string, number, number]> = [];
   for (const [name, raw] of Object.entries(map ?? {})) {
-    const v = parseQuantity(String(raw));
-    if (Number.isFinite(v)) out.push([name, v]);
+    const q = exactQuantity(String(raw));
+    if (q && Number.isFinite(q.units)) out.push([name, q.units, q.decimals]);
   }
   return out;
 }
 
-/** Adds resource maps as numbers, keyed by resource name. */
+/**
+ * Adds resource maps, keyed by resource name, in integer units at the finest precision the added raw
+ * quantities have (milli-cores, nano-cores for metrics, bytes), so the normalised sums are exact.
+ */
 export class ResourceSum {
-  private readonly totals = new Map<string, number>();
+  private readonly totals = new Map<string, ExactQuantity>();
 
   add(map: Record<string, string> | undefined | null): this {
     for (const [name, raw] of Object.entries(map ?? {})) {
-      const v = parseQuantity(String(raw));
-      if (Number.isFinite(v)) this.totals.set(name, (this.totals.get(name) ?? 0) + v);
+      const q = exactQuantity(String(raw));
+      if (q && Number.isFinite(q.units)) this.addUnits(name, q.units, q.decimals);
     }
     return this;
   }
 
   /** The same sum as add() of the map the values were parsed from (see parsedResources). */
   addParsed(values: ParsedResources): this {
-    for (const [name, v] of values) this.totals.set(name, (this.totals.get(name) ?? 0) + v);
+    for (const [name, units, decimals] of values) this.addUnits(name, units, decimals);
     return this;
   }
 
   addSum(other: ResourceSum): this {
-    for (const [name, v] of other.totals) this.totals.set(name, (this.totals.get(name) ?? 0) + v);
+    for (const [name, q] of other.totals) this.addUnits(name, q.units, q.decimals);
     return this;
+  }
+
+  private addUnits(name: string, units: number, decimals: number): void {
+    const total = this.totals.get(name);
+    if (!total) {
+      this.totals.set(name, { units, decimals });
+      return;
+    }
+    if (decimals > total.decimals) {
+      total.units *= 10 ** (decimals - total.decimals);
+      total.decimals = decimals;
+    } else if (decimals < total.decimals) {
+      units *= 10 ** (total.decimals - decimals);
+    }
+    total.units += units;
+    // Beyond 2^53 integers are no longer exact: give up decimals rather than whole units.
+    while (!Number.isSafeInteger(total.units) && total.decimals > 0) {
+      total.units = Math.round(total.units / 10);
+      total.decimals--;
+    }
   }
 
   /** As a ResourceList, raw strings rebuilt from the sums. */
   toList(): ResourceListModel {
     const map: Record<string, string> = {};
-    for (const [name, v] of this.totals) {
+    const values = new Map<string, number>();
+    for (const [name, q] of this.totals) {
+      const v = valueOf(q);
+      values.set(name, v);
       map[name] = name === 'cpu' ? formatCpu(v) : name === 'memory' || name.includes('storage') ? formatBytes(v) : String(Math.round(v * 1000) / 1000);
     }
     const list = resourceList(map);
-    // Keep exact sums for the normalised numbers (the raw strings are rounded to millicores).
-    for (const q of list.all) q.value = this.totals.get(q.name) ?? q.value;
-    if (this.totals.has('cpu')) list.cpuCores = this.totals.get('cpu')!;
-    if (this.totals.has('memory')) list.memoryBytes = this.totals.get('memory')!;
+    // Keep the exact sums for the normalised numbers (the raw strings are rounded to millicores).
+    for (const q of list.all) q.value = values.get(q.name) ?? q.value;
+    if (values.has('cpu')) list.cpuCores = values.get('cpu')!;
+    if (values.has('memory')) list.memoryBytes = values.get('memory')!;
     return list;
   }
 }

@@ -11,8 +11,10 @@ import type { KindName } from '../fleet/kinds.js';
 import { CONTROL_PLANE, type ClusterError, type ClusterResult } from '../fleet/types.js';
 import { authorize } from './authorize.js';
 import type { GraphQLContext } from './context.js';
-import { clusterFailure } from './errors.js';
+import { Reason } from '../errors/codes.js';
+import { clusterFailure, notFound } from './errors.js';
 import type { Located, ResourceTypeName } from './models.js';
+import { isApiNotServed } from '../fleet/UpstreamError.js';
 
 /** The control plane is `null` in the API and CONTROL_PLANE in the data layer. */
 export function fleetClusterKey(cluster: string | null): string {
@@ -21,6 +23,22 @@ export function fleetClusterKey(cluster: string | null): string {
 
 function locate<T extends SlimObject>(objs: readonly SlimObject[], cluster: string | null, type: ResourceTypeName): Array<Located<T>> {
   return objs.map((obj) => ({ cluster, obj: obj as T, type }));
+}
+
+/**
+ * Refuses a read that names (or is filtered to) a cluster the fleet does not have: NOT_FOUND with reason
+ * UNKNOWN_CLUSTER and the members it has (`extensions.members`), as mutations answer — before any upstream
+ * call, rather than an empty list that looks like an answer.
+ */
+export function checkMember(ctx: GraphQLContext, cluster: string, field: string): void {
+  const members = ctx.fleet.members();
+  if (members.includes(cluster)) return;
+  throw notFound(`${field}: no member cluster named "${cluster}" (members: ${members.join(', ')})`, {
+    field,
+    cluster,
+    reason: Reason.UNKNOWN_CLUSTER,
+    members,
+  });
 }
 
 /** Objects of one kind in one cluster (null = control plane), as a typed result. */
@@ -73,7 +91,7 @@ export async function listAcross<T extends SlimObject = SlimObject>(
   const out: Gathered<T> = { items: [], failures: [] };
   for (const r of results) {
     if (r.ok) out.items.push(...r.value);
-    else if (r.error.code !== 'API_NOT_SERVED') out.failures.push(r.error);
+    else if (!isApiNotServed(r.error)) out.failures.push(r.error);
   }
   return out;
 }
@@ -93,7 +111,7 @@ export async function objectsAcross<T extends SlimObject = SlimObject>(
   const out: GatheredObjects<T> = { perCluster: [], failures: [] };
   results.forEach((r, i) => {
     if (r.ok) out.perCluster.push({ cluster: members[i]!, objects: r.value });
-    else if (r.error.code !== 'API_NOT_SERVED') out.failures.push(r.error);
+    else if (!isApiNotServed(r.error)) out.failures.push(r.error);
   });
   return out;
 }

@@ -13,7 +13,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/AuditLog.js';
 import type { ChangeEvent } from '../cache/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
-import { ClusterWriter, UpstreamWriteError, type KubeObject } from './ClusterWriter.js';
+import type { CachedTargetLookup } from './CachedTargetLookup.js';
+import { ClusterWriter, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
 import type { KubeConfigSource } from './ClusterKubeConfigs.js';
 import { drainPlan } from './drainNode.js';
 import { deletePodPlan } from './deletePod.js';
@@ -53,6 +54,11 @@ export interface OperationServiceOptions {
   timings?: Partial<OperationTimings>;
   /** Known member names (fleet.members()); an unknown cluster is refused with NOT_FOUND. @default no check */
   members?: () => string[];
+  /**
+   * Whether the gateway's cache holds a mutation's target (see CachedTargetLookup): when it does, the
+   * preflight needs no upstream read. @default none (one direct read per preflight)
+   */
+  lookup?: CachedTargetLookup;
   /** Change events of the data layer (fleet.onChange), for middleware Operation progress. @default none */
   subscribe?: (listener: (e: ChangeEvent) => void) => () => void;
   /** How often unfinished middleware Operations are re-read directly (backstop to the informer), ms. @default 15000 */
@@ -194,6 +200,7 @@ export class OperationService {
       checkName(a.name, 'name');
       if (a.kind === 'DaemonSet') throw MutationRefusal.badInput('kind: a DaemonSet has no replicas to scale', 'kind');
       if (!Number.isInteger(a.replicas) || a.replicas < 0) throw MutationRefusal.badInput(`replicas: ${a.replicas} must be a non-negative integer`, 'replicas');
+      await this.checkExists(null, workloadRef(a.kind, a.namespace, a.name), 'name');
       return { executor: 'GATEWAY', plan: (ctx) => scalePlan(ctx, a.kind, a.namespace, a.name, a.replicas) };
     });
   }
@@ -204,6 +211,7 @@ export class OperationService {
       if (a.cluster) this.checkCluster(a.cluster);
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
+      await this.checkExists(a.cluster ?? null, workloadRef(a.kind, a.namespace, a.name), 'name');
       return { executor: 'GATEWAY', plan: (ctx) => restartPlan(ctx, a.kind, a.namespace, a.name, a.cluster ?? null) };
     });
   }
@@ -215,6 +223,7 @@ export class OperationService {
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
       if (!Number.isInteger(a.revision) || a.revision < 1) throw MutationRefusal.badInput(`revision: ${a.revision} must be a positive integer`, 'revision');
+      await this.checkExists(a.cluster, workloadRef(a.kind, a.namespace, a.name), 'name');
       return { executor: 'GATEWAY', plan: (ctx) => rollbackPlan(ctx, a.kind, a.namespace, a.name, a.cluster, a.revision) };
     });
   }
@@ -228,6 +237,7 @@ export class OperationService {
       if (a.gracePeriodSeconds != null && (!Number.isInteger(a.gracePeriodSeconds) || a.gracePeriodSeconds < 0)) {
         throw MutationRefusal.badInput(`gracePeriodSeconds: ${a.gracePeriodSeconds} must be a non-negative integer`, 'gracePeriodSeconds');
       }
+      await this.checkExists(a.cluster, { apiVersion: 'v1', kind: 'Pod', namespace: a.namespace, name: a.name }, 'name');
       return { executor: 'GATEWAY', plan: (ctx) => deletePodPlan(ctx, a.cluster, a.namespace, a.name, a.gracePeriodSeconds ?? undefined) };
     });
   }
@@ -253,6 +263,7 @@ export class OperationService {
     return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
       if (ref.namespace) checkName(ref.namespace, 'namespace');
       checkName(a.name, 'name');
+      await this.checkExists(null, ref, 'name');
       return { executor: 'GATEWAY', plan: (ctx) => deletePolicyPlan(ctx, ref) };
     });
   }
@@ -380,6 +391,7 @@ export class OperationService {
       this.checkCluster(a.cluster);
       checkName(a.name, 'name');
       check();
+      await this.checkExists(a.cluster, { apiVersion: 'v1', kind: 'Node', name: a.name }, 'name');
       return { executor: 'GATEWAY', plan };
     });
   }
@@ -604,6 +616,26 @@ export class OperationService {
 
   private targetOf(cluster: string | null, apiVersion: string, kind: string, namespace: string | null, name: string): OperationTarget {
     return { cluster, apiVersion, kind, namespace, name, uid: null };
+  }
+
+  /**
+   * The preflight: refuses with NOT_FOUND, before any Operation exists, a mutation whose target does not
+   * exist. The cache answers when it holds the target (no upstream call); otherwise one direct read decides,
+   * so a stale cache never refuses an object that exists. When that read fails (the member unreachable),
+   * nothing is refused here: the Operation runs and reports what it finds, as before.
+   */
+  private async checkExists(cluster: string | null, ref: ObjectRef, field: string): Promise<void> {
+    if (await this.options.lookup?.(ref, cluster).catch(() => false)) return;
+    let found: KubeObject | null;
+    try {
+      found = await this.readerFor(cluster ?? CONTROL_PLANE).read(ref);
+    } catch {
+      return;
+    }
+    if (found) return;
+    const where = cluster ?? CONTROL_PLANE_NAME;
+    const what = `${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`;
+    throw new MutationRefusal('NOT_FOUND', `${field}: ${what} not found in ${cluster ? `cluster ${cluster}` : 'the Karmada control plane'}`, { field, cluster: where });
   }
 
   private checkCluster(cluster: string, field = 'cluster'): void {

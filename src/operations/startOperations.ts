@@ -11,6 +11,8 @@ import { AuditRetention } from '../audit/AuditRetention.js';
 import type { Config } from '../config/Config.js';
 import type { Fleet } from '../fleet/types.js';
 import type { ContextExtras, GraphQLContext } from '../graphql/context.js';
+import { kindTable } from '../fleet/kinds.js';
+import { cachedTargetLookup } from './CachedTargetLookup.js';
 import { ClusterKubeConfigs } from './ClusterKubeConfigs.js';
 import { OperationService } from './OperationService.js';
 
@@ -51,6 +53,7 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
       ...(config.features ? { features: config.features } : {}),
       ...(config.drainPodTimeoutMs ? { timings: { drainPodTimeoutMs: config.drainPodTimeoutMs } } : {}),
       members: () => fleet.members(),
+      lookup: cachedTargetLookup(fleet, kindTable(config.middleware)),
       subscribe: (listener) => fleet.onChange(listener),
     });
     const restored = service.start();

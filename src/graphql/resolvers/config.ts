@@ -10,7 +10,7 @@ import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import { encodeGlobalId } from '../globalId.js';
 import type { EventModel, Located, ObjectModel, ResourceTypeName } from '../models.js';
-import { listAcross, listIn, reportPartial } from '../reads.js';
+import { checkMember, listAcross, listIn, reportPartial } from '../reads.js';
 import { labelsOf, selectorText } from '../shapes.js';
 import { checkLabelName, checkLabelSelector } from '../validation.js';
 import { filterEvents, memberEvents } from './clusters.js';
@@ -29,7 +29,7 @@ async function memberObjects(ctx: GraphQLContext, info: GraphQLResolveInfo, kind
   checkLabelName(f.cluster, 'filter.cluster');
   checkLabelName(f.namespace, 'filter.namespace');
   checkLabelSelector(f.labelSelector, 'filter.labelSelector');
-  if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], objectKey, page);
+  if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
   const filter = { ...(f.namespace ? { namespace: f.namespace } : {}), ...(f.labelSelector ? { labelSelector: f.labelSelector } : {}) };
   const { items, failures } = await listAcross(ctx, kind, type, Object.keys(filter).length ? filter : undefined, f.cluster ? [f.cluster] : undefined);
   reportPartial(ctx, failures, info);
@@ -46,7 +46,7 @@ export const configResolvers = {
         if (!r.ok) throw clusterFailure(r.error);
         return connectionOf(r.value, objectKey, page);
       }
-      if (args.cluster && !ctx.fleet.members().includes(args.cluster)) return connectionOf([], objectKey, page);
+      if (args.cluster) checkMember(ctx, args.cluster, 'cluster');
       const { items, failures } = await listAcross(ctx, 'namespaces', 'Namespace', undefined, args.cluster ? [args.cluster] : undefined);
       reportPartial(ctx, failures, info);
       return connectionOf(items, objectKey, page);
@@ -59,7 +59,8 @@ export const configResolvers = {
       const f = args.filter ?? {};
       checkLabelName(f.cluster, 'filter.cluster');
       checkLabelName(f.namespace, 'filter.namespace');
-      const members = f.cluster ? (ctx.fleet.members().includes(f.cluster) ? [f.cluster] : []) : [...ctx.fleet.members()].sort();
+      if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
+      const members = f.cluster ? [f.cluster] : [...ctx.fleet.members()].sort();
       const settled = await Promise.allSettled(members.map((m) => memberEvents(ctx, m, f.namespace ?? undefined)));
       const events: EventModel[] = [];
       settled.forEach((s, i) => {

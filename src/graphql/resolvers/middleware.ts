@@ -11,10 +11,11 @@ import { connectionOf, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import type { Located, ObjectModel } from '../models.js';
-import { listAcross, listIn, reportPartial } from '../reads.js';
+import { checkMember, listAcross, listIn, reportPartial } from '../reads.js';
 import { conditionsOf } from '../shapes.js';
 import { checkLabelName } from '../validation.js';
 import { refOf, resourceFields } from './resourceFields.js';
+import { isApiNotServed } from '../../fleet/UpstreamError.js';
 
 type Page = { first?: number | null; after?: string | null };
 type Raw = Record<string, any>;
@@ -41,7 +42,7 @@ function pluginNameOf(o: ObjectModel): string | null {
 async function ownedBy(ctx: GraphQLContext, kind: 'components' | 'workloadsets', owner: ObjectModel, label: string): Promise<Located[]> {
   const r = await listIn(ctx, kind, owner.cluster, 'MiddlewareInstance', owner.obj.metadata.namespace ? { namespace: owner.obj.metadata.namespace } : undefined);
   if (!r.ok) {
-    if (r.error.code === 'API_NOT_SERVED') return [];
+    if (isApiNotServed(r.error)) return [];
     throw clusterFailure(r.error);
   }
   return r.value
@@ -78,7 +79,7 @@ export const middlewareResolvers = {
       const f = args.filter ?? {};
       checkLabelName(f.cluster, 'filter.cluster');
       checkLabelName(f.namespace, 'filter.namespace');
-      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], () => [], page);
+      if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
       const { items, failures } = await listAcross(ctx, 'applications', 'MiddlewareInstance', f.namespace ? { namespace: f.namespace } : undefined, f.cluster ? [f.cluster] : undefined);
       reportPartial(ctx, failures, info);
       const filtered = items.filter((o) => (!f.plugin || pluginNameOf(o) === f.plugin) && (!f.phase || middlewarePhase(status(o).phase) === f.phase));

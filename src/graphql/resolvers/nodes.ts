@@ -11,11 +11,12 @@ import type { NodeModel, PodModel } from '../models.js';
 import { resourceList, ResourceSum } from '../quantity.js';
 import type { ClusterResult } from '../../fleet/types.js';
 import { authorize } from '../authorize.js';
-import { getOne, listAcross, listIn, listInOrThrow, reportPartial, nodeMetricsOf } from '../reads.js';
+import { checkMember, getOne, listAcross, listIn, listInOrThrow, reportPartial, nodeMetricsOf } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 import { resourceFields } from './resourceFields.js';
 import { filterPodsLocally, podOrder, podListFilter, podRequestValues, validatePodFilter, type PodFilterArgs } from './pods.js';
+import { isApiNotServed } from '../../fleet/UpstreamError.js';
 
 export interface NodeFilterArgs {
   cluster?: string | null;
@@ -94,7 +95,7 @@ export const nodeResolvers = {
       const page = pageArgs(args);
       const f = validateNodeFilter(args.filter);
       const clusters = f.cluster ? [f.cluster] : undefined;
-      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], nodeOrder, page);
+      if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
       const { items, failures } = await listAcross<SlimNode>(ctx, 'nodes', 'Node', f.labelSelector ? { labelSelector: f.labelSelector } : undefined, clusters);
       reportPartial(ctx, failures, info);
       return connectionOf(filterNodes(items, f), nodeOrder, page);
@@ -102,7 +103,7 @@ export const nodeResolvers = {
     node: async (_p: unknown, args: { cluster: string; name: string }, ctx: GraphQLContext) => {
       checkLabelName(args.cluster, 'cluster');
       checkObjectName(args.name, 'name');
-      if (!ctx.fleet.members().includes(args.cluster)) return null;
+      checkMember(ctx, args.cluster, 'cluster');
       const r = await getOne<SlimNode>(ctx, 'nodes', args.cluster, 'Node', null, args.name);
       if (!r.ok) throw clusterFailure(r.error);
       return r.value;
@@ -148,7 +149,7 @@ export const nodeResolvers = {
     usage: async (n: NodeModel, _a: unknown, ctx: GraphQLContext) => {
       const r = await nodeMetricsOf(ctx, n.cluster ?? '');
       if (!r.ok) {
-        if (r.error.code === 'API_NOT_SERVED') return null;
+        if (isApiNotServed(r.error)) return null;
         throw clusterFailure(r.error);
       }
       const u = r.value.find((x) => x.name === n.obj.metadata.name);

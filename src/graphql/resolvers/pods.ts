@@ -11,11 +11,12 @@ import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import type { Located, PodModel, PodTraceModel, RefModel } from '../models.js';
 import { parseResources, resourceList, ResourceSum, type ParsedResources } from '../quantity.js';
-import { getOne, listAcross, podMetricsOf, reportPartial } from '../reads.js';
+import { checkMember, getOne, listAcross, podMetricsOf, reportPartial } from '../reads.js';
 import { conditionsOf, metaValue, podPhase, POD_PHASE_K8S } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkNonNegative, checkObjectName } from '../validation.js';
 import { refOf, resourceFields } from './resourceFields.js';
 import { bindingForTemplate, policyRefOf } from './workloads.js';
+import { isApiNotServed } from '../../fleet/UpstreamError.js';
 
 export interface PodFilterArgs {
   cluster?: string | null;
@@ -164,7 +165,7 @@ export const podResolvers = {
     pods: async (_p: unknown, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
-      if (f.cluster && !ctx.fleet.members().includes(f.cluster)) return connectionOf([], podOrder, page);
+      if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
       const { items, failures } = await listAcross<SlimPod>(ctx, 'pods', 'Pod', podListFilter(f), f.cluster ? [f.cluster] : undefined);
       reportPartial(ctx, failures, info);
       return connectionOf(filterPodsLocally(items, f), podOrder, page);
@@ -173,7 +174,7 @@ export const podResolvers = {
       checkLabelName(args.cluster, 'cluster');
       checkLabelName(args.namespace, 'namespace');
       checkObjectName(args.name, 'name');
-      if (!ctx.fleet.members().includes(args.cluster)) return null;
+      checkMember(ctx, args.cluster, 'cluster');
       const r = await getOne<SlimPod>(ctx, 'pods', args.cluster, 'Pod', args.namespace, args.name);
       if (!r.ok) throw clusterFailure(r.error);
       return r.value;
@@ -214,7 +215,7 @@ export const podResolvers = {
     usage: async (p: PodModel, _a: unknown, ctx: GraphQLContext) => {
       const r = await podMetricsOf(ctx, p.cluster ?? '');
       if (!r.ok) {
-        if (r.error.code === 'API_NOT_SERVED') return null;
+        if (isApiNotServed(r.error)) return null;
         throw clusterFailure(r.error);
       }
       const u = r.value.find((x) => x.namespace === p.obj.metadata.namespace && x.name === p.obj.metadata.name);

@@ -13,6 +13,7 @@ import { conditionsOf, selectorText, tolerationsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 import { resourceFields } from './resourceFields.js';
 import { policyRefOf } from './workloads.js';
+import { isApiNotServed } from '../../fleet/UpstreamError.js';
 
 type Page = { first?: number | null; after?: string | null };
 interface ControlPlaneFilterArgs { namespace?: string | null; labelSelector?: string | null; name?: string | null }
@@ -68,7 +69,7 @@ async function controlPlaneList(ctx: GraphQLContext, kind: KindName, type: Resou
   const r = await listIn(ctx, kind, null, type, Object.keys(filter).length ? filter : undefined);
   let items: Located[] = [];
   if (r.ok) items = r.value;
-  else if (r.error.code !== 'API_NOT_SERVED') throw clusterFailure(r.error);
+  else if (!isApiNotServed(r.error)) throw clusterFailure(r.error);
   return connectionOf(items, (o: Located) => [o.obj.metadata.namespace ?? '', o.obj.metadata.name], page);
 }
 
@@ -78,7 +79,7 @@ async function matchedWorkloads(ctx: GraphQLContext, policy: ObjectModel) {
   const out = [];
   for (const r of lists) {
     if (!r.ok) {
-      if (r.error.code === 'API_NOT_SERVED') continue;
+      if (isApiNotServed(r.error)) continue;
       throw clusterFailure(r.error);
     }
     for (const b of r.value) {

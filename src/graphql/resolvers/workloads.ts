@@ -10,10 +10,12 @@ import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import { WORKLOAD_KIND, WORKLOAD_KIND_NAME } from '../kindMap.js';
 import type { Located, ObjectModel, PlacementModel, RefModel } from '../models.js';
-import { getOne, listIn, listInOrThrow, reportPartial } from '../reads.js';
+import { checkMember, getOne, listIn, listInOrThrow, reportPartial } from '../reads.js';
 import { metaValue } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 import { refOf, resourceFields } from './resourceFields.js';
+import { isApiNotServed } from '../../fleet/UpstreamError.js';
+import type { ErrorCode, Reason } from '../../errors/codes.js';
 
 type Page = { first?: number | null; after?: string | null };
 
@@ -51,7 +53,7 @@ async function workloadsIn(ctx: GraphQLContext, cluster: string | null, kinds: K
   const out: Located[] = [];
   for (const r of results) {
     if (r.ok) out.push(...r.value);
-    else if (r.error.code !== 'API_NOT_SERVED') throw clusterFailure(r.error);
+    else if (!isApiNotServed(r.error)) throw clusterFailure(r.error);
   }
   return out;
 }
@@ -94,7 +96,7 @@ export async function bindingForTemplate(ctx: GraphQLContext, template: Located,
   for (const name of names) {
     const r = await getOne(ctx, kind, null, 'ResourceBinding', ns, name);
     if (!r.ok) {
-      if (r.error.code === 'API_NOT_SERVED') return null;
+      if (isApiNotServed(r.error)) return null;
       throw clusterFailure(r.error);
     }
     const res = (r.value?.obj.spec as BindingSpec | undefined)?.resource;
@@ -183,7 +185,7 @@ async function overridesOf(ctx: GraphQLContext, w: ObjectModel): Promise<RefMode
   const out: RefModel[] = [];
   for (const r of lists) {
     if (!r.ok) {
-      if (r.error.code === 'API_NOT_SERVED') continue;
+      if (isApiNotServed(r.error)) continue;
       throw clusterFailure(r.error);
     }
     for (const p of r.value) {
@@ -212,16 +214,18 @@ export const workloadResolvers = {
       const f = args.filter ?? {};
       checkLabelName(f.cluster, 'filter.cluster');
       checkWorkloadFilter(f);
-      const clusters = f.cluster ? ctx.fleet.members().filter((m) => m === f.cluster) : [...ctx.fleet.members()].sort();
+      if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
+      const clusters = f.cluster ? [f.cluster] : [...ctx.fleet.members()].sort();
       const settled = await Promise.allSettled(clusters.map((m) => memberWorkloadsIn(ctx, m, f)));
       const items: Located[] = [];
       settled.forEach((s, i) => {
         if (s.status === 'fulfilled') items.push(...s.value);
         else {
           // One member failing must not fail the merged list: report it beside the answer.
-          const ext = (s.reason as { extensions?: { code?: string } }).extensions;
-          if (!ext?.code || !['CLUSTER_UNAVAILABLE', 'UPSTREAM_TIMEOUT', 'FORBIDDEN'].includes(ext.code)) throw s.reason;
-          reportPartial(ctx, [{ code: ext.code as 'CLUSTER_UNAVAILABLE', message: (s.reason as Error).message, cluster: clusters[i]! }], info);
+          // Any typed per-member failure (it names its cluster): member down, timeout, refused, throttled.
+          const ext = (s.reason as { extensions?: { code?: ErrorCode; reason?: Reason; cluster?: string } }).extensions;
+          if (!ext?.code || !ext.cluster) throw s.reason;
+          reportPartial(ctx, [{ code: ext.code, ...(ext.reason ? { reason: ext.reason } : {}), message: (s.reason as Error).message, cluster: clusters[i]! }], info);
         }
       });
       return connectionOf(items, (w: Located) => [w.cluster ?? '', ...workloadKeyOf(w)], page);
@@ -238,7 +242,7 @@ export const workloadResolvers = {
       checkObjectName(args.name, 'name');
       const r = await getOne(ctx, WORKLOAD_KIND_NAME[args.kind]!, null, 'Workload', args.namespace, args.name);
       if (!r.ok) {
-        if (r.error.code === 'API_NOT_SERVED') return null;
+        if (isApiNotServed(r.error)) return null;
         throw clusterFailure(r.error);
       }
       return r.value;

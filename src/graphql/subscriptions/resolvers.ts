@@ -330,7 +330,7 @@ async function followPodLogs(ctx: GraphQLContext, t: LogTarget): Promise<Stream>
   const got = await ctx.fleet.get('pods', clusterKey(t.cluster), t.namespace, t.name);
   if (!got.ok) {
     if (got.error.code === 'NOT_FOUND') throw notFound(`pod ${t.namespace}/${t.name} not found in cluster ${t.cluster}`, { cluster: t.cluster });
-    throw apiError(got.error.code === 'API_NOT_SERVED' ? ErrorCode.NOT_FOUND : got.error.code, got.error.message, { cluster: t.cluster });
+    throw apiError(got.error.code, got.error.message, { cluster: t.cluster });
   }
   const lines = new SubscriptionQueue<LogLine>({ capacity: services.logQueueCapacity ?? 1000 });
   const podGone = services.engine.open({
