@@ -23,23 +23,23 @@ describe('Authenticator', () => {
   it('knows static tokens, adds system:authenticated, and marks the admin', () => {
     expect(auth.authenticate('Bearer admin-token', cp)).toEqual({
       kind: 'user',
-      user: { username: 'karmada-admin', uid: 'karmada-admin', groups: ['system:masters', 'system:authenticated'] },
+      user: { name: 'karmada-admin', uid: 'karmada-admin', groups: ['system:masters', 'system:authenticated'] },
       admin: true,
     });
-    expect(auth.authenticate('Bearer dev-token', cp)).toEqual({ kind: 'user', user: { username: 'shop-dev', uid: 'shop-dev-uid', groups: ['dev', 'system:authenticated'] }, admin: false });
-    expect(auth.authenticate(`bearer ${demoToken}`, cp)).toMatchObject({ kind: 'user', user: { username: 'platform-viewer', uid: 'platform-viewer-uid' } });
+    expect(auth.authenticate('Bearer dev-token', cp)).toEqual({ kind: 'user', user: { name: 'shop-dev', uid: 'shop-dev-uid', groups: ['dev', 'system:authenticated'] }, admin: false });
+    expect(auth.authenticate(`bearer ${demoToken}`, cp)).toMatchObject({ kind: 'user', user: { name: 'platform-viewer', uid: 'platform-viewer-uid' } });
     expect(users.kubeconfigUsers()).toEqual([{ name: 'platform-viewer', token: demoToken }]);
   });
 
   it('treats no header as anonymous and anything unknown as invalid', () => {
-    expect(auth.authenticate(undefined, cp)).toEqual({ kind: 'anonymous', user: { username: 'system:anonymous', groups: ['system:unauthenticated'] } });
+    expect(auth.authenticate(undefined, cp)).toEqual({ kind: 'anonymous', user: { name: 'system:anonymous', groups: ['system:unauthenticated'] } });
     expect(auth.authenticate('Bearer nope', cp)).toEqual({ kind: 'invalid' });
     expect(auth.authenticate('Basic YTpi', cp)).toEqual({ kind: 'invalid' });
   });
 
   it('accepts a service account token on the cluster that issued it only', () => {
     const { token } = auth.issuerOf(cp).issue({ namespace: 'shop', name: 'builder', uid: 'b-uid' }, auth.issuerOf(cp).apiAudiences, 3600);
-    expect(auth.authenticate(`Bearer ${token}`, cp)).toMatchObject({ kind: 'user', user: { username: 'system:serviceaccount:shop:builder' }, admin: false });
+    expect(auth.authenticate(`Bearer ${token}`, cp)).toMatchObject({ kind: 'user', user: { name: 'system:serviceaccount:shop:builder' }, admin: false });
     expect(auth.authenticate(`Bearer ${token}`, member)).toEqual({ kind: 'invalid' });
   });
 
@@ -47,7 +47,7 @@ describe('Authenticator', () => {
     const aud = 'https://kubernetes.default.svc.cluster.local';
     expect(auth.review('dev-token', undefined, cp)).toEqual({
       authenticated: true,
-      user: { username: 'shop-dev', uid: 'shop-dev-uid', groups: ['dev', 'system:authenticated'] },
+      user: { name: 'shop-dev', uid: 'shop-dev-uid', groups: ['dev', 'system:authenticated'] },
       audiences: [aud],
     });
     expect(auth.review('not-a-real-token-0000', undefined, cp)).toEqual({ user: {}, error: 'invalid bearer token' });

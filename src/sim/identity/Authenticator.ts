@@ -7,8 +7,8 @@
 import type { SimCluster } from '../cluster/SimCluster.js';
 import { ServiceAccountTokenIssuer } from './ServiceAccountTokenIssuer.js';
 import type { StaticUsers } from './StaticUsers.js';
-import { ANONYMOUS_USER, UNAUTHENTICATED_GROUP } from './UserInfo.js';
-import type { UserInfo } from './UserInfo.js';
+import { ANONYMOUS_USER, UNAUTHENTICATED_GROUP } from './wellKnownNames.js';
+import type { UserInfo } from '../auth/types.js';
 
 export type Authentication =
   | { kind: 'user'; user: UserInfo; admin: boolean }
@@ -22,7 +22,7 @@ export type TokenReviewStatus =
 
 const INVALID = 'invalid bearer token';
 
-export const ANONYMOUS: UserInfo = Object.freeze({ username: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] }) as UserInfo;
+export const ANONYMOUS: UserInfo = Object.freeze({ name: ANONYMOUS_USER, groups: [UNAUTHENTICATED_GROUP] }) as UserInfo;
 
 function quoteList(values: string[]): string {
   return `[${values.map((v) => JSON.stringify(v)).join(' ')}]`;

@@ -35,7 +35,7 @@ describe('service account tokens', () => {
     const { token } = issuer.issue({ namespace: 'shop', name: 'builder', uid: 'uid-1' }, [SERVICE_ACCOUNT_ISSUER], 3600);
     expect(issuer.validate(token)).toEqual({
       ok: true,
-      user: { username: 'system:serviceaccount:shop:builder', uid: 'uid-1', groups: ['system:serviceaccounts', 'system:serviceaccounts:shop', 'system:authenticated'] },
+      user: { name: 'system:serviceaccount:shop:builder', uid: 'uid-1', groups: ['system:serviceaccounts', 'system:serviceaccounts:shop', 'system:authenticated'] },
       audiences: [SERVICE_ACCOUNT_ISSUER],
     });
   });

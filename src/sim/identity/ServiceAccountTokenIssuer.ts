@@ -11,8 +11,8 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { decodeJwt, keyIdOf, signRs256, verifyRs256 } from './jsonWebToken.js';
-import { AUTHENTICATED_GROUP, serviceAccountGroups, serviceAccountUsername } from './UserInfo.js';
-import type { UserInfo } from './UserInfo.js';
+import { AUTHENTICATED_GROUP, serviceAccountGroups, serviceAccountUsername } from './wellKnownNames.js';
+import type { UserInfo } from '../auth/types.js';
 
 /**
  * The issuer (`iss`) and default audience of every simulated cluster: kube-apiserver's conventional
@@ -123,7 +123,7 @@ export class ServiceAccountTokenIssuer {
     if (found.uid !== uid) return { ok: false, notOurs: false, error: `service account UID (${found.uid}) does not match claim (${uid})` };
     return {
       ok: true,
-      user: { username: serviceAccountUsername(namespace, name), uid, groups: [...serviceAccountGroups(namespace), AUTHENTICATED_GROUP] },
+      user: { name: serviceAccountUsername(namespace, name), uid, groups: [...serviceAccountGroups(namespace), AUTHENTICATED_GROUP] },
       audiences: tokenAudiences.filter((a) => audiences.includes(a)),
     };
   }

@@ -5,8 +5,8 @@
  * here; those marked `inKubeconfig` are written into the kubeconfig with a context of their own.
  */
 import { randomBytes } from 'node:crypto';
-import { AUTHENTICATED_GROUP } from './UserInfo.js';
-import type { UserInfo } from './UserInfo.js';
+import { AUTHENTICATED_GROUP } from './wellKnownNames.js';
+import type { UserInfo } from '../auth/types.js';
 
 /** One line of the token file. */
 export interface TokenEntry {
@@ -60,7 +60,7 @@ export class StaticUsers {
   private set(entry: TokenEntry, admin: boolean, inKubeconfig: boolean): StaticUser {
     // kube-apiserver adds system:authenticated to every authenticated user.
     const groups = entry.groups.includes(AUTHENTICATED_GROUP) ? [...entry.groups] : [...entry.groups, AUTHENTICATED_GROUP];
-    const user: UserInfo = { username: entry.user, groups, ...(entry.uid ? { uid: entry.uid } : {}) };
+    const user: UserInfo = { name: entry.user, groups, ...(entry.uid ? { uid: entry.uid } : {}) };
     const found: StaticUser = { token: entry.token, user, admin, inKubeconfig };
     this.byToken.set(entry.token, found);
     return found;
@@ -79,7 +79,7 @@ export class StaticUsers {
 
   /** The users to write into the kubeconfig besides the admin, in the order they were added. */
   kubeconfigUsers(): Array<{ name: string; token: string }> {
-    return [...this.byToken.values()].filter((u) => u.inKubeconfig).map((u) => ({ name: u.user.username, token: u.token }));
+    return [...this.byToken.values()].filter((u) => u.inKubeconfig).map((u) => ({ name: u.user.name, token: u.token }));
   }
 }
 

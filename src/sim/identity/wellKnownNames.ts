@@ -1,17 +1,8 @@
 /**
- * Who a request is, as kube-apiserver's authenticators hand it to the authorizer (k8s.io/apiserver's
- * user.Info): name, uid, groups and extra. Every identity of the simulator — a static token, a
- * service account token, anonymous, an impersonated user — ends up as one of these.
+ * The names kube-apiserver gives to identities it makes up: anonymous, its well-known groups, and
+ * service account users (`system:serviceaccount:<ns>:<name>` in `system:serviceaccounts[:<ns>]`).
+ * The identity itself is src/sim/auth/types.ts's UserInfo.
  */
-export interface UserInfo {
-  username: string;
-  /** Absent for anonymous and for impersonated users without `Impersonate-Uid`. */
-  uid?: string;
-  groups: string[];
-  /** `Impersonate-Extra-<key>` values and the like; absent when empty. */
-  extra?: Record<string, string[]>;
-}
-
 export const ANONYMOUS_USER = 'system:anonymous';
 export const UNAUTHENTICATED_GROUP = 'system:unauthenticated';
 export const AUTHENTICATED_GROUP = 'system:authenticated';
