@@ -20,6 +20,17 @@ describe('auth, admin API and member faults', () => {
 
   it('authenticates bearer tokens as the recordings show', async () => {
     expect((await simRequest(sim, NODES)).status).toBe(200);
+    // alice may read nodes on member1 only once member1's RBAC grants it to her group.
+    expect((await simRequest(sim, NODES, { token: 'viewer-token' })).status).toBe(403);
+    const rbac = '/apis/cluster.karmada.io/v1alpha1/clusters/member1/proxy/apis/rbac.authorization.k8s.io/v1';
+    const role = { metadata: { name: 'node-reader' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }] };
+    expect((await simRequest(sim, `${rbac}/clusterroles`, { method: 'POST', body: role })).status).toBe(201);
+    const binding = {
+      metadata: { name: 'viewers-node-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'node-reader' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'viewers' }],
+    };
+    expect((await simRequest(sim, `${rbac}/clusterrolebindings`, { method: 'POST', body: binding })).status).toBe(201);
     const alice = await simRequest(sim, NODES, { token: 'viewer-token', headers: { 'Impersonate-Group': 'team-a' } });
     expect(alice.status).toBe(200);
     const seen = sim.server.stats.recent().filter((r) => r.user === 'alice').at(-1)!;

@@ -23,6 +23,8 @@ import { sendBody, sendError, sendJson } from './respond.js';
 import { TokenAuthenticator } from './tokenAuthenticator.js';
 import type { Authentication, TokenEntry } from './tokenAuthenticator.js';
 import { handleAdminRequest } from './adminApi.js';
+import { ANONYMOUS, authorizeRequest } from '../auth/authorizeRequest.js';
+import type { UserInfo } from '../auth/types.js';
 
 export interface SimApiServerOptions {
   fleet: ClosableSimFleet;
@@ -202,7 +204,7 @@ export class SimApiServer {
         : {}),
     });
 
-    this.authorize(authn, parsed, verb, method, clusterPath, member);
+    const user = this.authorize(authn, parsed, method, clusterPath, query, member);
 
     if (member !== undefined) {
       const mc = this.options.fleet.members.get(member);
@@ -211,31 +213,20 @@ export class SimApiServer {
       await this.applyFaults(req, member, verb);
       if (res.destroyed) return;
     }
-    await this.dispatch(req, res, cluster, parsed, query, readBody, member ?? 'karmada');
+    await this.dispatch(req, res, cluster, parsed, query, readBody, member ?? 'karmada', user);
   }
 
-  /** Anonymous callers may only read /version and health; everything else is 403 as recorded. */
-  private authorize(authn: Authentication, parsed: ParsedPath, verb: StatsVerb, method: string, path: string, member: string | undefined): void {
+  /**
+   * Every request is authorized by the asked cluster's RBAC (a member's own, as the caller's identity,
+   * for the proxy path), as kube-apiserver's authorization filter does; returns who asks.
+   */
+  private authorize(authn: Authentication, parsed: ParsedPath, method: string, path: string, query: URLSearchParams, member: string | undefined): UserInfo {
     if (authn.kind === 'invalid') throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-    if (authn.kind === 'user') return;
-    if (!member && (parsed.kind === 'version' || parsed.kind === 'healthz')) return;
-    if (parsed.kind === 'resource' && !member) {
-      const rbacVerb = verb === 'other' || verb === 'discovery' ? method.toLowerCase() : verb;
-      const res = parsed.subresource ? `${parsed.resource}/${parsed.subresource}` : parsed.resource;
-      const where = parsed.namespace !== undefined ? ` in the namespace "${parsed.namespace}"` : '';
-      const scope = parsed.namespace !== undefined ? where : ' at the cluster scope';
-      const details: Record<string, string> = { kind: parsed.resource };
-      if (parsed.name) details['name'] = parsed.name;
-      if (parsed.group) details['group'] = parsed.group;
-      const subject = parsed.name ? `${parsed.resource} "${parsed.name}"` : parsed.resource;
-      throw new ApiError(
-        403,
-        'Forbidden',
-        `${subject}${parsed.group ? `.${parsed.group}` : ''} is forbidden: User "system:anonymous" cannot ${rbacVerb} resource "${res}" in API group "${parsed.group}"${scope}`,
-        details,
-      );
-    }
-    throw new ApiError(403, 'Forbidden', `forbidden: User "system:anonymous" cannot ${method.toLowerCase()} path "${member ? `/apis/cluster.karmada.io/v1alpha1/clusters/${member}/proxy${path}` : path}"`, {});
+    const user: UserInfo = authn.kind === 'user' ? { name: authn.identity.user, groups: authn.identity.groups } : ANONYMOUS;
+    const cluster = member === undefined ? this.options.fleet.controlPlane : this.options.fleet.members.get(member);
+    // An unknown member is the control plane's 404, answered later.
+    if (cluster) authorizeRequest(cluster, user, method, path, parsed, query);
+    return user;
   }
 
   private async applyFaults(req: IncomingMessage, member: string, verb: StatsVerb): Promise<void> {
@@ -275,6 +266,7 @@ export class SimApiServer {
     query: URLSearchParams,
     readBody: () => Promise<Buffer>,
     clusterName: string,
+    user: UserInfo,
   ): Promise<void> {
     const accept = req.headers['accept'];
     const discovery = (body: unknown): void => {
@@ -326,6 +318,7 @@ export class SimApiServer {
           ...(parsed.subresource !== undefined ? { subresource: parsed.subresource } : {}),
           legacyWatch: parsed.legacyWatch,
           query,
+          user,
           body: readBody,
           track: (close) => this.options.fleet.faults.trackWatch(clusterName, close),
           onServerStop: this.onServerStop,
