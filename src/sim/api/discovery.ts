@@ -55,6 +55,9 @@ function subresourceEntries(t: ResourceType): Array<Record<string, unknown>> {
       case 'eviction':
         out.push({ ...base, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
         break;
+      case 'token':
+        out.push({ ...base, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
+        break;
       case 'finalize':
         out.push({ ...base, kind: t.kind, verbs: ['update'] });
         break;
