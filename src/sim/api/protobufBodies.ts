@@ -110,6 +110,12 @@ const SCHEMAS: Record<string, Schema> = {
   ConfigMap: { 1: f('metadata', m('ObjectMeta')), 2: f('data', 'map<string,string>'), 3: f('binaryData', 'map<string,bytes>'), 4: ptr('immutable', 'bool') },
   Secret: { 1: f('metadata', m('ObjectMeta')), 2: f('data', 'map<string,bytes>'), 3: f('type', 'string'), 4: f('stringData', 'map<string,string>'), 5: ptr('immutable', 'bool') },
   ServiceAccount: { 1: f('metadata', m('ObjectMeta')), 4: ptr('automountServiceAccountToken', 'bool') },
+  // authentication.k8s.io/v1 (kubectl create token; TokenReview from typed clients).
+  TokenRequest: { 1: f('metadata', m('ObjectMeta')), 2: f('spec', m('TokenRequestSpec')) },
+  TokenRequestSpec: { 1: f('audiences', 'string', true), 3: f('boundObjectRef', m('BoundObjectReference')), 4: ptr('expirationSeconds', 'int64') },
+  BoundObjectReference: { 1: f('kind', 'string'), 2: f('apiVersion', 'string'), 3: f('name', 'string'), 4: f('uid', 'string') },
+  TokenReview: { 1: f('metadata', m('ObjectMeta')), 2: f('spec', m('TokenReviewSpec')) },
+  TokenReviewSpec: { 1: f('token', 'string'), 2: f('audiences', 'string', true) },
   Service: { 1: f('metadata', m('ObjectMeta')), 2: f('spec', m('ServiceSpec')) },
   ServiceSpec: {
     1: f('ports', m('ServicePort'), true),
@@ -141,6 +147,8 @@ const KIND_SCHEMA: Record<string, string> = {
   ConfigMap: 'ConfigMap',
   Secret: 'Secret',
   ServiceAccount: 'ServiceAccount',
+  TokenRequest: 'TokenRequest',
+  TokenReview: 'TokenReview',
   Service: 'Service',
   Scale: 'Scale',
   Eviction: 'Eviction',
