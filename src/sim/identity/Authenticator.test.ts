@@ -27,7 +27,7 @@ describe('Authenticator', () => {
       admin: true,
     });
     expect(auth.authenticate('Bearer dev-token', cp)).toEqual({ kind: 'user', user: { name: 'shop-dev', uid: 'shop-dev-uid', groups: ['dev', 'system:authenticated'] }, admin: false });
-    expect(auth.authenticate(`bearer ${demoToken}`, cp)).toMatchObject({ kind: 'user', user: { name: 'platform-viewer', uid: 'platform-viewer-uid' } });
+    expect(auth.authenticate(`bearer ${demoToken}`, cp)).toMatchObject({ kind: 'user', user: { name: 'platform-viewer', uid: 'platform-viewer' } });
     expect(users.kubeconfigUsers()).toEqual([{ name: 'platform-viewer', token: demoToken }]);
   });
 

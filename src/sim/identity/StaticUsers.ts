@@ -19,8 +19,8 @@ export interface TokenEntry {
    */
   groups: string[];
   /**
-   * The user's uid (TokenReview shows it).
-   * @default absent
+   * The user's uid (TokenReview shows it; kube's token file always has one).
+   * @default the user name
    */
   uid?: string;
 }
@@ -37,7 +37,7 @@ export interface StaticUser {
 export interface AddUserOptions {
   /** @default [] */
   groups?: string[];
-  /** @default `<name>-uid` */
+  /** @default the name */
   uid?: string;
   /** @default random 48 hex digits */
   token?: string;
@@ -60,7 +60,7 @@ export class StaticUsers {
   private set(entry: TokenEntry, admin: boolean, inKubeconfig: boolean): StaticUser {
     // kube-apiserver adds system:authenticated to every authenticated user.
     const groups = entry.groups.includes(AUTHENTICATED_GROUP) ? [...entry.groups] : [...entry.groups, AUTHENTICATED_GROUP];
-    const user: UserInfo = { name: entry.user, groups, ...(entry.uid ? { uid: entry.uid } : {}) };
+    const user: UserInfo = { name: entry.user, uid: entry.uid ?? entry.user, groups };
     const found: StaticUser = { token: entry.token, user, admin, inKubeconfig };
     this.byToken.set(entry.token, found);
     return found;
@@ -69,7 +69,7 @@ export class StaticUsers {
   /** Adds a user (a scenario's demo user); returns its token. */
   add(name: string, options: AddUserOptions = {}): string {
     const token = options.token ?? randomBytes(24).toString('hex');
-    this.set({ token, user: name, groups: options.groups ?? [], uid: options.uid ?? `${name}-uid` }, false, options.inKubeconfig ?? false);
+    this.set({ token, user: name, groups: options.groups ?? [], uid: options.uid ?? name }, false, options.inKubeconfig ?? false);
     return token;
   }
 
