@@ -56,7 +56,7 @@ function requestsOf(headers: IncomingHttpHeaders): { requests: ImpersonationRequ
   for (const [header, value] of Object.entries(headers)) {
     if (!header.startsWith(EXTRA_PREFIX) || value === undefined) continue;
     const key = decodeURIComponent(header.slice(EXTRA_PREFIX.length).toLowerCase());
-    for (const v of Array.isArray(value) ? value : [value]) requests.push({ ...none, kind: 'UserExtra', name: v, apiVersion: AUTHENTICATION_V1, fieldPath: key });
+    for (const v of values(headers, header)) requests.push({ ...none, kind: 'UserExtra', name: v, apiVersion: AUTHENTICATION_V1, fieldPath: key });
   }
   const uid = typeof headers['impersonate-uid'] === 'string' ? headers['impersonate-uid'] : '';
   if (uid) requests.push({ ...none, kind: 'UID', name: uid, apiVersion: AUTHENTICATION_V1 });
