@@ -125,6 +125,28 @@ describe.skipIf(!HAVE_KUBECTL)('kubectl as the demo users', () => {
     expect(sim.fleet.members.get('member2')!.objects.get('apps/deployments', 'shop', 'cart')).toBeDefined();
   });
 
+  it('ops-oncall drains a node of member3 (evictions, DaemonSet pods left) and uncordons it', async () => {
+    const member3 = sim.fleet.members.get('member3')!;
+    const node = member3.objects.list('nodes').find((n) => member3.objects.list('pods', { fieldSelector: `spec.nodeName=${n.metadata.name}` }).some((p) => !p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet')))!.metadata.name!;
+    const drain = await kubectl(sim, ['--cluster', 'member3', '--user', 'ops-oncall', 'drain', node, '--ignore-daemonsets', '--delete-emptydir-data', '--timeout', '60s'], { timeoutMs: 90_000 });
+    expect(drain.stdout).toContain(`node/${node} drained`);
+    const left = member3.objects.list('pods', { fieldSelector: `spec.nodeName=${node}` }).filter((p) => !p.metadata.deletionTimestamp);
+    expect(left.every((p) => p.metadata.ownerReferences?.some((o) => o.kind === 'DaemonSet') || p.metadata.annotations?.['kubernetes.io/config.mirror'])).toBe(true);
+    expect((await k(['--cluster', 'member3', '--user', 'ops-oncall', 'uncordon', node])).code).toBe(0);
+  });
+
+  it('shop-dev may bind a role it holds in shop but not cluster-admin (the escalation check)', async () => {
+    // `--context shop-dev --cluster member1`: `create rolebinding --user` is the subject, not the kubeconfig user.
+    const asDev = (args: string[]) => k(['--context', 'shop-dev', '--cluster', 'member1', '-n', 'shop', ...args]);
+    const escalate = await asDev(['create', 'rolebinding', 'dev-admin', '--clusterrole=cluster-admin', '--user=shop-dev']);
+    expect(escalate.code).not.toBe(0);
+    expect(escalate.stderr).toContain('rolebindings.rbac.authorization.k8s.io "dev-admin" is forbidden: user "shop-dev" (groups=["system:authenticated"]) is attempting to grant RBAC permissions not currently held:');
+    const held = await asDev(['create', 'rolebinding', 'someone-view', '--clusterrole=view', '--user=someone']);
+    expect(held.stderr).toBe('');
+    expect(sim.fleet.members.get('member1')!.objects.get('rbac.authorization.k8s.io/rolebindings', 'shop', 'someone-view')).toBeDefined();
+    expect(sim.fleet.members.get('member1')!.objects.get('rbac.authorization.k8s.io/rolebindings', 'shop', 'dev-admin')).toBeUndefined();
+  });
+
   it('kubectl --as: allowed for the admin (then authorized as the impersonated user), refused without the impersonate verb', async () => {
     const as = await k(['--context', 'member1', 'get', 'pods', '-n', 'web', '--as', 'shop-dev']);
     expect(as.stderr).toContain('pods is forbidden: User "shop-dev" cannot list resource "pods" in API group "" in the namespace "web"');
