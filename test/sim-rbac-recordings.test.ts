@@ -109,6 +109,17 @@ describe.skipIf(!HAVE_RBAC_RECORDINGS)('simulator answers authorization requests
         // The aggregation controller gathered view's rules as the real one did.
         if (JSON.stringify(ours.json.rules) !== JSON.stringify(rec.json.rules)) diff.push('201 aggregated rules of view differ');
       }
+      if (['233', '234', '235', '236', '237', '238'].includes(p) && ours.status === 201) {
+        // Reviews: the same decision and the same reason, naming the same binding.
+        if (JSON.stringify(ours.json.status) !== JSON.stringify(rec.json.status)) diff.push(`${p} status ${JSON.stringify(ours.json.status)}`);
+        if (JSON.stringify(ours.json.spec) !== JSON.stringify(rec.json.spec)) diff.push(`${p} echoed spec ${JSON.stringify(ours.json.spec)}`);
+      }
+      if (p === '240' && ours.status === 201) {
+        // The same rules in the same order, less the OpenShift role's /.well-known rule.
+        const upstream = rec.json.status.nonResourceRules.filter((r: { nonResourceURLs: string[] }) => !r.nonResourceURLs.includes('/.well-known'));
+        if (JSON.stringify(ours.json.status.resourceRules) !== JSON.stringify(rec.json.status.resourceRules)) diff.push('240 resourceRules differ');
+        if (JSON.stringify(ours.json.status.nonResourceRules) !== JSON.stringify(upstream)) diff.push(`240 nonResourceRules ${JSON.stringify(ours.json.status.nonResourceRules)}`);
+      }
       if (diff.length === 0) alike++;
       else differences[p] = diff;
     }
