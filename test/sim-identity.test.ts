@@ -221,6 +221,15 @@ describe('service account tokens', () => {
     expect((await simRequest(sim, cpSa, { method: 'POST', body: { metadata: { name: 'builder' } } })).status).toBe(201);
   });
 
+  it('lists serviceaccounts/token and tokenreviews in discovery as 1.26 does', async () => {
+    const core = await simRequest(sim, '/api/v1');
+    expect(core.json.resources.find((r: { name: string }) => r.name === 'serviceaccounts/token')).toEqual({
+      name: 'serviceaccounts/token', singularName: '', namespaced: true, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'],
+    });
+    const authn = await simRequest(sim, '/apis/authentication.k8s.io/v1');
+    expect(authn.json.resources).toEqual([{ name: 'tokenreviews', singularName: '', namespaced: false, kind: 'TokenReview', verbs: ['create'] }]);
+  });
+
   it('TokenRequest answers as recorded, with a signed JWT of the claims kube puts in', async () => {
     const r = await simRequest(sim, `${cpSa}/builder/token`, { method: 'POST', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } } });
     expect(r.status).toBe(201);

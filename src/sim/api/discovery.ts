@@ -85,7 +85,9 @@ export function apiResourceList(group: string, version: string, types: Iterable<
     };
     if (t.shortNames?.length) entry['shortNames'] = t.shortNames;
     if (t.categories?.length) entry['categories'] = t.categories;
-    if (t.group !== 'metrics.k8s.io') entry['storageVersionHash'] = storageVersionHash(t);
+    // Kinds without storage (metrics, the create-only reviews and TokenReview) have no storage version.
+    const stored = t.group !== 'metrics.k8s.io' && !(t.verbs.length === 1 && t.verbs[0] === 'create');
+    if (stored) entry['storageVersionHash'] = storageVersionHash(t);
     resources.push(entry, ...subresourceEntries(t));
   }
   resources.sort((a, b) => ((a['name'] as string) < (b['name'] as string) ? -1 : 1));
