@@ -1,8 +1,9 @@
 /**
  * The simulator's HTTPS listener: one port on 127.0.0.1 serving the Karmada control plane at `/...`
  * and each member at `/apis/cluster.karmada.io/v1alpha1/clusters/<member>/proxy/...`, as Karmada's
- * aggregated apiserver does. It authenticates bearer tokens, counts requests, applies the member's
- * faults, and hands the request to the discovery or resource handlers.
+ * aggregated apiserver does. It authenticates bearer tokens, applies impersonation and the proxy's
+ * identity passing (requestIdentity.ts), authorizes, counts requests, applies the member's faults, and
+ * hands the request to the identity APIs or the discovery or resource handlers.
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -23,7 +24,7 @@ import { sendBody, sendError, sendJson } from './respond.js';
 import { Authenticator } from '../identity/Authenticator.js';
 import type { StaticUsers } from '../identity/StaticUsers.js';
 import { identifyRequest } from './requestIdentity.js';
-import { serveIdentityApi } from './identityApis.js';
+import { identityApiOf, serveIdentityApi } from './identityApis.js';
 import { memberProxyUrl } from '../kubeconfig.js';
 import { handleAdminRequest } from './adminApi.js';
 import { authorizeRequest } from '../auth/authorizeRequest.js';
@@ -210,9 +211,12 @@ export class SimApiServer {
       await this.applyFaults(req, member, verb);
       if (res.destroyed) return;
     }
-    const apiUrl = `https://127.0.0.1:${(this.server.address() as AddressInfo | null)?.port ?? 0}`;
-    const identityApi = { cluster, authenticator: this.authenticator, parsed, path: clusterPath, query, body: readBody, apiUrl: member ? memberProxyUrl(apiUrl, member) : apiUrl };
-    if (await serveIdentityApi(req, res, identityApi)) return;
+    const identityApi = identityApiOf(parsed, clusterPath);
+    if (identityApi) {
+      const apiUrl = `https://127.0.0.1:${(this.server.address() as AddressInfo | null)?.port ?? 0}`;
+      const base = member ? memberProxyUrl(apiUrl, member) : apiUrl;
+      return serveIdentityApi(req, res, identityApi, { cluster, authenticator: this.authenticator, parsed, path: clusterPath, query, body: readBody, apiUrl: base });
+    }
     await this.dispatch(req, res, cluster, parsed, query, readBody, member ?? 'karmada', user);
   }
 
