@@ -1,5 +1,5 @@
 /**
- * Authentication (admin token, listed users, anonymous 403, bad token 401), the /_sim admin API
+ * Authentication (admin token, listed users, anonymous 403, bad token 401, the cluster proxy's check), the /_sim admin API
  * (stats, reset, faults) and each member fault: latency, unreachable (Karmada's dial error, open
  * watches end), unavailable503, hangLists (released by clearing the fault), drop-watches, compact.
  */
@@ -20,11 +20,35 @@ describe('auth, admin API and member faults', () => {
 
   it('authenticates bearer tokens as the recordings show', async () => {
     expect((await simRequest(sim, NODES)).status).toBe(200);
-    const alice = await simRequest(sim, NODES, { token: 'viewer-token', headers: { 'Impersonate-Group': 'team-a' } });
+    // alice may read nodes on member1 only once member1's RBAC grants it to her group.
+    expect((await simRequest(sim, NODES, { token: 'viewer-token' })).status).toBe(403);
+    const rbac = '/apis/cluster.karmada.io/v1alpha1/clusters/member1/proxy/apis/rbac.authorization.k8s.io/v1';
+    const role = { metadata: { name: 'node-reader' }, rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch'] }] };
+    expect((await simRequest(sim, `${rbac}/clusterroles`, { method: 'POST', body: role })).status).toBe(201);
+    const binding = {
+      metadata: { name: 'viewers-node-reader' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'node-reader' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'viewers' }],
+    };
+    expect((await simRequest(sim, `${rbac}/clusterrolebindings`, { method: 'POST', body: binding })).status).toBe(201);
+    // Karmada also wants clusters/proxy on the control plane before it passes the request on.
+    const refused = await simRequest(sim, NODES, { token: 'viewer-token' });
+    expect(refused.json.message).toBe('clusters.cluster.karmada.io "member1" is forbidden: User "alice" cannot get resource "clusters/proxy" in API group "cluster.karmada.io" at the cluster scope');
+    const cpRbac = '/apis/rbac.authorization.k8s.io/v1';
+    const proxyRole = { metadata: { name: 'member1-proxy' }, rules: [{ apiGroups: ['cluster.karmada.io'], resources: ['clusters/proxy'], resourceNames: ['member1'], verbs: ['get'] }] };
+    expect((await simRequest(sim, `${cpRbac}/clusterroles`, { method: 'POST', body: proxyRole })).status).toBe(201);
+    const proxyBinding = { ...binding, metadata: { name: 'viewers-member1-proxy' }, roleRef: { ...binding.roleRef, name: 'member1-proxy' } };
+    expect((await simRequest(sim, `${cpRbac}/clusterrolebindings`, { method: 'POST', body: proxyBinding })).status).toBe(201);
+    const alice = await simRequest(sim, NODES, { token: 'viewer-token' });
     expect(alice.status).toBe(200);
+    // What Karmada sends the member: the caller's name and groups without system:authenticated.
     const seen = sim.server.stats.recent().filter((r) => r.user === 'alice').at(-1)!;
     expect(seen.impersonateUser).toBe('alice');
-    expect(seen.impersonateGroups).toEqual(['team-a']);
+    expect(seen.impersonateGroups).toEqual(['viewers']);
+    // Impersonating a group needs a user too (kube's 500 text/plain).
+    const groupOnly = await simRequest(sim, NODES, { token: 'viewer-token', headers: { 'Impersonate-Group': 'team-a' } });
+    expect(groupOnly.status).toBe(500);
+    expect(groupOnly.text).toContain('without impersonating a user');
     const anon = await simRequest(sim, '/api/v1/namespaces/default/pods', { token: null });
     expect(anon.status).toBe(403);
     expect(anon.json.message).toBe('pods is forbidden: User "system:anonymous" cannot list resource "pods" in API group "" in the namespace "default"');

@@ -8,9 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HAVE_RECORDINGS, eventually, keysOf, recording, simRequest, simStream, startTestSimulator } from './support/simServer.js';
 import type { Recording, SimResponse, TestSimulator } from './support/simServer.js';
-
-const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
-const normalise = (s: unknown): string => JSON.stringify(s ?? null).replace(UUID, '<uid>');
+import { answerDifferences } from './support/recordingCompare.js';
+import type { LikeOptions } from './support/recordingCompare.js';
 
 let sim: TestSimulator;
 
@@ -27,51 +26,9 @@ async function replay(rec: Recording, tweak?: (body: any) => any): Promise<SimRe
   return simRequest(sim, rec.path, options);
 }
 
-interface LikeOptions {
-  /** Metadata keys a missing controller would have added (the control plane runs no Deployment controller). */
-  ignoreMetadata?: string[];
-  /** Recorded items/rows made by a controller the control plane does not run. */
-  ignoreNames?: RegExp;
-}
-
-/** Same answer shape as the recording. */
+/** Same answer shape as the recording (the comparison lives in test/support/recordingCompare.ts). */
 function expectLike(ours: SimResponse, rec: Recording, like: LikeOptions = {}): void {
-  const where = `${rec.method} ${rec.path}`;
-  expect(ours.status, `${where}: ${ours.text.slice(0, 500)}`).toBe(rec.status);
-  if (rec.headers['content-type']) expect(ours.headers['content-type'], where).toBe(rec.headers['content-type']);
-  expect(ours.headers['warning'], `${where} Warning`).toBe(rec.headers['warning']);
-  if (rec.json === undefined) return;
-  expect(ours.json?.kind, where).toBe(rec.json.kind);
-  if (rec.json.kind === 'Status') {
-    for (const k of ['status', 'reason', 'code', 'apiVersion']) expect(ours.json[k], `${where} ${k}`).toEqual(rec.json[k]);
-    expect(normalise(ours.json.message), where).toBe(normalise(rec.json.message));
-    expect(keysOf(ours.json), where).toEqual(keysOf(rec.json));
-    expect(keysOf(ours.json.details), where).toEqual(keysOf(rec.json.details));
-    if (rec.json.details?.causes) expect(normalise(ours.json.details.causes), where).toBe(normalise(rec.json.details.causes));
-    return;
-  }
-  expect(keysOf(ours.json), where).toEqual(keysOf(rec.json));
-  const ignored = new Set(like.ignoreMetadata ?? []);
-  const metaKeys = (m: unknown) => keysOf(m).filter((k) => !ignored.has(k));
-  if (rec.json.metadata) expect(metaKeys(ours.json.metadata), `${where} metadata`).toEqual(metaKeys(rec.json.metadata));
-  const kept = (name: string) => !like.ignoreNames || !like.ignoreNames.test(name);
-  if (Array.isArray(rec.json.items)) {
-    const recItems = rec.json.items.filter((i: any) => kept(i.metadata?.name ?? ''));
-    expect(ours.json.items.map((i: any) => i.metadata?.name), `${where} items`).toEqual(recItems.map((i: any) => i.metadata?.name));
-    for (const [i, item] of recItems.entries()) {
-      expect(keysOf(ours.json.items[i]), `${where} item ${i}`).toEqual(keysOf(item));
-    }
-  }
-  if (rec.json.kind === 'Table') {
-    const defs = (t: any) => t.columnDefinitions.map((c: any) => [c.name, c.type, c.format, c.priority, c.description]);
-    expect(defs(ours.json), `${where} columns`).toEqual(defs(rec.json));
-    const recRows = rec.json.rows.filter((r: any) => kept(String(r.cells[0])));
-    expect(ours.json.rows.map((r: any) => r.cells[0]), `${where} rows`).toEqual(recRows.map((r: any) => r.cells[0]));
-    for (const [i, row] of recRows.entries()) {
-      expect(keysOf(ours.json.rows[i]), `${where} row ${i}`).toEqual(keysOf(row));
-      expect(ours.json.rows[i].object?.kind, `${where} row ${i} object`).toBe(row.object?.kind);
-    }
-  }
+  expect(answerDifferences(ours, rec, like)).toEqual([]);
 }
 
 async function step(prefix: string, tweak?: (body: any) => any, like?: LikeOptions): Promise<SimResponse> {

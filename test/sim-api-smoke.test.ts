@@ -110,6 +110,16 @@ describe('simulator', () => {
     writeFileSync(file, '- token: file-token\n  user: bob\n  groups: [dev]\n');
     const other = await startSimulator({ scenario: 'empty', tokens: file });
     try {
+      // A file user gets only what RBAC grants: nothing until an admin binds bob to `view`.
+      const before = await simRequest(other, '/api/v1/namespaces', { token: 'file-token' });
+      expect(before.status).toBe(403);
+      expect(before.json.message).toBe('namespaces is forbidden: User "bob" cannot list resource "namespaces" in API group "" at the cluster scope');
+      const binding = {
+        metadata: { name: 'bob-view' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'bob' }],
+      };
+      expect((await simRequest(other, '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', { method: 'POST', body: binding })).status).toBe(201);
       expect((await simRequest(other, '/api/v1/namespaces', { token: 'file-token' })).status).toBe(200);
       expect((await simRequest(other, '/api/v1/namespaces', { token: 'other' })).status).toBe(401);
       expect(other.server.stats.recent().some((r) => r.user === 'bob')).toBe(true);

@@ -5,6 +5,7 @@
  * receive it.
  */
 import type { SimCluster } from './cluster/SimCluster.js';
+import type { StaticUsers } from './identity/StaticUsers.js';
 
 /** Faults a test can switch per member at run time (through FaultSwitch or the /_sim admin API). */
 export interface MemberFaults {
@@ -56,4 +57,9 @@ export interface ScenarioOptions {
   seed: number;
   /** Pod churn rate, in pod replacements per minute per member (0 = none). */
   churnPerMinute: number;
+  /**
+   * The static token users, where a scenario adds its own (the demo's users); absent when a test runs
+   * a scenario without an API server.
+   */
+  users?: StaticUsers;
 }

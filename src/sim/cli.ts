@@ -20,7 +20,7 @@ const USAGE = `Usage: fleetgraph sim [options]
   --churn <n>            pod replacements per minute per member (default 2; 0 = none)
   --kubeconfig-out <f>   where to write the kubeconfig (default: a file in the temp dir)
   --store <s>            memory | sqlite:<path> (default memory)
-  --tokens <file>        JSON or YAML list of {token, user, groups} for more users`;
+  --tokens <file>        JSON or YAML list of {token, user, groups, uid?} for more users`;
 
 export interface ParsedSimArgs {
   options: SimulatorOptions;

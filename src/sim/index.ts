@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 import { SimApiServer } from './api/SimApiServer.js';
-import { parseTokenList } from './api/tokenAuthenticator.js';
-import type { TokenEntry } from './api/tokenAuthenticator.js';
+import { StaticUsers, parseTokenList } from './identity/StaticUsers.js';
+import type { TokenEntry } from './identity/StaticUsers.js';
 import { createSimFleet } from './fleet.js';
 import type { ClosableSimFleet } from './fleet.js';
 import { buildKubeconfig, memberProxyUrl } from './kubeconfig.js';
@@ -94,7 +94,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   let url = 'https://127.0.0.1';
   const stores = openStore(options.store ?? 'memory');
   const fleet = createSimFleet({ storeFor: stores.storeFor, apiEndpointFor: (m) => memberProxyUrl(url, m) });
-  const server = new SimApiServer({ fleet, certificates, adminToken, tokens: extraTokens, host: '127.0.0.1', port: options.port ?? 0 });
+  const users = new StaticUsers(adminToken, extraTokens);
+  const server = new SimApiServer({ fleet, certificates, users, host: '127.0.0.1', port: options.port ?? 0 });
   let port: number;
   try {
     port = await server.listen();
@@ -109,7 +110,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const restored = fleet.controlPlane.store.currentResourceVersion() > 1;
   try {
     fleet.setRestoring(restored);
-    await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0 });
+    await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0, users });
     fleet.setRestoring(false);
     // Every real cluster has these; scenarios may have made them already.
     for (const c of [fleet.controlPlane, ...fleet.members.values()]) {
@@ -127,7 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     throw err;
   }
   const makeKubeconfig = (): string =>
-    buildKubeconfig({ url, caCertPem: certificates.caCertPem, token: adminToken, members: [...fleet.members.keys()] });
+    buildKubeconfig({ url, caCertPem: certificates.caCertPem, token: adminToken, members: [...fleet.members.keys()], users: users.kubeconfigUsers() });
   let kubeconfig = makeKubeconfig();
   if (options.kubeconfigOut) writeFileSync(options.kubeconfigOut, kubeconfig, { mode: 0o600 });
   let stopped: Promise<void> | undefined;

@@ -1,7 +1,8 @@
 /**
  * The kubeconfig the simulator writes: the Karmada control plane as the current context (`karmada`)
  * and one context per member, named after it, whose server goes through the Karmada cluster proxy
- * path, exactly as a kubeconfig for a real Karmada fleet would.
+ * path, exactly as a kubeconfig for a real Karmada fleet would; a scenario's extra users get a user
+ * entry and a control-plane context each.
  */
 import yaml from 'js-yaml';
 
@@ -17,6 +18,13 @@ export interface SimKubeconfigOptions {
    * @default 'karmada-admin'
    */
   userName?: string;
+  /**
+   * More users (a scenario's), each written as a user with its bearer token and a context of the same
+   * name on the control plane; any member's cluster entry works with them too
+   * (`kubectl --cluster member1 --user shop-dev`).
+   * @default []
+   */
+  users?: Array<{ name: string; token: string }>;
 }
 
 export function memberProxyUrl(url: string, member: string): string {
@@ -33,6 +41,7 @@ export function buildKubeconfig(options: SimKubeconfigOptions): string {
   const contexts = [
     { name: 'karmada', context: { cluster: 'karmada', user } },
     ...options.members.map((m) => ({ name: m, context: { cluster: m, user } })),
+    ...(options.users ?? []).map((u) => ({ name: u.name, context: { cluster: 'karmada', user: u.name } })),
   ];
   return yaml.dump(
     {
@@ -42,7 +51,7 @@ export function buildKubeconfig(options: SimKubeconfigOptions): string {
       'current-context': 'karmada',
       clusters,
       contexts,
-      users: [{ name: user, user: { token: options.token } }],
+      users: [{ name: user, user: { token: options.token } }, ...(options.users ?? []).map((u) => ({ name: u.name, user: { token: u.token } }))],
     },
     { lineWidth: -1 },
   );

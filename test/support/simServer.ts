@@ -191,6 +191,9 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 30_
 
 export const RECORDINGS_DIR = join(process.cwd(), '..', 'shared', 'fixtures', 'kube-apiserver-1.26');
 export const HAVE_RECORDINGS = existsSync(RECORDINGS_DIR);
+/** The authorization/authentication recordings (200-262). */
+export const RBAC_RECORDINGS_DIR = join(process.cwd(), '..', 'shared', 'fixtures', 'kube-apiserver-1.26-rbac');
+export const HAVE_RBAC_RECORDINGS = existsSync(RBAC_RECORDINGS_DIR);
 if (!HAVE_RECORDINGS) console.warn(`[sim tests] ${RECORDINGS_DIR} is absent: recording comparisons are skipped`);
 
 export interface Recording {
@@ -207,10 +210,10 @@ export interface Recording {
 }
 
 /** Reads one recording by its number prefix (e.g. "035"). */
-export function recording(prefix: string): Recording {
-  const file = readdirSync(RECORDINGS_DIR).find((f) => f.startsWith(`${prefix}-`));
+export function recording(prefix: string, dir = RECORDINGS_DIR): Recording {
+  const file = readdirSync(dir).find((f) => f.startsWith(`${prefix}-`));
   if (!file) throw new Error(`no recording ${prefix}`);
-  const text = readFileSync(join(RECORDINGS_DIR, file), 'utf8');
+  const text = readFileSync(join(dir, file), 'utf8');
   const [, reqPart = '', resPart = '', bodyPart = ''] = text.split(/^### (?:REQUEST|RESPONSE|BODY)\n/m);
   const reqLines = reqPart.split('\n');
   const [method = '', path = ''] = reqLines[0]!.split(' ');

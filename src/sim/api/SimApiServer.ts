@@ -1,8 +1,9 @@
 /**
  * The simulator's HTTPS listener: one port on 127.0.0.1 serving the Karmada control plane at `/...`
  * and each member at `/apis/cluster.karmada.io/v1alpha1/clusters/<member>/proxy/...`, as Karmada's
- * aggregated apiserver does. It authenticates bearer tokens, counts requests, applies the member's
- * faults, and hands the request to the discovery or resource handlers.
+ * aggregated apiserver does. It authenticates bearer tokens, applies impersonation and the proxy's
+ * identity passing (requestIdentity.ts), authorizes, counts requests, applies the member's faults, and
+ * hands the request to the identity APIs or the discovery or resource handlers.
  */
 import https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -20,20 +21,20 @@ import { handleResourceRequest } from './resourceHandler.js';
 import { RequestStats } from './requestStats.js';
 import type { StatsVerb } from './requestStats.js';
 import { sendBody, sendError, sendJson } from './respond.js';
-import { TokenAuthenticator } from './tokenAuthenticator.js';
-import type { Authentication, TokenEntry } from './tokenAuthenticator.js';
+import { Authenticator } from '../identity/Authenticator.js';
+import type { StaticUsers } from '../identity/StaticUsers.js';
+import { identifyRequest } from './requestIdentity.js';
+import { identityApiOf, serveIdentityApi } from './identityApis.js';
+import { memberProxyUrl } from '../kubeconfig.js';
 import { handleAdminRequest } from './adminApi.js';
+import { authorizeRequest } from '../auth/authorizeRequest.js';
+import type { UserInfo } from '../auth/types.js';
 
 export interface SimApiServerOptions {
   fleet: ClosableSimFleet;
   certificates: SimulatorCertificates;
-  /** The kubeconfig user's token (cluster admin, also the /_sim/ admin API's token). */
-  adminToken: string;
-  /**
-   * More users.
-   * @default []
-   */
-  tokens?: TokenEntry[];
+  /** The static token users (the kubeconfig admin, who may also use the /_sim/ admin API, and the others). */
+  users: StaticUsers;
   /**
    * Listen address; only loopback makes sense for a simulator.
    * @default '127.0.0.1'
@@ -86,13 +87,14 @@ function delay(ms: number): Promise<void> {
 export class SimApiServer {
   readonly stats = new RequestStats();
   private readonly server: https.Server;
-  private readonly auth: TokenAuthenticator;
+  /** Authentication of every cluster: static tokens and each cluster's service account tokens. */
+  readonly authenticator: Authenticator;
   private readonly stopListeners = new Set<() => void>();
   private readonly maxBody: number;
   private stopped = false;
 
   constructor(private readonly options: SimApiServerOptions) {
-    this.auth = new TokenAuthenticator(options.adminToken, options.tokens ?? []);
+    this.authenticator = new Authenticator(options.users);
     this.maxBody = options.maxBodyBytes ?? 3 * 1024 * 1024;
     this.server = https.createServer(
       { key: options.certificates.serverKeyPem, cert: options.certificates.serverCertPem },
@@ -158,7 +160,7 @@ export class SimApiServer {
     const pathname = url.pathname;
     const query = url.searchParams;
     const method = req.method ?? 'GET';
-    const authn = this.auth.authenticate(req.headers['authorization']);
+    const authn = this.authenticator.authenticate(req.headers['authorization'], this.options.fleet.controlPlane);
     const readBody = this.readBody(req);
 
     if (pathname === '/_sim' || pathname.startsWith('/_sim/')) {
@@ -179,30 +181,28 @@ export class SimApiServer {
     const parsed = parseApiPath(clusterPath);
     const verb = verbOf(method, parsed, query);
     const resource = resourceKeyOf(parsed);
-    const impersonateUser = req.headers['impersonate-user'] as string | undefined;
-    const impersonateGroup = req.headers['impersonate-group'];
-    const callerUser = authn.kind === 'user' ? authn.identity.user : authn.kind === 'anonymous' ? 'system:anonymous' : '';
-    this.stats.record({
-      cluster: member ?? 'karmada',
-      method,
-      verb,
-      resource,
-      path: clusterPath,
-      user: callerUser,
-      ...(member
-        ? {
-            // Karmada's proxy forwards the caller's identity (or the one it asks to impersonate).
-            impersonateUser: impersonateUser ?? callerUser,
-            impersonateGroups: impersonateGroup
-              ? (Array.isArray(impersonateGroup) ? impersonateGroup : [impersonateGroup])
-              : authn.kind === 'user'
-                ? authn.identity.groups
-                : [],
-          }
-        : {}),
-    });
-
-    this.authorize(authn, parsed, verb, method, clusterPath, member);
+    let identity: ReturnType<typeof identifyRequest> | undefined;
+    try {
+      identity = identifyRequest(req, authn, this.options.fleet.controlPlane.rbac.authorizer, pathname, method, member);
+    } finally {
+      const forwarded = identity?.kind === 'user' ? identity.forwarded : undefined;
+      this.stats.record({
+        cluster: member ?? 'karmada',
+        method,
+        verb,
+        resource,
+        path: clusterPath,
+        user: authn.kind === 'invalid' ? '' : authn.user.name,
+        // Karmada's proxy passes the caller's identity on (after the caller's own impersonation).
+        ...(forwarded ? { impersonateUser: forwarded.user, impersonateGroups: forwarded.groups } : {}),
+      });
+    }
+    if (identity.kind === 'misuse') {
+      res.writeHead(500, { 'Cache-Control': 'no-cache, private', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(identity.message);
+      return;
+    }
+    const user = this.authorize(identity.user, parsed, method, clusterPath, query, member);
 
     if (member !== undefined) {
       const mc = this.options.fleet.members.get(member);
@@ -211,31 +211,24 @@ export class SimApiServer {
       await this.applyFaults(req, member, verb);
       if (res.destroyed) return;
     }
-    await this.dispatch(req, res, cluster, parsed, query, readBody, member ?? 'karmada');
+    const identityApi = identityApiOf(parsed, clusterPath);
+    if (identityApi) {
+      const apiUrl = `https://127.0.0.1:${(this.server.address() as AddressInfo | null)?.port ?? 0}`;
+      const base = member ? memberProxyUrl(apiUrl, member) : apiUrl;
+      return serveIdentityApi(req, res, identityApi, { cluster, authenticator: this.authenticator, parsed, path: clusterPath, query, body: readBody, apiUrl: base });
+    }
+    await this.dispatch(req, res, cluster, parsed, query, readBody, member ?? 'karmada', user);
   }
 
-  /** Anonymous callers may only read /version and health; everything else is 403 as recorded. */
-  private authorize(authn: Authentication, parsed: ParsedPath, verb: StatsVerb, method: string, path: string, member: string | undefined): void {
-    if (authn.kind === 'invalid') throw new ApiError(401, 'Unauthorized', 'Unauthorized');
-    if (authn.kind === 'user') return;
-    if (!member && (parsed.kind === 'version' || parsed.kind === 'healthz')) return;
-    if (parsed.kind === 'resource' && !member) {
-      const rbacVerb = verb === 'other' || verb === 'discovery' ? method.toLowerCase() : verb;
-      const res = parsed.subresource ? `${parsed.resource}/${parsed.subresource}` : parsed.resource;
-      const where = parsed.namespace !== undefined ? ` in the namespace "${parsed.namespace}"` : '';
-      const scope = parsed.namespace !== undefined ? where : ' at the cluster scope';
-      const details: Record<string, string> = { kind: parsed.resource };
-      if (parsed.name) details['name'] = parsed.name;
-      if (parsed.group) details['group'] = parsed.group;
-      const subject = parsed.name ? `${parsed.resource} "${parsed.name}"` : parsed.resource;
-      throw new ApiError(
-        403,
-        'Forbidden',
-        `${subject}${parsed.group ? `.${parsed.group}` : ''} is forbidden: User "system:anonymous" cannot ${rbacVerb} resource "${res}" in API group "${parsed.group}"${scope}`,
-        details,
-      );
-    }
-    throw new ApiError(403, 'Forbidden', `forbidden: User "system:anonymous" cannot ${method.toLowerCase()} path "${member ? `/apis/cluster.karmada.io/v1alpha1/clusters/${member}/proxy${path}` : path}"`, {});
+  /**
+   * Every request is authorized by the asked cluster's RBAC (a member's own, as the caller's identity,
+   * for the proxy path), as kube-apiserver's authorization filter does; returns who asks.
+   */
+  private authorize(user: UserInfo, parsed: ParsedPath, method: string, path: string, query: URLSearchParams, member: string | undefined): UserInfo {
+    const cluster = member === undefined ? this.options.fleet.controlPlane : this.options.fleet.members.get(member);
+    // An unknown member is the control plane's 404, answered later.
+    if (cluster) authorizeRequest(cluster, user, method, path, parsed, query);
+    return user;
   }
 
   private async applyFaults(req: IncomingMessage, member: string, verb: StatsVerb): Promise<void> {
@@ -275,6 +268,7 @@ export class SimApiServer {
     query: URLSearchParams,
     readBody: () => Promise<Buffer>,
     clusterName: string,
+    user: UserInfo,
   ): Promise<void> {
     const accept = req.headers['accept'];
     const discovery = (body: unknown): void => {
@@ -326,6 +320,7 @@ export class SimApiServer {
           ...(parsed.subresource !== undefined ? { subresource: parsed.subresource } : {}),
           legacyWatch: parsed.legacyWatch,
           query,
+          user,
           body: readBody,
           track: (close) => this.options.fleet.faults.trackWatch(clusterName, close),
           onServerStop: this.onServerStop,

@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import type { ResourceType } from '../cluster/SimCluster.js';
 
 /** Groups built into kube-apiserver: their discovery has empty singularName, as recorded. */
-const BUILTIN_GROUPS = new Set(['', 'apps', 'policy', 'coordination.k8s.io', 'metrics.k8s.io']);
+const BUILTIN_GROUPS = new Set(['', 'apps', 'policy', 'coordination.k8s.io', 'metrics.k8s.io', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io']);
 
 /** Preferred order of groups in /apis (as the server lists them), then the rest alphabetically. */
-const GROUP_ORDER = ['apps', 'events.k8s.io', 'policy', 'coordination.k8s.io', 'metrics.k8s.io'];
+const GROUP_ORDER = ['apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'metrics.k8s.io'];
 
 export function versionInfo(): Record<string, string> {
   return {
@@ -55,6 +55,9 @@ function subresourceEntries(t: ResourceType): Array<Record<string, unknown>> {
       case 'eviction':
         out.push({ ...base, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] });
         break;
+      case 'token':
+        out.push({ ...base, group: 'authentication.k8s.io', version: 'v1', kind: 'TokenRequest', verbs: ['create'] });
+        break;
       case 'finalize':
         out.push({ ...base, kind: t.kind, verbs: ['update'] });
         break;
@@ -82,7 +85,9 @@ export function apiResourceList(group: string, version: string, types: Iterable<
     };
     if (t.shortNames?.length) entry['shortNames'] = t.shortNames;
     if (t.categories?.length) entry['categories'] = t.categories;
-    if (t.group !== 'metrics.k8s.io') entry['storageVersionHash'] = storageVersionHash(t);
+    // Kinds without storage (metrics, the create-only reviews and TokenReview) have no storage version.
+    const stored = t.group !== 'metrics.k8s.io' && !(t.verbs.length === 1 && t.verbs[0] === 'create');
+    if (stored) entry['storageVersionHash'] = storageVersionHash(t);
     resources.push(entry, ...subresourceEntries(t));
   }
   resources.sort((a, b) => ((a['name'] as string) < (b['name'] as string) ? -1 : 1));

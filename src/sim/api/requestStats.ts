@@ -21,8 +21,11 @@ export interface RecordedRequest {
   verb: StatsVerb;
   resource: string;
   path: string;
+  /** The authenticated caller ('' for a bad token). */
   user: string;
+  /** Member requests: the `Impersonate-User` Karmada's proxy sends (the caller, or whom it impersonates). */
   impersonateUser?: string;
+  /** Member requests: the `Impersonate-Group` values it sends (without `system:authenticated`). */
   impersonateGroups?: string[];
 }
 

@@ -26,6 +26,10 @@ import { applyScale, scaleOf } from './scaleSubresource.js';
 import { metricsAnswer } from './metricsApi.js';
 import { decodeProtobufBody } from './protobufBodies.js';
 import { pruneFields, unknownFields } from '../resources/knownFields.js';
+import type { UserInfo } from '../auth/types.js';
+import { isReviewType } from '../auth/rbacResources.js';
+import { answerReview } from '../auth/accessReviews.js';
+import { admitRbacWrite } from '../auth/escalationAdmission.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -39,6 +43,8 @@ export interface ResourceRequest {
   subresource?: string;
   legacyWatch: boolean;
   query: URLSearchParams;
+  /** Who asks (authorized already; the review APIs and the RBAC escalation check look at it). */
+  user: UserInfo;
   /** Reads the request body (once). */
   body: () => Promise<Buffer>;
   track: (close: () => void) => () => void;
@@ -196,6 +202,14 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
 
   if (sub !== undefined && !(t.subresources ?? []).includes(sub)) throw ApiError.notFoundPath();
 
+  if (isReviewType(t)) {
+    // Create-only kinds: answered from the authorizer, never stored.
+    if (method !== 'POST' || r.name !== undefined) throw ApiError.methodNotSupported(qualified(t), method.toLowerCase());
+    const answer = answerReview({ cluster, type: t, ...(ns !== undefined ? { namespace: ns } : {}), body: await readBody(req, r, t.kind), user: r.user, manager });
+    sendBody(res, answer.code, answer.body, format.type === 'yaml' ? format : { type: 'json' });
+    return;
+  }
+
   // ------------------------------------------------------------ collection
   if (r.name === undefined) {
     const watch = r.legacyWatch || query.get('watch') === 'true' || query.get('watch') === '1';
@@ -214,6 +228,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
         else throw ApiError.notFoundPath();
       }
       const warnings = validateFields(t, body, query);
+      admitRbacWrite(cluster, r.user, t, body);
       if (query.get('dryRun') === 'All') {
         sendObject(res, 201, t, dryRunCreate(t, body), format, query, warnings);
         return;
@@ -274,6 +289,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     body.metadata.name = name;
     if (t.namespaced) body.metadata.namespace = r.namespace;
     const warnings = validateFields(t, body, query);
+    admitRbacWrite(cluster, r.user, t, body);
     // The parsed body is this request's own: stored as it is rather than deep-copied again.
     const options: InternalWriteOptions = writeStatus ? { manager, subresource: 'status', ownedCopy: true } : { manager, preserveStatus: true, ownedCopy: true };
     const updated = cluster.objects.update(t.key, body, options);
@@ -301,6 +317,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
       const applyWarnings = validateFields(t, applied, query);
       const force = query.get('force') === 'true';
       const result = serverSideApply(current, applied, { manager: query.get('fieldManager')!, force, apiVersion: apiVersionOf(t), ...(writeStatus ? { subresource: 'status' as const } : {}) });
+      admitRbacWrite(cluster, r.user, t, result.object);
       if (!current) {
         const created = cluster.objects.create(t.key, result.object, { manager, managedFields: result.managedFields });
         sendObject(res, 201, t, created, format, query, applyWarnings);
@@ -327,6 +344,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     next.metadata.resourceVersion ||= current.metadata.resourceVersion;
     if (next.metadata.name !== name) throw ApiError.badRequest(`the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${name})`);
     const warnings = validateFields(t, next, query);
+    admitRbacWrite(cluster, r.user, t, next);
     // Every patch builds new containers along the paths it writes and keeps the stored (never mutated)
     // parts elsewhere, so the result is ours to store as it is: no deep copy, and the write's diff and
     // no-op check stop at the shared parts.

@@ -19,6 +19,7 @@ import { changedPaths, fieldPathsOf, recordOwnership } from './managedFields.js'
 import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from './selectors.js';
 import { nowRfc3339, toRfc3339 } from './timestamps.js';
 import { builtinResources, controlPlaneResources, METRICS_KEYS } from '../resources/builtinResources.js';
+import { ClusterRbac } from '../auth/ClusterRbac.js';
 
 export interface CreateSimClusterOptions {
   /** The Karmada control plane also serves cluster.karmada.io clusters. */
@@ -324,6 +325,10 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
     const causes: Array<{ reason: string; message: string; field: string }> = [];
     if (!meta.name) {
       causes.push({ reason: 'FieldValueRequired', message: 'Required value: name or generateName is required', field: 'metadata.name' });
+    } else if (type.group === 'rbac.authorization.k8s.io') {
+      // RBAC names are path segments (`system:aggregate-to-admin`), as kube's ValidateRBACName allows.
+      const bad = meta.name === '.' || meta.name === '..' ? `may not be '${meta.name}'` : meta.name.includes('/') ? "may not contain '/'" : meta.name.includes('%') ? "may not contain '%'" : undefined;
+      if (bad) causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(meta.name)}: ${bad}`, field: 'metadata.name' });
     } else if (!DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253) {
       causes.push({ reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(meta.name)}: ${DNS_SUBDOMAIN_MESSAGE}`, field: 'metadata.name' });
     }
@@ -691,13 +696,25 @@ function orderMetadata(o: KubeObject): KubeObject {
 /** Creates one simulated API server. */
 export function createSimCluster(name: string, options: CreateSimClusterOptions): SimCluster & {
   readonly objects: InternalObjectApi;
+  /** The cluster's RBAC: its default policy, aggregation and authorizer (src/sim/auth). */
+  readonly rbac: ClusterRbac;
   restoring: boolean;
   close(): void;
   requireType(resource: string): ResourceType;
   fieldSupported(type: ResourceType, field: string): boolean;
   fieldValue(type: ResourceType, o: KubeObject, field: string): string | undefined;
 } {
-  return new SimClusterImpl(name, options);
+  const cluster = new SimClusterImpl(name, options);
+  // Every cluster is born with the default RBAC policy, as a kube-apiserver bootstraps it at start.
+  const rbac = new ClusterRbac(cluster);
+  const close = cluster.close.bind(cluster);
+  return Object.assign(cluster, {
+    rbac,
+    close: (): void => {
+      rbac.close();
+      close();
+    },
+  });
 }
 
 export type SimClusterInternals = ReturnType<typeof createSimCluster>;

@@ -135,7 +135,7 @@ export function builtinResources(): ResourceType[] {
       ),
     }),
     core('secrets', 'Secret', true, { columns: secretColumns, selectableFields: fields('type') }),
-    core('serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], columns: serviceAccountColumns }),
+    core('serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], subresources: ['token'], columns: serviceAccountColumns }),
     core('services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'], columns: serviceColumns }),
     grouped('apps', 'v1', 'controllerrevisions', 'ControllerRevision', true),
     grouped('apps', 'v1', 'daemonsets', 'DaemonSet', true, {
@@ -174,6 +174,8 @@ export function builtinResources(): ResourceType[] {
       columns: pdbColumns,
     }),
     grouped('coordination.k8s.io', 'v1', 'leases', 'Lease', true, { columns: leaseColumns }),
+    // Answered by src/sim/api/tokenReview.ts, never stored.
+    grouped('authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', false, { verbs: ['create'] }),
     // Served from the MetricsBook by the API layer, never stored (as metrics-server does).
     grouped('metrics.k8s.io', 'v1beta1', 'nodes', 'NodeMetrics', false, { verbs: ['get', 'list'], singularName: '' }),
     grouped('metrics.k8s.io', 'v1beta1', 'pods', 'PodMetrics', true, { verbs: ['get', 'list'], singularName: '' }),

@@ -326,3 +326,31 @@ export const endpointsColumns: TableColumn[] = [
   col('Endpoints', 'Endpoints of the service', (o) => endpointsText(o as Obj)),
   ageColumn,
 ];
+
+function bindingSubjects(o: Obj, kind: string): string {
+  const subjects: Obj[] = o['subjects'] ?? [];
+  return subjects
+    .filter((s) => s['kind'] === kind)
+    .map((s) => (kind === 'ServiceAccount' ? `${s['namespace'] ?? ''}/${s['name']}` : s['name']))
+    .join(', ');
+}
+
+function bindingColumns(roleRefDescription: string): TableColumn[] {
+  return [
+    nameColumn,
+    col('Role', roleRefDescription, (o: Obj) => `${o['roleRef']?.['kind'] ?? ''}/${o['roleRef']?.['name'] ?? ''}`),
+    ageColumn,
+    col('Users', 'Users in the roleBinding', (o: Obj) => bindingSubjects(o, 'User'), 1),
+    col('Groups', 'Groups in the roleBinding', (o: Obj) => bindingSubjects(o, 'Group'), 1),
+    col('ServiceAccounts', 'ServiceAccounts in the roleBinding', (o: Obj) => bindingSubjects(o, 'ServiceAccount'), 1),
+  ];
+}
+
+/** printRoleBinding: Name, Role (`Kind/name`), Age; wide: Users, Groups, ServiceAccounts. */
+export const roleBindingColumns: TableColumn[] = bindingColumns(
+  'RoleRef can reference a Role in the current namespace or a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
+);
+
+export const clusterRoleBindingColumns: TableColumn[] = bindingColumns(
+  'RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
+);

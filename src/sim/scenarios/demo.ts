@@ -16,6 +16,7 @@ import { addKubeletNode, buildNode, type NodeBlueprint } from './buildNode.js';
 import { buildApp, type AppBlueprint } from './buildWorkloads.js';
 import { seedMemberBasics, addStaticControlPlanePods, waitForPodsRunning } from './memberBasics.js';
 import { addKarmadaDemo } from './karmada-demo.js';
+import { addDemoUsers } from './demoUsers.js';
 
 interface MemberPlan {
   name: string;
@@ -192,6 +193,8 @@ export const demoScenario: Scenario = {
     // KARMADA-DEMO: the Karmada layer (src/sim/karmada) adds its control-plane resource templates,
     // PropagationPolicies/OverridePolicies and middleware instances for this scenario here.
     addKarmadaDemo(fleet);
+    // Users with different rights (src/sim/scenarios/demoUsers.ts) and the gateway's ServiceAccount.
+    addDemoUsers(fleet, options.users);
 
     // Serve a fleet that already looks settled: kubectl right after start-up shows Running pods.
     await waitForPodsRunning(members, 20_000);
