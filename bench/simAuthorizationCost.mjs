@@ -102,6 +102,9 @@ async function main() {
       await post(admin, `${prefix}${RBAC}/clusterrolebindings`, { metadata: { name: `noise-${i}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: `someone-${i}` }] });
       await post(admin, `${prefix}${RBAC}/namespaces/bench/rolebindings`, { metadata: { name: `noise-${i}` }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: `team-${i}` }] });
     }
+    // Karmada's cluster proxy path: the control plane first authorizes `clusters/proxy` on the member.
+    await post(admin, `${RBAC}/clusterroles`, { metadata: { name: 'bench-member-proxy' }, rules: [{ apiGroups: ['cluster.karmada.io'], resources: ['clusters/proxy'], resourceNames: [member], verbs: ['*'] }] });
+    await post(admin, `${RBAC}/clusterrolebindings`, { metadata: { name: 'bench-readers-member-proxy' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'bench-member-proxy' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'bench-readers' }] });
     const before = await simRequest(reader, 'GET', `${prefix}/api/v1/namespaces/bench/pods?limit=1`);
     if (before.status !== 403) throw new Error(`the reader should be refused before its binding, got ${before.status}`);
     await post(admin, `${prefix}${RBAC}/clusterrolebindings`, { metadata: { name: 'bench-readers-view' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'bench-readers' }] });

@@ -29,6 +29,15 @@ describe.skipIf(!works('kubectl'))('kubectl and the simulator RBAC on a member',
     sim = await startTestSimulator({ scenario: 'mini', tokens: [{ token: SHOP_DEV_TOKEN, user: 'shop-dev', groups: ['dev'] }] });
     // The mini scenario's member1 already has namespace web (its nginx app).
     expect(sim.fleet.members.get('member1')!.objects.get('namespaces', undefined, 'web')).toBeDefined();
+    // Karmada's cluster proxy path first asks the control plane for `clusters/proxy` on the member.
+    for (const args of [
+      ['create', 'clusterrole', 'member1-proxy', '--verb=*', '--resource=clusters.cluster.karmada.io/proxy', '--resource-name=member1'],
+      ['create', 'clusterrolebinding', 'shop-dev-member1-proxy', '--clusterrole=member1-proxy', '--user=shop-dev'],
+    ]) {
+      const r = await kubectl(sim, ['--context', 'karmada', ...args]);
+      expect(r.stderr, args.join(' ')).toBe('');
+      expect(r.code, args.join(' ')).toBe(0);
+    }
     for (const args of [
       ['create', 'namespace', 'shop'],
       ['-n', 'shop', 'run', 'web-1', '--image', 'nginx:1.25'],
