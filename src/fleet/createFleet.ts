@@ -14,6 +14,7 @@ import type { ChangeEvent, ChangeListener, IndexName, ListFilter, SlimCluster, S
 import { ClusterClient } from './ClusterClient.js';
 import { ClusterConnection } from './ClusterConnection.js';
 import { createLoaders } from './createLoaders.js';
+import { fleetIdOfKubeConfig } from './fleetIdentity.js';
 import { kindTable, type KindDescriptor, type KindName } from './kinds.js';
 import { loadControlPlaneKubeConfig, memberKubeConfigFromContext, memberKubeConfigViaProxy } from './kubeConfigs.js';
 import {
@@ -94,7 +95,9 @@ class KarmadaFleet implements Fleet {
     this.controlPlaneKc = controlPlaneKc;
     this.store = new TtlStore({
       ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
-      ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
+      // The fleet id in every key: gateways over different fleets may share a Redis and a prefix.
+      redisPrefix: `${options.redisPrefix ?? config.redisPrefix ?? 'fleetgraph:'}${config.fleetId ?? fleetIdOfKubeConfig(controlPlaneKc)}:`,
+      ...(options.redisHealth ? { redisHealth: options.redisHealth } : {}),
     });
     this.fetched = new FetchedLists(this.store, config.ttl);
   }

@@ -170,8 +170,13 @@ export interface FleetOptions {
   rediscoveryIntervalMs?: number;
   /** Informer retry backoff after failures, ms. @default { initialMs: 500, maxMs: 30000 } */
   backoff?: { initialMs?: number; maxMs?: number };
-  /** Prefix of the TTL cache's Redis keys (when config.redisUrl is set). @default 'fleetgraph:' */
+  /**
+   * Prefix of the TTL cache's Redis keys (when config.redisUrl is set), followed by the fleet id.
+   * @default config.redisPrefix, else 'fleetgraph:'
+   */
   redisPrefix?: string;
+  /** Where the TTL cache's Redis client reports its state (the gateway's /readyz and metric). @default a silent one */
+  redisHealth?: import('../redis/RedisHealth.js').RedisHealth;
   /** Receives diagnostic messages (pino-compatible subset). @default silent */
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }

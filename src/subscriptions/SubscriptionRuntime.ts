@@ -4,6 +4,7 @@
  * changes and member outages, and the feed publishing Operation moves. `stop()` takes it all down.
  */
 import type { EventHub } from './EventHub.js';
+import type { RedisHealth } from '../redis/RedisHealth.js';
 import { createEventHub } from './createEventHub.js';
 import { FleetEventFeed, type FleetChangeSource } from './FleetEventFeed.js';
 import { OperationFeed, type OperationChanges } from './OperationFeed.js';
@@ -17,6 +18,8 @@ export interface SubscriptionRuntimeOptions {
   redisUrl?: string;
   /** Redis channel prefix (replicas of one deployment share it). @default 'fleetgraph:' */
   channelPrefix?: string;
+  /** Where the hub's Redis clients' state is reported (/readyz, metric). @default a silent one of the hub's own */
+  redisHealth?: RedisHealth;
   /** Queue capacity per subscription (SubscriptionQueue policy). @default 256 */
   queueCapacity?: number;
   /** How often member reachability is compared, ms. @default 1000 */
@@ -40,6 +43,7 @@ export function createSubscriptionRuntime(options: SubscriptionRuntimeOptions): 
     ...(options.redisUrl ? { redisUrl: options.redisUrl } : {}),
     ...(options.channelPrefix ? { channelPrefix: options.channelPrefix } : {}),
     ...(options.onError ? { onError: options.onError } : {}),
+    ...(options.redisHealth ? { redisHealth: options.redisHealth } : {}),
   });
   const engine = new SubscriptionEngine({ hub, ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}) });
   const feed = new FleetEventFeed({
