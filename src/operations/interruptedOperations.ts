@@ -44,7 +44,7 @@ export function markInterrupted(op: OperationRecord, now: string): string[] {
   op.phase = 'FAILED';
   op.reason = 'INTERRUPTED';
   op.completedAt = now;
-  op.error = interruptedError(op, inFlight);
+  describeInterruption(op, inFlight);
   return inFlight;
 }
 
@@ -83,7 +83,7 @@ export async function reconcileInterrupted(op: OperationRecord, inFlight: readon
       step.message = `${NOT_RUN}; checked after the restart: ${outcome.what}`;
     }
   }
-  op.error = interruptedError(op, [...inFlight]);
+  describeInterruption(op, [...inFlight]);
   return { unsettled };
 }
 
@@ -125,12 +125,13 @@ function checkerFor(op: OperationRecord): StepChecker | undefined {
 
 /**
  * The error of an interrupted Operation: the steps that were in flight, the unfinished ones first (the
- * one to look at), with how many steps were found done or not after the restart.
+ * one to look at, which also becomes `currentStep`), with how many were found done after the restart.
  */
-function interruptedError(op: OperationRecord, inFlight: string[]): string {
+function describeInterruption(op: OperationRecord, inFlight: string[]): void {
   if (inFlight.length === 0) {
     const last = [...op.steps].reverse().find((s) => s.phase === 'SUCCEEDED');
-    return `interrupted: the gateway stopped ${last ? `after step "${last.name}"` : 'before the first step'}, between steps; it was not resumed`;
+    op.error = `interrupted: the gateway stopped ${last ? `after step "${last.name}"` : 'before the first step'}, between steps; it was not resumed`;
+    return;
   }
   const byName = new Map(op.steps.map((s) => [s.name, s]));
   const unfinished = inFlight.filter((n) => byName.get(n)?.phase !== 'SUCCEEDED');
@@ -138,5 +139,6 @@ function interruptedError(op: OperationRecord, inFlight: string[]): string {
   const more = named.length > 1 ? ` (and ${named.length - 1} more step(s) in flight)` : '';
   const done = inFlight.length - unfinished.length;
   const checked = inFlight.some((n) => awaitsCheck(byName.get(n)!)) ? '' : `; after the restart ${done} of the ${inFlight.length} in-flight step(s) were found done`;
-  return `interrupted: the gateway stopped during step "${named[0]}"${more}; it was not resumed${checked}`;
+  op.currentStep = op.steps.findIndex((s) => s.name === named[0]);
+  op.error = `interrupted: the gateway stopped during step "${named[0]}"${more}; it was not resumed${checked}`;
 }
