@@ -29,7 +29,7 @@ function reader(pods: Record<string, string>, fail = false): ClusterReader & { r
       if (fail) throw new Error('connect ECONNREFUSED');
       if (ref.kind === 'Node') return { metadata: { name: ref.name }, spec: { unschedulable: true } };
       const node = pods[`${ref.namespace}/${ref.name}`];
-      if (node === 'terminating') return { metadata: { name: ref.name, deletionTimestamp: 't' }, spec: { nodeName: 'n1' } };
+      if (node === 'terminating') return { metadata: { name: ref.name, deletionTimestamp: new Date() }, spec: { nodeName: 'n1' } };
       return node ? { metadata: { name: ref.name, namespace: ref.namespace ?? undefined }, spec: { nodeName: node } } : null;
     },
   };
