@@ -4,7 +4,8 @@
  *  - while Redis is gone, fetch-mode reads answer promptly from memory, /readyz answers 200 with
  *    `"redis": "degraded"`, `fleetgraph_redis_up` is 0, and the log gets ONE line for the outage (not one per
  *    reconnection attempt); Redis is used again once it is back, with one more line;
- *  - two gateways over two different fleets sharing one Redis and one prefix never read each other's lists.
+ *  - two gateways over two different fleets sharing one Redis and one prefix never read each other's lists, and
+ *    publish their events on channels of their own.
  */
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -158,6 +159,10 @@ describe('two gateways over two fleets sharing one Redis and one prefix', () => 
       const keys = (await probe.keys(`${prefix}*`)).sort();
       expect(keys).toHaveLength(2);
       expect(new Set(keys.map((k) => k.slice(prefix.length).split(':')[0])).size).toBe(2);
+      // The event channels too: one per fleet, each under the prefix and its fleet id.
+      const ids = [...new Set(keys.map((k) => k.slice(prefix.length).split(':')[0]))].sort();
+      const channels = ((await probe.call('PUBSUB', 'CHANNELS', `${prefix}*`)) as string[]).sort();
+      expect(channels).toEqual(ids.map((id) => `${prefix}${id}:events`));
     } finally {
       probe.disconnect();
     }
