@@ -3,7 +3,8 @@
  * of the test's own (killed and restarted; the shared one on 6379 is never stopped):
  *  - while Redis is gone, fetch-mode reads answer promptly from memory, /readyz answers 200 with
  *    `"redis": "degraded"`, `fleetgraph_redis_up` is 0, and the log gets ONE line for the outage (not one per
- *    reconnection attempt); Redis is used again once it is back, with one more line;
+ *    reconnection attempt); Redis is used again once it is back, with one more line; the same when Redis hangs
+ *    (SIGSTOP: connections open, no answers) and then answers again;
  *  - two gateways over two different fleets sharing one Redis and one prefix never read each other's lists, and
  *    publish their events on channels of their own.
  */
@@ -129,6 +130,26 @@ describe('gateway with its Redis gone and back', () => {
     expect((await fetch(fx.gateway.url.replace('/graphql', '/metrics')).then((r) => r.text()))).toMatch(/^fleetgraph_redis_up 1$/m);
     const changes = lines.slice(outageStart).filter((l) => l.component === 'redis').map((l) => l.redis);
     expect(changes).toEqual(['degraded', 'up']);
+
+    // A Redis that hangs (connections open, no answers): the first reads' command timeouts make it degraded,
+    // later reads answer from memory; once it answers again, a probe read finds it and it is used again.
+    const hangStart = lines.length;
+    redis.pause();
+    try {
+      await until('degraded while hung', async () => {
+        const out = await queryWithin(fx, PODS);
+        expect(out.data.pods.totalCount).toBe(podsInSim);
+        return (await readyz(fx)).body.redis === 'degraded' ? true : undefined;
+      }, 15_000);
+      for (let i = 0; i < 5; i++) expect((await queryWithin(fx, PODS)).data.pods.totalCount).toBe(podsInSim);
+    } finally {
+      redis.resume();
+    }
+    await until('up after the hang', async () => {
+      await queryWithin(fx, PODS);
+      return (await readyz(fx)).body.redis === 'up' ? true : undefined;
+    }, 15_000);
+    expect(lines.slice(hangStart).filter((l) => l.component === 'redis').map((l) => l.redis)).toEqual(['degraded', 'up']);
   }, 120_000);
 });
 

@@ -55,6 +55,16 @@ export class PrivateRedis {
     });
   }
 
+  /** SIGSTOP: the server keeps its connections open but answers nothing (a hung Redis). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after pause(). */
+  resume(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** kill -9; resolves once the process is gone. */
   async kill(): Promise<void> {
     const child = this.child;
