@@ -1,44 +1,62 @@
 /**
- * Subscriptions on kinds read in fetch mode (`--mode pods=fetch`): no informer watches them, so they used to be
- * accepted and never deliver anything. They are refused with BAD_USER_INPUT, reason KIND_NOT_WATCHED, naming
- * the kind; the socket and its other subscriptions (on watched kinds) live on and deliver.
+ * Subscriptions on kinds read in fetch mode (`--mode pods=fetch`): they used to be accepted and never deliver,
+ * since no informer watches such a kind. Now an informer runs for the kind while someone subscribes to it, and
+ * stops when the last subscriber has left.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
-import { openClient, record } from './support/subscriptionsClient.js';
-import { mergePatch } from './support/subscriptionsSim.js';
+import { openClient, poll, record } from './support/subscriptionsClient.js';
+import { createIn, deleteIn } from './support/subscriptionsSim.js';
 
 let fx: GatewayFixture;
 
 beforeAll(async () => {
   fx = await startGatewayFixture({ scenario: 'mini', args: ['--mode', 'pods=fetch'] });
+  await createIn(fx.sim, 'member1', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fm' } });
 });
 
 afterAll(async () => {
   await fx?.stop();
 });
 
+/** The state of member1's pods informer, undefined when none runs. */
+const podsInformer = () => fx.gateway.fleet.health('member1')?.kinds.pods;
+
+const pod = (name: string) => ({
+  apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'fm' },
+  spec: { nodeName: 'no-kubelet-node', containers: [{ name: 'main', image: 'busybox:1.36' }] },
+});
+
 describe('subscriptions on a fetch-mode kind', () => {
-  it('refuses podChanged and resourceChanged on Pod with KIND_NOT_WATCHED, while nodeChanged on the same socket delivers', async () => {
+  it('deliver while subscribed (an informer runs for the kind), and the informer stops with the last subscriber', async () => {
+    expect(podsInformer()).toBeUndefined();
     const client = openClient(fx.gateway.url);
-    const nodes = record(client, `subscription { nodeChanged(cluster: "member1") { type node { name } } }`);
+    const pods = record(client, `subscription { podChanged(cluster: "member1", namespace: "fm") { type pod { name } } }`);
+    const any = record(client, `subscription { resourceChanged(filter: { kinds: ["Pod"], namespaces: ["fm"] }) { type name } }`);
     try {
-      const pods = record(client, `subscription { podChanged(cluster: "member1") { type pod { name } } }`);
-      await pods.waitFor(() => pods.errors.length > 0, 10_000, 'podChanged refused');
-      expect(pods.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'KIND_NOT_WATCHED', kinds: ['pods'] } });
-      expect(pods.errors[0].message).toMatch(/pods .*fetch mode/);
+      await poll(() => (podsInformer() === 'synced' ? true : undefined), 20_000, () => `pods informer: ${podsInformer()}`);
+      await createIn(fx.sim, 'member1', '/api/v1/namespaces/fm/pods', pod('fm-1'));
+      await pods.waitFor((es) => es.some((e) => e.podChanged.type === 'ADDED' && e.podChanged.pod?.name === 'fm-1'), 20_000, 'ADDED fm-1');
+      await any.waitFor((es) => es.some((e) => e.resourceChanged.type === 'ADDED' && e.resourceChanged.name === 'fm-1'), 20_000, 'resourceChanged ADDED fm-1');
+      await deleteIn(fx.sim, 'member1', '/api/v1/namespaces/fm/pods/fm-1');
+      await pods.waitFor((es) => es.some((e) => e.podChanged.type === 'DELETED'), 20_000, 'DELETED fm-1');
+      expect(pods.errors).toEqual([]);
+      expect(any.errors).toEqual([]);
 
-      const mixed = record(client, `subscription { resourceChanged(filter: { kinds: ["Node", "Pod"] }) { type name } }`);
-      await mixed.waitFor(() => mixed.errors.length > 0, 10_000, 'resourceChanged refused');
-      expect(mixed.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', reason: 'KIND_NOT_WATCHED', field: 'filter.kinds', kinds: ['pods'] } });
+      // One subscriber left: the informer keeps running for it.
+      pods.stop();
+      await createIn(fx.sim, 'member1', '/api/v1/namespaces/fm/pods', pod('fm-2'));
+      await any.waitFor((es) => es.some((e) => e.resourceChanged.type === 'ADDED' && e.resourceChanged.name === 'fm-2'), 20_000, 'ADDED fm-2');
 
-      // The socket lives on: the watched kind's subscription still delivers a change.
-      const node = fx.sim.fleet.members.get('member1')!.objects.list('nodes')[0]!.metadata!.name!;
-      await mergePatch(fx.sim, 'member1', `/api/v1/nodes/${node}`, { metadata: { labels: { 'fetch-mode-test': 'yes' } } });
-      await nodes.waitFor((es) => es.some((e) => e.nodeChanged.node?.name === node && e.nodeChanged.type === 'MODIFIED'), 20_000, 'node change');
-      expect(nodes.errors).toEqual([]);
+      // The last one gone: the informer stops.
+      any.stop();
+      await poll(() => (podsInformer() === undefined ? true : undefined), 10_000, () => `pods informer still ${podsInformer()}`);
+      // Reads stay in fetch mode, and right.
+      const read = await fx.query(`{ pods(first: 50, filter: { cluster: "member1", namespace: "fm" }) { edges { node { name } } } }`);
+      expect(read.body.errors).toBeUndefined();
     } finally {
-      nodes.stop();
+      pods.stop();
+      any.stop();
       await client.dispose();
     }
   });

@@ -86,6 +86,8 @@ class KarmadaFleet implements Fleet {
   private readonly listeners = new Set<ChangeListener>();
   private controlPlane!: ClusterEntry;
   private readonly memberEntries = new Map<string, ClusterEntry>();
+  /** Subscribers per fetch-mode kind (watchKind): an on-demand informer runs on each cluster of its side while > 0. */
+  private readonly demand = new Map<KindName, number>();
   private stopped = false;
 
   constructor(config: Config, options: FleetOptions, controlPlaneKc: KubeConfig) {
@@ -179,6 +181,11 @@ class KarmadaFleet implements Fleet {
       },
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
+    // A member that joins while a fetch-mode kind is subscribed to watches it too.
+    for (const k of this.demand.keys()) {
+      const d = this.descriptor(k);
+      if (this.onSide(d, side)) cache.watchOnDemand(d);
+    }
     connection.start();
     cache.start();
     if (side === 'controlPlane') {
@@ -447,6 +454,30 @@ class KarmadaFleet implements Fleet {
       if (r.ready || this.stopped) return r;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  watchKind(kind: KindName): () => void {
+    const d = this.descriptor(kind);
+    if (this.isWatched(d) || d.fetchOnly) return () => {};
+    const n = this.demand.get(kind) ?? 0;
+    this.demand.set(kind, n + 1);
+    const caches = () => [
+      ...(this.onSide(d, 'controlPlane') && this.controlPlane ? [this.controlPlane.cache] : []),
+      ...(this.onSide(d, 'member') ? [...this.memberEntries.values()].map((e) => e.cache) : []),
+    ];
+    if (n === 0) for (const c of caches()) c.watchOnDemand(d);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.demand.get(kind) ?? 1) - 1;
+      if (left > 0) {
+        this.demand.set(kind, left);
+        return;
+      }
+      this.demand.delete(kind);
+      for (const c of caches()) c.unwatchOnDemand(kind);
+    };
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -126,8 +126,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     services: {
       engine: subscriptions.engine,
       ...(service ? { operations: { get: (id: string) => service.store.get(id), onChange: (l) => service.onChange(l) } } : {}),
-      // Fetch-mode kinds have no informer, so subscriptions on them are refused (Cluster objects are always watched).
-      fetchedKinds: new Set(Object.entries(config.modes).filter(([kind, mode]) => mode === 'fetch' && kind !== 'clusters').map(([kind]) => kind)),
     },
     makeContext: (identity) => createContext(fleet, identity, operations.contextExtras),
     ...(limits ? { limits } : {}),

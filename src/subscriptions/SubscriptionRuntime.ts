@@ -3,6 +3,8 @@
  * configured), the engine routing hub messages to subscribers, the feed publishing the fleet's cache
  * changes and member outages, and the feed publishing Operation moves. `stop()` takes it all down.
  */
+import type { KindName } from '../fleet/kinds.js';
+import type { Fleet } from '../fleet/types.js';
 import type { EventHub } from './EventHub.js';
 import type { RedisHealth } from '../redis/RedisHealth.js';
 import { createEventHub } from './createEventHub.js';
@@ -11,7 +13,8 @@ import { OperationFeed, type OperationChanges } from './OperationFeed.js';
 import { SubscriptionEngine } from './SubscriptionEngine.js';
 
 export interface SubscriptionRuntimeOptions {
-  fleet: FleetChangeSource;
+  /** With `watchKind`, subscriptions on fetch-mode kinds run an informer for them while they last. */
+  fleet: FleetChangeSource & Partial<Pick<Fleet, 'watchKind'>>;
   /** Operations store of this replica; undefined = no operationProgress. @default undefined */
   operations?: OperationChanges;
   /** REDIS_URL: share events between replicas through Redis pub/sub. @default undefined (in-process) */
@@ -45,7 +48,19 @@ export function createSubscriptionRuntime(options: SubscriptionRuntimeOptions): 
     ...(options.onError ? { onError: options.onError } : {}),
     ...(options.redisHealth ? { redisHealth: options.redisHealth } : {}),
   });
-  const engine = new SubscriptionEngine({ hub, ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}) });
+  const fleet = options.fleet;
+  const engine = new SubscriptionEngine({
+    hub,
+    ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),
+    ...(fleet.watchKind
+      ? {
+          demand: (kinds: readonly KindName[]) => {
+            const releases = kinds.map((k) => fleet.watchKind!(k));
+            return () => releases.forEach((release) => release());
+          },
+        }
+      : {}),
+  });
   const feed = new FleetEventFeed({
     fleet: options.fleet,
     hub,

@@ -24,7 +24,7 @@ import { checkLabelName, checkNonNegative, checkObjectName } from '../validation
 import { commonOf, locate, overflowOf, resourceEventOf } from './eventPayloads.js';
 import { sourceStream, type SourceItem } from './sourceStreams.js';
 import { servicesOf } from './subscriptionContext.js';
-import { buildFilter, clusterKey, fetchedKinds, kindsOf, one, requireWatched } from './subscriptionFilters.js';
+import { buildFilter, clusterKey, kindsOf, one } from './subscriptionFilters.js';
 
 type Args = Record<string, unknown>;
 type Stream = AsyncIterableIterator<SourceItem>;
@@ -69,7 +69,7 @@ export const subscriptionResolvers = {
         const kinds = kindsOf(strs(f.kinds) ?? []);
         const filter = buildFilter(ctx, {
           kinds, clusters: strs(f.clusters), namespaces: strs(f.namespaces), labelSelector: str(f.labelSelector), names: strs(f.names),
-        }, { clusters: 'filter.clusters', namespaces: 'filter.namespaces', labelSelector: 'filter.labelSelector', names: 'filter.names' }, 'filter.kinds');
+        }, { clusters: 'filter.clusters', namespaces: 'filter.namespaces', labelSelector: 'filter.labelSelector', names: 'filter.names' });
         return resourceStream(ctx, filter, (e) => ({
           kind: e.object.kind,
           namespace: e.namespace ?? null,
@@ -150,12 +150,10 @@ export const subscriptionResolvers = {
     workloadChanged: {
       subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Stream => {
         const kindArg = str(args.kind);
-        // Without a kind: the template kinds that are watched (refused below when none is).
-        const templateKinds = kindArg ? [WORKLOAD_KIND_NAME[kindArg]!] : TEMPLATE_KINDS.filter((k) => !fetchedKinds(ctx).has(k));
-        if (templateKinds.length === 0) requireWatched(ctx, TEMPLATE_KINDS);
+        const templateKinds = kindArg ? [WORKLOAD_KIND_NAME[kindArg]!] : [...TEMPLATE_KINDS];
         const base = buildFilter(ctx, {
           kinds: templateKinds, clusters: ['karmada'], namespaces: one(str(args.namespace)), labelSelector: str(args.labelSelector), names: one(str(args.name)),
-        }, { clusters: 'cluster', namespaces: 'namespace', labelSelector: 'labelSelector', names: 'name' }, kindArg ? 'kind' : undefined);
+        }, { clusters: 'cluster', namespaces: 'namespace', labelSelector: 'labelSelector', names: 'name' });
         authorize(ctx.identity, 'read', { kind: 'resourcebindings', cluster: 'karmada', namespace: str(args.namespace) ?? null });
         const filter: SubscriptionFilter = { ...base, kinds: [...templateKinds, ...BINDING_KINDS] };
         const selector = base.labelSelector;

@@ -19,11 +19,6 @@ export interface SubscriptionServices {
   engine: SubscriptionEngine;
   /** Absent when the gateway runs without the Operations engine. */
   operations?: OperationSource;
-  /**
-   * Kinds read in fetch mode (`--mode <kind>=fetch`): no informer watches them, so a subscription on them would
-   * never deliver; it is refused with BAD_USER_INPUT, reason KIND_NOT_WATCHED. @default none
-   */
-  fetchedKinds?: ReadonlySet<string>;
   /** Queue capacity of a podLogs subscription (lines). @default 1000 */
   logQueueCapacity?: number;
   /**

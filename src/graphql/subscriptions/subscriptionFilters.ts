@@ -8,9 +8,7 @@ import { CONTROL_PLANE } from '../../fleet/types.js';
 import type { SubscriptionFilter } from '../../subscriptions/types.js';
 import { authorize } from '../authorize.js';
 import type { GraphQLContext } from '../context.js';
-import { Reason } from '../../errors/codes.js';
-import { apiError, badUserInput, ErrorCode } from '../errors.js';
-import type { SubscriptionContext } from './subscriptionContext.js';
+import { badUserInput } from '../errors.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 
 /** Kubernetes kinds `resourceChanged` serves, and the data-layer kind of each. */
@@ -57,32 +55,8 @@ export interface FieldNames {
   names: string;
 }
 
-/** The kinds this gateway reads in fetch mode: no informer, hence no change events for them. */
-export function fetchedKinds(ctx: GraphQLContext): ReadonlySet<string> {
-  return (ctx as Partial<SubscriptionContext>).subscriptions?.fetchedKinds ?? NONE;
-}
-const NONE: ReadonlySet<string> = new Set();
-
-/**
- * Refuses a subscription on kinds read in fetch mode. Without an informer nothing would ever be delivered,
- * and a subscription that silently never delivers is worse than a clear refusal. (Running an informer for the
- * kind while someone is subscribed would also work; it is not done yet.)
- * @param field the argument naming the kinds, when there is one
- */
-export function requireWatched(ctx: GraphQLContext, kinds: readonly KindName[], field?: string): void {
-  const fetched = fetchedKinds(ctx);
-  const unwatched = kinds.filter((k) => fetched.has(k));
-  if (unwatched.length === 0) return;
-  throw apiError(
-    ErrorCode.BAD_USER_INPUT,
-    `${field ? `${field}: ` : ''}${unwatched.join(', ')} ${unwatched.length > 1 ? 'are' : 'is'} read in fetch mode on this gateway (--mode ${unwatched[0]}=fetch), so no change events exist to subscribe to; query instead, or run the gateway with --mode ${unwatched[0]}=watch`,
-    { ...(field ? { field } : {}), reason: Reason.KIND_NOT_WATCHED, kinds: unwatched },
-  );
-}
-
 /** Validates and authorizes; returns the filter the engine routes on. */
-export function buildFilter(ctx: GraphQLContext, args: FilterArgs, fields: FieldNames, kindsField?: string): SubscriptionFilter {
-  requireWatched(ctx, args.kinds, kindsField);
+export function buildFilter(ctx: GraphQLContext, args: FilterArgs, fields: FieldNames): SubscriptionFilter {
   for (const c of args.clusters ?? []) checkLabelName(c, fields.clusters);
   for (const n of args.namespaces ?? []) checkLabelName(n, fields.namespaces);
   for (const n of args.names ?? []) checkObjectName(n, fields.names);
