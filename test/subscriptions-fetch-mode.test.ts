@@ -11,7 +11,7 @@ import { createIn, deleteIn } from './support/subscriptionsSim.js';
 let fx: GatewayFixture;
 
 beforeAll(async () => {
-  fx = await startGatewayFixture({ scenario: 'mini', args: ['--mode', 'pods=fetch'] });
+  fx = await startGatewayFixture({ scenario: 'demo', args: ['--mode', 'pods=fetch'] });
   await createIn(fx.sim, 'member1', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'fm' } });
 });
 
@@ -19,8 +19,8 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-/** The state of member1's pods informer, undefined when none runs. */
-const podsInformer = () => fx.gateway.fleet.health('member1')?.kinds.pods;
+/** The state of a member's pods informer, undefined when none runs. */
+const podsInformer = (member = 'member1') => fx.gateway.fleet.health(member)?.kinds.pods;
 
 const pod = (name: string) => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'fm' },
@@ -32,31 +32,37 @@ describe('subscriptions on a fetch-mode kind', () => {
     expect(podsInformer()).toBeUndefined();
     const client = openClient(fx.gateway.url);
     const pods = record(client, `subscription { podChanged(cluster: "member1", namespace: "fm") { type pod { name } } }`);
-    const any = record(client, `subscription { resourceChanged(filter: { kinds: ["Pod"], namespaces: ["fm"] }) { type name } }`);
+    let any: ReturnType<typeof record<any>> | undefined;
     try {
       await poll(() => (podsInformer() === 'synced' ? true : undefined), 20_000, () => `pods informer: ${podsInformer()}`);
+      // Only where the subscription looks: member2 runs none.
+      expect(podsInformer('member2')).toBeUndefined();
+      const fleetWide = (any = record(client, `subscription { resourceChanged(filter: { kinds: ["Pod"], namespaces: ["fm"] }) { type name } }`));
+      // Fleet-wide now: every member.
+      await poll(() => (podsInformer('member2') === 'synced' ? true : undefined), 20_000, () => `member2 pods informer: ${podsInformer('member2')}`);
       await createIn(fx.sim, 'member1', '/api/v1/namespaces/fm/pods', pod('fm-1'));
       await pods.waitFor((es) => es.some((e) => e.podChanged.type === 'ADDED' && e.podChanged.pod?.name === 'fm-1'), 20_000, 'ADDED fm-1');
-      await any.waitFor((es) => es.some((e) => e.resourceChanged.type === 'ADDED' && e.resourceChanged.name === 'fm-1'), 20_000, 'resourceChanged ADDED fm-1');
+      await fleetWide.waitFor((es) => es.some((e) => e.resourceChanged.type === 'ADDED' && e.resourceChanged.name === 'fm-1'), 20_000, 'resourceChanged ADDED fm-1');
       await deleteIn(fx.sim, 'member1', '/api/v1/namespaces/fm/pods/fm-1');
       await pods.waitFor((es) => es.some((e) => e.podChanged.type === 'DELETED'), 20_000, 'DELETED fm-1');
       expect(pods.errors).toEqual([]);
-      expect(any.errors).toEqual([]);
+      expect(fleetWide.errors).toEqual([]);
 
       // One subscriber left: the informer keeps running for it.
       pods.stop();
       await createIn(fx.sim, 'member1', '/api/v1/namespaces/fm/pods', pod('fm-2'));
-      await any.waitFor((es) => es.some((e) => e.resourceChanged.type === 'ADDED' && e.resourceChanged.name === 'fm-2'), 20_000, 'ADDED fm-2');
+      await fleetWide.waitFor((es) => es.some((e) => e.resourceChanged.type === 'ADDED' && e.resourceChanged.name === 'fm-2'), 20_000, 'ADDED fm-2');
 
-      // The last one gone: the informer stops.
-      any.stop();
-      await poll(() => (podsInformer() === undefined ? true : undefined), 10_000, () => `pods informer still ${podsInformer()}`);
+      // The last one gone: the informers stop.
+      fleetWide.stop();
+      await poll(() => (podsInformer() === undefined && podsInformer('member2') === undefined ? true : undefined), 10_000,
+        () => `pods informers still ${podsInformer()} ${podsInformer('member2')}`);
       // Reads stay in fetch mode, and right.
       const read = await fx.query(`{ pods(first: 50, filter: { cluster: "member1", namespace: "fm" }) { edges { node { name } } } }`);
       expect(read.body.errors).toBeUndefined();
     } finally {
       pods.stop();
-      any.stop();
+      any?.stop();
       await client.dispose();
     }
   });

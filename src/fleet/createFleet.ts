@@ -69,6 +69,9 @@ class MemberHealthView implements MemberHealth {
   }
 }
 
+/** The demand scope of a subscription on every cluster (a name no cluster can have). */
+const ALL_CLUSTERS = '*';
+
 const fail = <T>(cluster: string, code: ClusterError['code'], message: string): ClusterResult<T> => ({
   ok: false,
   cluster,
@@ -86,8 +89,11 @@ class KarmadaFleet implements Fleet {
   private readonly listeners = new Set<ChangeListener>();
   private controlPlane!: ClusterEntry;
   private readonly memberEntries = new Map<string, ClusterEntry>();
-  /** Subscribers per fetch-mode kind (watchKind): an on-demand informer runs on each cluster of its side while > 0. */
-  private readonly demand = new Map<KindName, number>();
+  /**
+   * Subscribers per fetch-mode kind (watchKind) and cluster (ALL_CLUSTERS: fleet-wide): an on-demand informer
+   * runs on a cluster of the kind's side while it has one.
+   */
+  private readonly demand = new Map<KindName, Map<string, number>>();
   private stopped = false;
 
   constructor(config: Config, options: FleetOptions, controlPlaneKc: KubeConfig) {
@@ -181,10 +187,10 @@ class KarmadaFleet implements Fleet {
       },
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
-    // A member that joins while a fetch-mode kind is subscribed to watches it too.
+    // A member that joins while a fetch-mode kind is subscribed to (fleet-wide) watches it too.
     for (const k of this.demand.keys()) {
       const d = this.descriptor(k);
-      if (this.onSide(d, side)) cache.watchOnDemand(d);
+      if (this.onSide(d, side) && this.demanded(d, name)) cache.watchOnDemand(d);
     }
     connection.start();
     cache.start();
@@ -456,28 +462,44 @@ class KarmadaFleet implements Fleet {
     }
   }
 
-  watchKind(kind: KindName): () => void {
+  watchKind(kind: KindName, clusters?: readonly string[]): () => void {
     const d = this.descriptor(kind);
     if (this.isWatched(d) || d.fetchOnly) return () => {};
-    const n = this.demand.get(kind) ?? 0;
-    this.demand.set(kind, n + 1);
-    const caches = () => [
-      ...(this.onSide(d, 'controlPlane') && this.controlPlane ? [this.controlPlane.cache] : []),
-      ...(this.onSide(d, 'member') ? [...this.memberEntries.values()].map((e) => e.cache) : []),
-    ];
-    if (n === 0) for (const c of caches()) c.watchOnDemand(d);
+    const scopes = clusters?.length ? [...new Set(clusters)] : [ALL_CLUSTERS];
+    let counts = this.demand.get(kind);
+    if (!counts) this.demand.set(kind, (counts = new Map()));
+    for (const s of scopes) counts.set(s, (counts.get(s) ?? 0) + 1);
+    this.applyDemand(d);
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const left = (this.demand.get(kind) ?? 1) - 1;
-      if (left > 0) {
-        this.demand.set(kind, left);
-        return;
+      for (const s of scopes) {
+        const left = (counts.get(s) ?? 1) - 1;
+        if (left > 0) counts.set(s, left);
+        else counts.delete(s);
       }
-      this.demand.delete(kind);
-      for (const c of caches()) c.unwatchOnDemand(kind);
+      if (counts.size === 0 && this.demand.get(kind) === counts) this.demand.delete(kind);
+      this.applyDemand(d);
     };
+  }
+
+  /** Whether a cluster's cache should run an on-demand informer for `kind` (someone subscribes to it there). */
+  private demanded(kind: KindDescriptor, cluster: string): boolean {
+    const counts = this.demand.get(kind.name);
+    return !!counts && (counts.has(ALL_CLUSTERS) || counts.has(cluster));
+  }
+
+  /** Starts or stops the on-demand informers of `kind` to match the demand (both are idempotent). */
+  private applyDemand(kind: KindDescriptor): void {
+    const entries: Array<[string, ClusterEntry]> = [
+      ...(this.onSide(kind, 'controlPlane') && this.controlPlane ? [[CONTROL_PLANE, this.controlPlane] as [string, ClusterEntry]] : []),
+      ...(this.onSide(kind, 'member') ? [...this.memberEntries.entries()] : []),
+    ];
+    for (const [name, entry] of entries) {
+      if (this.demanded(kind, name)) entry.cache.watchOnDemand(kind);
+      else entry.cache.unwatchOnDemand(kind.name);
+    }
   }
 
   onChange(listener: ChangeListener): () => void {

@@ -155,12 +155,13 @@ export interface Fleet {
   /** Resolves once readiness().ready (it never waits for down members). */
   whenReady(): Promise<Readiness>;
   /**
-   * Runs an informer for a fetch-mode kind on every cluster of its side until the returned release is called
-   * (subscriptions on it: without one, nothing would tell them of changes). Calls are counted: the informers stop
-   * at the last release. A kind already watched costs nothing. Its changes reach `onChange` like the others; reads
-   * stay in fetch mode.
+   * Runs an informer for a fetch-mode kind on the given clusters (every cluster of its side, members joining
+   * later included, when none is given) until the returned release is called: subscriptions on such a kind would
+   * otherwise never hear of a change. Calls are counted: an informer stops at the last release concerning its
+   * cluster. A kind already watched costs nothing. Its changes reach `onChange` like the others; reads stay in
+   * fetch mode.
    */
-  watchKind?(kind: KindName): () => void;
+  watchKind?(kind: KindName, clusters?: readonly string[]): () => void;
   /** Subscribes to cache changes of every cluster and watched kind; returns an unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
   /** Upstream calls made, by `cluster verb kind` (for /metrics and tests). */

@@ -54,8 +54,8 @@ export function createSubscriptionRuntime(options: SubscriptionRuntimeOptions): 
     ...(options.queueCapacity ? { queueCapacity: options.queueCapacity } : {}),
     ...(fleet.watchKind
       ? {
-          demand: (kinds: readonly KindName[]) => {
-            const releases = kinds.map((k) => fleet.watchKind!(k));
+          demand: (kinds: readonly KindName[], clusters: readonly string[] | undefined) => {
+            const releases = kinds.map((k) => fleet.watchKind!(k, clusters));
             return () => releases.forEach((release) => release());
           },
         }
