@@ -71,14 +71,21 @@ it('a gateway killed during a drain reports it INTERRUPTED after a restart, with
   const app = onNode[0].metadata.labels.app;
   await objects.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'hold', namespace: 'web' }, spec: { maxUnavailable: 0, selector: { matchLabels: { app } } } } as any);
 
-  const drain = await gql(first.url, `mutation { drainNode(cluster: "member1", name: "member1-worker-0", options: { deleteEmptyDirData: true, podTimeoutSeconds: 600 }) { id } }`);
+  // Pods no budget holds, on the same node: their evictions finish before the kill (force: no controller).
+  const free = ['free-0', 'free-1', 'free-2', 'free-3'];
+  for (const name of free) {
+    await objects.create({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'web' }, spec: { nodeName: 'member1-worker-0', containers: [{ name: 'main', image: 'busybox:1.36' }] } } as any);
+  }
+
+  const drain = await gql(first.url, `mutation { drainNode(cluster: "member1", name: "member1-worker-0", options: { force: true, deleteEmptyDirData: true, podTimeoutSeconds: 600, gracePeriodSeconds: 0 }) { id } }`);
   expect(drain.errors).toBeUndefined();
   const drainId = drain.data.drainNode.id;
   // Wait until an eviction has been refused at least once: the drain is mid-way.
   let last: any;
   const running = await until(async () => {
     const op = (last = (await gql(first.url, `query($id: ID!) { operation(id: $id) { ${OPERATION_FIELDS} } }`, { id: drainId })).data.operation);
-    return op.phase === 'RUNNING' && op.steps.some((s: any) => s.phase === 'RUNNING' && /refused/.test(s.message ?? '')) ? op : undefined;
+    return op.phase === 'RUNNING' && op.steps.some((s: any) => s.phase === 'RUNNING' && /refused/.test(s.message ?? ''))
+      && free.every((n) => op.steps.some((s: any) => s.name === `evict web/${n}` && s.phase === 'SUCCEEDED')) ? op : undefined;
   }).catch((err) => {
     throw new Error(`${err.message}; drain: ${JSON.stringify(last)}`);
   });
@@ -99,7 +106,34 @@ it('a gateway killed during a drain reports it INTERRUPTED after a restart, with
   expect(op.error).toMatch(/interrupted/);
   expect(op.completedAt).not.toBeNull();
   expect(op.steps.find((s: any) => s.name === 'cordon').phase).toBe('SUCCEEDED');
-  expect(op.steps.filter((s: any) => s.phase === 'RUNNING')).toEqual([]);
+  expect(op.steps.filter((s: any) => s.phase === 'RUNNING' || s.phase === 'PENDING')).toEqual([]);
+
+  // Reconciled with the cluster: once the in-flight steps have been checked, each eviction step says what
+  // happened to its pod, as the simulator holds it (the pods the budget holds are still on the node).
+  const reconciled = await until(async () => {
+    const o = (await gql(second.url, `query($id: ID!) { operation(id: $id) { ${OPERATION_FIELDS} } }`, { id: drainId })).data.operation;
+    return o.steps.some((s: any) => /being checked/.test(s.message ?? '')) ? undefined : o;
+  });
+  const stillOnNode = new Set(
+    ((await objects.list('v1', 'Pod')).items as any[])
+      .filter((p) => p.spec.nodeName === 'member1-worker-0' && !p.metadata.deletionTimestamp)
+      .map((p) => `${p.metadata.namespace}/${p.metadata.name}`),
+  );
+  const evictions = reconciled.steps.filter((s: any) => s.name.startsWith('evict '));
+  expect(evictions.length).toBeGreaterThan(1);
+  for (const s of evictions) {
+    const pod = s.name.slice('evict '.length);
+    expect({ step: s.name, phase: s.phase }).toEqual({ step: s.name, phase: stillOnNode.has(pod) ? 'FAILED' : 'SUCCEEDED' });
+    expect(s.message).toMatch(stillOnNode.has(pod) ? /still on node member1-worker-0/ : /no longer on node|terminating|^evicted/);
+  }
+  // The pods the budget held were in flight: the error names one of them, not a step that had succeeded.
+  const held = evictions.filter((s: any) => s.phase === 'FAILED');
+  expect(held.length).toBeGreaterThan(0);
+  const named = /during step "([^"]+)"/.exec(reconciled.error)?.[1];
+  expect(held.map((s: any) => s.name)).toContain(named);
+  expect(reconciled.currentStep).toEqual({ name: named, phase: 'FAILED' });
+  expect(reconciled.phase).toBe('FAILED');
+  expect(reconciled.reason).toBe('INTERRUPTED');
 
   const cordonAfter = (await gql(second.url, `query($id: ID!) { operation(id: $id) { phase type } }`, { id: cordonId })).data.operation;
   expect(cordonAfter).toEqual({ phase: 'SUCCEEDED', type: 'cordonNode' });

@@ -19,6 +19,9 @@ import { mergePatch } from './support/subscriptionsSim.js';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const PREFIX = `fleetgraph-test-${randomUUID()}:`;
 const CLI = resolve('dist/main.js');
+// Two simulators stand for ONE fleet seen by two replicas: their endpoints differ, so the fleet id (which
+// would otherwise be derived from each endpoint, keeping their Redis channels apart) is given.
+const FLEET_ID = 'replicas-test';
 
 let fxA: GatewayFixture;
 let simB: Awaited<ReturnType<typeof startSimulator>>;
@@ -30,7 +33,7 @@ let dir = '';
 function startGatewayProcess(kubeconfig: string): Promise<string> {
   return new Promise((resolveUrl, reject) => {
     const child = spawn(process.execPath, [CLI, 'serve', '--kubeconfig', kubeconfig, '--port', '0', '--host', '127.0.0.1',
-      '--redis-url', REDIS_URL, '--redis-channel-prefix', PREFIX, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--redis-url', REDIS_URL, '--redis-channel-prefix', PREFIX, '--fleet-id', FLEET_ID, '--log-level', 'error'], { stdio: ['ignore', 'pipe', 'pipe'] });
     gatewayB = child;
     let out = '';
     const timer = setTimeout(() => reject(new Error(`gateway B did not start: ${out}`)), 60_000);
@@ -55,7 +58,7 @@ function startGatewayProcess(kubeconfig: string): Promise<string> {
 beforeAll(async () => {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` first (npm test does)`);
   dir = mkdtempSync(join(tmpdir(), 'fleetgraph-subs-replicas-'));
-  fxA = await startGatewayFixture({ scenario: 'mini', args: ['--redis-url', REDIS_URL, '--redis-channel-prefix', PREFIX] });
+  fxA = await startGatewayFixture({ scenario: 'mini', args: ['--redis-url', REDIS_URL, '--redis-channel-prefix', PREFIX, '--fleet-id', FLEET_ID] });
   simB = await startSimulator({ port: 0, host: '127.0.0.1', scenario: 'mini', kubeconfigOut: join(dir, 'kubeconfig-b.yaml'), churnPerMinute: 0 });
   urlB = await startGatewayProcess(join(dir, 'kubeconfig-b.yaml'));
   // Ready once its caches synced.

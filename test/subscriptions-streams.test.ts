@@ -130,4 +130,39 @@ describe('fleetChanged', () => {
       await client.dispose();
     }
   });
+
+  it('honours minIntervalMs from the second message on: the first update comes at least the interval after the initial roll-up', async () => {
+    const member = [...fx.sim.fleet.members.keys()][0]!;
+    await createIn(fx.sim, member, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'rollup-gap' } });
+    const client = openClient(fx.gateway.url);
+    const arrivals: Array<{ at: number; total: number }> = [];
+    const errors: unknown[] = [];
+    const stop = client.subscribe<{ fleetChanged: { pods: { total: number } } }>(
+      { query: `subscription { fleetChanged(minIntervalMs: 3000) { pods { total } } }` },
+      {
+        next: (v) => {
+          if (v.errors) errors.push(...v.errors);
+          if (v.data) arrivals.push({ at: Date.now(), total: v.data.fleetChanged.pods.total });
+        },
+        error: (e) => errors.push(e),
+        complete: () => {},
+      },
+    );
+    try {
+      await poll(() => (arrivals.length >= 1 ? true : undefined), 20_000, () => 'initial roll-up');
+      // A change right after the initial message: the update must still wait for the interval.
+      await createIn(fx.sim, member, '/api/v1/namespaces/rollup-gap/pods', {
+        apiVersion: 'v1', kind: 'Pod', metadata: { name: 'gap-0', namespace: 'rollup-gap' },
+        spec: { nodeName: 'no-kubelet-node', containers: [{ name: 'main', image: 'busybox:1.36' }] },
+      });
+      await poll(() => (arrivals.length >= 2 ? true : undefined), 20_000, () => `second message: ${JSON.stringify(arrivals)} ${JSON.stringify(errors)}`);
+      expect(errors).toEqual([]);
+      expect(arrivals[1]!.total).toBe(arrivals[0]!.total + 1);
+      // A correctness bound (the interval the client asked for), with room for timer and delivery jitter.
+      expect(arrivals[1]!.at - arrivals[0]!.at).toBeGreaterThanOrEqual(2500);
+    } finally {
+      stop();
+      await client.dispose();
+    }
+  });
 });

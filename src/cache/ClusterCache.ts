@@ -5,6 +5,11 @@
  * feed the connection's health; when the connection recovers, failing informers retry at once instead of
  * waiting out their backoff, and the others re-open their watches (a stream that outlived an outage may sit
  * on a dead connection).
+ *
+ * Kinds read in fetch mode have no informer, so nothing would ever tell a subscriber they changed. While someone
+ * subscribes to one, `watchOnDemand` runs an informer for it; its changes reach the same `onChange`, but it is
+ * no part of reads (fetch-mode reads stay as configured) nor of readiness (a subscriber must not make /readyz
+ * wait), and `unwatchOnDemand` stops it when the last subscriber has left.
  */
 import type { ClusterConnection } from '../fleet/ClusterConnection.js';
 import { servesKind } from '../fleet/discoverApis.js';
@@ -28,6 +33,8 @@ export class ClusterCache {
   private readonly options: ClusterCacheOptions;
   private readonly informers = new Map<KindName, KindInformer>();
   private readonly unserved = new Set<KindName>();
+  /** Kinds watched only while subscribed to, with their informer once the cluster serves them. */
+  private readonly onDemand = new Map<KindName, { kind: KindDescriptor; informer?: KindInformer }>();
   private stopped = false;
 
   constructor(options: ClusterCacheOptions) {
@@ -39,7 +46,7 @@ export class ClusterCache {
     this.connection.onDiscovered((apis) => this.reconcileKinds(apis));
     this.connection.onApisChanged((apis) => this.reconcileKinds(apis));
     this.connection.onRecovered(() => {
-      for (const informer of this.informers.values()) {
+      for (const informer of [...this.informers.values(), ...this.onDemandInformers()]) {
         if (informer.state === 'failed') informer.retryNow();
         else informer.restartWatch();
       }
@@ -78,11 +85,53 @@ export class ClusterCache {
       this.informers.set(kind.name, informer);
       informer.start();
     }
+    this.reconcileOnDemand(apis);
+  }
+
+  /** Runs an informer for `kind` (once the cluster is discovered and serves it) until `unwatchOnDemand`. */
+  watchOnDemand(kind: KindDescriptor): void {
+    if (this.stopped || this.onDemand.has(kind.name) || this.options.kinds.some((k) => k.name === kind.name)) return;
+    this.onDemand.set(kind.name, { kind });
+    if (this.connection.apis) this.reconcileOnDemand(this.connection.apis);
+  }
+
+  /** Stops the on-demand informer of `kind`. */
+  unwatchOnDemand(kind: KindName): void {
+    const entry = this.onDemand.get(kind);
+    if (!entry) return;
+    this.onDemand.delete(kind);
+    void entry.informer?.stop();
+  }
+
+  private reconcileOnDemand(apis: ServedApis): void {
+    if (this.stopped) return;
+    for (const entry of this.onDemand.values()) {
+      if (!servesKind(apis, entry.kind)) {
+        void entry.informer?.stop();
+        delete entry.informer;
+        continue;
+      }
+      if (entry.informer) continue;
+      entry.informer = new KindInformer({
+        client: this.connection.client,
+        kind: entry.kind,
+        cluster: this.connection.name,
+        onChange: this.options.onChange,
+        // Failures are retried with backoff by the informer; only the configured kinds move the member's health.
+        onState: (state, error) => this.options.onInformerState?.(entry.kind.name, state, error),
+        ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+      });
+      entry.informer.start();
+    }
+  }
+
+  private onDemandInformers(): KindInformer[] {
+    return [...this.onDemand.values()].flatMap((e) => (e.informer ? [e.informer] : []));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    await Promise.all([...this.informers.values()].map((i) => i.stop()));
+    await Promise.all([...this.informers.values(), ...this.onDemandInformers()].map((i) => i.stop()));
   }
 
   informer(kind: KindName): KindInformer | undefined {
@@ -102,6 +151,7 @@ export class ClusterCache {
     const out: Partial<Record<KindName, KindSyncState>> = {};
     for (const k of this.unserved) out[k] = 'not-served';
     for (const [k, i] of this.informers) out[k] = i.state;
+    for (const [k, e] of this.onDemand) if (e.informer) out[k] = e.informer.state;
     return out;
   }
 

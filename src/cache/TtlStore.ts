@@ -1,49 +1,70 @@
 /**
  * The TTL cache of fetch-mode lists and events (seed 000 §3): keyv over memory by default, over Redis
- * (RedisKeyvStore on ioredis) when REDIS_URL is set. Values are slim projections only, so secrets' values
+ * (RedisKeyvStore on ioredis) when a Redis URL is set. Values are slim projections only, so secrets' values
  * and managedFields never reach Redis. Concurrent misses of the same key share one upstream call.
+ *
+ * Redis is optional at run time: its client is watched by a breaker (src/redis). While Redis is degraded the
+ * store keeps values in memory instead and never waits on Redis; once Redis is up again the memory copies are
+ * dropped (they may be older than what other gateways stored meanwhile) and Redis is used again.
  */
 import { Keyv } from 'keyv';
-import { Redis } from 'ioredis';
+import type { RedisClient, RedisHealth } from '../redis/RedisHealth.js';
+import { RedisHealth as Health } from '../redis/RedisHealth.js';
 import { RedisKeyvStore } from './RedisKeyvStore.js';
 
 export interface TtlStoreOptions {
   /** Redis URL; undefined = in-memory. @default undefined */
   redisUrl?: string;
-  /** Prefix of the Redis keys. @default 'fleetgraph:' */
+  /**
+   * Prefix of the Redis keys. The fleet's caller puts the fleet id in it (`fleetgraph:<fleet id>:`), so that
+   * gateways over different fleets sharing a Redis never read each other's values. @default 'fleetgraph:'
+   */
   redisPrefix?: string;
   /** keyv namespace (part of each key). @default 'ttl' */
   namespace?: string;
+  /** Where the Redis client's state is reported (the gateway's /readyz and metric). @default a silent one of its own */
+  redisHealth?: RedisHealth;
 }
 
 export class TtlStore {
-  private readonly keyv: Keyv;
+  /** Values while there is no Redis, or while it is degraded. */
+  private readonly memory: Keyv;
+  private readonly redisKeyv: Keyv | undefined;
+  private readonly client: RedisClient | undefined;
+  private readonly health: RedisHealth | undefined;
+  private readonly stopWatching: (() => void) | undefined;
   private readonly inflight = new Map<string, Promise<unknown>>();
-  /** Where values live: 'memory' or 'redis'. */
+  /** Where values live when all is well: 'memory' or 'redis'. */
   readonly backend: 'memory' | 'redis';
 
   constructor(options: TtlStoreOptions = {}) {
     const namespace = options.namespace ?? 'ttl';
+    this.memory = new Keyv({ namespace });
+    this.memory.on('error', () => {});
     if (options.redisUrl) {
-      // lazyConnect + a bounded retry: a gateway with a dead Redis must still answer (from upstream).
-      const redis = new Redis(options.redisUrl, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: true });
-      redis.on('error', () => {
-        // Reported through failed get/set (treated as misses); ioredis reconnects by itself.
+      this.health = options.redisHealth ?? new Health();
+      this.client = this.health.client(options.redisUrl, 'ttl');
+      const store = new RedisKeyvStore(this.client.redis, { prefix: options.redisPrefix ?? 'fleetgraph:', breaker: this.client.breaker });
+      this.redisKeyv = new Keyv({ store, namespace });
+      // A cache error is a miss, never a failed query (keyv reports store errors here rather than throwing).
+      this.redisKeyv.on('error', () => {});
+      this.stopWatching = this.health.onChange((state) => {
+        if (state === 'up') void this.memory.clear().catch(() => {});
       });
-      this.keyv = new Keyv({ store: new RedisKeyvStore(redis, { prefix: options.redisPrefix ?? 'fleetgraph:' }), namespace });
       this.backend = 'redis';
     } else {
-      this.keyv = new Keyv({ namespace });
       this.backend = 'memory';
     }
-    this.keyv.on('error', () => {
-      // Same: a cache error is a miss, never a failed query.
-    });
+  }
+
+  /** Redis when it may be asked now, else memory. */
+  private current(): Keyv {
+    return this.redisKeyv && this.client!.breaker.allows() ? this.redisKeyv : this.memory;
   }
 
   async get<T>(key: string): Promise<T | undefined> {
     try {
-      return (await this.keyv.get<T>(key)) ?? undefined;
+      return (await this.current().get<T>(key)) ?? undefined;
     } catch {
       return undefined;
     }
@@ -51,18 +72,15 @@ export class TtlStore {
 
   async set<T>(key: string, value: T, ttlMs: number): Promise<void> {
     try {
-      await this.keyv.set(key, value, ttlMs);
+      await this.current().set(key, value, ttlMs);
     } catch {
       // A cache that cannot store only costs a later upstream call.
     }
   }
 
   async delete(key: string): Promise<void> {
-    try {
-      await this.keyv.delete(key);
-    } catch {
-      // see set()
-    }
+    // Both: a value kept in memory during an outage must not outlive a write through the gateway.
+    await Promise.all([this.memory, ...(this.redisKeyv && this.client!.breaker.allows() ? [this.redisKeyv] : [])].map((k) => k.delete(key).catch(() => false)));
   }
 
   /**
@@ -91,14 +109,12 @@ export class TtlStore {
 
   /** Removes this store's keys (its namespace only). */
   async clear(): Promise<void> {
-    try {
-      await this.keyv.clear();
-    } catch {
-      // see set()
-    }
+    await this.memory.clear().catch(() => {});
+    if (this.redisKeyv && this.client!.breaker.allows()) await this.redisKeyv.clear().catch(() => {});
   }
 
   async close(): Promise<void> {
-    await this.keyv.disconnect().catch(() => {});
+    this.stopWatching?.();
+    if (this.client) await this.health!.close(this.client);
   }
 }

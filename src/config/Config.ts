@@ -86,6 +86,16 @@ export interface Config {
   modes: Record<string, ReadMode>;
   /** Redis for the TTL cache (L2); undefined = in-memory only. @default undefined (or REDIS_URL) */
   redisUrl?: string;
+  /**
+   * Prefix of every Redis key and channel (the TTL cache's keys, the pub/sub channel), followed by the fleet id.
+   * @default 'fleetgraph:'
+   */
+  redisPrefix?: string;
+  /**
+   * Names the fleet in Redis keys and channels, so that gateways over different fleets can share a Redis.
+   * @default undefined: derived from the control plane's server URL and CA (src/fleet/fleetIdentity.ts)
+   */
+  fleetId?: string;
   /** Per upstream call timeout, ms. @default 30000 */
   callTimeoutMs: number;
   /** Pod logs call timeout, ms. @default 120000 */

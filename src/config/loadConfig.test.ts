@@ -48,6 +48,14 @@ describe('loadConfig', () => {
     expect(load([], { REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
   });
 
+  it('takes the fleet id and the Redis prefix (flag or env), and refuses a fleet id unfit for a Redis key', () => {
+    expect(load(['--fleet-id', 'prod-eu.1', '--redis-prefix', 'fg:'])).toMatchObject({ fleetId: 'prod-eu.1', redisPrefix: 'fg:' });
+    expect(load([], { FLEETGRAPH_FLEET_ID: 'staging', FLEETGRAPH_REDIS_PREFIX: 'x:' })).toMatchObject({ fleetId: 'staging', redisPrefix: 'x:' });
+    expect(load([]).fleetId).toBeUndefined();
+    expect(errorOf(() => load(['--fleet-id', 'a b'])).message).toMatch(/--fleet-id: "a b" is not a fleet id/);
+    expect(errorOf(() => load(['--fleet-id', 'x:y'])).source).toBe('--fleet-id');
+  });
+
   it('reads the query cost limit from --max-query-cost or FLEETGRAPH_MAX_QUERY_COST, and refuses a bad one', () => {
     expect(load([]).maxQueryCost).toBeUndefined();
     expect(load(['--max-query-cost', '1000']).maxQueryCost).toBe(1000);

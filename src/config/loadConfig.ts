@@ -142,6 +142,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!/^rediss?:\/\//.test(v)) throw new ConfigError(redis.source, `"${v}" is not a redis:// or rediss:// URL`);
     config.redisUrl = v;
   }
+  const redisPrefix = pick('--redis-prefix');
+  if (redisPrefix) config.redisPrefix = nonEmpty(redisPrefix);
+  const fleetId = pick('--fleet-id');
+  if (fleetId) {
+    const v = nonEmpty(fleetId);
+    // It becomes part of Redis keys and channels: keep it to characters that need no quoting anywhere.
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(v)) throw new ConfigError(fleetId.source, `"${v}" is not a fleet id (1-64 of A-Z a-z 0-9 . _ -)`);
+    config.fleetId = v;
+  }
   const timeout = pick('--timeout');
   if (timeout) config.callTimeoutMs = positiveDuration(timeout);
   const logsTimeout = pick('--logs-timeout');

@@ -24,6 +24,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--tokens', arg: '<file>', env: 'FLEETGRAPH_TOKENS', fileKey: 'tokens', help: 'Tokens file for --auth token.' },
   { flag: '--mode', arg: '<kind>=watch|fetch', env: 'FLEETGRAPH_MODES', fileKey: 'modes', repeatable: true, help: 'Read <kind> from an informer cache (watch, default) or by batched list calls with a TTL cache (fetch). Repeatable; env: comma separated.' },
   { flag: '--redis-url', arg: '<url>', env: 'REDIS_URL', fileKey: 'redisUrl', help: 'Redis for the TTL cache of fetch-mode kinds (default: in memory).' },
+  { flag: '--redis-prefix', arg: '<prefix>', env: 'FLEETGRAPH_REDIS_PREFIX', fileKey: 'redisPrefix', help: 'Prefix of every Redis key and channel, followed by the fleet id (default fleetgraph:).' },
+  { flag: '--fleet-id', arg: '<id>', env: 'FLEETGRAPH_FLEET_ID', fileKey: 'fleetId', help: 'Fleet id in Redis keys and channels (default: a hash of the control plane\'s server URL and CA).' },
   { flag: '--timeout', arg: '<duration>', env: 'FLEETGRAPH_TIMEOUT', fileKey: 'timeout', help: 'Per upstream call timeout (default 30s).' },
   { flag: '--metrics-timeout', arg: '<duration>', env: 'FLEETGRAPH_METRICS_TIMEOUT', fileKey: 'metricsTimeout', help: 'metrics.k8s.io (usage) call timeout (default 5s).' },
   { flag: '--logs-timeout', arg: '<duration>', env: 'FLEETGRAPH_LOGS_TIMEOUT', fileKey: 'logsTimeout', help: 'Pod logs call timeout (default 120s).' },

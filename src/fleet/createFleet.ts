@@ -14,6 +14,7 @@ import type { ChangeEvent, ChangeListener, IndexName, ListFilter, SlimCluster, S
 import { ClusterClient } from './ClusterClient.js';
 import { ClusterConnection } from './ClusterConnection.js';
 import { createLoaders } from './createLoaders.js';
+import { fleetIdOfKubeConfig } from './fleetIdentity.js';
 import { kindTable, type KindDescriptor, type KindName } from './kinds.js';
 import { loadControlPlaneKubeConfig, memberKubeConfigFromContext, memberKubeConfigViaProxy } from './kubeConfigs.js';
 import {
@@ -69,6 +70,9 @@ class MemberHealthView implements MemberHealth {
   }
 }
 
+/** The demand scope of a subscription on every cluster (a name no cluster can have). */
+const ALL_CLUSTERS = '*';
+
 const fail = <T>(cluster: string, classified: Classified, message: string): ClusterResult<T> => ({
   ok: false,
   cluster,
@@ -89,6 +93,11 @@ class KarmadaFleet implements Fleet {
   private readonly listeners = new Set<ChangeListener>();
   private controlPlane!: ClusterEntry;
   private readonly memberEntries = new Map<string, ClusterEntry>();
+  /**
+   * Subscribers per fetch-mode kind (watchKind) and cluster (ALL_CLUSTERS: fleet-wide): an on-demand informer
+   * runs on a cluster of the kind's side while it has one.
+   */
+  private readonly demand = new Map<KindName, Map<string, number>>();
   private stopped = false;
 
   constructor(config: Config, options: FleetOptions, controlPlaneKc: KubeConfig) {
@@ -98,7 +107,9 @@ class KarmadaFleet implements Fleet {
     this.controlPlaneKc = controlPlaneKc;
     this.store = new TtlStore({
       ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
-      ...(options.redisPrefix ? { redisPrefix: options.redisPrefix } : {}),
+      // The fleet id in every key: gateways over different fleets may share a Redis and a prefix.
+      redisPrefix: `${options.redisPrefix ?? config.redisPrefix ?? 'fleetgraph:'}${config.fleetId ?? fleetIdOfKubeConfig(controlPlaneKc)}:`,
+      ...(options.redisHealth ? { redisHealth: options.redisHealth } : {}),
     });
     this.fetched = new FetchedLists(this.store, config.ttl);
   }
@@ -180,6 +191,11 @@ class KarmadaFleet implements Fleet {
       },
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
     });
+    // A member that joins while a fetch-mode kind is subscribed to (fleet-wide) watches it too.
+    for (const k of this.demand.keys()) {
+      const d = this.descriptor(k);
+      if (this.onSide(d, side) && this.demanded(d, name)) cache.watchOnDemand(d);
+    }
     connection.start();
     cache.start();
     if (side === 'controlPlane') {
@@ -453,6 +469,46 @@ class KarmadaFleet implements Fleet {
       const r = this.readiness();
       if (r.ready || this.stopped) return r;
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  watchKind(kind: KindName, clusters?: readonly string[]): () => void {
+    const d = this.descriptor(kind);
+    if (this.isWatched(d) || d.fetchOnly) return () => {};
+    const scopes = clusters?.length ? [...new Set(clusters)] : [ALL_CLUSTERS];
+    let counts = this.demand.get(kind);
+    if (!counts) this.demand.set(kind, (counts = new Map()));
+    for (const s of scopes) counts.set(s, (counts.get(s) ?? 0) + 1);
+    this.applyDemand(d);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const s of scopes) {
+        const left = (counts.get(s) ?? 1) - 1;
+        if (left > 0) counts.set(s, left);
+        else counts.delete(s);
+      }
+      if (counts.size === 0 && this.demand.get(kind) === counts) this.demand.delete(kind);
+      this.applyDemand(d);
+    };
+  }
+
+  /** Whether a cluster's cache should run an on-demand informer for `kind` (someone subscribes to it there). */
+  private demanded(kind: KindDescriptor, cluster: string): boolean {
+    const counts = this.demand.get(kind.name);
+    return !!counts && (counts.has(ALL_CLUSTERS) || counts.has(cluster));
+  }
+
+  /** Starts or stops the on-demand informers of `kind` to match the demand (both are idempotent). */
+  private applyDemand(kind: KindDescriptor): void {
+    const entries: Array<[string, ClusterEntry]> = [
+      ...(this.onSide(kind, 'controlPlane') && this.controlPlane ? [[CONTROL_PLANE, this.controlPlane] as [string, ClusterEntry]] : []),
+      ...(this.onSide(kind, 'member') ? [...this.memberEntries.entries()] : []),
+    ];
+    for (const [name, entry] of entries) {
+      if (this.demanded(kind, name)) entry.cache.watchOnDemand(kind);
+      else entry.cache.unwatchOnDemand(kind.name);
     }
   }
 

@@ -163,6 +163,14 @@ export interface Fleet {
   readiness(): Readiness;
   /** Resolves once readiness().ready (it never waits for down members). */
   whenReady(): Promise<Readiness>;
+  /**
+   * Runs an informer for a fetch-mode kind on the given clusters (every cluster of its side, members joining
+   * later included, when none is given) until the returned release is called: subscriptions on such a kind would
+   * otherwise never hear of a change. Calls are counted: an informer stops at the last release concerning its
+   * cluster. A kind already watched costs nothing. Its changes reach `onChange` like the others; reads stay in
+   * fetch mode.
+   */
+  watchKind?(kind: KindName, clusters?: readonly string[]): () => void;
   /** Subscribes to cache changes of every cluster and watched kind; returns an unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
   /** Upstream calls made, by `cluster verb kind` (for /metrics and tests). */
@@ -179,8 +187,13 @@ export interface FleetOptions {
   rediscoveryIntervalMs?: number;
   /** Informer retry backoff after failures, ms. @default { initialMs: 500, maxMs: 30000 } */
   backoff?: { initialMs?: number; maxMs?: number };
-  /** Prefix of the TTL cache's Redis keys (when config.redisUrl is set). @default 'fleetgraph:' */
+  /**
+   * Prefix of the TTL cache's Redis keys (when config.redisUrl is set), followed by the fleet id.
+   * @default config.redisPrefix, else 'fleetgraph:'
+   */
   redisPrefix?: string;
+  /** Where the TTL cache's Redis client reports its state (the gateway's /readyz and metric). @default a silent one */
+  redisHealth?: import('../redis/RedisHealth.js').RedisHealth;
   /** Receives diagnostic messages (pino-compatible subset). @default silent */
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }

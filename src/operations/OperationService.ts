@@ -23,6 +23,7 @@ import {
   applicationRef, backupPolicyPlan, checkBackupPolicy, checkCreateInstance, checkMiddlewareOperation, createInstancePlan, CR_TYPE, operationCr, readInstance,
   type BackupPolicyInput, type CreateInstanceInput, type MiddlewareApiVersion, type MiddlewareOperationInput,
 } from './middlewareOperations.js';
+import { reconcileInterrupted } from './interruptedOperations.js';
 import { MiddlewareOperationMirror } from './MiddlewareOperationMirror.js';
 import { MutationRefusal } from './MutationRefusal.js';
 import { switchedOff, type FeatureFlags } from './MutationSwitches.js';
@@ -84,6 +85,11 @@ const OPERATION_API_VERSION = 'fleetgraph.io/v1';
 
 const CONTROL_PLANE_NAME = 'karmada';
 
+/** Reads of an interrupted Operation's cluster tried at startup before its steps' outcome is called unknown. */
+const RECONCILE_ATTEMPTS = 4;
+/** Pause before the next attempt, ms, times the attempt number. */
+const RECONCILE_RETRY_MS = 2_000;
+
 export class OperationService {
   readonly store: OperationStore;
   readonly executor: GatewayExecutor;
@@ -103,6 +109,9 @@ export class OperationService {
   /** Reloads persisted Operations (interrupted ones marked FAILED) and follows middleware Operations. */
   start(): { loaded: number; interrupted: string[] } {
     const restored = this.store.restore();
+    // Interrupted Operations are FAILED already, with no step RUNNING; what their in-flight steps really did is
+    // read from the cluster now, in the background (reads only: nothing is resumed).
+    if (restored.interrupted.length > 0) void this.reconcileInterrupted(restored.interrupted, restored.inFlight);
     if (this.options.subscribe) this.mirror.start(this.options.subscribe);
     // The informer's first list emits no change events, so a middleware Operation that moved while no gateway
     // was watching would stay stale; unfinished ones are read directly now and then as a backstop.
@@ -126,6 +135,34 @@ export class OperationService {
         // The member is unreachable: the informer or the next round will catch up.
       }
     }
+  }
+
+  /**
+   * Marks each step of the interrupted Operations with what the cluster says happened (interruptedOperations.ts).
+   * A member that cannot be read yet is tried again a few times, then the step's outcome is recorded as unknown.
+   */
+  async reconcileInterrupted(ids: readonly string[], inFlight: ReadonlyMap<string, readonly string[]>): Promise<void> {
+    let pending = [...ids];
+    for (let attempt = 1; pending.length > 0 && !this.stopped; attempt++) {
+      const final = attempt >= RECONCILE_ATTEMPTS;
+      const retry: string[] = [];
+      for (const id of pending) {
+        const op = this.store.get(id);
+        if (!op) continue;
+        let reader: ClusterWriter | null = null;
+        try {
+          reader = this.readerFor(op.target.cluster ?? CONTROL_PLANE);
+        } catch {
+          // No kubeconfig for that cluster any more: the outcome stays unknown.
+        }
+        const { unsettled } = await reconcileInterrupted(op, inFlight.get(id) ?? [], reader, final);
+        this.store.put(op);
+        if (unsettled > 0) retry.push(id);
+      }
+      pending = retry;
+      if (pending.length > 0 && !final) await this.sleep(RECONCILE_RETRY_MS * attempt);
+    }
+    await this.options.audit?.flush();
   }
 
   /** Stops following, ends waits early, lets running plans finish their current call. */

@@ -40,7 +40,7 @@ describe('OperationStore', () => {
     const second = new AuditLog({ path });
     const restored = new OperationStore(second);
     const result = restored.restore();
-    expect(result).toEqual({ loaded: 3, interrupted: ['op-running'] });
+    expect(result).toEqual({ loaded: 3, interrupted: ['op-running'], inFlight: new Map([['op-running', ['evict a/b']]]) });
     const r = restored.get('op-running')!;
     expect(r.phase).toBe('FAILED');
     expect(r.reason).toBe('INTERRUPTED');

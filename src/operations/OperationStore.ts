@@ -5,9 +5,11 @@
  *
  * At startup the store reloads what the database holds; a gateway-run Operation that was not finished when the
  * previous process stopped cannot be resumed safely (a half-done drain may have lost its PDB retries and
- * timers), so it is marked FAILED with reason INTERRUPTED, naming the step it was in.
+ * timers), so it is marked FAILED with reason INTERRUPTED, naming the steps that were in flight, with no step
+ * left RUNNING (interruptedOperations.ts; the OperationService then checks those steps against the cluster).
  */
 import type { AuditLog } from '../audit/AuditLog.js';
+import { markInterrupted } from './interruptedOperations.js';
 import { cloneOperation, TERMINAL_PHASES, type OperationPhase, type OperationRecord } from './OperationRecord.js';
 
 export type OperationListener = (op: OperationRecord) => void;
@@ -33,28 +35,20 @@ export class OperationStore {
   constructor(private readonly audit: AuditLog | null) {}
 
   /** Loads persisted Operations, failing the gateway-run ones a previous process left unfinished. */
-  restore(): { loaded: number; interrupted: string[] } {
-    if (!this.audit) return { loaded: 0, interrupted: [] };
+  restore(): { loaded: number; interrupted: string[]; inFlight: Map<string, string[]> } {
+    const inFlight = new Map<string, string[]>();
+    if (!this.audit) return { loaded: 0, interrupted: [], inFlight };
     const interrupted: string[] = [];
     const now = new Date().toISOString();
     for (const op of this.audit.loadOperations()) {
       if (op.executor === 'GATEWAY' && !TERMINAL_PHASES.has(op.phase)) {
-        const step = op.steps[op.currentStep];
-        if (step && (step.phase === 'RUNNING' || step.phase === 'PENDING')) {
-          step.phase = 'FAILED';
-          step.finishedAt = now;
-          step.message = 'interrupted: the gateway stopped while this step ran';
-        }
-        op.phase = 'FAILED';
-        op.reason = 'INTERRUPTED';
-        op.error = `interrupted: the gateway stopped during ${step ? `step "${step.name}"` : 'the Operation'}; it was not resumed`;
-        op.completedAt = now;
+        inFlight.set(op.id, markInterrupted(op, now));
         this.audit.saveOperation(op);
         interrupted.push(op.id);
       }
       this.ops.set(op.id, op);
     }
-    return { loaded: this.ops.size, interrupted };
+    return { loaded: this.ops.size, interrupted, inFlight };
   }
 
   get(id: string): OperationRecord | undefined {

@@ -26,6 +26,9 @@ import { attachGraphQLWebSocket, type GraphQLWebSocket } from './ws.js';
 import { IdentityResolver } from './identity.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
+import { fleetIdOf } from '../fleet/fleetIdentity.js';
+import { RedisHealth } from '../redis/RedisHealth.js';
+import { registerRedisMetrics } from '../redis/redisMetrics.js';
 
 export interface GatewayOptions {
   /** A fleet already created (tests, embedding); else `createFleet(config)` from src/fleet. @default undefined */
@@ -49,8 +52,8 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-async function defaultCreateFleet(config: Config, logger: Logger): Promise<Fleet> {
-  return createFleet(config, { logger: logger.child({ component: 'fleet' }) });
+async function defaultCreateFleet(config: Config, logger: Logger, redisHealth: RedisHealth | undefined): Promise<Fleet> {
+  return createFleet(config, { logger: logger.child({ component: 'fleet' }), ...(redisHealth ? { redisHealth } : {}) });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -88,7 +91,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const logger = options.logger ?? createLogger(config.logLevel);
   const identities = IdentityResolver.fromConfig(config.auth, config.tokensFile);
   const ownsFleet = !options.fleet;
-  const fleet = options.fleet ?? (await defaultCreateFleet(config, logger));
+  // Redis is optional at run time: one health for all its clients, reported by /readyz and fleetgraph_redis_up.
+  const redisHealth = config.redisUrl ? new RedisHealth({ logger: logger.child({ component: 'redis' }) }) : undefined;
+  const fleet = options.fleet ?? (await defaultCreateFleet(config, logger, redisHealth));
   const metrics = new GatewayMetrics(fleet);
   const operations = startOperations(config, fleet, logger.child({ component: 'operations' }));
 
@@ -107,7 +112,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     fleet,
     ...(service ? { operations: service } : {}),
     ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}),
-    ...(config.subscriptions?.channelPrefix ? { channelPrefix: config.subscriptions.channelPrefix } : {}),
+    ...(config.redisUrl ? { channelPrefix: `${config.subscriptions?.channelPrefix ?? config.redisPrefix ?? 'fleetgraph:'}${fleetIdOf(config)}:`, redisHealth } : {}),
     ...(config.subscriptions?.queueCapacity ? { queueCapacity: config.subscriptions.queueCapacity } : {}),
     onError: (err) => logger.warn({ err }, 'subscription event hub error'),
   });
@@ -127,6 +132,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(config.subscriptions?.maxPerConnection ? { maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection } : {}),
     ...(config.subscriptions?.keepAliveMs !== undefined ? { keepAliveMs: config.subscriptions.keepAliveMs } : {}),
   });
+  if (redisHealth) registerRedisMetrics(metrics.registry, redisHealth);
   registerSubscriptionMetrics(metrics.registry, {
     engine: subscriptions.engine,
     connections: () => ws.connections,
@@ -162,7 +168,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       sendJson(res, (status = 200), { status: 'ok' });
     } else if (url.pathname === '/readyz') {
       const r = fleet.readiness();
-      sendJson(res, (status = r.ready ? 200 : 503), r);
+      // A degraded Redis costs speed, not answers: still 200, with the state in the body.
+      sendJson(res, (status = r.ready ? 200 : 503), redisHealth ? { ...r, redis: redisHealth.state } : r);
     } else if (url.pathname === '/metrics') {
       const text = await metrics.registry.metrics();
       res.writeHead((status = 200), { 'content-type': metrics.registry.contentType });

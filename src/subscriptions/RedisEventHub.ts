@@ -9,7 +9,7 @@
  * Operation moving on another replica) is also readable by query.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { RedisHealth, type RedisClient } from '../redis/RedisHealth.js';
 import type { EventHub, HubListener, PublishOptions } from './EventHub.js';
 import { deliver } from './InProcessEventHub.js';
 import { RecentIds } from './RecentIds.js';
@@ -19,13 +19,22 @@ export interface RedisEventHubOptions {
   /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
   url: string;
   /**
-   * Prefix of the pub/sub channel: replicas of one gateway deployment share it; tests use a unique one.
-   * @default 'fleetgraph:'
+   * Prefix of the pub/sub channel: replicas of one gateway deployment share it; tests use a unique one. The
+   * gateway puts the fleet id in it (`fleetgraph:<fleet id>:`), so that fleets sharing a Redis never see each
+   * other's events. @default 'fleetgraph:'
    */
   channelPrefix?: string;
+  /**
+   * Where the state of the hub's two Redis clients is reported. While it is degraded, publishing skips Redis
+   * (this replica's own subscribers still get every message). @default a silent one of its own
+   */
+  redisHealth?: RedisHealth;
   /** How many message ids are remembered for de-duplication. @default 50000 */
   dedupeCapacity?: number;
-  /** Called on Redis errors and listener failures. @default ignores them */
+  /**
+   * Called on listener failures and unreadable messages. Redis' connection errors are not reported here, but
+   * as state changes of `redisHealth` (one log line each, not one per reconnection attempt). @default ignores them
+   */
   onError?: (error: unknown) => void;
 }
 
@@ -40,8 +49,9 @@ export class RedisEventHub implements EventHub {
   readonly shared = true;
   private readonly listeners = new Set<HubListener>();
   private readonly seen: RecentIds;
-  private readonly pub: Redis;
-  private readonly sub: Redis;
+  private readonly health: RedisHealth;
+  private readonly pub: RedisClient;
+  private readonly sub: RedisClient;
   private readonly channel: string;
   private readonly subscribed: Promise<void>;
   private closed = false;
@@ -50,12 +60,12 @@ export class RedisEventHub implements EventHub {
     this.channel = `${options.channelPrefix ?? 'fleetgraph:'}events`;
     this.seen = new RecentIds(options.dedupeCapacity ?? 50_000);
     // A subscribed ioredis connection can only (un)subscribe: publishing needs a second one.
-    this.pub = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
-    this.sub = new Redis(options.url, { lazyConnect: false, maxRetriesPerRequest: 2 });
-    this.pub.on('error', (e) => options.onError?.(e));
-    this.sub.on('error', (e) => options.onError?.(e));
-    this.sub.on('message', (channel: string, raw: string) => this.receive(channel, raw));
-    this.subscribed = this.sub.subscribe(this.channel).then(() => undefined);
+    this.health = options.redisHealth ?? new RedisHealth();
+    this.pub = this.health.client(options.url, 'events-pub');
+    // The subscriber waits for its connection however long it takes; ioredis subscribes again after a reconnection.
+    this.sub = this.health.client(options.url, 'events-sub', true);
+    this.sub.redis.on('message', (channel: string, raw: string) => this.receive(channel, raw));
+    this.subscribed = this.sub.redis.subscribe(this.channel).then(() => undefined);
     // ready() reports the failure; an unobserved rejection must not crash the process meanwhile.
     this.subscribed.catch((e) => options.onError?.(e));
   }
@@ -66,7 +76,9 @@ export class RedisEventHub implements EventHub {
     deliver(this.listeners, message, this.options.onError);
     if (options.localOnly) return;
     const envelope: Envelope = { origin: this.origin, message };
-    this.pub.publish(this.channel, JSON.stringify(envelope)).catch((e) => this.options.onError?.(e));
+    // Through the breaker: while Redis is degraded this is refused at once; a failure counts there, and is
+    // logged (once) as the state change it causes.
+    this.pub.breaker.run(() => this.pub.redis.publish(this.channel, JSON.stringify(envelope))).catch(() => {});
   }
 
   subscribe(listener: HubListener): () => void {
@@ -84,7 +96,7 @@ export class RedisEventHub implements EventHub {
     if (this.closed) return;
     this.closed = true;
     this.listeners.clear();
-    await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+    await Promise.allSettled([this.health.close(this.sub), this.health.close(this.pub)]);
   }
 
   private receive(channel: string, raw: string): void {

@@ -19,6 +19,12 @@ export interface SubscriptionEngineOptions {
   queueCapacity?: number;
   /** Shortest fleet roll-up interval a subscriber may ask for, ms. @default 100 */
   minRollupIntervalMs?: number;
+  /**
+   * Called when a resource subscription opens, with its kinds and clusters (undefined: every cluster); the
+   * returned function when it closes. The
+   * runtime makes the fleet watch fetch-mode kinds meanwhile (Fleet.watchKind). @default nothing
+   */
+  demand?: (kinds: readonly KindName[], clusters: readonly string[] | undefined) => () => void;
 }
 
 /** What a subscription's queue carries. */
@@ -81,6 +87,7 @@ export class SubscriptionEngine {
       onClose: () => removers.forEach((r) => r()),
     }));
     if (options.filter.kinds.length) removers.push(this.index.add(route, options.filter));
+    if (options.filter.kinds.length && this.options.demand) removers.push(this.options.demand(options.filter.kinds, options.filter.clusters));
     if (options.memberHealth) removers.push(this.healthIndex.add(route, { kinds: ['clusters'], clusters: options.memberHealth.clusters }));
     return route.queue;
   }
