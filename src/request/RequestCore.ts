@@ -15,7 +15,7 @@
 import {
   execute, getDirectiveValues, getOperationAST, GraphQLError, GraphQLIncludeDirective, GraphQLSkipDirective, Kind,
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode, type ValidationRule,
+  type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import type { AuditLog } from '../audit/AuditLog.js';
 import { operationNameOf, startRequestCount, type RequestCount, type RequestTransport } from '../audit/requestStatistics.js';
@@ -32,7 +32,7 @@ import { DocumentCache, type DocumentCacheOptions } from './DocumentCache.js';
 import { makeErrorFormatter, type ErrorFormatter } from './formatError.js';
 import { CostLimitCache, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { parseDocument } from './parseDocument.js';
-import { validateDocument, validationRules } from './validateDocument.js';
+import { validateDocument, validationRules, type ValidationPasses } from './validateDocument.js';
 
 export type { RequestTransport };
 
@@ -105,7 +105,7 @@ export class RequestCore {
   readonly limits: QueryLimits;
   /** The one error formatter (formatError.ts), also Apollo's `formatError` for its own request errors. */
   readonly formatError: ErrorFormatter;
-  private readonly rules: readonly ValidationRule[];
+  private readonly rules: ValidationPasses;
   private readonly documents: DocumentCache;
   private readonly costs: CostLimitCache;
   private readonly fleet: Fleet;

@@ -47,6 +47,8 @@ export interface FixtureOptions {
   tokens?: string;
   /** Scenario. @default 'demo' */
   scenario?: string;
+  /** The gateway's logger (a test reading what was logged). @default createLogger('error') */
+  logger?: ReturnType<typeof createLogger>;
 }
 
 export async function startGatewayFixture(options: FixtureOptions = {}): Promise<GatewayFixture> {
@@ -63,7 +65,7 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
   if (loaded.kind !== 'config') throw new Error('unexpected help');
   let gateway: Gateway;
   try {
-    gateway = await startGateway(loaded.config, { logger: createLogger('error') });
+    gateway = await startGateway(loaded.config, { logger: options.logger ?? createLogger('error') });
   } catch (error) {
     await sim.stop();
     throw error;
