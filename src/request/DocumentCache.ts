@@ -8,9 +8,12 @@
 import type { DocumentNode } from 'graphql';
 
 export interface DocumentCacheOptions {
-  /** Documents kept. @default 1000 */
+  /** Documents kept. @default 500 */
   maxEntries?: number;
-  /** Characters of document text kept, summed. @default 16777216 (16 Mi characters) */
+  /**
+   * Characters of document text kept, summed. A parsed and validated document weighs some 15-20 times its
+   * text on the heap, so the default holds a few hundred ordinary documents in about 5 MB. @default 262144
+   */
   maxChars?: number;
 }
 
@@ -22,8 +25,8 @@ export class DocumentCache {
   private readonly maxChars: number;
 
   constructor(options: DocumentCacheOptions = {}) {
-    this.maxEntries = options.maxEntries ?? 1000;
-    this.maxChars = options.maxChars ?? 16 * 1024 * 1024;
+    this.maxEntries = options.maxEntries ?? 500;
+    this.maxChars = options.maxChars ?? 256 * 1024;
   }
 
   get(text: string): DocumentNode | undefined {
