@@ -56,7 +56,7 @@ describe('RequestCore execution and errors', () => {
     const prepared = core.prepare({ query: '{ hello(name: "bob") boom refuse }' }, 'HTTP');
     if (prepared.kind !== 'prepared') throw new Error('refused');
     const ctx = core.createContext(identity, { id: 'req-1', sourceIp: null, userAgent: null });
-    const result = core.formatResult(await core.execute(core.executionArgs(prepared, ctx)), 'req-1');
+    const result = core.formatResult(await core.execute(core.executionArgs(prepared, ctx)), ctx.request);
     expect(result.data).toEqual({ hello: 'hello bob', boom: null, refuse: null });
     expect(result.errors).toEqual([
       { message: 'internal error (logged with this request id)', path: ['boom'], locations: [{ line: 1, column: 22 }], extensions: { code: 'INTERNAL', requestId: 'req-1' } },

@@ -14,7 +14,7 @@
  */
 import {
   execute, getDirectiveValues, getOperationAST, GraphQLError, GraphQLIncludeDirective, GraphQLSkipDirective, Kind,
-  type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema,
+  type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
   type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import type { AuditLog } from '../audit/AuditLog.js';
@@ -220,13 +220,13 @@ export class RequestCore {
   }
 
   /** A result as it leaves on either transport: every error formatted by the one formatter. */
-  formatResult(result: ExecutionResult, requestId?: string): FormattedExecutionResult {
+  formatResult(result: ExecutionResult, request?: { readonly id: string }): FormattedExecutionResult {
     if (!result.errors?.length) return result as FormattedExecutionResult;
-    return { ...result, errors: this.formatErrors(result.errors, requestId) } as FormattedExecutionResult;
+    return { ...result, errors: this.formatErrors(result.errors, request) } as FormattedExecutionResult;
   }
 
-  formatErrors(errors: readonly GraphQLError[], requestId?: string): GraphQLError['toJSON'] extends () => infer F ? F[] : never {
-    return errors.map((e) => this.formatError(e.toJSON(), e, requestId));
+  formatErrors(errors: readonly GraphQLError[], request?: { readonly id: string }): GraphQLFormattedError[] {
+    return errors.map((e) => this.formatError(e.toJSON(), e, request));
   }
 }
 

@@ -39,10 +39,14 @@ function httpStatusOf(error: unknown): number | undefined {
   return typeof http?.status === 'number' ? http.status : undefined;
 }
 
-export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown, requestId?: string) => GraphQLFormattedError;
+/**
+ * `request` gives the request id, read only when an INTERNAL error is formatted: over HTTP the id of a request
+ * that sent none is made on first read, and most requests never need one.
+ */
+export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown, request?: { readonly id: string }) => GraphQLFormattedError;
 
 export function makeErrorFormatter(logger: Logger): ErrorFormatter {
-  return (formatted, error, requestId) => {
+  return (formatted, error, request) => {
     const extensions = formatted.extensions;
     const code = extensions?.code;
     if (typeof code === 'string' && KNOWN_CODES.has(code) && code !== ErrorCode.INTERNAL) {
@@ -64,6 +68,7 @@ export function makeErrorFormatter(logger: Logger): ErrorFormatter {
       return { ...formatted, extensions: { ...rest, code: ErrorCode.BAD_USER_INPUT, reason } };
     }
     const original = originalOf(error);
+    const requestId = request?.id;
     logger.error({ err: original instanceof Error ? original : error, requestId, path: formatted.path }, 'internal error while answering a request');
     return {
       message: INTERNAL_MESSAGE,

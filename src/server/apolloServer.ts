@@ -52,13 +52,14 @@ class CoreRequestListener implements GraphQLRequestListener<GraphQLContext> {
     const prepared = this.prepared!;
     // Apollo merges the returned head into the response's own: hand it that same head (no new HeaderMap).
     const http = rc.response.http;
-    const requestId = rc.contextValue.request?.id;
+    // The request's trace fields; its id is read (and, when the client sent none, made) only for an INTERNAL error.
+    const request = rc.contextValue.request;
     if (prepared.kind === 'refused') {
       http.status = REFUSED_STATUS;
-      return { http, body: { kind: 'single', singleResult: { errors: this.core.formatErrors(prepared.errors, requestId) } } };
+      return { http, body: { kind: 'single', singleResult: { errors: this.core.formatErrors(prepared.errors, request) } } };
     }
     const result = await this.core.execute(this.core.executionArgs(prepared, rc.contextValue));
-    return { http, body: { kind: 'single', singleResult: this.core.formatResult(result, requestId) } };
+    return { http, body: { kind: 'single', singleResult: this.core.formatResult(result, request) } };
   }
 
   async willSendResponse({ response, errors }: GraphQLRequestContextWillSendResponse<GraphQLContext>): Promise<void> {

@@ -107,7 +107,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const states = new WeakMap<object, ConnectionState>();
   /** The statistics count of each operation that passed onSubscribe, until onOperation sees its outcome. */
   const counts = new WeakMap<object, { count: RequestCount; name: string | undefined }>();
-  const requestIdOf = (args: { contextValue?: unknown }) => (args.contextValue as GraphQLContext | undefined)?.request?.id;
+  const requestOf = (args: { contextValue?: unknown }) => (args.contextValue as GraphQLContext | undefined)?.request;
 
   const wss = new WebSocketServer({
     server: options.httpServer,
@@ -169,7 +169,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       // Errors leave in the same shape as over HTTP: the core's one formatter (one code list, no stack traces).
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return undefined;
-        return core.formatResult(result as ExecutionResult, requestIdOf(args));
+        return core.formatResult(result as ExecutionResult, requestOf(args));
       },
       onError: (_ctx, _id, _payload, errors) => core.formatErrors(errors),
     },
