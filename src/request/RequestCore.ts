@@ -76,6 +76,8 @@ export interface RefusedRequest {
   kind: 'refused';
   errors: readonly GraphQLError[];
   countedName: string | undefined;
+  /** The client's mistake (400 over HTTP), or our bug while preparing (500). */
+  status: 400 | 500;
 }
 
 /**
@@ -142,6 +144,16 @@ export class RequestCore {
    * can send.
    */
   prepare(params: GraphQLRequestParams, transport: RequestTransport): PreparedRequest | RefusedRequest {
+    try {
+      return this.prepareOrThrow(params, transport);
+    } catch (error) {
+      // Our bug, not the client's: answered INTERNAL (the formatter logs it), and still only this request's
+      // answer: a throw here would be Apollo's 500 or graphql-ws's close 4500 for every operation on the socket.
+      return { kind: 'refused', errors: [asGraphQLError(error)], countedName: undefined, status: 500 };
+    }
+  }
+
+  private prepareOrThrow(params: GraphQLRequestParams, transport: RequestTransport): PreparedRequest | RefusedRequest {
     const { query, operationName, variables } = params;
     const requested = typeof operationName === 'string' && operationName !== '' ? operationName : undefined;
     if (typeof query !== 'string' || query === '') {
@@ -231,7 +243,7 @@ export class RequestCore {
 }
 
 function refused(errors: readonly GraphQLError[], countedName: string | undefined): RefusedRequest {
-  return { kind: 'refused', errors, countedName };
+  return { kind: 'refused', errors, countedName, status: 400 };
 }
 
 function asGraphQLError(error: unknown): GraphQLError {

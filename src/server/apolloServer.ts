@@ -31,9 +31,6 @@ import type { Logger } from './logger.js';
  */
 const REFUSED_PLACEHOLDER: DocumentNode = parse('{ __typename }');
 
-/** The status of a refused request: every refusal is the client's request, not a server failure. */
-const REFUSED_STATUS = 400;
-
 /** One HTTP request through the core: what it prepared, and the statistics count it started. */
 class CoreRequestListener implements GraphQLRequestListener<GraphQLContext> {
   private prepared: PreparedRequest | RefusedRequest | undefined;
@@ -55,7 +52,8 @@ class CoreRequestListener implements GraphQLRequestListener<GraphQLContext> {
     // The request's trace fields; its id is read (and, when the client sent none, made) only for an INTERNAL error.
     const request = rc.contextValue.request;
     if (prepared.kind === 'refused') {
-      http.status = REFUSED_STATUS;
+      // 400: the client's request; 500 only for a bug of ours while preparing it.
+      http.status = prepared.status;
       return { http, body: { kind: 'single', singleResult: { errors: this.core.formatErrors(prepared.errors, request) } } };
     }
     const result = await this.core.execute(this.core.executionArgs(prepared, rc.contextValue));
