@@ -44,6 +44,14 @@ describe('RequestCore.prepare', () => {
     expect(core.prepare({ query: '{ nope }' }, 'HTTP')).toEqual(core.prepare({ query: '{ nope }' }, 'HTTP'));
   });
 
+  it('refuses fragments spread into millions of selections at the cost cap, without walking them all', () => {
+    const { core: fresh } = tinyCore();
+    const frags = Array.from({ length: 5 }, (_, i) => `fragment F${i} on Query { ${Array.from({ length: 30 }, () => `...F${i + 1}`).join(' ')} }`).join(' ');
+    for (const leaf of ['hello', '__typename']) {
+      expect(reasons(fresh.prepare({ query: `{ ...F0 } ${frags} fragment F5 on Query { ${leaf} }` }, 'HTTP'))).toEqual(['QUERY_TOO_COMPLEX/COST_LIMIT']);
+    }
+  });
+
   it('names the request it counts: the operation, else operationName', () => {
     expect(core.prepare({ query: 'query Mine { hello }' }, 'HTTP').countedName).toBe('Mine');
     expect(core.prepare({ query: 'query Mine { nope }' }, 'HTTP').countedName).toBe('Mine');
