@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperationRecord } from '../operations/OperationRecord.js';
-import { AuditLog, type AuditEntry } from './AuditLog.js';
+import { AuditLog, OTHER_OPERATIONS, type AuditEntry } from './AuditLog.js';
 import { AuditRetention } from './AuditRetention.js';
 
 let dir: string;
@@ -127,6 +127,24 @@ describe('AuditLog', () => {
       expect.objectContaining({ operationName: 'anonymous', transport: 'HTTP', count: 1 }),
     ]);
     log.close();
+  });
+
+  it('keeps at most maxOperationNames names, counting the rest under one "other" row, across a reopen', async () => {
+    const log = new AuditLog({ path, maxOperationNames: 3 });
+    for (let i = 0; i < 10; i++) log.recordRequest(`Op${i}`, 'HTTP', 1, i % 2 === 0);
+    log.recordRequest('Op1', 'WEBSOCKET', 4, false);
+    await log.flush();
+    const names = log.statistics().map((s) => `${s.operationName}/${s.transport}/${s.count}/${s.errors}`).sort();
+    expect(names).toEqual(['Op0/HTTP/1/1', 'Op1/HTTP/1/0', 'Op1/WEBSOCKET/1/0', 'Op2/HTTP/1/1', `${OTHER_OPERATIONS}/HTTP/7/3`]);
+    log.close();
+    // A reopened log knows the names it has rows for: a new name still goes to "other", a known one to its row.
+    const again = new AuditLog({ path, maxOperationNames: 3 });
+    again.recordRequest('Fresh', 'HTTP', 1, false);
+    again.recordRequest('Op2', 'HTTP', 1, false);
+    await again.flush();
+    const after = Object.fromEntries(again.statistics().filter((s) => s.transport === 'HTTP').map((s) => [s.operationName, s.count]));
+    expect(after).toEqual({ Op0: 1, Op1: 1, Op2: 2, [OTHER_OPERATIONS]: 8 });
+    again.close();
   });
 
   it('reads request statistics exactly before they are folded, folds them on its timer and on close', async () => {

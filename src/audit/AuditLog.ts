@@ -36,7 +36,16 @@ export interface AuditLogOptions {
    * and `close()` fold them at once; the interval bounds what a killed process loses. @default 500
    */
   statisticsFlushMs?: number;
+  /**
+   * Distinct operation names with a statistics row of their own; requests under any further name are
+   * counted under OTHER_OPERATIONS. Operation names are chosen by clients: without a bound, a client naming
+   * each request anew grows the table (and this process's memory) by a row per request. @default 200
+   */
+  maxOperationNames?: number;
 }
+
+/** The statistics row of the requests whose name came after the first `maxOperationNames`. */
+export const OTHER_OPERATIONS = 'other';
 
 /** One audited mutation (seed 000 §5.1 user_operations). */
 export interface AuditEntry {
@@ -139,6 +148,9 @@ export class AuditLog {
   private readonly statisticsFlushMs: number;
   /** The pending fold of `stats`, set by the first count after a fold. */
   private statsTimer: NodeJS.Timeout | undefined;
+  /** Operation names that have (or will have) a row of their own, at most maxOperationNames. */
+  private readonly operationNames: Set<string>;
+  private readonly maxOperationNames: number;
   private readonly statements: {
     insertEntry: Database.Statement;
     insertChange: Database.Statement;
@@ -156,6 +168,12 @@ export class AuditLog {
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 2000');
     createAuditSchema(this.db);
+    this.maxOperationNames = options.maxOperationNames ?? 200;
+    // The names already in the table (a file kept across restarts) keep their rows and count against the bound.
+    this.operationNames = new Set(
+      (this.db.prepare('SELECT DISTINCT operation_name AS name FROM request_statistics').all() as Array<{ name: string }>)
+        .map((r) => r.name).filter((n) => n !== OTHER_OPERATIONS),
+    );
     this.statements = {
       insertEntry: this.db.prepare(
         `INSERT INTO audit_entries (at, user, action, target_kind, target_name, cluster, namespace, success, error, error_code,
@@ -203,8 +221,13 @@ export class AuditLog {
     // A number, not an ISO string: formatting the date of every request costs more than counting it.
     const now = Date.now();
     const ms = Math.round(durationMs);
-    let byTransport = this.stats.get(operationName);
-    if (!byTransport) this.stats.set(operationName, (byTransport = new Map()));
+    let name = operationName;
+    if (!this.operationNames.has(name)) {
+      if (this.operationNames.size < this.maxOperationNames) this.operationNames.add(name);
+      else name = OTHER_OPERATIONS;
+    }
+    let byTransport = this.stats.get(name);
+    if (!byTransport) this.stats.set(name, (byTransport = new Map()));
     const s = byTransport.get(transport);
     if (s) {
       s.count++;

@@ -123,4 +123,13 @@ export interface Config {
    * included). @default undefined: DEFAULT_LIMITS.maxCost of src/graphql/limits.ts (250000)
    */
   maxQueryCost?: number;
+  /** Largest GraphQL document text, bytes; refused before parsing. @default undefined: DEFAULT_LIMITS (262144) */
+  maxDocumentBytes?: number;
+  /** Most lexical tokens in a GraphQL document. @default undefined: DEFAULT_LIMITS (15000) */
+  maxTokens?: number;
+  /**
+   * Browser origins (`https://host:port`) besides the gateway's own allowed to open a WebSocket and to get
+   * CORS headers on HTTP answers. @default undefined (none)
+   */
+  allowedOrigins?: string[];
 }

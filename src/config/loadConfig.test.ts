@@ -118,6 +118,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('reads the request limits and allowed origins (flags, env), refusing bad values', () => {
+    const r = loadConfig(['--max-document-bytes', '4096', '--max-tokens', '500', '--allowed-origins', 'https://a.example.com', '--allowed-origins', 'http://b.example.com:8080,https://c.example.com'], {});
+    expect(r.kind === 'config' && [r.config.maxDocumentBytes, r.config.maxTokens, r.config.allowedOrigins])
+      .toEqual([4096, 500, ['https://a.example.com', 'http://b.example.com:8080', 'https://c.example.com']]);
+    const env = loadConfig([], { FLEETGRAPH_MAX_TOKENS: '900', FLEETGRAPH_MAX_DOCUMENT_BYTES: '100000' });
+    expect(env.kind === 'config' && [env.config.maxTokens, env.config.maxDocumentBytes]).toEqual([900, 100000]);
+    const defaults = loadConfig([], {});
+    expect(defaults.kind === 'config' && [defaults.config.maxTokens, defaults.config.allowedOrigins]).toEqual([undefined, undefined]);
+    expect(() => loadConfig(['--max-tokens', '0'], {})).toThrow(/--max-tokens/);
+    expect(() => loadConfig(['--allowed-origins', 'ftp://x'], {})).toThrow(/--allowed-origins/);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('30s')).toBe(30_000);
     expect(parseDuration('1h30m')).toBe(5_400_000);

@@ -228,6 +228,31 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!Number.isInteger(n) || n < 1) throw new ConfigError(maxCost.source, `"${String(maxCost.value)}" is not a positive integer`);
     config.maxQueryCost = n;
   }
+  // Request core limits and browser origins (issue 10).
+  for (const [flag, key] of [['--max-document-bytes', 'maxDocumentBytes'], ['--max-tokens', 'maxTokens']] as const) {
+    const given = pick(flag);
+    if (!given) continue;
+    const n = Number(given.value);
+    if (!Number.isInteger(n) || n < 1) throw new ConfigError(given.source, `"${String(given.value)}" is not a positive integer`);
+    config[key] = n;
+  }
+  const originItems: Array<Sourced<unknown>> = flags.get('--allowed-origins')
+    ?? (env.FLEETGRAPH_ALLOWED_ORIGINS ? [{ value: env.FLEETGRAPH_ALLOWED_ORIGINS, source: 'FLEETGRAPH_ALLOWED_ORIGINS' }]
+      : file.allowedOrigins !== undefined ? (Array.isArray(file.allowedOrigins) ? file.allowedOrigins : [file.allowedOrigins]).map((v) => ({ value: v, source: fileSource('allowedOrigins') })) : []);
+  for (const item of originItems) {
+    for (const part of asString(item).split(',')) {
+      const text = part.trim();
+      if (!text) continue;
+      let origin: string;
+      try {
+        origin = new URL(text).origin;
+      } catch {
+        origin = 'null';
+      }
+      if (origin === 'null' || !/^https?:/.test(origin)) throw new ConfigError(item.source, `"${text}" is not an origin (e.g. https://console.example.com)`);
+      (config.allowedOrigins ??= []).push(origin);
+    }
+  }
   return { kind: 'config', config };
 }
 

@@ -44,6 +44,9 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--ws-keepalive', arg: '<duration>', fileKey: 'wsKeepalive', help: 'WebSocket ping interval; 0 disables (default 12s).' },
   { flag: '--redis-channel-prefix', arg: '<prefix>', env: 'FLEETGRAPH_REDIS_CHANNEL_PREFIX', fileKey: 'redisChannelPrefix', help: 'Pub/sub channel prefix of the replicas sharing --redis-url (default fleetgraph:).' },
   { flag: '--max-query-cost', arg: '<n>', env: 'FLEETGRAPH_MAX_QUERY_COST', fileKey: 'maxQueryCost', help: 'Highest query cost accepted; a paged field multiplies by its first (default 250000).' },
+  { flag: '--max-document-bytes', arg: '<n>', env: 'FLEETGRAPH_MAX_DOCUMENT_BYTES', fileKey: 'maxDocumentBytes', help: 'Largest GraphQL document accepted, bytes; refused before parsing (default 262144).' },
+  { flag: '--max-tokens', arg: '<n>', env: 'FLEETGRAPH_MAX_TOKENS', fileKey: 'maxTokens', help: 'Most tokens in a GraphQL document; parsing stops beyond (default 15000).' },
+  { flag: '--allowed-origins', arg: '<origin,...>', env: 'FLEETGRAPH_ALLOWED_ORIGINS', fileKey: 'allowedOrigins', repeatable: true, help: 'Browser origins besides the gateway\'s own that may open WebSockets and get CORS headers (default none). Comma separated, repeatable.' },
   { flag: '--help', help: 'Print this help.' },
 ];
 

@@ -691,6 +691,82 @@ export type ErrorCode =
   /** A member cluster did not answer within the per-call timeout; its fields are null. */
   | 'UPSTREAM_TIMEOUT';
 
+/**
+ * The machine-readable detail beside the code, in `errors[].extensions.reason` (and `Operation.reason`).
+ * This enum is documentation for clients: no field returns it. New values may be added.
+ */
+export type ErrorReason =
+  /** Alias limit (`__typename` aliases count too). */
+  | 'ALIAS_LIMIT'
+  /** The Operation has already finished. */
+  | 'ALREADY_FINISHED'
+  /** The member does not serve this API group/version/kind. */
+  | 'API_NOT_SERVED'
+  /** A variable's value does not match its type, or a required one is missing. */
+  | 'BAD_VARIABLES'
+  /** The request body is over the body limit (HTTP 413). */
+  | 'BODY_TOO_LARGE'
+  /** Cancelled by a caller. */
+  | 'CANCELLED'
+  /** Cost limit (page sizes weighed with the request's variables). */
+  | 'COST_LIMIT'
+  /** Apollo's CSRF prevention refused a simple request (add `apollo-require-preflight` or a JSON content type). */
+  | 'CSRF_PREVENTION'
+  /** Depth limit. */
+  | 'DEPTH_LIMIT'
+  /** Directive limit. */
+  | 'DIRECTIVE_LIMIT'
+  /** A PodDisruptionBudget refused an eviction (429 on pods/eviction). */
+  | 'DISRUPTION_BUDGET'
+  /** The document text is over the byte limit; refused before parsing. */
+  | 'DOCUMENT_TOO_LARGE'
+  /** The idempotency key was used before with other arguments. */
+  | 'IDEMPOTENCY_KEY_REUSED'
+  /** The gateway running it stopped before it finished; the steps say what really happened. */
+  | 'INTERRUPTED'
+  /** The kind is served in fetch mode and cannot be watched for this subscription. */
+  | 'KIND_NOT_WATCHED'
+  /** The request is not valid GraphQL over HTTP (bad JSON, content type, missing query, batch). */
+  | 'MALFORMED_REQUEST'
+  /** The member's breaker is open after transport failures, 5xx or timeouts; it is retried shortly. */
+  | 'MEMBER_CIRCUIT_OPEN'
+  /** The mutation is switched off by configuration. */
+  | 'MUTATION_DISABLED'
+  /** A mutation over HTTP GET. */
+  | 'MUTATION_OVER_GET'
+  /** The Operation cannot be cancelled (middleware Operation CRs). */
+  | 'NOT_CANCELLABLE'
+  /** No operation with that name, or several and none named. */
+  | 'OPERATION_NOT_FOUND'
+  /** The request's `Origin` is neither the gateway's own nor listed in `--allowed-origins`. */
+  | 'ORIGIN_NOT_ALLOWED'
+  /** The document does not parse. */
+  | 'PARSE_FAILED'
+  /** A drain waited for PodDisruptionBudgets longer than allowed. */
+  | 'PDB_TIMEOUT'
+  /** Automatic persisted queries: the hash does not match the query. */
+  | 'PERSISTED_QUERY_HASH_MISMATCH'
+  /** Automatic persisted queries: the hash is unknown. */
+  | 'PERSISTED_QUERY_NOT_FOUND'
+  /** The step failed (see the step's message). */
+  | 'STEP_FAILED'
+  /** A subscription was sent over HTTP: subscriptions need the WebSocket (graphql-ws) on the same URL. */
+  | 'SUBSCRIPTION_OVER_HTTP'
+  /** Too many operations at once on one WebSocket connection. */
+  | 'TOO_MANY_SUBSCRIPTIONS'
+  /** The document has more tokens than the limit; refused while parsing. */
+  | 'TOO_MANY_TOKENS'
+  /** The argument names a cluster the fleet does not have (`extensions.members` lists those it has). */
+  | 'UNKNOWN_CLUSTER'
+  /** The upstream refused the request's own arguments (its Status reason `BadRequest`). */
+  | 'UPSTREAM_BAD_REQUEST'
+  /** The upstream found the request invalid (its Status reason `Invalid`, 422). */
+  | 'UPSTREAM_INVALID'
+  /** The upstream throttled the request (429) and retries did not get through. */
+  | 'UPSTREAM_THROTTLED'
+  /** The document does not validate against the schema. */
+  | 'VALIDATION_FAILED';
+
 /** A Kubernetes event. */
 export type Event = {
   __typename?: 'Event';
@@ -3627,6 +3703,7 @@ export type ResolversTypes = {
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   DrainOptions: DrainOptions;
   ErrorCode: ErrorCode;
+  ErrorReason: ErrorReason;
   Event: ResolverTypeWrapper<EventModel>;
   EventConnection: ResolverTypeWrapper<Omit<EventConnection, 'edges'> & { edges: Array<ResolversTypes['EventEdge']> }>;
   EventEdge: ResolverTypeWrapper<Omit<EventEdge, 'node'> & { node: ResolversTypes['Event'] }>;

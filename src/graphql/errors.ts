@@ -8,23 +8,19 @@ import { GraphQLError } from 'graphql';
 import type { ClusterError } from '../fleet/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
 
-export const ErrorCode = {
-  BAD_USER_INPUT: 'BAD_USER_INPUT',
-  UNAUTHENTICATED: 'UNAUTHENTICATED',
-  FORBIDDEN: 'FORBIDDEN',
-  NOT_FOUND: 'NOT_FOUND',
-  CLUSTER_UNAVAILABLE: 'CLUSTER_UNAVAILABLE',
-  UPSTREAM_TIMEOUT: 'UPSTREAM_TIMEOUT',
-  CONFLICT: 'CONFLICT',
-  QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
-  RATE_LIMITED: 'RATE_LIMITED',
-  INTERNAL: 'INTERNAL',
-} as const;
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+// The one vocabulary lives in src/errors/codes.ts (no imports, so the fleet and cache layers can use it
+// too); this module re-exports it for the GraphQL layer and builds GraphQL errors with it.
+export { ErrorCode, Reason } from '../errors/codes.js';
+import { ErrorCode, type Reason } from '../errors/codes.js';
 
 /** Any gateway error with its code and extra extensions. */
 export function apiError(code: ErrorCode, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
   return new GraphQLError(message, { extensions: { ...extensions, code } });
+}
+
+/** A client mistake about the request itself (document, variables, transport), with its Reason. */
+export function requestError(code: ErrorCode, reason: Reason, message: string, extensions: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { ...extensions, code, reason } });
 }
 
 /** A rejected argument; `field` is the argument path, e.g. `filter.labelSelector`. */

@@ -1,15 +1,15 @@
+import type { ErrorCode, Reason } from '../errors/codes.js';
+
 /**
  * A mutation refused before any Operation exists (bad input, switched off, unknown target, idempotency
- * conflict). The GraphQL layer turns it into an error with the same `extensions.code` (and `field`, `cluster`, `reason`).
+ * conflict), with a code and reason from the one vocabulary (src/errors/codes.ts). The GraphQL layer turns it into an error with the same `extensions.code` (and `field`, `cluster`, `reason`).
  */
-export type RefusalCode = 'BAD_USER_INPUT' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'CLUSTER_UNAVAILABLE' | 'UPSTREAM_TIMEOUT' | 'INTERNAL';
-
 export class MutationRefusal extends Error {
   constructor(
-    readonly code: RefusalCode,
+    readonly code: ErrorCode,
     message: string,
     /** `field`: the argument at fault; `cluster`: the member concerned; `reason`: a machine-readable detail. */
-    readonly extensions: { field?: string; cluster?: string; reason?: string } = {},
+    readonly extensions: { field?: string; cluster?: string; reason?: Reason } = {},
   ) {
     super(message);
     this.name = 'MutationRefusal';

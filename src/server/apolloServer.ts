@@ -1,116 +1,105 @@
 /**
- * The Apollo Server instance: schema (schema/*.graphql + resolvers), query limits, the partial-errors
- * plugin, error formatting onto the one code list, landing page disabled (Apollo's load from a CDN; we
- * serve GraphiQL ourselves), CSRF prevention kept (Apollo's default).
+ * The HTTP adapter's Apollo Server: GraphQL over HTTP (GET and POST, batches, content negotiation, CSRF
+ * prevention kept as Apollo's default, automatic persisted queries) in front of the request core
+ * (src/request/RequestCore.ts), which does everything GraphQL about the request. Apollo Server 5 has no
+ * executor option; its plugin hooks are the seam:
+ *   - didResolveSource: the core prepares the request (limits, parse, validation, operation, transport,
+ *     variables, cost) and its document is handed to Apollo, so Apollo neither parses nor validates again
+ *     (its documentStore is off: the core keeps its own cache of validated documents);
+ *   - responseForOperation: the core's refusal, or the core's execution, formatted by the core's formatter,
+ *     becomes the response; Apollo's own execution never runs;
+ *   - willSendResponse: the request is counted in the statistics.
+ * Apollo's own request errors (malformed body, CSRF, persisted queries, a GET with a mutation) are formatted
+ * by the same formatter, which maps Apollo's codes onto ours. The landing page is disabled (Apollo's load
+ * from a CDN; we serve GraphiQL ourselves).
  */
-import { ApolloServer, type ApolloServerPlugin, type GraphQLRequestListener } from '@apollo/server';
+import {
+  ApolloServer, type ApolloServerPlugin, type GraphQLRequestContextDidResolveSource,
+  type GraphQLRequestContextResponseForOperation, type GraphQLRequestContextWillSendResponse,
+  type GraphQLRequestListener, type GraphQLResponse,
+} from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import { parse, type DocumentNode } from 'graphql';
+import type { RequestCount } from '../audit/requestStatistics.js';
 import type { GraphQLContext } from '../graphql/context.js';
-import { ErrorCode, hasKnownCode } from '../graphql/errors.js';
-import { CostLimitCache, DEFAULT_LIMITS, LIMIT_PREFIX, limitRules, type QueryLimits } from '../graphql/limits.js';
-import { resolvers } from '../graphql/resolvers/index.js';
-import { loadTypeDefs } from '../graphql/typeDefs.js';
+import type { PreparedRequest, RefusedRequest, RequestCore } from '../request/RequestCore.js';
 import type { Logger } from './logger.js';
 
-/** Apollo's own codes mapped onto ours (DESIGN.md: one list). */
-const APOLLO_CODES: Record<string, string> = {
-  GRAPHQL_PARSE_FAILED: ErrorCode.BAD_USER_INPUT,
-  GRAPHQL_VALIDATION_FAILED: ErrorCode.BAD_USER_INPUT,
-  BAD_USER_INPUT: ErrorCode.BAD_USER_INPUT,
-  BAD_REQUEST: ErrorCode.BAD_USER_INPUT,
-  OPERATION_RESOLUTION_FAILURE: ErrorCode.BAD_USER_INPUT,
-  PERSISTED_QUERY_NOT_FOUND: ErrorCode.BAD_USER_INPUT,
-  PERSISTED_QUERY_NOT_SUPPORTED: ErrorCode.BAD_USER_INPUT,
-  INTERNAL_SERVER_ERROR: ErrorCode.INTERNAL,
-};
+/**
+ * The document Apollo is given for a request the core refused: Apollo skips its own parsing only when a
+ * document is there, and the refusal is what responseForOperation answers (this document never runs).
+ */
+const REFUSED_PLACEHOLDER: DocumentNode = parse('{ __typename }');
 
-export function formatError(logger: Logger) {
-  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const extensions = { ...(formatted.extensions ?? {}) };
-    if (formatted.message.startsWith(LIMIT_PREFIX)) {
-      extensions.code = ErrorCode.QUERY_TOO_COMPLEX;
-    } else if (!hasKnownCode({ extensions })) {
-      const code = typeof extensions.code === 'string' ? APOLLO_CODES[extensions.code] : undefined;
-      extensions.code = code ?? ErrorCode.INTERNAL;
-      if (extensions.code === ErrorCode.INTERNAL) {
-        logger.error({ err: error }, 'internal error while resolving a request');
-      }
+/** One HTTP request through the core: what it prepared, and the statistics count it started. */
+class CoreRequestListener implements GraphQLRequestListener<GraphQLContext> {
+  private prepared: PreparedRequest | RefusedRequest | undefined;
+
+  constructor(private readonly core: RequestCore, private readonly count: RequestCount) {}
+
+  async didResolveSource(rc: GraphQLRequestContextDidResolveSource<GraphQLContext>): Promise<void> {
+    const { request } = rc;
+    const prepared = this.core.prepare({ query: rc.source, operationName: request.operationName, variables: request.variables }, 'HTTP');
+    this.prepared = prepared;
+    // Apollo's pipeline reads `document` right after this hook and parses only when it is absent.
+    (rc as { document?: DocumentNode }).document = prepared.kind === 'prepared' ? prepared.document : REFUSED_PLACEHOLDER;
+  }
+
+  async responseForOperation(rc: GraphQLRequestContextResponseForOperation<GraphQLContext>): Promise<GraphQLResponse> {
+    const prepared = this.prepared!;
+    // Apollo merges the returned head into the response's own: hand it that same head (no new HeaderMap).
+    const http = rc.response.http;
+    // The request's trace fields; its id is read (and, when the client sent none, made) only for an INTERNAL error.
+    const request = rc.contextValue.request;
+    if (prepared.kind === 'refused') {
+      // 400: the client's request; 500 only for a bug of ours while preparing it.
+      http.status = prepared.status;
+      return { http, body: { kind: 'single', singleResult: { errors: this.core.formatErrors(prepared.errors, request) } } };
     }
-    delete extensions.stacktrace;
-    return { ...formatted, extensions };
-  };
+    const result = await this.core.execute(this.core.executionArgs(prepared, rc.contextValue));
+    return { http, body: { kind: 'single', singleResult: this.core.formatResult(result, request) } };
+  }
+
+  async willSendResponse({ response, errors }: GraphQLRequestContextWillSendResponse<GraphQLContext>): Promise<void> {
+    const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
+    this.count.finish(this.prepared?.countedName, failed);
+  }
 }
 
-/**
- * Appends the per-request member failures collected beside fields that still answered. The hooks are one
- * object for every request (they keep nothing between calls): no per-request closure on the hot path.
- */
-const partialErrorsHooks: GraphQLRequestListener<GraphQLContext> = {
-  async willSendResponse({ response, contextValue }) {
-    if (response.body.kind !== 'single' || !contextValue.partial || contextValue.partial.size === 0) return;
-    const extra = contextValue.partial.list().map((e) => e.toJSON());
-    const result = response.body.singleResult;
-    result.errors = [...(result.errors ?? []), ...extra];
-  },
-};
-
-export const partialErrorsPlugin: ApolloServerPlugin<GraphQLContext> = {
-  async requestDidStart() {
-    return partialErrorsHooks;
-  },
-};
-
-/**
- * The query cost limit, checked once Apollo has resolved the operation: unlike validation, this hook sees
- * the request's variables, so `first: $n` costs what `first: 5000` does. Throwing here ends the request
- * before execution (no resolver, no upstream call) with the error's 400. Apollo hands the same parsed
- * document to every request with the same text, so a CostLimitCache weighs each (operation, page sizes)
- * once rather than on every request.
- */
-export function costLimitPlugin(limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
-  const costs = new CostLimitCache(limits);
-  const hooks: GraphQLRequestListener<GraphQLContext> = {
-    async didResolveOperation({ schema, document, operation, request }) {
-      if (!operation) return; // Apollo has already refused an unresolvable operation
-      const error = costs.check(schema, document, operation, request.variables);
-      if (error) throw error;
-    },
-  };
+function corePlugin(core: RequestCore): ApolloServerPlugin<GraphQLContext> {
   return {
     async requestDidStart() {
-      return hooks;
+      return new CoreRequestListener(core, core.startCount('HTTP'));
     },
   };
 }
 
 export interface GatewayApolloOptions {
+  core: RequestCore;
   logger: Logger;
-  /** @default DEFAULT_LIMITS */
-  limits?: QueryLimits;
   /** More plugins (drain, WS disposal). @default [] */
   plugins?: Array<ApolloServerPlugin<GraphQLContext>>;
 }
 
 export function createApolloServer(options: GatewayApolloOptions): ApolloServer<GraphQLContext> {
-  const limits = options.limits ?? DEFAULT_LIMITS;
+  const { core } = options;
   return new ApolloServer<GraphQLContext>({
-    typeDefs: loadTypeDefs(),
-    resolvers: resolvers as never,
-    validationRules: limitRules(limits),
+    schema: core.schema,
+    // The core caches validated documents itself; Apollo's store would also overwrite the document the core
+    // hands over in didResolveSource with its own lookup.
+    documentStore: null,
     introspection: true,
     includeStacktraceInErrorResponses: false,
-    formatError: formatError(options.logger),
+    formatError: (formatted, error) => core.formatError(formatted, error),
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       // The schema has no @cacheControl hints, so every answer is uncacheable (`cache-control: no-store`,
-      // which the HTTP handler sets). Apollo's cache-control plugin would still wrap every field resolver
-      // to compute that, for each request.
+      // which the HTTP handler sets). Apollo's cache-control plugin would still wrap every field resolver.
       ApolloServerPluginCacheControlDisabled(),
-      costLimitPlugin(limits),
-      partialErrorsPlugin,
+      corePlugin(core),
       ...(options.plugins ?? []),
     ],
     logger: options.logger,
   });
 }
+

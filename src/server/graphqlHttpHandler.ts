@@ -1,20 +1,34 @@
 /**
  * GraphQL over HTTP on node:http: turns an IncomingMessage into Apollo's HTTPGraphQLRequest, runs it with
- * a per-request context (identity, loaders), and writes Apollo's answer back. The WebSocket adapter (a later
- * issue) sits beside this file and shares the identity resolver and context factory, not this code.
+ * a per-request context made by the request core (identity, loaders, trace fields), and writes Apollo's
+ * answer back (with CORS headers for a listed browser origin). Everything GraphQL about the request is the
+ * core's (src/request/); this file only reads bodies, authenticates and writes answers.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { Fleet } from '../fleet/types.js';
-import { createContext, type ContextExtras, type GraphQLContext, type RequestInfo } from '../graphql/context.js';
-import { ErrorCode } from '../graphql/errors.js';
+import { ErrorCode, Reason } from '../errors/codes.js';
+import type { GraphQLContext, RequestInfo } from '../graphql/context.js';
+import type { RequestCore } from '../request/RequestCore.js';
+import type { BrowserOrigins } from './browserOrigins.js';
 import type { IdentityResolver } from './identity.js';
 
 /** Largest request body accepted. @default 1 MiB */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-class BodyTooLarge extends Error {}
+/**
+ * How much of an oversized body is read (and thrown away) so that its sender, still writing, receives the
+ * 413: a server that stops reading and closes makes the client fail with a reset instead. Past this the
+ * connection is closed after the answer. @default 16 MiB
+ */
+const MAX_DISCARDED_BYTES = 16 * 1024 * 1024;
+
+class BodyTooLarge extends Error {
+  /** Whether the whole body was read (the connection may be kept); false when reading stopped. */
+  constructor(readonly drained: boolean) {
+    super('request body too large');
+  }
+}
 
 /** Map's own `set`, bypassing HeaderMap's lower-casing (see handleGraphQLHttp). */
 const setHeader: (this: Map<string, string>, key: string, value: string) => unknown = Map.prototype.set;
@@ -23,40 +37,80 @@ function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (tooLarge) {
+        if (size > MAX_BODY_BYTES + MAX_DISCARDED_BYTES) {
+          req.pause();
+          reject(new BodyTooLarge(false));
+        }
+        return;
+      }
       if (size > MAX_BODY_BYTES) {
-        reject(new BodyTooLarge());
-        req.destroy();
+        // Keep reading, keep nothing: the answer waits for the end of the body.
+        tooLarge = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
     // A small query arrives in one chunk: decode it as it is rather than copy it into a new buffer first.
-    req.on('end', () => resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8')));
+    req.on('end', () => {
+      if (tooLarge) reject(new BodyTooLarge(true));
+      else resolve((chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8'));
+    });
     req.on('error', reject);
   });
 }
 
-function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers });
-  res.end(JSON.stringify({ errors: [{ message, extensions: { code } }] }));
+function sendError(res: ServerResponse, status: number, code: string, reason: string | undefined, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ errors: [{ message, extensions: reason ? { code, reason } : { code } }] });
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), ...headers });
+  res.end(body);
+}
+
+/**
+ * The persisted-query hash of one request that does not match its query, if so. Apollo checks this too, but
+ * answers with an error that has no code; the gateway says which mistake it is (PERSISTED_QUERY_HASH_MISMATCH).
+ */
+function persistedQueryMismatch(request: unknown): boolean {
+  if (request === null || typeof request !== 'object') return false;
+  const { query, extensions } = request as { query?: unknown; extensions?: { persistedQuery?: { sha256Hash?: unknown } } };
+  const hash = extensions?.persistedQuery?.sha256Hash;
+  if (typeof query !== 'string' || typeof hash !== 'string') return false;
+  return createHash('sha256').update(query).digest('hex') !== hash;
+}
+
+/** The GET parameters of a persisted query (only looked at when the query string mentions one). */
+function getRequestOf(search: string): unknown {
+  const params = new URLSearchParams(search);
+  const extensions = params.get('extensions');
+  if (!extensions) return undefined;
+  try {
+    return { query: params.get('query') ?? undefined, extensions: JSON.parse(extensions) as unknown };
+  } catch {
+    return undefined; // Apollo reports the bad JSON
+  }
 }
 
 export interface GraphQLHttpHandlerOptions {
   apollo: ApolloServer<GraphQLContext>;
-  fleet: Fleet;
+  /** The request core: makes each request's context. */
+  core: RequestCore;
   identities: IdentityResolver;
-  /** The Operations engine and audit log (src/operations, src/audit). @default none */
-  extras?: Omit<ContextExtras, 'request'>;
+  /** CORS headers for listed browser origins. @default none sent */
+  origins?: BrowserOrigins;
 }
 
 /** Handles one request to /graphql (GET or POST); returns the status sent. */
 export async function handleGraphQLHttp(req: IncomingMessage, res: ServerResponse, url: Pick<URL, 'search'>, options: GraphQLHttpHandlerOptions): Promise<number> {
+  // CORS headers go on every answer to a listed origin, refusals included (else the browser hides them).
+  const cors = req.headers.origin !== undefined ? options.origins?.corsHeaders(req) : undefined;
   // Authentication first: without a valid token nothing is parsed, executed or read.
   const identity = options.identities.authenticate(req.headers.authorization);
   if (!identity) {
-    sendError(res, 401, ErrorCode.UNAUTHENTICATED, 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="fleetgraph"' });
+    sendError(res, 401, ErrorCode.UNAUTHENTICATED, undefined, 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="fleetgraph"', ...cors });
     return 401;
   }
 
@@ -67,7 +121,10 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
       text = await readBody(req);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
-        sendError(res, 413, ErrorCode.BAD_USER_INPUT, `request body larger than ${MAX_BODY_BYTES} bytes`);
+        sendError(res, 413, ErrorCode.BAD_USER_INPUT, Reason.BODY_TOO_LARGE, `request body larger than ${MAX_BODY_BYTES} bytes`,
+          error.drained ? { ...cors } : { connection: 'close', ...cors });
+        // A body that did not end: close once the answer is out rather than read it all.
+        if (!error.drained) res.once('finish', () => req.destroy());
         return 413;
       }
       throw error;
@@ -77,12 +134,18 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
       try {
         body = JSON.parse(text);
       } catch {
-        sendError(res, 400, ErrorCode.BAD_USER_INPUT, 'request body is not valid JSON');
+        sendError(res, 400, ErrorCode.BAD_USER_INPUT, Reason.MALFORMED_REQUEST, 'request body is not valid JSON', cors);
         return 400;
       }
     } else {
       body = text;
     }
+  }
+
+  const persisted = req.method === 'POST' ? body : url.search.includes('persistedQuery') ? getRequestOf(url.search) : undefined;
+  if (persisted !== undefined && (Array.isArray(persisted) ? persisted.some(persistedQueryMismatch) : persistedQueryMismatch(persisted))) {
+    sendError(res, 400, ErrorCode.BAD_USER_INPUT, Reason.PERSISTED_QUERY_HASH_MISMATCH, 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query', cors);
+    return 400;
   }
 
   const headers = new HeaderMap();
@@ -95,11 +158,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   }
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-    context: async () => {
-      const ctx = createContext(options.fleet, identity, options.extras);
-      ctx.request = new HttpRequestInfo(req);
-      return ctx;
-    },
+    context: async () => options.core.createContext(identity, new HttpRequestInfo(req)),
   });
   const status = result.status ?? 200;
   const outHeaders: Record<string, string | number> = {};
@@ -107,6 +166,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   // Answers are per caller and live: never cached (what Apollo's cache-control plugin, disabled in
   // apolloServer.ts because the schema carries no cache hints, would have said too).
   outHeaders['cache-control'] ??= 'no-store';
+  if (cors) Object.assign(outHeaders, cors);
   if (result.body.kind === 'complete') {
     // A known length: without it, writeHead commits to chunked encoding, which costs a larger write
     // (size line, trailer) per response on the hot path.

@@ -14,12 +14,14 @@ import type { Config } from '../config/Config.js';
 import { createFleet } from '../fleet/createFleet.js';
 import type { Fleet } from '../fleet/types.js';
 import { ErrorCode } from '../graphql/errors.js';
-import { DEFAULT_LIMITS, type QueryLimits } from '../graphql/limits.js';
+import { DEFAULT_LIMITS, type QueryLimits } from '../request/limits.js';
+import { buildGatewaySchema } from '../request/gatewaySchema.js';
+import { RequestCore } from '../request/RequestCore.js';
+import { BrowserOrigins } from './browserOrigins.js';
 import { createApolloServer } from './apolloServer.js';
 import { graphiqlAsset, graphiqlHtml, wantsGraphiql } from './graphiqlPage.js';
 import { handleGraphQLHttp, type GraphQLHttpHandlerOptions } from './graphqlHttpHandler.js';
 import { startOperations, type OperationsRuntime } from '../operations/startOperations.js';
-import { createContext } from '../graphql/context.js';
 import { createSubscriptionRuntime, type SubscriptionRuntime } from '../subscriptions/SubscriptionRuntime.js';
 import { registerSubscriptionMetrics } from '../subscriptions/subscriptionMetrics.js';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './ws.js';
@@ -35,7 +37,7 @@ export interface GatewayOptions {
   fleet?: Fleet;
   /** @default a pino logger at config.logLevel */
   logger?: Logger;
-  /** Query limits. @default DEFAULT_LIMITS of src/graphql/limits.ts, with config.maxQueryCost when set */
+  /** Query limits. @default DEFAULT_LIMITS of src/request/limits.ts, with config.maxQueryCost/maxDocumentBytes/maxTokens when set */
   limits?: QueryLimits;
 }
 
@@ -116,19 +118,24 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(config.subscriptions?.queueCapacity ? { queueCapacity: config.subscriptions.queueCapacity } : {}),
     onError: (err) => logger.warn({ err }, 'subscription event hub error'),
   });
-  // One set of limits for both transports: the option wins (tests, embedding), then --max-query-cost.
-  const limits = options.limits ?? (config.maxQueryCost ? { ...DEFAULT_LIMITS, maxCost: config.maxQueryCost } : undefined);
+  // One request core for both transports: one schema, one set of limits (the option wins, then the flags).
+  const limits: QueryLimits = options.limits ?? {
+    ...DEFAULT_LIMITS,
+    ...(config.maxQueryCost ? { maxCost: config.maxQueryCost } : {}),
+    ...(config.maxDocumentBytes ? { maxDocumentBytes: config.maxDocumentBytes } : {}),
+    ...(config.maxTokens ? { maxTokens: config.maxTokens } : {}),
+  };
+  const core = new RequestCore({ schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras });
+  const origins = new BrowserOrigins(config.allowedOrigins);
   const ws = attachGraphQLWebSocket({
     httpServer,
-    fleet,
+    core,
     identities,
-    logger,
+    verifyUpgrade: (request) => origins.acceptsUpgrade(request),
     services: {
       engine: subscriptions.engine,
       ...(service ? { operations: { get: (id: string) => service.store.get(id), onChange: (l) => service.onChange(l) } } : {}),
     },
-    makeContext: (identity) => createContext(fleet, identity, operations.contextExtras),
-    ...(limits ? { limits } : {}),
     ...(config.subscriptions?.maxPerConnection ? { maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection } : {}),
     ...(config.subscriptions?.keepAliveMs !== undefined ? { keepAliveMs: config.subscriptions.keepAliveMs } : {}),
   });
@@ -138,21 +145,24 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     connections: () => ws.connections,
     bufferedBytes: () => ws.bufferedBytes,
   });
+  // Requests are counted by the core (operations.requestPlugin, Apollo-only, is not installed).
   const apollo = createApolloServer({
+    core,
     logger,
-    ...(limits ? { limits } : {}),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ws.plugin, operations.requestPlugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ws.plugin],
   });
   await apollo.start();
   // Made once rather than per request: the hot path of small queries allocates as little as it can.
-  const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, fleet, identities, extras: operations.contextExtras };
+  const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, core, identities, origins };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url);
     const method = req.method ?? 'GET';
     let status = 404;
     if (url.pathname === '/graphql') {
-      if (wantsGraphiql(method, req.headers.accept, url.search)) {
+      if (method === 'OPTIONS' && origins.answerPreflight(req, res)) {
+        status = 204;
+      } else if (wantsGraphiql(method, req.headers.accept, url.search)) {
         res.writeHead((status = 200), { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
         res.end(graphiqlHtml());
       } else {

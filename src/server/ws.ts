@@ -1,60 +1,48 @@
 /**
- * graphql-ws on the gateway's HTTP server, same port and path (`ws://host:port/graphql`). A thin adapter:
- * it authenticates `connection_init` with the same IdentityResolver as HTTP, applies the same rules as
- * HTTP before anything runs (parse, validation with the same query limits, introspection policy, the
- * per-connection subscription cap), builds the same request context, and hands subscriptions to
- * sharedSubscribe (payloads shared per selection and identity). Routing, queues and replicas are the
- * subscription engine's business (src/subscriptions/).
+ * graphql-ws on the gateway's HTTP server, same port and path (`ws://host:port/graphql`): the WebSocket
+ * adapter of the request core (src/request/RequestCore.ts). It authenticates `connection_init` with the same
+ * IdentityResolver as HTTP, enforces the per-connection operation cap, and hands each operation's text,
+ * name and variables to the core, which refuses it (as over HTTP: same errors, codes and reasons) or
+ * prepares it; graphql-ws then runs it through the core's `execute` and `subscribe`, and every result
+ * leaves through the core's formatter. Routing, queues and replicas are the subscription engine's business
+ * (src/subscriptions/).
  *
  * Mutations are audited as over HTTP: each operation's context carries the upgrade request's `x-request-id`
  * (else an id of its own), the socket's remote address and `user-agent`. Every operation is counted in the
- * request statistics as over HTTP (src/audit/requestStatistics.ts, transport `WEBSOCKET`): a query or
- * mutation once executed, a subscription once its stream is set up (or refused), a refused operation at once.
+ * request statistics (transport `WEBSOCKET`): a query or mutation once executed, a subscription once its
+ * stream is set up (or refused), a refused operation at once.
  *
- * Close codes are graphql-ws's: missing or unknown credentials → 4403 Forbidden. An operation refused by
- * validation, limits or the cap gets an `error` message for that operation only; the socket stays open.
+ * Close codes are graphql-ws's: missing or unknown credentials → 4403 Forbidden. An operation the core
+ * refuses, or one that fails, gets an `error` message for that operation only: the core never throws, so
+ * graphql-ws never closes the socket with 4500 over one operation.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { makeExecutableSchema } from '@graphql-tools/schema';
-import {
-  getOperationAST, GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate,
-  type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema, type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Extra } from 'graphql-ws/use/ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
-import { operationNameOf, startRequestCount, type RequestCount } from '../audit/requestStatistics.js';
-import type { Fleet } from '../fleet/types.js';
+import type { RequestCount } from '../audit/requestStatistics.js';
+import { ErrorCode, Reason } from '../errors/codes.js';
 import type { Identity } from '../graphql/authorize.js';
-import { createContext, type GraphQLContext, type RequestInfo } from '../graphql/context.js';
-import { ErrorCode } from '../graphql/errors.js';
-import { DEFAULT_LIMITS, LIMIT_PREFIX, limitRules, queryCostError, type QueryLimits } from '../graphql/limits.js';
-import { withPartialErrors } from '../graphql/partialErrors.js';
-import { resolvers } from '../graphql/resolvers/index.js';
-import { sharedSubscribe } from '../graphql/subscriptions/sharedExecution.js';
+import type { GraphQLContext, RequestInfo } from '../graphql/context.js';
+import { apiError, requestError } from '../graphql/errors.js';
 import type { SubscriptionContext, SubscriptionServices } from '../graphql/subscriptions/subscriptionContext.js';
-import { loadTypeDefs } from '../graphql/typeDefs.js';
-import { formatError } from './apolloServer.js';
+import type { RequestCore } from '../request/RequestCore.js';
 import type { IdentityResolver } from './identity.js';
-import type { Logger } from './logger.js';
 
 export interface GraphQLWebSocketOptions {
   httpServer: Server;
-  fleet: Fleet;
+  /** The request core HTTP reaches too: one schema, one pipeline, one formatter. */
+  core: RequestCore;
   identities: IdentityResolver;
   services: SubscriptionServices;
-  logger: Logger;
   /**
-   * Builds the request context of one operation, as HTTP builds it (so mutations and Operation reads work
-   * over WS too). @default createContext(fleet, identity)
+   * Decides on each upgrade before any GraphQL (browsers: the `Origin` check); false answers 403.
+   * @default every upgrade is accepted
    */
-  makeContext?: (identity: Identity) => GraphQLContext;
-  /** The same limits HTTP applies. @default DEFAULT_LIMITS */
-  limits?: QueryLimits;
-  /** Whether introspection is allowed (as on HTTP). @default true */
-  introspection?: boolean;
+  verifyUpgrade?: (request: IncomingMessage) => boolean;
   /** Operations running at once on one connection; over it, that operation errors and the socket stays open. @default 100 */
   maxSubscriptionsPerConnection?: number;
   /** Server → client ping interval, ms; a client that does not pong within it is dropped (0 = off). @default 12000 */
@@ -113,33 +101,29 @@ function credentialOf(params: Readonly<Record<string, unknown>> | undefined, req
   return request.headers.authorization;
 }
 
-/** A rejected operation as HTTP reports it: same message, same code. */
-function refusal(message: string, code: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code } });
-}
-
-function validationCode(e: GraphQLError): string {
-  return e.message.startsWith(LIMIT_PREFIX) ? ErrorCode.QUERY_TOO_COMPLEX : ErrorCode.BAD_USER_INPUT;
-}
-
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
-  const schema: GraphQLSchema = makeExecutableSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as never });
-  const limits = options.limits ?? DEFAULT_LIMITS;
-  const rules: ValidationRule[] = [
-    ...specifiedRules,
-    ...limitRules(limits),
-    ...(options.introspection === false ? [NoSchemaIntrospectionCustomRule] : []),
-  ];
+  const { core } = options;
   const cap = options.maxSubscriptionsPerConnection ?? 100;
-  const format = formatError(options.logger);
   const states = new WeakMap<object, ConnectionState>();
   /** The statistics count of each operation that passed onSubscribe, until onOperation sees its outcome. */
-  const counts = new WeakMap<object, { count: RequestCount; name: string | null | undefined }>();
+  const counts = new WeakMap<object, { count: RequestCount; name: string | undefined }>();
+  const requestOf = (args: { contextValue?: unknown }) => (args.contextValue as GraphQLContext | undefined)?.request;
 
-  const wss = new WebSocketServer({ server: options.httpServer, path: '/graphql', maxPayload: options.maxPayloadBytes ?? 1024 * 1024 });
+  const wss = new WebSocketServer({
+    server: options.httpServer,
+    path: '/graphql',
+    maxPayload: options.maxPayloadBytes ?? 1024 * 1024,
+    // ws's callback form, to answer 403 (its synchronous form answers 401, which says "send credentials").
+    ...(options.verifyUpgrade ? {
+      verifyClient: (info: { req: IncomingMessage }, done: (ok: boolean, code?: number, message?: string) => void) => {
+        if (options.verifyUpgrade!(info.req)) done(true);
+        else done(false, 403, 'Origin not allowed');
+      },
+    } : {}),
+  });
   const server = useServer<Record<string, unknown>, Extra & Record<PropertyKey, unknown>>(
     {
-      schema,
+      schema: core.schema,
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3000,
       onConnect: (ctx) => {
         const identity = options.identities.authenticate(credentialOf(ctx.connectionParams, ctx.extra.request));
@@ -149,73 +133,45 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       },
       onSubscribe: (ctx, _id, payload) => {
         const state = states.get(ctx);
-        if (!state) return [refusal('not authenticated', ErrorCode.UNAUTHENTICATED)];
-        const base = options.makeContext ? options.makeContext(state.identity) : createContext(options.fleet, state.identity);
-        const count = startRequestCount(base.auditLog, 'WEBSOCKET');
-        let document: DocumentNode | undefined;
-        // A refused operation is counted as a failed request, named as the HTTP plugin names one.
-        const refused = (errors: readonly GraphQLError[]) => {
-          count.finish(operationNameOf(document, payload.operationName), true);
-          return errors;
-        };
+        if (!state) return [apiError(ErrorCode.UNAUTHENTICATED, 'not authenticated')];
+        const count = core.startCount('WEBSOCKET');
         // graphql-ws registers the operation before this hook, so the count includes this one.
         if (Object.keys(ctx.subscriptions).length > cap) {
-          return refused([refusal(`too many operations on this connection (at most ${cap}); complete some first`, ErrorCode.RATE_LIMITED)]);
+          count.finish(typeof payload.operationName === 'string' ? payload.operationName : undefined, true);
+          return [requestError(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_SUBSCRIPTIONS, `too many operations on this connection (at most ${cap}); complete some first`)];
         }
-        try {
-          document = parse(payload.query);
-        } catch (e) {
-          return refused([refusal(e instanceof Error ? e.message : String(e), ErrorCode.BAD_USER_INPUT)]);
+        const prepared = core.prepare(payload, 'WEBSOCKET');
+        if (prepared.kind === 'refused') {
+          count.finish(prepared.countedName, true);
+          return prepared.errors as GraphQLError[];
         }
-        const errors = validate(schema, document, rules);
-        if (errors.length) return refused(errors.map((e) => new GraphQLError(e.message, { nodes: e.nodes, extensions: { code: validationCode(e) } })));
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) {
-          return refused([refusal('could not determine which operation to run (give operationName)', ErrorCode.BAD_USER_INPUT)]);
-        }
-        // The cost limit needs the variables, so it runs here rather than in validation (as HTTP's plugin does).
-        const tooCostly = queryCostError(schema, document, operation, payload.variables, limits);
-        if (tooCostly) return refused([refusal(tooCostly.message, ErrorCode.QUERY_TOO_COMPLEX)]);
         const contextValue: SubscriptionContext = {
-          ...base,
           // Mutations over WS are audited like HTTP ones: request id, source IP and user agent per operation.
-          request: requestInfoOf(state.origin),
+          ...core.createContext(state.identity, requestInfoOf(state.origin)),
           subscriptions: options.services,
-          shareKey: shareKeyOf(payload.query, payload.operationName, payload.variables, state.identity),
+          shareKey: shareKeyOf(payload.query, payload.operationName, prepared.variables, state.identity),
         };
-        counts.set(contextValue, { count, name: operation.name?.value ?? payload.operationName });
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          contextValue,
-          ...(payload.operationName ? { operationName: payload.operationName } : {}),
-          ...(payload.variables ? { variableValues: payload.variables } : {}),
-        };
-        return args;
+        counts.set(contextValue, { count, name: prepared.countedName });
+        return core.executionArgs(prepared, contextValue);
       },
+      execute: (args) => core.execute(args),
+      subscribe: (args) => core.subscribe(args),
       // The outcome of an executed query or mutation, or of setting up a subscription's stream.
       onOperation: (_ctx, _id, _payload, args, result) => {
         // graphql-ws hands over the awaited outcome: a stream (subscription set up) or one result.
         const outcome = result as ExecutionResult | AsyncIterable<unknown>;
         const pending = counts.get(args.contextValue as object);
         counts.delete(args.contextValue as object);
-        if (Symbol.asyncIterator in outcome) {
-          pending?.count.finish(pending.name, false);
-          return undefined;
-        }
-        // A query or mutation answers with the members that responded; those that did not are reported in
-        // `errors`, as Apollo's partialErrorsPlugin does over HTTP (graphql-ws's own execute knows nothing of it).
-        const answer = withPartialErrors(outcome, (args.contextValue as GraphQLContext).partial);
-        pending?.count.finish(pending.name, Boolean(answer.errors?.length));
-        return answer === outcome ? undefined : answer;
+        const failed = !(Symbol.asyncIterator in outcome) && Boolean(outcome.errors?.length);
+        pending?.count.finish(pending.name, failed);
+        return undefined;
       },
-      subscribe: sharedSubscribe,
-      // Errors leave in the same shape as over HTTP (one code list, no stack traces).
-      onNext: (_ctx, _id, _payload, _args, result) => {
+      // Errors leave in the same shape as over HTTP: the core's one formatter (one code list, no stack traces).
+      onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return undefined;
-        return { ...result, errors: result.errors.map((e) => format(e.toJSON(), e)) };
+        return core.formatResult(result as ExecutionResult, requestOf(args));
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => format(e.toJSON(), e)),
+      onError: (_ctx, _id, _payload, errors) => core.formatErrors(errors),
     },
     wss,
     options.keepAliveMs ?? 12_000,

@@ -47,8 +47,8 @@ export interface FixtureOptions {
   tokens?: string;
   /** Scenario. @default 'demo' */
   scenario?: string;
-  /** The gateway's logger (tests that read its log lines). @default a pino logger at level error */
-  logger?: import('../../src/server/logger.js').Logger;
+  /** The gateway's logger (tests that read its log lines). @default createLogger('error') */
+  logger?: ReturnType<typeof createLogger>;
 }
 
 export async function startGatewayFixture(options: FixtureOptions = {}): Promise<GatewayFixture> {

@@ -1,7 +1,7 @@
 import { costLimitRule } from '@escape.tech/graphql-armor-cost-limit';
 import { buildSchema, getOperationAST, GraphQLError, parse, validate, type ValidationRule } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { CostLimitCache, LIMIT_PREFIX, queryCost, queryCostError } from './limits.js';
+import { CostLimitCache, DEFAULT_LIMITS, LIMIT_PREFIX, queryCost, queryCostError } from './limits.js';
 
 const schema = buildSchema(`
   type Query { clusters(first: Int): ClusterConnection! fleet: Fleet! }
@@ -84,23 +84,23 @@ describe('queryCost', () => {
 
 describe('queryCostError', () => {
   const q = 'query($c: Int) { clusters(first: $c) { edges { node { name } } } }';
-  const limits = { maxDepth: 16, maxAliases: 30, maxCost: 1000 };
+  const limits = { ...DEFAULT_LIMITS, maxDepth: 16, maxAliases: 30, maxCost: 1000 };
   const check = (c: number) => {
     const document = parse(q);
     return queryCostError(schema, document, getOperationAST(document)!, { c }, limits);
   };
 
-  it('accepts up to maxCost and refuses above it with the gateway\'s prefix, code and HTTP 400', () => {
+  it('accepts up to maxCost and refuses above it with the gateway\'s code and reason', () => {
     expect(check(10)).toBeUndefined();
     const error = check(1000);
     expect(error).toBeInstanceOf(GraphQLError);
     expect(error!.message.startsWith(`${LIMIT_PREFIX}too costly (Query Cost limit of 1000 exceeded, found `)).toBe(true);
-    expect(error!.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', http: { status: 400 } });
+    expect(error!.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', reason: 'COST_LIMIT' });
   });
 });
 
 describe('CostLimitCache', () => {
-  const limits = { maxDepth: 16, maxAliases: 30, maxCost: 1000 };
+  const limits = { ...DEFAULT_LIMITS, maxDepth: 16, maxAliases: 30, maxCost: 1000 };
   // One parsed document reused across requests, as Apollo's document store hands it out.
   const document = parse(`query($c: Int, $p: Int = 5, $name: String, $deep: Boolean!) {
     clusters(first: $c) { edges { node { name pods(first: $p) @include(if: $deep) { edges { node { name } } } } } }

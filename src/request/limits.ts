@@ -1,10 +1,11 @@
 /**
- * Query limits. Depth and aliases are GraphQL validation rules from graphql-armor (they depend on the
+ * Query limits. The document's size in bytes and tokens is checked before and while parsing
+ * (parseDocument.ts). Depth, aliases and directives are GraphQL validation rules (they depend on the
  * document only). Cost is not: a page size passed as a variable (`pods(first: $n)`) multiplies the fan-out
  * as much as a literal one, and validation never sees variable values. So cost is computed once the
- * operation and its variables are known (Apollo's didResolveOperation for HTTP, graphql-ws's onSubscribe
- * for WebSocket) by queryCostError, with graphql-query-complexity, which coerces the variables.
- * Every rejection's message starts with LIMIT_PREFIX; the servers map it to QUERY_TOO_COMPLEX.
+ * operation and its variables are known (by the request core, src/request/prepareRequest.ts, for both transports) by queryCostError, with graphql-query-complexity, which coerces the variables.
+ * Every rejection is a GraphQLError carrying its code (QUERY_TOO_COMPLEX) and Reason in its extensions, set
+ * where the limit is found: nothing downstream reads the message to classify it.
  */
 import {
   getNamedType, GraphQLError, isLeafType, Kind, visit,
@@ -14,12 +15,22 @@ import {
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import { getComplexity, type ComplexityEstimator } from 'graphql-query-complexity';
-import { ErrorCode } from './errors.js';
-import { DEFAULT_PAGE_SIZE } from './validation.js';
+import { ErrorCode, Reason } from '../errors/codes.js';
+import { DEFAULT_PAGE_SIZE } from '../graphql/validation.js';
 
+/** How every limit's message starts, for people reading it (never used to classify an error). */
 export const LIMIT_PREFIX = 'Query too complex: ';
 
 export interface QueryLimits {
+  /**
+   * Largest document text, UTF-8 bytes; a larger one is refused before parsing (parsing is linear in the
+   * text but builds an AST several times its size). @default 262144 (256 KiB)
+   */
+  maxDocumentBytes: number;
+  /** Most lexical tokens in a document; parsing stops at the first token over it. @default 15000 */
+  maxTokens: number;
+  /** Directives per document (`@include`/`@skip`, repeated or not). @default 50 */
+  maxDirectives: number;
   /** Deepest selection allowed (fields, fragments flattened). @default 16 */
   maxDepth: number;
   /** Aliases per operation. @default 30 */
@@ -32,20 +43,45 @@ export interface QueryLimits {
   maxCost: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { maxDepth: 16, maxAliases: 30, maxCost: 250_000 };
+export const DEFAULT_LIMITS: QueryLimits = { maxDocumentBytes: 256 * 1024, maxTokens: 15_000, maxDirectives: 50, maxDepth: 16, maxAliases: 30, maxCost: 250_000 };
 
 export function limitRules(limits: QueryLimits = DEFAULT_LIMITS): ValidationRule[] {
   // Armor throws its own error out of validation unless told not to; we report ours instead so that the
-  // message and code are the gateway's, and validation continues like any other rule.
-  const reject = (what: string) => [
+  // message, code and reason are the gateway's, and validation continues like any other rule.
+  const reject = (what: string, reason: Reason) => [
     (context: { reportError(e: GraphQLError): void } | null, error: GraphQLError) => {
-      context?.reportError(new GraphQLError(`${LIMIT_PREFIX}${what} (${error.message.replace(/^Syntax Error: /, '')})`));
+      context?.reportError(new GraphQLError(`${LIMIT_PREFIX}${what} (${error.message.replace(/^Syntax Error: /, '')})`, {
+        extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason },
+      }));
     },
   ];
   return [
-    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: reject('too deep') }) as unknown as ValidationRule,
-    maxAliasesRule({ n: limits.maxAliases, exposeLimits: true, propagateOnRejection: false, onReject: reject('too many aliases') }) as unknown as ValidationRule,
+    maxDepthRule({ n: limits.maxDepth, exposeLimits: true, ignoreIntrospection: true, propagateOnRejection: false, onReject: reject('too deep', Reason.DEPTH_LIMIT) }) as unknown as ValidationRule,
+    // Armor leaves `__typename` aliases out by default (allowList); each costs a field and an entry in the
+    // answer like any other alias, so they count here.
+    maxAliasesRule({ n: limits.maxAliases, allowList: [], exposeLimits: true, propagateOnRejection: false, onReject: reject('too many aliases', Reason.ALIAS_LIMIT) }) as unknown as ValidationRule,
+    maxDirectivesRule(limits.maxDirectives),
   ];
+}
+
+/**
+ * Directives in the whole document (operations and fragments, as written: a fragment spread twice counts
+ * once). A document of `@skip(if: true)` repeated makes validation and execution walk them all, however few
+ * fields they keep.
+ */
+function maxDirectivesRule(max: number): ValidationRule {
+  return (context) => {
+    let count = 0;
+    return {
+      Directive() {
+        if (++count === max + 1) {
+          context.reportError(new GraphQLError(`${LIMIT_PREFIX}too many directives (at most ${max})`, {
+            extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason: Reason.DIRECTIVE_LIMIT },
+          }));
+        }
+      },
+    };
+  };
 }
 
 /** Cost weights: graphql-armor's cost model (the one this gateway used as a validation rule). */
@@ -103,8 +139,8 @@ export function queryCost(schema: GraphQLSchema, document: DocumentNode, operati
 }
 
 /**
- * The one cost check both transports run once the operation and its variables are known: a GraphQLError
- * (message starting with LIMIT_PREFIX, code QUERY_TOO_COMPLEX, HTTP 400) when over limits.maxCost.
+ * The cost check the request core runs once the operation and its variables are known: a GraphQLError
+ * (code QUERY_TOO_COMPLEX, reason COST_LIMIT) when over limits.maxCost.
  */
 export function queryCostError(
   schema: GraphQLSchema,
@@ -117,8 +153,7 @@ export function queryCostError(
   if (cost === undefined || cost <= limits.maxCost) return undefined;
   const found = Number.isFinite(cost) ? String(Math.ceil(cost)) : `more than ${MAX_WEIGHED_NODES} selections`;
   return new GraphQLError(`${LIMIT_PREFIX}too costly (Query Cost limit of ${limits.maxCost} exceeded, found ${found}.)`, {
-    // Apollo takes `http` off the error and uses it for the response status (a request error, not a 500).
-    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, http: { status: 400 } },
+    extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, reason: Reason.COST_LIMIT },
   });
 }
 
@@ -152,7 +187,7 @@ const MAX_KEYS_PER_OPERATION = 64;
 
 /**
  * queryCostError with a memory, for a transport that hands the same parsed document to every request
- * with the same text (Apollo's document store does): the cost of an operation is a function of the
+ * with the same text (the request core's DocumentCache does): the cost of an operation is a function of the
  * document and of the values of its cost variables only (see costVariables), so a request whose cost
  * variables equal an earlier one's that was within the limit is within it too, and skips the weighing.
  *

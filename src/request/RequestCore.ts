@@ -1,0 +1,253 @@
+/**
+ * The request core: what a GraphQL request goes through whatever carried it, in one place (Apollo's
+ * requestPipeline.ts and graphql-ws's makeServer are the models). The transports are thin adapters around
+ * it: Apollo Server speaks GraphQL over HTTP (src/server/apolloServer.ts), graphql-ws the WebSocket protocol
+ * (src/server/ws.ts); both hand the core the document text, operation name and variables, and get back
+ * either a typed refusal or a prepared operation to execute through the core. Hence the same document and
+ * variables give the same data, errors and codes on both.
+ *
+ * Stages, each in its own file: the size and token limits and parsing (parseDocument.ts), validation with
+ * every limit (validateDocument.ts, limits.ts), the cache of validated documents (DocumentCache.ts), the
+ * operation and its transport, variables (checkVariables.ts), cost with the variables (limits.ts), the
+ * context (src/graphql/context.ts), execution with partial member errors appended (src/graphql/partialErrors.ts),
+ * error formatting (formatError.ts) and the request statistics (src/audit/requestStatistics.ts).
+ */
+import {
+  execute, getDirectiveValues, getOperationAST, GraphQLError, GraphQLIncludeDirective, GraphQLSkipDirective, Kind,
+  type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
+  type OperationDefinitionNode, type SelectionSetNode,
+} from 'graphql';
+import type { AuditLog } from '../audit/AuditLog.js';
+import { operationNameOf, startRequestCount, type RequestCount, type RequestTransport } from '../audit/requestStatistics.js';
+import { ErrorCode, Reason } from '../errors/codes.js';
+import type { Fleet } from '../fleet/types.js';
+import type { Identity } from '../graphql/authorize.js';
+import { createContext, type ContextExtras, type GraphQLContext, type RequestInfo } from '../graphql/context.js';
+import { requestError } from '../graphql/errors.js';
+import { withPartialErrors } from '../graphql/partialErrors.js';
+import { sharedSubscribe } from '../graphql/subscriptions/sharedExecution.js';
+import type { Logger } from '../server/logger.js';
+import { checkVariables, isVariablesObject } from './checkVariables.js';
+import { DocumentCache, type DocumentCacheOptions } from './DocumentCache.js';
+import { makeErrorFormatter, type ErrorFormatter } from './formatError.js';
+import { CostLimitCache, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
+import { parseDocument } from './parseDocument.js';
+import { validateDocument, validationRules, type ValidationPasses } from './validateDocument.js';
+
+export type { RequestTransport };
+
+export interface RequestCoreOptions {
+  /** The one executable schema (buildGatewaySchema). */
+  schema: GraphQLSchema;
+  fleet: Fleet;
+  logger: Logger;
+  /** Limits on documents, applied alike on both transports. @default DEFAULT_LIMITS */
+  limits?: QueryLimits;
+  /** Whether introspection is allowed. @default true */
+  introspection?: boolean;
+  /** What each request's context carries beyond fleet and identity (Operations, audit log). @default {} */
+  extras?: Omit<ContextExtras, 'request'>;
+  /** Where requests are counted per operation name; absent counts nothing. @default extras.auditLog */
+  auditLog?: AuditLog;
+  /** The cache of validated documents. @default DocumentCache's defaults */
+  documentCache?: DocumentCacheOptions;
+}
+
+/** What a request asks for, as either transport received it (not yet trusted: any JSON may be here). */
+export interface GraphQLRequestParams {
+  query: unknown;
+  operationName?: unknown;
+  variables?: unknown;
+}
+
+/** A request that may run: its validated document and the operation in it. */
+export interface PreparedRequest {
+  kind: 'prepared';
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown> | undefined;
+  /** The name it is counted under. */
+  countedName: string | undefined;
+}
+
+/** A request refused before anything ran; every error carries its code and Reason. */
+export interface RefusedRequest {
+  kind: 'refused';
+  errors: readonly GraphQLError[];
+  countedName: string | undefined;
+  /** The client's mistake (400 over HTTP), or our bug while preparing (500). */
+  status: 400 | 500;
+}
+
+/**
+ * The root fields a subscription selects with these variables (`@skip`/`@include` applied, fragments
+ * followed): graphql-js 16 throws a TypeError for a subscription whose only root field is skipped.
+ */
+function selectsRootField(schema: GraphQLSchema, document: DocumentNode, set: SelectionSetNode, variables: Record<string, unknown>, seen = new Set<string>()): boolean {
+  for (const selection of set.selections) {
+    if (getDirectiveValues(GraphQLSkipDirective, selection, variables)?.if === true) continue;
+    if (getDirectiveValues(GraphQLIncludeDirective, selection, variables)?.if === false) continue;
+    if (selection.kind === Kind.FIELD) return true;
+    if (selection.kind === Kind.INLINE_FRAGMENT) {
+      if (selectsRootField(schema, document, selection.selectionSet, variables, seen)) return true;
+    } else {
+      const name = selection.name.value;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const fragment = document.definitions.find((d) => d.kind === Kind.FRAGMENT_DEFINITION && d.name.value === name);
+      if (fragment?.kind === Kind.FRAGMENT_DEFINITION && selectsRootField(schema, document, fragment.selectionSet, variables, seen)) return true;
+    }
+  }
+  return false;
+}
+
+export class RequestCore {
+  readonly schema: GraphQLSchema;
+  readonly limits: QueryLimits;
+  /** The one error formatter (formatError.ts), also Apollo's `formatError` for its own request errors. */
+  readonly formatError: ErrorFormatter;
+  private readonly rules: ValidationPasses;
+  private readonly documents: DocumentCache;
+  private readonly costs: CostLimitCache;
+  private readonly fleet: Fleet;
+  private readonly extras: Omit<ContextExtras, 'request'>;
+  private readonly auditLog: AuditLog | undefined;
+
+  constructor(options: RequestCoreOptions) {
+    this.schema = options.schema;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.formatError = makeErrorFormatter(options.logger);
+    this.rules = validationRules(this.limits, options.introspection ?? true);
+    this.documents = new DocumentCache(options.documentCache);
+    this.costs = new CostLimitCache(this.limits);
+    this.fleet = options.fleet;
+    this.extras = options.extras ?? {};
+    this.auditLog = options.auditLog ?? options.extras?.auditLog;
+  }
+
+  /** One request's context: who asks, the fleet, lazy loaders, the partial-error collector, trace fields. */
+  createContext(identity: Identity, request: RequestInfo): GraphQLContext {
+    const ctx = createContext(this.fleet, identity, this.extras);
+    ctx.request = request;
+    return ctx;
+  }
+
+  /** Starts counting one request in the statistics; the adapter finishes it once with its outcome. */
+  startCount(transport: RequestTransport): RequestCount {
+    return startRequestCount(this.auditLog, transport);
+  }
+
+  /**
+   * Everything before execution: the document (from the cache, else limited, parsed and validated), the
+   * operation, whether this transport runs it, the variables, the cost. Never throws for anything a client
+   * can send.
+   */
+  prepare(params: GraphQLRequestParams, transport: RequestTransport): PreparedRequest | RefusedRequest {
+    try {
+      return this.prepareOrThrow(params, transport);
+    } catch (error) {
+      // Our bug, not the client's: answered INTERNAL (the formatter logs it), and still only this request's
+      // answer: a throw here would be Apollo's 500 or graphql-ws's close 4500 for every operation on the socket.
+      return { kind: 'refused', errors: [asGraphQLError(error)], countedName: undefined, status: 500 };
+    }
+  }
+
+  private prepareOrThrow(params: GraphQLRequestParams, transport: RequestTransport): PreparedRequest | RefusedRequest {
+    const { query, operationName, variables } = params;
+    const requested = typeof operationName === 'string' && operationName !== '' ? operationName : undefined;
+    if (typeof query !== 'string' || query === '') {
+      return refused([requestError(ErrorCode.BAD_USER_INPUT, Reason.MALFORMED_REQUEST, 'the request has no `query` (a non-empty string)')], requested);
+    }
+    if (operationName != null && typeof operationName !== 'string') {
+      return refused([requestError(ErrorCode.BAD_USER_INPUT, Reason.MALFORMED_REQUEST, '`operationName` must be a string')], undefined);
+    }
+    if (!isVariablesObject(variables)) {
+      return refused([requestError(ErrorCode.BAD_USER_INPUT, Reason.MALFORMED_REQUEST, '`variables` must be a JSON object')], requested);
+    }
+    let document = this.documents.get(query);
+    if (!document) {
+      const parsed = parseDocument(query, this.limits);
+      if (parsed instanceof GraphQLError) return refused([parsed], requested);
+      const errors = validateDocument(this.schema, parsed, this.rules);
+      if (errors.length > 0) return refused(errors, operationNameOf(parsed, requested));
+      this.documents.set(query, parsed);
+      document = parsed;
+    }
+    const operation = getOperationAST(document, requested);
+    if (!operation) {
+      return refused([requestError(ErrorCode.BAD_USER_INPUT, Reason.OPERATION_NOT_FOUND, requested
+        ? `no operation named "${requested}" in the document`
+        : 'the document has several operations: give operationName')], operationNameOf(document, requested));
+    }
+    const countedName = operation.name?.value ?? requested;
+    if (transport === 'HTTP' && operation.operation === 'subscription') {
+      return refused([requestError(ErrorCode.BAD_USER_INPUT, Reason.SUBSCRIPTION_OVER_HTTP,
+        'subscriptions are served over WebSocket (graphql-ws, protocol graphql-transport-ws) at this same URL with ws:// or wss://; HTTP runs queries and mutations')], countedName);
+    }
+    const vars = variables ?? undefined;
+    const variableErrors = checkVariables(this.schema, operation, vars);
+    if (variableErrors) return refused(variableErrors, countedName);
+    const tooCostly = this.costs.check(this.schema, document, operation, vars);
+    if (tooCostly) return refused([tooCostly], countedName);
+    return { kind: 'prepared', document, operation, operationName: requested, variables: vars, countedName };
+  }
+
+  /** The arguments graphql-js executes a prepared request with. */
+  executionArgs(prepared: PreparedRequest, contextValue: GraphQLContext): ExecutionArgs {
+    const args: ExecutionArgs = { schema: this.schema, document: prepared.document, contextValue };
+    if (prepared.operationName) args.operationName = prepared.operationName;
+    if (prepared.variables) args.variableValues = prepared.variables;
+    return args;
+  }
+
+  /**
+   * Runs a query or mutation; the member failures collected beside fields that still answered are appended
+   * to `errors`. Never throws: a throw out of graphql-js is our bug, reported as an error (INTERNAL once formatted).
+   */
+  async execute(args: ExecutionArgs): Promise<ExecutionResult> {
+    try {
+      const result = await execute(args);
+      return withPartialErrors(result, (args.contextValue as GraphQLContext).partial);
+    } catch (error) {
+      return { errors: [asGraphQLError(error)] };
+    }
+  }
+
+  /**
+   * Sets up a subscription (its stream of results; see sharedExecution.ts), or answers at once: `{ data: {} }`
+   * when `@skip`/`@include` leave no root field (an empty selection, as a query with all its fields skipped),
+   * or errors. Never throws, so no failure of one operation can end the socket it came on.
+   */
+  async subscribe(args: ExecutionArgs): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+    try {
+      const operation = getOperationAST(args.document, args.operationName);
+      if (operation && !selectsRootField(this.schema, args.document, operation.selectionSet, (args.variableValues ?? {}) as Record<string, unknown>)) {
+        return { data: {} };
+      }
+      return await sharedSubscribe(args);
+    } catch (error) {
+      return { errors: [asGraphQLError(error)] };
+    }
+  }
+
+  /** A result as it leaves on either transport: every error formatted by the one formatter. */
+  formatResult(result: ExecutionResult, request?: { readonly id: string }): FormattedExecutionResult {
+    if (!result.errors?.length) return result as FormattedExecutionResult;
+    return { ...result, errors: this.formatErrors(result.errors, request) } as FormattedExecutionResult;
+  }
+
+  formatErrors(errors: readonly GraphQLError[], request?: { readonly id: string }): GraphQLFormattedError[] {
+    return errors.map((e) => this.formatError(e.toJSON(), e, request));
+  }
+}
+
+function refused(errors: readonly GraphQLError[], countedName: string | undefined): RefusedRequest {
+  return { kind: 'refused', errors, countedName, status: 400 };
+}
+
+function asGraphQLError(error: unknown): GraphQLError {
+  if (error instanceof GraphQLError) return error;
+  const e = error instanceof Error ? error : new Error(String(error));
+  return new GraphQLError(e.message, { originalError: e });
+}
