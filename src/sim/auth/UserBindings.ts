@@ -78,7 +78,7 @@ export class UserBindings {
   private size = 0;
 
   constructor(private readonly index: BindingIndex) {
-    // The index outlives neither its cluster nor this memo: no unsubscribe needed.
+    // One memo per index, both living as long as their cluster: no unsubscribe needed.
     index.onChange(() => this.clear());
   }
 
