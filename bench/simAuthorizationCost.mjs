@@ -5,16 +5,19 @@
  * whose right comes from a ClusterRoleBinding of `view` to its group, among 300 unrelated bindings (so
  * a scan of all bindings per request would show). The two users take turns in one run, in short slices
  * and ABBA order, on a large list (the member's 1,500 pods) and a small one (`limit=1`), so the shared
- * machine's load hits both alike. Bounded: about 40 s of measurement after the simulator's start-up.
+ * machine's load hits both alike. Besides throughput, each slice reads the simulator's own CPU time
+ * (its preloaded probe), so the CPU spent per list, which other processes' load disturbs far less
+ * than throughput, can be compared too. Bounded: about 40 s of measurement after the simulator's start-up.
  *
  * Usage: npm run build && node bench/simAuthorizationCost.mjs [--seconds 1.5] [--rounds 6] [--concurrency 4] [--out file.json]
+ * (or OUT=file.json in the environment; without either the report is printed).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { existsSync } from 'node:fs';
-import { repoPath, startChild, stopAll, waitFor } from './childProcesses.mjs';
+import { probe, repoPath, startChild, stopAll, waitFor } from './childProcesses.mjs';
 
 const mainJs = () => repoPath('dist/main.js');
 import { connectFromKubeconfig, memberPrefix, simRequest } from './simulatorClient.mjs';
@@ -27,7 +30,7 @@ const flag = (name, fallback) => {
 const SECONDS = Number(flag('seconds', '1.5'));
 const ROUNDS = Number(flag('rounds', '6'));
 const CONCURRENCY = Number(flag('concurrency', '4'));
-const OUT = flag('out', undefined);
+const OUT = flag('out', process.env.OUT || undefined);
 const READER_TOKEN = 'bench-reader-token-0c1f';
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 
@@ -36,8 +39,15 @@ async function post(sim, path, body) {
   if (r.status !== 201) throw new Error(`POST ${path}: HTTP ${r.status} ${r.text.slice(0, 300)}`);
 }
 
+/** The simulator's CPU time so far, in µs (user + system). */
+async function cpuMicros(child) {
+  const p = await probe(child);
+  return p.cpuUserMicros + p.cpuSystemMicros;
+}
+
 /** Lists `path` with CONCURRENCY loops for SECONDS; every answer must be 200. */
-async function measure(sim, path) {
+async function measure(sim, path, child) {
+  const cpuBefore = await cpuMicros(child);
   const until = performance.now() + SECONDS * 1000;
   let done = 0;
   let bytes = 0;
@@ -52,7 +62,8 @@ async function measure(sim, path) {
   const start = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, loop));
   const seconds = (performance.now() - start) / 1000;
-  return { requests: done, perSecond: done / seconds, bytesPerAnswer: Math.round(bytes / Math.max(1, done)) };
+  const cpu = (await cpuMicros(child)) - cpuBefore;
+  return { requests: done, perSecond: done / seconds, cpuMicrosPerList: cpu / Math.max(1, done), bytesPerAnswer: Math.round(bytes / Math.max(1, done)) };
 }
 
 /**
@@ -112,27 +123,37 @@ async function main() {
     const cases = { 'pods (all 1,500 of the member)': `${prefix}/api/v1/namespaces/bench/pods`, 'pods?limit=1': `${prefix}/api/v1/namespaces/bench/pods?limit=1` };
     const results = {};
     for (const [name, path] of Object.entries(cases)) {
-      await measure(admin, path); // warm-up (JIT, caches), not counted
+      // Warm-up, not counted: both users' paths (JIT, caches), and the simulator's own start-up work
+      // (its controllers' first passes showed as a slow first slice of whichever user came first).
+      for (const who of [admin, reader]) await measure(who, path, child);
       const runs = { masters: [], rbac: [] };
       // Short slices in ABBA order: the shared machine's load drifts, and both users must see it alike.
       for (let round = 0; round < ROUNDS; round++) {
         const order = round % 2 === 0 ? ['masters', 'rbac'] : ['rbac', 'masters'];
-        for (const who of order) runs[who].push(await measure(who === 'masters' ? admin : reader, path));
+        for (const who of order) runs[who].push(await measure(who === 'masters' ? admin : reader, path, child));
       }
       const total = (rs) => rs.reduce((n, r) => n + r.requests, 0) / (rs.length * SECONDS);
       const pairRatios = runs.rbac.map((r, i) => r.perSecond / runs.masters[i].perSecond).sort((a, b) => a - b);
       const median = pairRatios[Math.floor(pairRatios.length / 2)];
       const masters = total(runs.masters);
       const rbac = total(runs.rbac);
+      const cpuPerList = (rs) => rs.reduce((n, r) => n + r.cpuMicrosPerList * r.requests, 0) / rs.reduce((n, r) => n + r.requests, 0);
+      const mastersCpu = cpuPerList(runs.masters);
+      const rbacCpu = cpuPerList(runs.rbac);
       results[name] = {
         mastersPerSecond: Number(masters.toFixed(1)),
         rbacPerSecond: Number(rbac.toFixed(1)),
         rbacOverMasters: Number((rbac / masters).toFixed(3)),
         medianPairRatio: Number(median.toFixed(3)),
+        mastersCpuMicrosPerList: Number(mastersCpu.toFixed(1)),
+        rbacCpuMicrosPerList: Number(rbacCpu.toFixed(1)),
+        // CPU per list, masters over RBAC user: the ratio of the throughputs the simulator's CPU time allows.
+        cpuRatio: Number((mastersCpu / rbacCpu).toFixed(3)),
         runs: { masters: runs.masters.map((r) => Number(r.perSecond.toFixed(1))), rbac: runs.rbac.map((r) => Number(r.perSecond.toFixed(1))) },
+        cpuMicrosPerListRuns: { masters: runs.masters.map((r) => Math.round(r.cpuMicrosPerList)), rbac: runs.rbac.map((r) => Math.round(r.cpuMicrosPerList)) },
         bytesPerAnswer: runs.rbac[0].bytesPerAnswer,
       };
-      console.log(`${name}: system:masters ${masters.toFixed(1)} lists/s, RBAC user ${rbac.toFixed(1)} lists/s, ratio ${(rbac / masters).toFixed(3)}, median of ${ROUNDS} paired slices ${median.toFixed(3)}`);
+      console.log(`${name}: system:masters ${masters.toFixed(1)} lists/s, RBAC user ${rbac.toFixed(1)} lists/s, ratio ${(rbac / masters).toFixed(3)}, median of ${ROUNDS} paired slices ${median.toFixed(3)}; simulator CPU per list ${mastersCpu.toFixed(0)} / ${rbacCpu.toFixed(0)} µs, ratio ${(mastersCpu / rbacCpu).toFixed(3)}`);
     }
     const report = { authorizeMicrosPerDecision: Number(micros.toFixed(3)), scenario: 'bench-m', member, concurrency: CONCURRENCY, secondsPerSlice: SECONDS, rounds: ROUNDS, otherBindings: 300, results };
     if (OUT) writeFileSync(OUT, `${JSON.stringify(report, null, 2)}\n`);

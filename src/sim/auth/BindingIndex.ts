@@ -2,7 +2,8 @@
  * The RBAC objects of one cluster, indexed for the authorizer: role rules by role, and bindings by
  * subject (`u:<user>`, `g:<group>`), ClusterRoleBindings apart from RoleBindings per namespace. Kept up
  * to date from the cluster's change events (synchronously after each write), so an authorization is a
- * few map lookups for the caller's name and groups, never a scan of all bindings.
+ * few map lookups for the caller's name and groups, never a scan of all bindings. Listeners hear of
+ * every RBAC change once it is indexed (the authorizer's per-user memo starts over then).
  */
 import type { SimCluster } from '../cluster/SimCluster.js';
 import type { KubeObject, StoreEvent } from '../store/Store.js';
@@ -47,6 +48,7 @@ export class BindingIndex {
   /** `kind/ns/name` -> the binding as indexed (to unindex it on change). */
   private readonly indexed = new Map<string, IndexedBinding>();
   private readonly unsubscribes: Array<() => void> = [];
+  private readonly listeners = new Set<() => void>();
 
   /** Starts from what the cluster holds and follows its changes until `close()`. */
   constructor(cluster?: SimCluster) {
@@ -61,8 +63,21 @@ export class BindingIndex {
     for (const off of this.unsubscribes.splice(0)) off();
   }
 
+  /** Calls `listener` after each change of a role or binding is indexed; returns the unsubscribe. */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
   /** Applies one change of an RBAC object. */
   apply(ev: StoreEvent): void {
+    this.indexChange(ev);
+    for (const l of this.listeners) l();
+  }
+
+  private indexChange(ev: StoreEvent): void {
     const o = ev.object;
     const gone = ev.type === 'DELETED';
     switch (ev.resource) {

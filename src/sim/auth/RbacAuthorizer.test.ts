@@ -97,4 +97,52 @@ describe('RBAC authorizer', () => {
     expect(rules.incomplete).toBe(false);
     expect(authz.rulesFor(shopDev, 'default').resourceRules).toHaveLength(1);
   });
+
+  it('remembers per user which bindings apply, and any RBAC change takes effect on the next decision', () => {
+    const { index, authz } = setup();
+    const viewer: UserInfo = { name: 'v', groups: ['viewers', 'system:authenticated'] };
+    const group = (name: string): Subject => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name });
+    index.apply(event(CLUSTER_ROLES, role('pods-any', podReader)));
+    index.apply(event(CLUSTER_ROLE_BINDINGS, binding('viewers-pods', 'ClusterRole', 'pods-any', [group('viewers')])));
+    expect(authz.authorize(list('web', viewer)).reason).toBe('RBAC: allowed by ClusterRoleBinding "viewers-pods" of ClusterRole "pods-any" to Group "viewers"');
+    // A binding sorting first, to another of the user's subjects: the reason names it at once.
+    index.apply(event(CLUSTER_ROLE_BINDINGS, binding('all-pods', 'ClusterRole', 'pods-any', [group('system:authenticated')])));
+    expect(authz.authorize(list('web', viewer)).reason).toBe('RBAC: allowed by ClusterRoleBinding "all-pods" of ClusterRole "pods-any" to Group "system:authenticated"');
+    index.apply(event(CLUSTER_ROLE_BINDINGS, binding('all-pods', 'ClusterRole', 'pods-any', [group('system:authenticated')]), 'DELETED'));
+    index.apply(event(CLUSTER_ROLE_BINDINGS, binding('viewers-pods', 'ClusterRole', 'pods-any', [group('viewers')]), 'DELETED'));
+    expect(authz.authorize(list('web', viewer))).toEqual({ allowed: false, reason: '' });
+    // A namespace asked before it held a binding for the user, then after.
+    index.apply(event(ROLE_BINDINGS, binding('v-pods', 'ClusterRole', 'pods-any', [userSubject('v')], 'web')));
+    expect(authz.authorize(list('web', viewer)).reason).toBe('RBAC: allowed by RoleBinding "v-pods/web" of ClusterRole "pods-any" to User "v"');
+    // The role's rules are read per decision: emptied, it grants nothing; deleted, the reason names it.
+    index.apply(event(CLUSTER_ROLES, role('pods-any', []), 'MODIFIED'));
+    expect(authz.authorize(list('web', viewer))).toEqual({ allowed: false, reason: '' });
+    index.apply(event(CLUSTER_ROLES, role('pods-any', []), 'DELETED'));
+    expect(authz.authorize(list('web', viewer))).toEqual({ allowed: false, reason: 'RBAC: clusterrole.rbac.authorization.k8s.io "pods-any" not found' });
+    expect(authz.rulesFor(viewer, 'web')).toMatchObject({ incomplete: true, evaluationError: 'clusterrole.rbac.authorization.k8s.io "pods-any" not found' });
+  });
+
+  it('tells users apart by name and groups, however many there are', () => {
+    const { index, authz } = setup();
+    index.apply(event(CLUSTER_ROLES, role('pods-any', podReader)));
+    index.apply(event(CLUSTER_ROLE_BINDINGS, binding('b-pods', 'ClusterRole', 'pods-any', [{ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name: 'b' }])));
+    expect(authz.authorize(list('web', { name: 'a', groups: ['b'] })).allowed).toBe(true);
+    // Same name, other groups; and names or groups that would collide if joined into one string.
+    expect(authz.authorize(list('web', { name: 'a', groups: [] })).allowed).toBe(false);
+    expect(authz.authorize(list('web', { name: 'a\u0000b', groups: [] })).allowed).toBe(false);
+    expect(authz.authorize(list('web', { name: 'a', groups: ['b\u0000c'] })).allowed).toBe(false);
+    // A caller changing its own groups array afterwards does not change what others are answered.
+    const mutable: UserInfo = { name: 'm', groups: ['b'] };
+    expect(authz.authorize(list('web', mutable)).allowed).toBe(true);
+    mutable.groups.splice(0, 1, 'x');
+    expect(authz.authorize(list('web', { name: 'm', groups: ['b'] })).allowed).toBe(true);
+    expect(authz.authorize(list('web', mutable)).allowed).toBe(false);
+    // More users than the memo keeps: it starts over and keeps answering right.
+    for (let i = 0; i < 5000; i++) {
+      const granted = i % 2 === 0;
+      const who: UserInfo = { name: `user-${i}`, groups: granted ? ['b'] : ['c'] };
+      expect(authz.authorize(list('web', who)).allowed).toBe(granted);
+    }
+    expect(authz.authorize(list('web', { name: 'a', groups: ['b'] })).reason).toBe('RBAC: allowed by ClusterRoleBinding "b-pods" of ClusterRole "pods-any" to Group "b"');
+  });
 });

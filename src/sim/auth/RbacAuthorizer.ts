@@ -8,19 +8,11 @@
 import type { BindingIndex, IndexedBinding } from './BindingIndex.js';
 import { PRIVILEGED_GROUP } from './rbacKeys.js';
 import { ruleAllows } from './ruleMatching.js';
-import { appliesToUser, describeSubject, userKeys } from './subjects.js';
+import { UserBindings } from './UserBindings.js';
 import type { Authorizer, Decision, NonResourceRuleInfo, PolicyRule, RequestAttributes, ResourceRuleInfo, RulesForUser, UserInfo } from './types.js';
 
 function roleNotFound(b: IndexedBinding): string {
   return `${b.roleRef.kind === 'ClusterRole' ? 'clusterrole' : 'role'}.rbac.authorization.k8s.io ${JSON.stringify(b.roleRef.name)} not found`;
-}
-
-/** `ClusterRoleBinding "cluster-admin" of ClusterRole "cluster-admin" to Group "system:masters"`. */
-function describeBinding(b: IndexedBinding, user: UserInfo): string {
-  const subject = b.subjects.find((s) => appliesToUser(user, s, b.namespace));
-  const who = subject ? describeSubject(subject, b.namespace) : '';
-  const name = b.kind === 'RoleBinding' ? `${b.name}/${b.namespace}` : b.name;
-  return `${b.kind} ${JSON.stringify(name)} of ${b.roleRef.kind} ${JSON.stringify(b.roleRef.name)} to ${who}`;
 }
 
 /** Node authorizer stand-in: a node identity reading node-scoped objects gets kube's no-opinion reason. */
@@ -32,11 +24,16 @@ function nodeReason(a: RequestAttributes): string {
 }
 
 export class RbacAuthorizer implements Authorizer {
-  constructor(private readonly index: BindingIndex) {}
+  /** Which bindings apply to whom, memoized per user until the next RBAC change. */
+  private readonly users: UserBindings;
+
+  constructor(private readonly index: BindingIndex) {
+    this.users = new UserBindings(index);
+  }
 
   authorize(a: RequestAttributes): Decision {
     if (a.user.groups.includes(PRIVILEGED_GROUP)) return { allowed: true, reason: '' };
-    const keys = userKeys(a.user);
+    const applying = this.users.of(a.user);
     const errors: string[] = [];
     const visit = (bindings: IndexedBinding[]): string | undefined => {
       for (const b of bindings) {
@@ -45,15 +42,15 @@ export class RbacAuthorizer implements Authorizer {
           errors.push(roleNotFound(b));
           continue;
         }
-        for (const rule of rules) if (ruleAllows(a, rule)) return `RBAC: allowed by ${describeBinding(b, a.user)}`;
+        for (const rule of rules) if (ruleAllows(a, rule)) return applying.allowedBy(b);
       }
       return undefined;
     };
-    const byCluster = visit(this.index.clusterBindingsFor(keys));
+    const byCluster = visit(applying.clusterBindings());
     if (byCluster !== undefined) return { allowed: true, reason: byCluster };
     const namespace = a.resourceRequest ? a.namespace : undefined;
     if (namespace) {
-      const byRole = visit(this.index.roleBindingsFor(namespace, keys));
+      const byRole = visit(applying.roleBindings(namespace));
       if (byRole !== undefined) return { allowed: true, reason: byRole };
     }
     // The union authorizer joins the no-opinion reasons of Node and RBAC.
@@ -81,11 +78,11 @@ export class RbacAuthorizer implements Authorizer {
 
   /** The raw PolicyRules that apply to `user` in `namespace` (kube's RuleResolver.RulesFor), and missing roles. */
   policyRulesFor(user: UserInfo, namespace: string): { rules: PolicyRule[]; errors: string[] } {
-    const keys = userKeys(user);
+    const applying = this.users.of(user);
     const rules: PolicyRule[] = [];
     const errors: string[] = [];
-    const bindings = this.index.clusterBindingsFor(keys);
-    const all = namespace ? bindings.concat(this.index.roleBindingsFor(namespace, keys)) : bindings;
+    const bindings = applying.clusterBindings();
+    const all = namespace ? bindings.concat(applying.roleBindings(namespace)) : bindings;
     for (const b of all) {
       const granted = this.index.rulesOf(b.roleRef, b.namespace);
       if (!granted) errors.push(roleNotFound(b));
