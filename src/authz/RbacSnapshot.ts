@@ -58,6 +58,12 @@ export class RbacSnapshot {
     this.changed();
   }
 
+  /** Several changes (a relist's differences) as one generation step. */
+  applyAll(changes: ReadonlyArray<readonly [RbacEventType, SlimRbacObject]>): void {
+    for (const [type, o] of changes) this.applyQuietly(type, o);
+    this.changed();
+  }
+
   /**
    * Replaces every object of one kind (after a relist): what is absent from `objects` is removed. One
    * generation step for the whole batch.
