@@ -158,13 +158,18 @@ describe('RbacStore and its memoised access sets', () => {
     return st;
   }
 
-  it('undecidable until the cluster is local', () => {
+  it('undecidable until the cluster is local; tells listeners of mode and RBAC changes', () => {
     const st = new RbacStore();
+    const changed: string[] = [];
+    st.onChange((c) => changed.push(c));
     st.snapshot('m');
     expect(st.mode('m')).toBe('syncing');
     expect(st.accessSet('m', { user: 'dev', groups: [] })).toBeUndefined();
     st.setMode('m', 'review');
     expect(st.accessSet('m', { user: 'dev', groups: [] })).toBeUndefined();
+    st.setMode('m', 'review');
+    st.snapshot('m').apply('ADDED', clusterRole('view', []));
+    expect(changed).toEqual(['m', 'm']);
   });
 
   it('memoises per (cluster, user, groups in any order) and rebuilds after a change', () => {

@@ -2,7 +2,7 @@
  * What one caller (user and groups) may do in one cluster, computed once from that cluster's RbacSnapshot:
  * the rules of the roles its ClusterRoleBindings grant (valid everywhere) and, per namespace, those of its
  * RoleBindings there. A check then looks at this caller's rules only, never at other bindings: O(rules of
- * the caller). `listScope` answers where the caller may list a kind, which the cache reads use to filter
+ * the caller), and after the first check of a resource, O(the caller's rules for that resource). `listScope` answers where the caller may list a kind, which the cache reads use to filter
  * a list without a check per object; it is memoised per (verb, group, resource).
  *
  * Kube's order is kept: `system:masters` is allowed everything before RBAC is asked; then any rule of a
@@ -10,13 +10,21 @@
  * to a role that does not exist grants nothing (and is counted in `missingRoles`). Non-resource URLs are
  * granted by ClusterRoleBindings only (a RoleBinding's namespace never applies to them).
  */
-import { compileRule, ruleAllowsPath, ruleAllowsResource, type CompiledRule } from './ruleMatching.js';
+import { apiGroupMatches, compileRule, resourceMatches, resourceNameMatches, ruleAllowsPath, ruleAllowsResource, verbMatches, type CompiledRule } from './ruleMatching.js';
 import type { RbacSnapshot } from './RbacSnapshot.js';
 import { keysOfCaller, PRIVILEGED_GROUP } from './subjectKeys.js';
 import type { ListScope, ResourceCheck, Subject } from './types.js';
 
 /** Distinct listScope questions memoised per access set (the gateway asks about a few dozen kinds). */
 const LIST_SCOPE_MEMO = 256;
+
+/** Distinct (group, resource, subresource) triples memoised per access set. */
+const RESOURCE_MEMO = 512;
+
+interface Candidates {
+  cluster: readonly CompiledRule[];
+  byNamespace: ReadonlyMap<string, readonly CompiledRule[]>;
+}
 
 const EVERYWHERE: ListScope = Object.freeze({ all: true, namespaces: new Set<string>() });
 
@@ -30,6 +38,7 @@ export class AccessSet {
   private readonly clusterRules: readonly CompiledRule[];
   private readonly namespaceRules: ReadonlyMap<string, readonly CompiledRule[]>;
   private readonly scopes = new Map<string, ListScope>();
+  private readonly byResource = new Map<string, Candidates>();
 
   constructor(snapshot: RbacSnapshot, caller: Subject) {
     this.generation = snapshot.generation;
@@ -81,11 +90,33 @@ export class AccessSet {
   /** `can` with the attributes as one object. */
   check(a: ResourceCheck): boolean {
     if (this.privileged) return true;
-    for (const r of this.clusterRules) if (ruleAllowsResource(r, a)) return true;
+    const c = this.candidates(a.apiGroup, a.resource, a.subresource || undefined);
+    const name = a.name || undefined;
+    for (const r of c.cluster) if (verbMatches(r, a.verb) && resourceNameMatches(r, name)) return true;
     if (!a.namespace) return false;
-    const rules = this.namespaceRules.get(a.namespace);
-    if (rules) for (const r of rules) if (ruleAllowsResource(r, a)) return true;
+    const rules = c.byNamespace.get(a.namespace);
+    if (rules) for (const r of rules) if (verbMatches(r, a.verb) && resourceNameMatches(r, name)) return true;
     return false;
+  }
+
+  /**
+   * The caller's rules that match a (group, resource, subresource), cluster-wide and per namespace, memoised:
+   * a check then only tests verb and name on those few, whatever the number of rules the caller holds.
+   */
+  private candidates(apiGroup: string, resource: string, subresource: string | undefined): Candidates {
+    const key = subresource ? `${apiGroup}\0${resource}\0${subresource}` : `${apiGroup}\0${resource}`;
+    let c = this.byResource.get(key);
+    if (c) return c;
+    const matches = (r: CompiledRule) => apiGroupMatches(r, apiGroup) && resourceMatches(r, resource, subresource);
+    const byNamespace = new Map<string, CompiledRule[]>();
+    for (const [ns, rules] of this.namespaceRules) {
+      const hit = rules.filter(matches);
+      if (hit.length) byNamespace.set(ns, hit);
+    }
+    c = { cluster: this.clusterRules.filter(matches), byNamespace };
+    if (this.byResource.size >= RESOURCE_MEMO) this.byResource.clear();
+    this.byResource.set(key, c);
+    return c;
   }
 
   /** A non-resource request (`get /healthz`, `get /metrics`). */

@@ -20,6 +20,7 @@ export type ClusterAuthzMode = 'syncing' | 'local' | 'review';
 export class RbacStore {
   private readonly snapshots = new Map<string, RbacSnapshot>();
   private readonly modes = new Map<string, ClusterAuthzMode>();
+  private readonly listeners = new Set<(cluster: string) => void>();
   readonly accessSets: AccessSetCache;
 
   constructor(options: AccessSetCacheOptions = {}) {
@@ -32,6 +33,7 @@ export class RbacStore {
     if (!s) {
       s = new RbacSnapshot(cluster);
       this.snapshots.set(cluster, s);
+      s.onChange(() => this.emit(cluster));
       if (!this.modes.has(cluster)) this.modes.set(cluster, 'syncing');
     }
     return s;
@@ -47,7 +49,23 @@ export class RbacStore {
 
   setMode(cluster: string, mode: ClusterAuthzMode): void {
     this.snapshot(cluster);
+    if (this.modes.get(cluster) === mode) return;
     this.modes.set(cluster, mode);
+    this.emit(cluster);
+  }
+
+  /**
+   * Called when what callers may do in `cluster` may have changed (an RBAC object changed, or the cluster's
+   * mode): the subscription router re-checks its subscribers of that cluster then (RESYNC to those who lost
+   * or gained access).
+   */
+  onChange(listener: (cluster: string) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private emit(cluster: string): void {
+    for (const l of this.listeners) l(cluster);
   }
 
   /** The caller's access set in `cluster`, or undefined when that cluster's RBAC is not known here. */
