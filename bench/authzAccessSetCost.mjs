@@ -39,6 +39,21 @@ const dir = mkdtempSync(join(tmpdir(), 'authz-bench-'));
 const sim = await startSimulator({ scenario: 'demo', seed: 1, kubeconfigOut: join(dir, 'kubeconfig') });
 const kc = loadControlPlaneKubeConfig(join(dir, 'kubeconfig'));
 const clusters = ['controlPlane', ...sim.fleet.members.keys()];
+// The same through the informers (RbacWatcher: KindInformer stores plus the RbacStore), measured with the
+// simulator in this process (its own allocations for serving the lists and watches count too: an upper bound).
+{
+  const { RbacWatcher } = await import('../dist/authz/RbacWatcher.js');
+  const clients = clusters.map((c) => new ClusterClient({ name: c, kubeConfig: c === 'controlPlane' ? kc : memberKubeConfigViaProxy(kc, c) }));
+  const w0 = heap();
+  const watched = new RbacStore();
+  const watcher = new RbacWatcher({ store: watched });
+  for (const c of clients) watcher.add(c.name, c);
+  while (!clusters.every((c) => watched.mode(c) === 'local')) await new Promise((r) => setTimeout(r, 50));
+  const w1 = heap();
+  console.log(`demo scale through informers (KindInformer stores + RbacStore; upper bound): ${kb(w1 - w0)}`);
+  await watcher.stop();
+  for (const c of clients) c.close();
+}
 const raw = [];
 for (const cluster of clusters) {
   const client = new ClusterClient({ name: cluster, kubeConfig: cluster === 'controlPlane' ? kc : memberKubeConfigViaProxy(kc, cluster) });
