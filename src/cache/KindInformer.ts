@@ -47,6 +47,11 @@ export interface KindInformerOptions {
    * the informer for ever. @default the client's watch setup timeout (its per-call timeout)
    */
   watchSetupTimeoutMs?: number;
+  /**
+   * Projects each listed or watched object. For kinds outside the fleet's kind registry (the authorizer's
+   * RBAC kinds, src/authz/RbacWatcher.ts) whose fields are not spec/status. @default projectObject
+   */
+  project?: (kind: KindDescriptor, raw: Record<string, any>) => SlimObject;
 }
 
 /**
@@ -110,6 +115,7 @@ export class KindInformer {
   readonly cluster: string;
   private readonly client: ClusterClient;
   private readonly options: KindInformerOptions;
+  private readonly project: (kind: KindDescriptor, raw: Record<string, any>) => SlimObject;
   private objects = new Map<string, SlimObject>();
   // The label index is built on its first use, from the store (see ObjectIndexOptions.all).
   private readonly index = new ObjectIndex({ all: () => this.objects.values() });
@@ -126,6 +132,7 @@ export class KindInformer {
 
   constructor(options: KindInformerOptions) {
     this.options = options;
+    this.project = options.project ?? projectObject;
     this.client = options.client;
     this.kind = options.kind;
     this.cluster = options.cluster;
@@ -304,7 +311,7 @@ export class KindInformer {
       // Projected as soon as it is parsed (nothing runs in between), so that at most one parsed page waits.
       const items = page.items ?? [];
       for (let i = 0; i < items.length; i++) {
-        const slim = projectObject(this.kind, items[i]!);
+        const slim = this.project(this.kind, items[i]!);
         // Dropped as soon as projected: a garbage collection during the page then copies only the rest.
         items[i] = undefined as never;
         fresh.set(storeKey(slim), slim);
@@ -387,7 +394,7 @@ export class KindInformer {
   }
 
   private apply(type: string, raw: Record<string, any>): void {
-    const slim = projectObject(this.kind, raw);
+    const slim = this.project(this.kind, raw);
     const key = storeKey(slim);
     if (slim.metadata.resourceVersion) this.resourceVersion = slim.metadata.resourceVersion;
     const before = this.objects.get(key);
