@@ -29,19 +29,24 @@ afterAll(async () => {
 });
 
 /** Polls `check` until it returns a value (not undefined), at most `ms`. */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000, last: () => unknown = () => lastReadyz): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last /readyz: ${JSON.stringify(last())}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+/** The last /readyz answer read, for a timeout's message. */
+let lastReadyz: unknown;
+
 async function readyz(fx: GatewayFixture): Promise<{ status: number; body: any }> {
   const res = await fetch(fx.gateway.url.replace('/graphql', '/readyz'));
-  return { status: res.status, body: await res.json() };
+  const answer = { status: res.status, body: await res.json() };
+  lastReadyz = answer;
+  return answer;
 }
 
 /** A GraphQL POST that must answer within `ms` (a generous bound: the bug was 8 s per read). */

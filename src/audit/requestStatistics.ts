@@ -1,8 +1,8 @@
 /**
  * Request statistics per operation name (seed 000 §5 api_statistics) are counted by one code path whatever
- * the transport: the Apollo plugin for HTTP (auditRequestPlugin) and the graphql-ws adapter (src/server/ws.ts)
- * both start a count when a request arrives and finish it once with the operation's name and outcome, so
- * the two cannot drift apart in how they time, name or fail a request.
+ * the transport: the request core (src/request) starts a count when a request arrives and finishes it once
+ * with the operation's name and outcome, so HTTP and WebSocket cannot drift apart in how they time, name or
+ * fail a request.
  */
 import { getOperationAST, type DocumentNode } from 'graphql';
 import type { AuditLog } from './AuditLog.js';

@@ -1,16 +1,14 @@
 /**
  * Starts the mutation side of the gateway from its Config: the audit log (SQLite at config.audit.path) with
  * retention running on its own, the OperationService (reloading persisted Operations, failing interrupted
- * ones) following the fleet's change events for middleware Operation progress, and the Apollo plugin that
- * counts requests per operation name. `startGateway` calls this once and `stop()` at shutdown.
+ * ones) following the fleet's change events for middleware Operation progress. (Requests are counted by the
+ * request core, src/request, for both transports.) `startGateway` calls this once and `stop()` at shutdown.
  */
-import type { ApolloServerPlugin } from '@apollo/server';
 import { AuditLog } from '../audit/AuditLog.js';
-import { auditRequestPlugin } from '../audit/auditRequestPlugin.js';
 import { AuditRetention } from '../audit/AuditRetention.js';
 import type { Config } from '../config/Config.js';
 import type { Fleet } from '../fleet/types.js';
-import type { ContextExtras, GraphQLContext } from '../graphql/context.js';
+import type { ContextExtras } from '../graphql/context.js';
 import { kindTable } from '../fleet/kinds.js';
 import { cachedTargetLookup } from './CachedTargetLookup.js';
 import { ClusterKubeConfigs } from './ClusterKubeConfigs.js';
@@ -20,7 +18,6 @@ export interface OperationsRuntime {
   /** Absent when the gateway has no kubeconfig to write with. */
   service: OperationService | undefined;
   audit: AuditLog;
-  requestPlugin: ApolloServerPlugin<GraphQLContext>;
   contextExtras: Omit<ContextExtras, 'request'>;
   stop(): Promise<void>;
 }
@@ -64,7 +61,6 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
   return {
     service,
     audit,
-    requestPlugin: auditRequestPlugin<GraphQLContext>(audit),
     contextExtras: { operations: service, auditLog: audit },
     async stop() {
       retention.stop();

@@ -145,7 +145,6 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     connections: () => ws.connections,
     bufferedBytes: () => ws.bufferedBytes,
   });
-  // Requests are counted by the core (operations.requestPlugin, Apollo-only, is not installed).
   const apollo = createApolloServer({
     core,
     logger,

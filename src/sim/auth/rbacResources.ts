@@ -5,25 +5,12 @@
  * kube-apiserver 1.26's discovery lists them.
  */
 import type { ResourceType } from '../cluster/SimCluster.js';
+import { grouped } from '../resources/builtinResources.js';
 import { clusterRoleBindingColumns, roleBindingColumns } from '../resources/printColumns.js';
 import { AUTHORIZATION_GROUP, RBAC_GROUP } from './rbacKeys.js';
 
-const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
-
 function type(group: string, resource: string, kind: string, namespaced: boolean, extra: Partial<ResourceType> = {}): ResourceType {
-  return {
-    key: `${group}/${resource}`,
-    group,
-    version: 'v1',
-    resource,
-    kind,
-    listKind: `${kind}List`,
-    namespaced,
-    singularName: kind.toLowerCase(),
-    verbs: ALL_VERBS,
-    hasGeneration: false,
-    ...extra,
-  };
+  return grouped(group, 'v1', resource, kind, namespaced, extra);
 }
 
 export function rbacResources(): ResourceType[] {

@@ -61,7 +61,8 @@ function core(
   };
 }
 
-function grouped(
+/** A kind of a named API group (`<group>/<resource>` is its key). */
+export function grouped(
   group: string,
   version: string,
   resource: string,
