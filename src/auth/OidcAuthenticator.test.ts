@@ -107,11 +107,18 @@ describe('OidcAuthenticator against a test issuer (discovery + JWKS over TLS)', 
 
   it('answers "cannot verify" while the issuer fails, and verifies again once it answers', async () => {
     const token = await idp.sign({ sub: 'back', aud: 'fleetgraph' });
-    const a = auth();
+    const a = auth({ discoveryRetryMs: 0 });
     idp.failing = true;
     try {
       expect(await a.authenticate(token)).toMatchObject({ ok: false, reason: 'unavailable' });
       expect(await a.authenticate(token)).toMatchObject({ ok: false, reason: 'unavailable' });
+      // With the default retry interval, a burst during the outage asks the issuer once.
+      const burstAuth = auth();
+      const before = idp.hits.get('/.well-known/openid-configuration') ?? 0;
+      const burst = await Promise.all(Array.from({ length: 10 }, () => burstAuth.authenticate(token)));
+      for (let i = 0; i < 5; i++) burst.push(await burstAuth.authenticate(token));
+      expect(burst.every((r) => !r.ok && r.reason === 'unavailable')).toBe(true);
+      expect(idp.hits.get('/.well-known/openid-configuration')).toBe(before + 1);
     } finally {
       idp.failing = false;
     }

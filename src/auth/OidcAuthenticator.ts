@@ -47,6 +47,11 @@ export interface OidcOptions extends ClaimMapping {
   jwksMaxAgeMs?: number;
   /** Timeout of discovery and key fetches, ms. @default 5000 */
   fetchTimeoutMs?: number;
+  /**
+   * After a failed discovery, tokens are answered "cannot verify" without asking again for this long, ms,
+   * so that a request burst during an issuer outage does not become a burst against the issuer. @default 1000
+   */
+  discoveryRetryMs?: number;
   /** The GET used for discovery and keys (tests); @default httpsGet({ ca: caPem }) */
   fetch?: FetchLike;
 }
@@ -64,6 +69,8 @@ export class OidcAuthenticator implements Authenticator {
   private readonly discoveryUrl: string;
   private keys: KeySet | undefined;
   private discovering: Promise<KeySet> | undefined;
+  /** The last discovery failure and when it happened (ms). */
+  private lastFailure: { at: number; error: Error } | undefined;
 
   constructor(private readonly options: OidcOptions) {
     const issuerUrl = new URL(options.issuer);
@@ -73,17 +80,21 @@ export class OidcAuthenticator implements Authenticator {
     this.discoveryUrl = options.discoveryUrl ?? `${options.issuer.replace(/\/$/, '')}/.well-known/openid-configuration`;
   }
 
-  /** The remote key set, after discovery (once; a failed discovery is retried by the next token). */
+  /** The remote key set, after discovery (once; a failed discovery is retried by a token after `discoveryRetryMs`). */
   private keySet(): Promise<KeySet> {
     if (this.keys) return Promise.resolve(this.keys);
+    const failure = this.lastFailure;
+    if (failure && Date.now() - failure.at < (this.options.discoveryRetryMs ?? 1_000)) return Promise.reject(failure.error);
     this.discovering ??= this.discover().then(
       (keys) => {
         this.keys = keys;
         this.discovering = undefined;
+        this.lastFailure = undefined;
         return keys;
       },
       (err: unknown) => {
         this.discovering = undefined;
+        this.lastFailure = { at: Date.now(), error: err as Error };
         throw err;
       },
     );
