@@ -26,5 +26,8 @@ describe('bearerToken', () => {
     expect(bearerToken({ authorization: 42 })).toBeUndefined();
     expect(bearerToken({ token: 'Bearer t3' })).toBeUndefined();
     expect(bearerToken({})).toBeUndefined();
+    expect(bearerToken({ headers: { Authorization: 'Bearer t4' } })).toBe('t4');
+    expect(bearerToken({ headers: { headers: { authorization: 'Bearer t5' } } })).toBeUndefined();
+    expect(bearerToken({ headers: 'Bearer t6' })).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Where a caller's bearer token comes from, for both transports: an HTTP `Authorization: Bearer …` header
  * (HTTP requests and the WebSocket upgrade request), or a graphql-ws `connection_init` payload
- * `{ "authorization": "Bearer …" }` (also `Authorization`, as browsers' GraphiQL sends it).
+ * `{ "authorization": "Bearer …" }` (also `Authorization`, or either nested under `headers`).
  */
 
 const BEARER = /^\s*Bearer\s+(\S+)\s*$/i;
@@ -20,5 +20,8 @@ export function bearerToken(source: string | string[] | Record<string, unknown> 
     const v = source[key];
     if (typeof v === 'string') return bearerToken(v);
   }
+  // Apollo Client and some GraphiQL setups nest them: `{ headers: { Authorization } }` (the current ws.ts reads it too).
+  const nested = source['headers'];
+  if (nested && typeof nested === 'object' && !Array.isArray(nested) && !('headers' in nested)) return bearerToken(nested as Record<string, unknown>);
   return undefined;
 }
