@@ -70,6 +70,18 @@ describe('TokenReviewAuthenticator against the simulator control plane', () => {
     expect(r.expiresAt).toBe(Date.parse(issued.expirationTimestamp));
   });
 
+  it('asks for the configured audiences: a token for another audience is refused', async () => {
+    const auth = new TokenReviewAuthenticator(loadControlPlaneKubeConfig(sim.kubeconfigPath), { audiences: ['fleetgraph'] });
+    const mine = await serviceAccountToken('fleetgraph-system', 'fleetgraph', ['fleetgraph']);
+    const r = await auth.authenticate(mine.token);
+    expect(r.ok && r.identity.user).toBe('system:serviceaccount:fleetgraph-system:fleetgraph');
+    const apiAudience = await serviceAccountToken('fleetgraph-system', 'fleetgraph');
+    // The control plane answers "not authenticated" (its reason is only in a message text): a bad token, 401.
+    expect(await auth.authenticate(apiAudience.token)).toMatchObject({ ok: false, reason: 'invalid' });
+    // Without audiences the control plane's own (the API audience) apply, and that token is accepted.
+    expect((await new TokenReviewAuthenticator(loadControlPlaneKubeConfig(sim.kubeconfigPath)).authenticate(apiAudience.token)).ok).toBe(true);
+  });
+
   it('asks the control plane once per token while the verdict is cached, and once for concurrent identical reviews', async () => {
     const auth = new TokenReviewAuthenticator(loadControlPlaneKubeConfig(sim.kubeconfigPath), { positiveTtlMs: 60_000, negativeTtlMs: 60_000 });
     const before = await reviewCount();
