@@ -1,14 +1,13 @@
 /**
  * `--auth token`: the static tokens file (Kubernetes' static token file CSV, or YAML/JSON; parsed by
- * `parseTokens` of src/server/identity.ts, the one parser of that format). Tokens are indexed by their
+ * `parseTokens` of tokensFile.ts, the one parser of that format). Tokens are indexed by their
  * SHA-256, so a lookup costs the same whatever the number of users, and the found entry is confirmed by a
  * constant-time comparison of the digests (the map lookup itself only ever sees digests, which leak
  * nothing useful about the token through timing).
  */
 import { readFileSync } from 'node:fs';
 import { timingSafeEqual } from 'node:crypto';
-import { parseTokens } from '../server/identity.js';
-import type { TokenEntry } from '../server/identity.js';
+import { parseTokens, type TokenEntry } from './tokensFile.js';
 import { refused, withAuthenticatedGroup } from './AuthResult.js';
 import type { AuthIdentity, AuthResult, Authenticator } from './AuthResult.js';
 import { tokenDigest } from './tokenDigest.js';

@@ -5,7 +5,7 @@
  * "Try Again Later" (WebSocket), and `CLUSTER_UNAVAILABLE` rather than `UNAUTHENTICATED`, because the
  * client did nothing wrong and should retry as is.
  */
-import { ErrorCode } from '../errors/codes.js';
+import { ErrorCode, Reason } from '../errors/codes.js';
 import type { AuthRefusal } from './AuthResult.js';
 
 export interface RefusalAnswer {
@@ -16,6 +16,8 @@ export interface RefusalAnswer {
   wsCloseCode: 4403 | 1013;
   /** `extensions.code` of the GraphQL error. */
   code: ErrorCode;
+  /** `extensions.reason` of the GraphQL error: which refusal it is. */
+  reason: Reason;
   /** A message safe to show (the refusal's detail, which may name the issuer, stays in the logs). */
   message: string;
 }
@@ -28,10 +30,18 @@ const MESSAGES: Record<AuthRefusal['reason'], string> = {
   unavailable: 'the token cannot be verified right now; retry shortly',
 };
 
+const REASONS: Record<AuthRefusal['reason'], Reason> = {
+  missing: Reason.TOKEN_MISSING,
+  invalid: Reason.TOKEN_INVALID,
+  expired: Reason.TOKEN_EXPIRED,
+  'wrong-audience': Reason.TOKEN_WRONG_AUDIENCE,
+  unavailable: Reason.AUTH_UNAVAILABLE,
+};
+
 export function refusalAnswer(refusal: Pick<AuthRefusal, 'reason'>): RefusalAnswer {
   if (refusal.reason === 'unavailable') {
-    return { httpStatus: 503, headers: { 'Retry-After': '1' }, wsCloseCode: 1013, code: ErrorCode.CLUSTER_UNAVAILABLE, message: MESSAGES.unavailable };
+    return { httpStatus: 503, headers: { 'Retry-After': '1' }, wsCloseCode: 1013, code: ErrorCode.CLUSTER_UNAVAILABLE, reason: REASONS.unavailable, message: MESSAGES.unavailable };
   }
   const error = refusal.reason === 'missing' ? '' : ', error="invalid_token"';
-  return { httpStatus: 401, headers: { 'WWW-Authenticate': `Bearer realm="fleetgraph"${error}` }, wsCloseCode: 4403, code: ErrorCode.UNAUTHENTICATED, message: MESSAGES[refusal.reason] };
+  return { httpStatus: 401, headers: { 'WWW-Authenticate': `Bearer realm="fleetgraph"${error}` }, wsCloseCode: 4403, code: ErrorCode.UNAUTHENTICATED, reason: REASONS[refusal.reason], message: MESSAGES[refusal.reason] };
 }

@@ -9,7 +9,6 @@ import { openRawClient, type RawWsClient } from '../../test/support/rawGraphqlWs
 import type { SubscriptionServices } from '../graphql/subscriptions/subscriptionContext.js';
 import { tinyCore } from '../request/testSupport.js';
 import { BrowserOrigins } from './browserOrigins.js';
-import { IdentityResolver } from './identity.js';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './ws.js';
 
 let server: Server;
@@ -23,7 +22,6 @@ beforeAll(async () => {
   adapter = attachGraphQLWebSocket({
     httpServer: server,
     core,
-    identities: new IdentityResolver('none'),
     // The tiny schema's subscription needs no engine.
     services: {} as SubscriptionServices,
     verifyUpgrade: (req) => origins.acceptsUpgrade(req),
