@@ -24,11 +24,13 @@ describe('token auth', () => {
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('Bearer');
     expect(res.body.data).toBeUndefined();
-    expect(res.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    expect(res.body.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_MISSING' });
   });
 
   it('answers 401 with an unknown token, and on GET too', async () => {
-    expect((await fx.query(QUERY, undefined, { authorization: 'Bearer not-the-token' })).status).toBe(401);
+    const unknown = await fx.query(QUERY, undefined, { authorization: 'Bearer not-the-token' });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.errors?.[0]?.extensions).toEqual({ code: 'UNAUTHENTICATED', reason: 'TOKEN_INVALID' });
     const get = await fetch(`${fx.gateway.url}?query=${encodeURIComponent(QUERY)}`, { headers: { accept: 'application/json' } });
     expect(get.status).toBe(401);
   });

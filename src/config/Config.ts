@@ -6,7 +6,26 @@
 /** How the gateway reads a kind: an informer-backed cache (`watch`) or batched list calls with a TTL (`fetch`). */
 export type ReadMode = 'watch' | 'fetch';
 
-export type AuthMode = 'none' | 'token';
+/** `--auth` (issue 12's Contract names): none (loopback only), static tokens, OIDC JWTs, TokenReview on the control plane. */
+export type AuthMode = 'none' | 'token' | 'oidc' | 'kubernetes';
+
+/** `--auth oidc`: kube-apiserver's OIDC flags, same names and semantics (src/auth/OidcAuthenticator.ts). */
+export interface OidcConfig {
+  /** `--oidc-issuer-url`: https; the discovery document's and the tokens' `iss` must equal it. */
+  issuerUrl: string;
+  /** `--oidc-client-id`: the audience every token must carry. */
+  clientId: string;
+  /** `--oidc-username-claim`. @default 'sub' */
+  usernameClaim?: string;
+  /** `--oidc-groups-claim` (a string or an array of strings in the token). @default undefined (no groups) */
+  groupsClaim?: string;
+  /** `--oidc-username-prefix`; `-` disables. @default undefined: `<issuer>#` unless the claim is `email` */
+  usernamePrefix?: string;
+  /** `--oidc-groups-prefix`. @default undefined (none) */
+  groupsPrefix?: string;
+  /** `--oidc-ca-file`: PEM CA the issuer's TLS certificate must chain to. @default undefined (system roots) */
+  caFile?: string;
+}
 
 /** Time-to-live, in ms, of fetch-mode results (seed 000 §3). */
 export interface CacheTtls {
@@ -82,6 +101,10 @@ export interface Config {
   auth: AuthMode;
   /** Tokens file for `auth: 'token'`. @default undefined */
   tokensFile?: string;
+  /** OIDC settings, present exactly when `auth` is `oidc`. @default undefined */
+  oidc?: OidcConfig;
+  /** `--allow-anonymous`: auth mode `none` on a non-loopback `host` (refused at start otherwise). @default false */
+  allowAnonymous?: boolean;
   /** Per-kind read mode; kinds not listed use `watch` (events are always fetched). @default {} */
   modes: Record<string, ReadMode>;
   /** Redis for the TTL cache (L2); undefined = in-memory only. @default undefined (or REDIS_URL) */

@@ -43,7 +43,7 @@ describe('loadConfig', () => {
   });
 
   it('takes flags over env over defaults', () => {
-    expect(load([], { PORT: '5000', HOST: '0.0.0.0' })).toMatchObject({ port: 5000, host: '0.0.0.0' });
+    expect(load([], { PORT: '5000', HOST: '0.0.0.0', FLEETGRAPH_ALLOW_ANONYMOUS: 'true' })).toMatchObject({ port: 5000, host: '0.0.0.0' });
     expect(load(['--port', '6000', '--host=127.0.0.2'], { PORT: '5000' })).toMatchObject({ port: 6000, host: '127.0.0.2' });
     expect(load([], { REDIS_URL: 'redis://127.0.0.1:6379' }).redisUrl).toBe('redis://127.0.0.1:6379');
   });

@@ -10,6 +10,7 @@ import type { CacheTtls, Config, ReadMode } from './Config.js';
 import { ConfigError } from './ConfigError.js';
 import { parseDuration } from './duration.js';
 import { SERVE_FLAGS, serveHelpText } from './serveFlags.js';
+import { parseAuthMode, readAuthOptions } from './authOptions.js';
 import { ALL_KINDS } from '../fleet/kinds.js';
 
 export const DEFAULT_TTLS: CacheTtls = {
@@ -110,11 +111,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (host) config.host = nonEmpty(host);
 
   const auth = pick('--auth');
-  if (auth) {
-    const v = asString(auth);
-    if (v !== 'none' && v !== 'token') throw new ConfigError(auth.source, `"${v}" is not an auth mode (none|token)`);
-    config.auth = v;
-  }
+  if (auth) config.auth = parseAuthMode(auth);
   const tokens = pick('--tokens');
   if (tokens) {
     const path = resolve(asString(tokens));
@@ -122,6 +119,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     config.tokensFile = path;
   }
   if (config.auth === 'token' && !config.tokensFile) throw new ConfigError('--auth', 'token mode needs --tokens <file>');
+  readAuthOptions(pick, config);
 
   const modeItems: Array<Sourced<unknown>> = flags.get('--mode')
     ?? (env.FLEETGRAPH_MODES ? env.FLEETGRAPH_MODES.split(',').filter(Boolean).map((v) => ({ value: v, source: 'FLEETGRAPH_MODES' }))

@@ -116,5 +116,17 @@ export const Reason = {
   MUTATION_DISABLED: 'MUTATION_DISABLED',
   /** The idempotency key was used before with other arguments. */
   IDEMPOTENCY_KEY_REUSED: 'IDEMPOTENCY_KEY_REUSED',
+
+  // --- Authentication (src/auth/refusalAnswer.ts) ---
+  /** No bearer token was sent in a mode that needs one (HTTP 401, WebSocket close 4403). */
+  TOKEN_MISSING: 'TOKEN_MISSING',
+  /** The bearer token is unknown, malformed or badly signed (HTTP 401, WebSocket close 4403). */
+  TOKEN_INVALID: 'TOKEN_INVALID',
+  /** The bearer token is past its expiry or not valid yet (HTTP 401, WebSocket close 4403). */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** The bearer token was issued for another audience (client id) (HTTP 401, WebSocket close 4403). */
+  TOKEN_WRONG_AUDIENCE: 'TOKEN_WRONG_AUDIENCE',
+  /** The token cannot be verified right now (issuer or control plane unreachable): retry as is (HTTP 503, close 1013). */
+  AUTH_UNAVAILABLE: 'AUTH_UNAVAILABLE',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];

@@ -702,6 +702,8 @@ export type ErrorReason =
   | 'ALREADY_FINISHED'
   /** The member does not serve this API group/version/kind. */
   | 'API_NOT_SERVED'
+  /** The token cannot be verified right now (issuer or control plane unreachable); retry as is (HTTP 503, close 1013). */
+  | 'AUTH_UNAVAILABLE'
   /** A variable's value does not match its type, or a required one is missing. */
   | 'BAD_VARIABLES'
   /** The request body is over the body limit (HTTP 413). */
@@ -752,6 +754,14 @@ export type ErrorReason =
   | 'STEP_FAILED'
   /** A subscription was sent over HTTP: subscriptions need the WebSocket (graphql-ws) on the same URL. */
   | 'SUBSCRIPTION_OVER_HTTP'
+  /** The bearer token is past its expiry or not valid yet (HTTP 401, WebSocket close 4403). */
+  | 'TOKEN_EXPIRED'
+  /** The bearer token is unknown, malformed or badly signed (HTTP 401, WebSocket close 4403). */
+  | 'TOKEN_INVALID'
+  /** No bearer token was sent in a mode that needs one (HTTP 401, WebSocket close 4403). */
+  | 'TOKEN_MISSING'
+  /** The bearer token was issued for another audience (client id) (HTTP 401, WebSocket close 4403). */
+  | 'TOKEN_WRONG_AUDIENCE'
   /** Too many operations at once on one WebSocket connection. */
   | 'TOO_MANY_SUBSCRIPTIONS'
   /** The document has more tokens than the limit; refused while parsing. */

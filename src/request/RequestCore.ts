@@ -18,6 +18,8 @@ import {
   type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import type { AuditLog } from '../audit/AuditLog.js';
+import { AnonymousAuthenticator } from '../auth/AnonymousAuthenticator.js';
+import type { Authenticator } from '../auth/AuthResult.js';
 import { operationNameOf, startRequestCount, type RequestCount, type RequestTransport } from '../audit/requestStatistics.js';
 import { ErrorCode, Reason } from '../errors/codes.js';
 import type { Fleet } from '../fleet/types.js';
@@ -27,6 +29,7 @@ import { requestError } from '../graphql/errors.js';
 import { withPartialErrors } from '../graphql/partialErrors.js';
 import { sharedSubscribe } from '../graphql/subscriptions/sharedExecution.js';
 import type { Logger } from '../server/logger.js';
+import { authenticateCaller, type Authentication, type CredentialSource } from './authenticateCaller.js';
 import { checkVariables, isVariablesObject } from './checkVariables.js';
 import { DocumentCache, type DocumentCacheOptions } from './DocumentCache.js';
 import { makeErrorFormatter, type ErrorFormatter } from './formatError.js';
@@ -34,7 +37,7 @@ import { CostLimitCache, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { parseDocument } from './parseDocument.js';
 import { validateDocument, validationRules, type ValidationPasses } from './validateDocument.js';
 
-export type { RequestTransport };
+export type { RequestTransport, Authentication, CredentialSource };
 
 export interface RequestCoreOptions {
   /** The one executable schema (buildGatewaySchema). */
@@ -51,6 +54,8 @@ export interface RequestCoreOptions {
   auditLog?: AuditLog;
   /** The cache of validated documents. @default DocumentCache's defaults */
   documentCache?: DocumentCacheOptions;
+  /** Who a bearer token belongs to (`--auth`, src/auth/createAuthenticator.ts). @default AnonymousAuthenticator (mode none) */
+  authenticator?: Authenticator;
 }
 
 /** What a request asks for, as either transport received it (not yet trusted: any JSON may be here). */
@@ -113,6 +118,9 @@ export class RequestCore {
   private readonly fleet: Fleet;
   private readonly extras: Omit<ContextExtras, 'request'>;
   private readonly auditLog: AuditLog | undefined;
+  private readonly logger: Logger;
+  /** The `--auth` authenticator, asked once per HTTP request and once per WebSocket connection. */
+  readonly authenticator: Authenticator;
 
   constructor(options: RequestCoreOptions) {
     this.schema = options.schema;
@@ -124,6 +132,16 @@ export class RequestCore {
     this.fleet = options.fleet;
     this.extras = options.extras ?? {};
     this.auditLog = options.auditLog ?? options.extras?.auditLog;
+    this.logger = options.logger;
+    this.authenticator = options.authenticator ?? new AnonymousAuthenticator();
+  }
+
+  /**
+   * Who is asking (authenticateCaller.ts): the identity of the first source holding a bearer token, or the
+   * refusal as each transport answers it. Called before anything of the request is parsed.
+   */
+  authenticate(...sources: CredentialSource[]): Promise<Authentication> {
+    return authenticateCaller(this.authenticator, this.logger, sources);
   }
 
   /** One request's context: who asks, the fleet, lazy loaders, the partial-error collector, trace fields. */

@@ -4,6 +4,7 @@
  */
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { pino } from 'pino';
+import type { Authenticator } from '../auth/AuthResult.js';
 import type { Fleet } from '../fleet/types.js';
 import { badUserInput } from '../graphql/errors.js';
 import { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
@@ -54,9 +55,9 @@ export function tinySchema() {
 /** A fleet that is never asked anything but fresh (empty) loaders: the tiny schema reads no cluster. */
 const NO_FLEET = { loaders: () => ({}) } as unknown as Fleet;
 
-export function tinyCore(limits: Partial<QueryLimits> = {}) {
+export function tinyCore(limits: Partial<QueryLimits> = {}, authenticator?: Authenticator) {
   const lines: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'error' }, { write: (line: string) => { lines.push(JSON.parse(line) as Record<string, unknown>); } });
-  const core = new RequestCore({ schema: tinySchema(), fleet: NO_FLEET, logger, limits: { ...DEFAULT_LIMITS, ...limits } });
+  const core = new RequestCore({ schema: tinySchema(), fleet: NO_FLEET, logger, limits: { ...DEFAULT_LIMITS, ...limits }, ...(authenticator ? { authenticator } : {}) });
   return { core, logged: lines };
 }

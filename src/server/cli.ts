@@ -57,6 +57,9 @@ export async function runServe(args: readonly string[]): Promise<void> {
 
   const gateway = await startGateway(config, { logger });
   console.log(`fleetgraph: GraphQL at ${gateway.url}${simulator ? ` (demo fleet simulated at ${simulator.url})` : ''}`);
+  // The demo users' tokens (platform-viewer, shop-dev, ops-oncall) are in this file: with --auth kubernetes
+  // they are how a newcomer tries the gateway as someone (README, "Trying it as a demo user").
+  if (simulator) console.log(`fleetgraph: demo kubeconfig (control plane and demo users) at ${config.kubeconfig}`);
 
   let stopping = false;
   const stop = async (signal: string) => {

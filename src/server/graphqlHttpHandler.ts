@@ -2,7 +2,8 @@
  * GraphQL over HTTP on node:http: turns an IncomingMessage into Apollo's HTTPGraphQLRequest, runs it with
  * a per-request context made by the request core (identity, loaders, trace fields), and writes Apollo's
  * answer back (with CORS headers for a listed browser origin). Everything GraphQL about the request is the
- * core's (src/request/); this file only reads bodies, authenticates and writes answers.
+ * core's (src/request/), who is asking too (`core.authenticate`, with the `Authorization` header); this file
+ * only reads bodies and writes answers.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,7 +12,6 @@ import { ErrorCode, Reason } from '../errors/codes.js';
 import type { GraphQLContext, RequestInfo } from '../graphql/context.js';
 import type { RequestCore } from '../request/RequestCore.js';
 import type { BrowserOrigins } from './browserOrigins.js';
-import type { IdentityResolver } from './identity.js';
 
 /** Largest request body accepted. @default 1 MiB */
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -98,7 +98,6 @@ export interface GraphQLHttpHandlerOptions {
   apollo: ApolloServer<GraphQLContext>;
   /** The request core: makes each request's context. */
   core: RequestCore;
-  identities: IdentityResolver;
   /** CORS headers for listed browser origins. @default none sent */
   origins?: BrowserOrigins;
 }
@@ -108,11 +107,14 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   // CORS headers go on every answer to a listed origin, refusals included (else the browser hides them).
   const cors = req.headers.origin !== undefined ? options.origins?.corsHeaders(req) : undefined;
   // Authentication first: without a valid token nothing is parsed, executed or read.
-  const identity = options.identities.authenticate(req.headers.authorization);
-  if (!identity) {
-    sendError(res, 401, ErrorCode.UNAUTHENTICATED, undefined, 'a valid bearer token is required', { 'www-authenticate': 'Bearer realm="fleetgraph"', ...cors });
-    return 401;
+  const auth = await options.core.authenticate(req.headers.authorization);
+  if (!auth.ok) {
+    // 401 + WWW-Authenticate for a bad or missing token, 503 + Retry-After when it cannot be verified now.
+    const { answer } = auth;
+    sendError(res, answer.httpStatus, answer.code, answer.reason, answer.message, { ...answer.headers, ...cors });
+    return answer.httpStatus;
   }
+  const identity = auth.identity;
 
   let body: unknown;
   if (req.method === 'POST') {

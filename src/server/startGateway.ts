@@ -11,7 +11,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import type { Config } from '../config/Config.js';
+import { createAuthenticator } from '../auth/createAuthenticator.js';
+import type { Authenticator } from '../auth/AuthResult.js';
 import { createFleet } from '../fleet/createFleet.js';
+import { loadControlPlaneKubeConfig } from '../fleet/kubeConfigs.js';
 import type { Fleet } from '../fleet/types.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { DEFAULT_LIMITS, type QueryLimits } from '../request/limits.js';
@@ -25,7 +28,6 @@ import { startOperations, type OperationsRuntime } from '../operations/startOper
 import { createSubscriptionRuntime, type SubscriptionRuntime } from '../subscriptions/SubscriptionRuntime.js';
 import { registerSubscriptionMetrics } from '../subscriptions/subscriptionMetrics.js';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './ws.js';
-import { IdentityResolver } from './identity.js';
 import { createLogger, type Logger } from './logger.js';
 import { GatewayMetrics } from './metrics.js';
 import { fleetIdOf } from '../fleet/fleetIdentity.js';
@@ -89,9 +91,26 @@ export function requestTarget(raw: string | undefined): { pathname: string; sear
   return { pathname: url.pathname, search: url.search };
 }
 
+/**
+ * The `--auth` authenticator (src/auth), made before anything starts so that a bad tokens file or a missing
+ * kubeconfig fails the start. `kubernetes` reviews tokens on the control plane the fleet reads (the kubeconfig
+ * of `--kubeconfig`/`--context`, or the embedded simulator's).
+ */
+function authenticatorFor(config: Config, logger: Logger): Authenticator {
+  const controlPlane = config.auth === 'kubernetes' && config.kubeconfig ? loadControlPlaneKubeConfig(config.kubeconfig, config.context) : undefined;
+  const authenticator = createAuthenticator(config, controlPlane);
+  logger.info({
+    auth: authenticator.mode,
+    ...(config.oidc ? { issuer: config.oidc.issuerUrl, clientId: config.oidc.clientId } : {}),
+    ...(controlPlane ? { tokenReview: controlPlane.getCurrentCluster()?.server } : {}),
+    ...(authenticator.mode === 'none' ? { anonymous: true } : {}),
+  }, authenticator.mode === 'none' ? 'authentication: none (every caller is anonymous)' : `authentication: ${authenticator.mode}`);
+  return authenticator;
+}
+
 export async function startGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
-  const identities = IdentityResolver.fromConfig(config.auth, config.tokensFile);
+  const authenticator = authenticatorFor(config, logger);
   const ownsFleet = !options.fleet;
   // Redis is optional at run time: one health for all its clients, reported by /readyz and fleetgraph_redis_up.
   const redisHealth = config.redisUrl ? new RedisHealth({ logger: logger.child({ component: 'redis' }) }) : undefined;
@@ -125,12 +144,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(config.maxDocumentBytes ? { maxDocumentBytes: config.maxDocumentBytes } : {}),
     ...(config.maxTokens ? { maxTokens: config.maxTokens } : {}),
   };
-  const core = new RequestCore({ schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras });
+  // Authentication is the core's first stage on both transports (src/request/authenticateCaller.ts).
+  const core = new RequestCore({ schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras, authenticator });
   const origins = new BrowserOrigins(config.allowedOrigins);
   const ws = attachGraphQLWebSocket({
     httpServer,
     core,
-    identities,
     verifyUpgrade: (request) => origins.acceptsUpgrade(request),
     services: {
       engine: subscriptions.engine,
@@ -152,7 +171,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   });
   await apollo.start();
   // Made once rather than per request: the hot path of small queries allocates as little as it can.
-  const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, core, identities, origins };
+  const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, core, origins };
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url);
@@ -216,6 +235,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         await subscriptions.stop();
         await operations.stop();
         if (ownsFleet) await fleet.stop();
+        authenticator.close?.();
       })();
       return stopping;
     },

@@ -6,10 +6,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openRawClient, type RawWsClient } from '../../test/support/rawGraphqlWs.js';
+import { refused, type AuthResult, type Authenticator } from '../auth/AuthResult.js';
 import type { SubscriptionServices } from '../graphql/subscriptions/subscriptionContext.js';
 import { tinyCore } from '../request/testSupport.js';
 import { BrowserOrigins } from './browserOrigins.js';
-import { IdentityResolver } from './identity.js';
 import { attachGraphQLWebSocket, type GraphQLWebSocket } from './ws.js';
 
 let server: Server;
@@ -23,7 +23,6 @@ beforeAll(async () => {
   adapter = attachGraphQLWebSocket({
     httpServer: server,
     core,
-    identities: new IdentityResolver('none'),
     // The tiny schema's subscription needs no engine.
     services: {} as SubscriptionServices,
     verifyUpgrade: (req) => origins.acceptsUpgrade(req),
@@ -97,5 +96,59 @@ describe('Origin check on upgrades', () => {
     expect(await statusOf(new URL(url).origin)).toBe(101);
     expect(await statusOf('https://listed.example.com')).toBe(101);
     expect(await statusOf('https://evil.example.com')).toBe(403);
+  });
+});
+
+describe('connection_init authentication', () => {
+  /** `good` never expires, `short` expires 300 ms after it is checked, `down` cannot be verified; others are bad. */
+  const authenticator: Authenticator = {
+    mode: 'token',
+    async authenticate(token: string): Promise<AuthResult> {
+      const identity = { user: token, groups: ['system:authenticated'], anonymous: false };
+      if (token === 'good') return { ok: true, identity };
+      if (token === 'short') return { ok: true, identity, expiresAt: Date.now() + 300 };
+      if (token === 'down') return refused('unavailable', 'verifier unreachable');
+      return refused('invalid', 'unknown token');
+    },
+  };
+  let authServer: Server;
+  let authAdapter: GraphQLWebSocket;
+  let authUrl: string;
+
+  beforeAll(async () => {
+    authServer = createServer();
+    authAdapter = attachGraphQLWebSocket({ httpServer: authServer, core: tinyCore({}, authenticator).core, services: {} as SubscriptionServices, keepAliveMs: 0 });
+    await new Promise<void>((resolve) => authServer.listen(0, '127.0.0.1', resolve));
+    authUrl = `http://127.0.0.1:${(authServer.address() as AddressInfo).port}/graphql`;
+  });
+  afterAll(async () => {
+    await authAdapter.dispose();
+    await new Promise<void>((resolve) => authServer.close(() => resolve()));
+  });
+
+  const closeOf = (options: Parameters<typeof openRawClient>[1]) =>
+    openRawClient(authUrl, options).then(async (c) => { await c.close(); return 'acknowledged'; }, (e: Error) => e.message);
+
+  it('reads the payload first, then the upgrade request\'s Authorization header', async () => {
+    const viaHeader = await openRawClient(authUrl, { headers: { authorization: 'Bearer good' } });
+    expect(await viaHeader.run('q', { query: '{ hello }' })).toEqual({ next: [{ data: { hello: 'hello world' } }], completed: true });
+    await viaHeader.close();
+    expect(await closeOf({ connectionParams: { authorization: 'Bearer good' } })).toBe('acknowledged');
+    // The payload's token is the one checked, even when the header holds a good one.
+    expect(await closeOf({ connectionParams: { authorization: 'Bearer bad' }, headers: { authorization: 'Bearer good' } })).toBe('closed 4403 before ack');
+  });
+
+  it('closes 4403 without or with a bad token, 1013 when it cannot be verified', async () => {
+    expect(await closeOf({})).toBe('closed 4403 before ack');
+    expect(await closeOf({ connectionParams: { authorization: 'Bearer bad' } })).toBe('closed 4403 before ack');
+    expect(await closeOf({ connectionParams: { authorization: 'Bearer down' } })).toBe('closed 1013 before ack');
+  });
+
+  it('closes an accepted connection with 4403 when its token expires', async () => {
+    const c = await openRawClient(authUrl, { connectionParams: { authorization: 'Bearer short' } });
+    c.start('idle', { query: 'subscription { idle }' });
+    const deadline = Date.now() + 5_000;
+    while (c.closeCode === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(c.closeCode).toBe(4403);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * graphql-ws on the gateway's HTTP server, same port and path (`ws://host:port/graphql`): the WebSocket
- * adapter of the request core (src/request/RequestCore.ts). It authenticates `connection_init` with the same
- * IdentityResolver as HTTP, enforces the per-connection operation cap, and hands each operation's text,
+ * adapter of the request core (src/request/RequestCore.ts). It authenticates `connection_init` through the
+ * core as HTTP requests are (`core.authenticate`: the payload's `{ "authorization": "Bearer …" }`, else the
+ * upgrade request's `Authorization` header), enforces the per-connection operation cap, and hands each operation's text,
  * name and variables to the core, which refuses it (as over HTTP: same errors, codes and reasons) or
  * prepares it; graphql-ws then runs it through the core's `execute` and `subscribe`, and every result
  * leaves through the core's formatter. Routing, queues and replicas are the subscription engine's business
@@ -12,7 +13,9 @@
  * request statistics (transport `WEBSOCKET`): a query or mutation once executed, a subscription once its
  * stream is set up (or refused), a refused operation at once.
  *
- * Close codes are graphql-ws's: missing or unknown credentials → 4403 Forbidden. An operation the core
+ * Close codes (src/auth/refusalAnswer.ts): a missing, unknown, expired or foreign token → 4403 (graphql-ws'
+ * Forbidden); a token that cannot be verified right now (issuer or control plane down) → 1013 Try Again
+ * Later; an accepted token closes its socket with 4403 when it expires (src/auth/credentialExpiry.ts). An operation the core
  * refuses, or one that fails, gets an `error` message for that operation only: the core never throws, so
  * graphql-ws never closes the socket with 4500 over one operation.
  */
@@ -30,13 +33,12 @@ import type { GraphQLContext, RequestInfo } from '../graphql/context.js';
 import { apiError, requestError } from '../graphql/errors.js';
 import type { SubscriptionContext, SubscriptionServices } from '../graphql/subscriptions/subscriptionContext.js';
 import type { RequestCore } from '../request/RequestCore.js';
-import type { IdentityResolver } from './identity.js';
+import { EXPIRED_CLOSE_CODE, onCredentialExpiry } from '../auth/credentialExpiry.js';
 
 export interface GraphQLWebSocketOptions {
   httpServer: Server;
   /** The request core HTTP reaches too: one schema, one pipeline, one formatter. */
   core: RequestCore;
-  identities: IdentityResolver;
   services: SubscriptionServices;
   /**
    * Decides on each upgrade before any GraphQL (browsers: the `Origin` check); false answers 403.
@@ -91,16 +93,6 @@ function requestInfoOf(origin: ConnectionOrigin): RequestInfo {
   return { id: origin.requestId ?? randomUUID(), sourceIp: origin.sourceIp, userAgent: origin.userAgent };
 }
 
-/** The credential of a connection: connection_init's `authorization`/`token`, else the upgrade's header. */
-function credentialOf(params: Readonly<Record<string, unknown>> | undefined, request: IncomingMessage): string | undefined {
-  const p = params ?? {};
-  const fromParams = p.authorization ?? p.Authorization ?? p.token;
-  if (typeof fromParams === 'string' && fromParams) return fromParams;
-  const header = (p.headers as Record<string, unknown> | undefined)?.authorization;
-  if (typeof header === 'string' && header) return header;
-  return request.headers.authorization;
-}
-
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { core } = options;
   const cap = options.maxSubscriptionsPerConnection ?? 100;
@@ -125,10 +117,20 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     {
       schema: core.schema,
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3000,
-      onConnect: (ctx) => {
-        const identity = options.identities.authenticate(credentialOf(ctx.connectionParams, ctx.extra.request));
-        if (!identity) return false; // graphql-ws closes with 4403 Forbidden
-        states.set(ctx, { identity, origin: originOf(ctx.extra.request) });
+      onConnect: async (ctx) => {
+        const { socket, request } = ctx.extra;
+        const auth = await core.authenticate(ctx.connectionParams, request.headers.authorization);
+        if (!auth.ok) {
+          // Returning false makes graphql-ws close with 4403 Forbidden; "cannot verify" closes first with 1013
+          // (a later close of a closing socket is ignored), so the client retries instead of giving up.
+          if (auth.answer.wsCloseCode !== 4403) socket.close(auth.answer.wsCloseCode, auth.answer.reason);
+          return false;
+        }
+        if (auth.expiresAt !== undefined && auth.expiresAt <= Date.now()) return false;
+        // A connection outlives its token otherwise: close it with 4403 when the token expires.
+        const cancel = onCredentialExpiry(auth.expiresAt, () => socket.close(EXPIRED_CLOSE_CODE, 'Forbidden: token expired'));
+        socket.once('close', cancel);
+        states.set(ctx, { identity: auth.identity, origin: originOf(request) });
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {

@@ -22,6 +22,8 @@ export interface GraphQLResponse<T = any> {
 
 export interface GatewayFixture {
   sim: Simulator;
+  /** The kubeconfig the simulator wrote (control plane context, and the demo users' contexts in scenario demo). */
+  kubeconfig: string;
   gateway: Gateway;
   /** POSTs a GraphQL request to the gateway. */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
@@ -95,6 +97,7 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
 
   return {
     sim,
+    kubeconfig: kubeconfigOut,
     gateway,
     async query(query, variables, headers = {}) {
       const res = await fetch(gateway.url, {

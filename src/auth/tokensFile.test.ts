@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { IdentityResolver, parseTokens } from './identity.js';
+import { parseTokens } from './tokensFile.js';
 
-describe('identity', () => {
+describe('parseTokens', () => {
   it('reads the Kubernetes static token file format', () => {
     const tokens = parseTokens('# comment\nabc123,alice,1001,"ops,dev"\nxyz,bob,1002\n');
     expect(tokens).toEqual([
@@ -16,15 +16,7 @@ describe('identity', () => {
     expect(() => parseTokens('[{"user":"nobody"}]')).toThrow(/needs a token/);
   });
 
-  it('maps bearer tokens to identities and refuses others', () => {
-    const r = new IdentityResolver('token', [{ token: 'secret-1', user: 'alice', groups: ['ops'] }]);
-    expect(r.authenticate('Bearer secret-1')).toEqual({ user: 'alice', groups: ['ops', 'system:authenticated'], anonymous: false });
-    expect(r.authenticate('Bearer secret-2')).toBeNull();
-    expect(r.authenticate('Bearer secret-')).toBeNull();
-    expect(r.authenticate(undefined)).toBeNull();
-  });
-
-  it('gives everyone the anonymous identity in mode none', () => {
-    expect(new IdentityResolver('none').authenticate(undefined)?.anonymous).toBe(true);
+  it('names the line at fault', () => {
+    expect(() => parseTokens('ok,alice\n,nobody\n', 'tokens.csv')).toThrow(/tokens.csv line 2/);
   });
 });
