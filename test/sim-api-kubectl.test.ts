@@ -7,25 +7,16 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, kubectl as runKubectl, startTestSimulator } from './support/simServer.js';
+import { eventually, kubectl as runKubectl, startTestSimulator, kubectlRuns } from './support/simServer.js';
 import type { TestSimulator } from './support/simServer.js';
-import { execFileSync } from 'node:child_process';
 
-function works(bin: string): boolean {
-  try {
-    execFileSync(bin, ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const HAVE_KUBECTL = works('kubectl');
+const HAVE_KUBECTL = kubectlRuns('kubectl');
 if (!HAVE_KUBECTL) console.warn('[sim tests] kubectl is not installed: kubectl tests are skipped (apt-get install kubernetes-client)');
 /**
  * More kubectl binaries to run the same suite with (colon-separated paths), e.g. Debian's 1.20
  * unpacked next to a newer one: SIM_EXTRA_KUBECTL=/opt/kubectl-1.20/kubectl.
  */
-const EXTRA = (process.env['SIM_EXTRA_KUBECTL'] ?? '').split(':').filter((b) => b && works(b));
+const EXTRA = (process.env['SIM_EXTRA_KUBECTL'] ?? '').split(':').filter((b) => b && kubectlRuns(b));
 const BINARIES = [...(HAVE_KUBECTL ? ['kubectl'] : []), ...EXTRA];
 
 describe.skipIf(BINARIES.length === 0).each(BINARIES)('kubectl (%s) against the simulator', (bin) => {

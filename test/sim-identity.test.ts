@@ -6,22 +6,13 @@
  * TokenRequest tokens used as bearer tokens (before and after a RoleBinding, after the account is gone,
  * for another audience), TokenReview, and service account issuer discovery.
  */
-import { execFileSync } from 'node:child_process';
 import { createPublicKey, verify } from 'node:crypto';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, kubectl, simRequest, startTestSimulator } from './support/simServer.js';
+import { eventually, kubectl, simRequest, startTestSimulator, kubectlRuns } from './support/simServer.js';
 import type { TestSimulator } from './support/simServer.js';
 
-function works(bin: string): boolean {
-  try {
-    execFileSync(bin, ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const HAVE_KUBECTL = works('kubectl');
+const HAVE_KUBECTL = kubectlRuns('kubectl');
 if (!HAVE_KUBECTL) console.warn('[sim identity] kubectl is not installed: the kubectl cases are skipped (apt-get install kubernetes-client)');
 
 const ISSUER = 'https://kubernetes.default.svc.cluster.local';

@@ -4,23 +4,14 @@
  * there, is refused in `web` with kube's exact Forbidden message, sees its grants in
  * `kubectl auth can-i [--list]`, and cannot bind itself `cluster-admin` (escalation check).
  */
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kubectl, startTestSimulator } from './support/simServer.js';
+import { kubectl, startTestSimulator, kubectlRuns } from './support/simServer.js';
 import type { TestSimulator } from './support/simServer.js';
 
-function works(bin: string): boolean {
-  try {
-    execFileSync(bin, ['version', '--client'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const SHOP_DEV_TOKEN = 'rbac-kubectl-shop-dev';
 
-describe.skipIf(!works('kubectl'))('kubectl and the simulator RBAC on a member', () => {
+describe.skipIf(!kubectlRuns('kubectl'))('kubectl and the simulator RBAC on a member', () => {
   let sim: TestSimulator;
   const admin = (args: string[]) => kubectl(sim, ['--context', 'member1', ...args]);
   const shopDev = (args: string[]) => kubectl(sim, ['--context', 'member1', '--token', SHOP_DEV_TOKEN, ...args]);

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, existsSync, readFileSync, readdirSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import https from 'node:https';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { startSimulator } from '../../src/sim/index.js';
 import type { RunningSimulator, SimulatorOptions } from '../../src/sim/index.js';
 
@@ -247,4 +247,14 @@ export function recording(prefix: string, dir = RECORDINGS_DIR): Recording {
 /** The keys of an object, sorted (for "same shape" comparisons with recordings). */
 export function keysOf(o: unknown): string[] {
   return o && typeof o === 'object' ? Object.keys(o).sort() : [];
+}
+
+/** Whether a kubectl binary runs here (`npm test`'s prerequisites install Debian's kubectl). */
+export function kubectlRuns(bin = 'kubectl'): boolean {
+  try {
+    execFileSync(bin, ['version', '--client'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
 }
