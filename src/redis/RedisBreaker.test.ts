@@ -32,6 +32,22 @@ describe('RedisBreaker', () => {
     expect(changes).toEqual(['up', 'degraded']);
   });
 
+  it('a command that failed only long after its timeout (this process stalled) does not count; one that failed on time does', async () => {
+    let now = 1_000;
+    const breaker = new RedisBreaker('t', () => {}, { failureThreshold: 2, commandTimeoutMs: 500, now: () => now });
+    breaker.connected();
+    const failAfter = (ms: number) => () => {
+      now += ms;
+      return Promise.reject(new Error('Command timed out'));
+    };
+    await breaker.run(failAfter(1_500)).catch(() => {});
+    await breaker.run(failAfter(1_200)).catch(() => {});
+    expect(breaker.state).toBe('up');
+    await breaker.run(failAfter(500)).catch(() => {});
+    await breaker.run(failAfter(510)).catch(() => {});
+    expect(breaker.state).toBe('degraded');
+  });
+
   it('a success in between resets the count', async () => {
     const { breaker } = fixture();
     breaker.connected();

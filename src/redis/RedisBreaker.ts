@@ -22,6 +22,15 @@ export interface RedisBreakerOptions {
   isConnected?: () => boolean;
   /** Clock, ms. @default Date.now */
   now?: () => number;
+  /**
+   * The client's command timeout, ms. A command that failed only after twice this long failed late: its
+   * timeout timer could not fire on time because this process was busy (a blocked or CPU-starved event loop
+   * makes every timer late, and runs the timeout before the reply already waiting on the socket). That says
+   * nothing about Redis, so such a failure does not count towards `failureThreshold`. A Redis that really
+   * stopped answering keeps failing on time once the process runs again; a closed connection degrades at once.
+   * @default undefined (every failure counts)
+   */
+  commandTimeoutMs?: number;
 }
 
 /** Refused by an open breaker: the caller treats it as a cache miss, never as a failed query. */
@@ -43,6 +52,7 @@ export class RedisBreaker {
   private readonly retryIntervalMs: number;
   private readonly isConnected: () => boolean;
   private readonly now: () => number;
+  private readonly lateAfterMs: number;
 
   /** @param onChange called after every state change (RedisHealth aggregates and logs). */
   constructor(readonly name: string, private readonly onChange: (breaker: RedisBreaker) => void, options: RedisBreakerOptions = {}) {
@@ -50,6 +60,7 @@ export class RedisBreaker {
     this.retryIntervalMs = options.retryIntervalMs ?? 2000;
     this.isConnected = options.isConnected ?? (() => true);
     this.now = options.now ?? Date.now;
+    this.lateAfterMs = options.commandTimeoutMs !== undefined ? 2 * options.commandTimeoutMs : Infinity;
   }
 
   get state(): RedisState {
@@ -69,12 +80,13 @@ export class RedisBreaker {
       if (!this.allows()) throw new RedisUnavailableError();
       this.probing = true;
     }
+    const sentAt = this.now();
     try {
       const value = await command();
       this.succeeded();
       return value;
     } catch (error) {
-      this.failed(error);
+      this.failed(error, this.now() - sentAt);
       throw error;
     } finally {
       if (probe) this.probing = false;
@@ -99,8 +111,9 @@ export class RedisBreaker {
     if (this.current === 'degraded') this.set('up');
   }
 
-  private failed(error: unknown): void {
+  private failed(error: unknown, tookMs: number): void {
     this.lastError = error;
+    if (this.current !== 'degraded' && tookMs > this.lateAfterMs) return; // failed late: this process stalled, see commandTimeoutMs
     this.failures++;
     if (this.current === 'degraded') this.retryAt = this.now() + this.retryIntervalMs;
     else if (this.failures >= this.threshold) this.degrade();

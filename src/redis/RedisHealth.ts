@@ -74,7 +74,10 @@ export class RedisHealth {
       ...(subscriber ? { maxRetriesPerRequest: null } : { maxRetriesPerRequest: 0, commandTimeout: this.options.commandTimeoutMs ?? 500 }),
     };
     const redis = new Redis(url, options);
-    const breaker = this.breaker(name, { isConnected: () => redis.status === 'ready' });
+    const breaker = this.breaker(name, {
+      isConnected: () => redis.status === 'ready',
+      ...(subscriber ? {} : { commandTimeoutMs: this.options.commandTimeoutMs ?? 500 }),
+    });
     redis.on('ready', () => breaker.connected());
     redis.on('close', () => breaker.disconnected());
     redis.on('error', (error: unknown) => {
@@ -85,7 +88,7 @@ export class RedisHealth {
   }
 
   /** A breaker reported in this health (exported for clients made elsewhere and for tests). */
-  breaker(name: string, options: Pick<RedisBreakerOptions, 'isConnected' | 'now'> = {}): RedisBreaker {
+  breaker(name: string, options: Pick<RedisBreakerOptions, 'isConnected' | 'now' | 'commandTimeoutMs'> = {}): RedisBreaker {
     const breaker = new RedisBreaker(name, (b) => this.changed(b), { ...this.options.breaker, ...options });
     this.breakers.add(breaker);
     return breaker;
