@@ -6,7 +6,8 @@
  * either a typed refusal or a prepared operation to execute through the core. Hence the same document and
  * variables give the same data, errors and codes on both.
  *
- * Stages, each in its own file: the size and token limits and parsing (parseDocument.ts), validation with
+ * Stages, each in its own file: who is asking (authenticateCaller.ts), the caller's request budget
+ * (src/ratelimit/, `admit`, before anything is read or parsed), the size and token limits and parsing (parseDocument.ts), validation with
  * every limit (validateDocument.ts, limits.ts), the cache of validated documents (DocumentCache.ts), the
  * operation and its transport, variables (checkVariables.ts), cost with the variables (limits.ts), the
  * context (src/graphql/context.ts), execution with partial member errors appended (src/graphql/partialErrors.ts),

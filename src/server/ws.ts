@@ -18,6 +18,12 @@
  * Later; an accepted token closes its socket with 4403 when it expires (src/auth/credentialExpiry.ts). An operation the core
  * refuses, or one that fails, gets an `error` message for that operation only: the core never throws, so
  * graphql-ws never closes the socket with 4500 over one operation.
+ *
+ * Limits per identity (issue 12): every operation takes one request from its caller's budget through the core
+ * (`core.admit`, before parsing; over it the operation gets RATE_LIMITED / RATE_LIMIT_EXCEEDED with
+ * `retryAfter`); a user's connections over `maxConnectionsPerUser` are closed with 4429 instead of acknowledged;
+ * a user's operations over `maxSubscriptionsPerUser`, counted over all its connections, get RATE_LIMITED /
+ * TOO_MANY_USER_SUBSCRIPTIONS. The two caps are per replica (in memory): each replica holds its own sockets.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
