@@ -6,7 +6,8 @@
  * - `--ws-max-connections-per-user`: the connection over the cap is closed with 4429 before its ack;
  * - `--max-subscriptions-per-user`: counted over all of a user's connections; the operation over it errors
  *   RATE_LIMITED (TOO_MANY_USER_SUBSCRIPTIONS) and its socket still runs operations;
- * - with `--redis-url`, two gateway processes count one budget per user.
+ * - with `--redis-url`, two gateway processes count one budget per user; with that Redis gone, the gateway
+ *   counts in memory (from what Redis had counted) and no request fails for it.
  * Budgets are per minute window: a test starts away from a window's end so its requests fall in one window.
  */
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
 import { ensureBuilt, spawnGateway, type GatewayProcess } from './support/operationsGatewayProcess.js';
+import { PrivateRedis } from './support/privateRedis.js';
 import { openRawClient, type RawWsClient } from './support/rawGraphqlWs.js';
 
 const QUERY = '{ clusters { totalCount } }';
@@ -166,7 +168,6 @@ describe('one budget per user across two gateways sharing Redis', () => {
       redis.disconnect();
     }
     await fx?.stop();
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts requests to either gateway against the same budget, in Redis under the prefix and fleet id', async () => {
@@ -191,5 +192,38 @@ describe('one budget per user across two gateways sharing Redis', () => {
     // Bob's budget is his own, on both.
     expect((await post(b!.url, QUERY, auth('bob'))).status).toBe(200);
     expect((await post(fx.gateway.url, QUERY, auth('bob'))).status).toBe(200);
+  });
+});
+
+describe('the budget with its Redis gone', () => {
+  let redis: PrivateRedis;
+  let fx: GatewayFixture;
+
+  beforeAll(async () => {
+    redis = await PrivateRedis.start();
+    fx = await startGatewayFixture({
+      scenario: 'mini',
+      args: ['--auth', 'token', '--tokens', tokensFile, '--rate-limit-per-minute', '3', '--redis-url', redis.url, '--redis-prefix', `fleetgraph-rl-${randomUUID()}:`, '--fleet-id', 'outage'],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await fx?.stop();
+    await redis?.kill();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('counts in memory, carrying on from Redis\' count, and answers every request', async () => {
+    await awayFromWindowEnd(30_000);
+    const first = await post(fx.gateway.url, QUERY, auth('alice'));
+    expect(first.status).toBe(200);
+    await redis.kill();
+    // Redis is gone: the next two are still within the budget (one was counted in Redis), the third is over.
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await post(fx.gateway.url, QUERY, auth('alice'))).status);
+    expect(statuses).toEqual([200, 200, 429]);
+    const bob = await post(fx.gateway.url, QUERY, auth('bob'));
+    expect(bob.status).toBe(200);
+    expect(bob.body.data.clusters.totalCount).toBe(fx.sim.fleet.members.size);
   });
 });
