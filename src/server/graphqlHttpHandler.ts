@@ -123,7 +123,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     const body = JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] });
     res.writeHead(429, {
       'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)),
-      'retry-after': String(retryAfter), ...cors,
+      'retry-after': String(retryAfter), 'cache-control': 'no-store', ...cors,
     });
     res.end(body);
     return 429;
