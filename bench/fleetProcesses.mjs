@@ -87,7 +87,10 @@ export async function startGatewayProcess(kubeconfig, options = {}) {
   // The traversal measure asks for a whole bench fleet in one request, far over the default cost limit:
   // the bench lifts the limit rather than measure a refusal.
   const args = ['serve', '--kubeconfig', kubeconfig, '--port', String(port), '--host', '127.0.0.1', '--log-level', 'warn',
-    '--max-query-cost', String(Number.MAX_SAFE_INTEGER)];
+    '--max-query-cost', String(Number.MAX_SAFE_INTEGER),
+    // Throughput and fan-out are measured, not the per-user limits: every bench client is one anonymous
+    // caller (127.0.0.1), which 1,000 requests a minute and 20 sockets would refuse almost at once.
+    '--rate-limit-per-minute', '0', '--ws-max-connections-per-user', '0', '--max-subscriptions-per-user', '0'];
   for (const [kind, mode] of Object.entries(options.modes ?? {})) args.push('--mode', `${kind}=${mode}`);
   for (const [cls, d] of Object.entries(options.ttl ?? {})) args.push('--ttl', `${cls}=${d}`);
   args.push(...(options.extraArgs ?? []));

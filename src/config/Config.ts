@@ -67,6 +67,10 @@ export interface SubscriptionConfig {
   maxPerConnection?: number;
   /** Events a subscription may hold for a slow reader before the overflow policy applies. @default 256 */
   queueCapacity?: number;
+  /** WebSocket connections one user may hold open on one replica (0 = no cap). @default 20 */
+  maxConnectionsPerUser?: number;
+  /** Operations one user may run at once over all its WebSocket connections to one replica (0 = no cap). @default 200 */
+  maxPerUser?: number;
   /** Server ping interval on WebSockets, ms (0 = off). @default 12000 */
   keepAliveMs?: number;
   /** Redis pub/sub channel prefix shared by the replicas of one deployment (with redisUrl). @default 'fleetgraph:' */
@@ -150,6 +154,11 @@ export interface Config {
   maxDocumentBytes?: number;
   /** Most lexical tokens in a GraphQL document. @default undefined: DEFAULT_LIMITS (15000) */
   maxTokens?: number;
+  /**
+   * GraphQL operations per user per minute, over both transports (seed 000 §4.1), shared by the replicas
+   * through `redisUrl` when set; 0 = no limit. @default undefined: DEFAULT_RATE_LIMIT_PER_MINUTE (1000)
+   */
+  rateLimitPerMinute?: number;
   /**
    * Browser origins (`https://host:port`) besides the gateway's own allowed to open a WebSocket and to get
    * CORS headers on HTTP answers. @default undefined (none)

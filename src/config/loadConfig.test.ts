@@ -130,6 +130,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--allowed-origins', 'ftp://x'], {})).toThrow(/--allowed-origins/);
   });
 
+  it('reads the per-user limits (flags, env), 0 switching one off, refusing bad values', () => {
+    const c = load(['--rate-limit-per-minute', '5', '--ws-max-connections-per-user', '2', '--max-subscriptions-per-user', '0']);
+    expect([c.rateLimitPerMinute, c.subscriptions?.maxConnectionsPerUser, c.subscriptions?.maxPerUser]).toEqual([5, 2, 0]);
+    const env = load([], { FLEETGRAPH_RATE_LIMIT_PER_MINUTE: '0', FLEETGRAPH_WS_MAX_CONNECTIONS_PER_USER: '7', FLEETGRAPH_MAX_SUBSCRIPTIONS_PER_USER: '50' });
+    expect([env.rateLimitPerMinute, env.subscriptions?.maxConnectionsPerUser, env.subscriptions?.maxPerUser]).toEqual([0, 7, 50]);
+    // Unset: the defaults live where they are applied (createRateLimiter.ts, ws.ts).
+    expect(load([]).rateLimitPerMinute).toBeUndefined();
+    expect(errorOf(() => load(['--rate-limit-per-minute', '-1'])).message).toMatch(/--rate-limit-per-minute/);
+    expect(errorOf(() => load(['--ws-max-connections-per-user', '1.5'])).message).toMatch(/--ws-max-connections-per-user/);
+    expect(errorOf(() => load([], { FLEETGRAPH_RATE_LIMIT_PER_MINUTE: 'lots' })).message).toMatch(/FLEETGRAPH_RATE_LIMIT_PER_MINUTE/);
+  });
+
   it('parses durations', () => {
     expect(parseDuration('30s')).toBe(30_000);
     expect(parseDuration('1h30m')).toBe(5_400_000);

@@ -211,6 +211,11 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!Number.isInteger(n) || n < 1) throw new ConfigError(item.source, `"${String(item.value)}" is not a positive integer`);
     subs[key] = n;
   }
+  // Per-user caps (issue 12): 0 switches one off, so non-negative integers.
+  for (const [flag, key] of [['--ws-max-connections-per-user', 'maxConnectionsPerUser'], ['--max-subscriptions-per-user', 'maxPerUser']] as const) {
+    const item = pick(flag);
+    if (item) subs[key] = nonNegativeInteger(item);
+  }
   const keepAlive = pick('--ws-keepalive');
   if (keepAlive) {
     const ms = parseDuration(asString(keepAlive));
@@ -234,6 +239,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!Number.isInteger(n) || n < 1) throw new ConfigError(given.source, `"${String(given.value)}" is not a positive integer`);
     config[key] = n;
   }
+  const rateLimit = pick('--rate-limit-per-minute');
+  if (rateLimit) config.rateLimitPerMinute = nonNegativeInteger(rateLimit);
   const originItems: Array<Sourced<unknown>> = flags.get('--allowed-origins')
     ?? (env.FLEETGRAPH_ALLOWED_ORIGINS ? [{ value: env.FLEETGRAPH_ALLOWED_ORIGINS, source: 'FLEETGRAPH_ALLOWED_ORIGINS' }]
       : file.allowedOrigins !== undefined ? (Array.isArray(file.allowedOrigins) ? file.allowedOrigins : [file.allowedOrigins]).map((v) => ({ value: v, source: fileSource('allowedOrigins') })) : []);
@@ -347,6 +354,12 @@ function nonEmpty(s: Sourced<unknown>): string {
   const v = asString(s).trim();
   if (!v) throw new ConfigError(s.source, 'must not be empty');
   return v;
+}
+
+function nonNegativeInteger(s: Sourced<unknown>): number {
+  const n = typeof s.value === 'number' || typeof s.value === 'string' ? Number(s.value) : NaN;
+  if (s.value === '' || !Number.isInteger(n) || n < 0) throw new ConfigError(s.source, `"${String(s.value)}" is not a whole number (0 disables)`);
+  return n;
 }
 
 function positiveDuration(s: Sourced<unknown>): number {

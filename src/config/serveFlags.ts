@@ -55,6 +55,9 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--max-document-bytes', arg: '<n>', env: 'FLEETGRAPH_MAX_DOCUMENT_BYTES', fileKey: 'maxDocumentBytes', help: 'Largest GraphQL document accepted, bytes; refused before parsing (default 262144).' },
   { flag: '--max-tokens', arg: '<n>', env: 'FLEETGRAPH_MAX_TOKENS', fileKey: 'maxTokens', help: 'Most tokens in a GraphQL document; parsing stops beyond (default 15000).' },
   { flag: '--allowed-origins', arg: '<origin,...>', env: 'FLEETGRAPH_ALLOWED_ORIGINS', fileKey: 'allowedOrigins', repeatable: true, help: 'Browser origins besides the gateway\'s own that may open WebSockets and get CORS headers (default none). Comma separated, repeatable.' },
+  { flag: '--rate-limit-per-minute', arg: '<n>', env: 'FLEETGRAPH_RATE_LIMIT_PER_MINUTE', fileKey: 'rateLimitPerMinute', help: 'GraphQL operations per user per minute (HTTP requests and WebSocket operations), shared through --redis-url; over it 429 RATE_LIMITED with Retry-After. 0 disables (default 1000).' },
+  { flag: '--ws-max-connections-per-user', arg: '<n>', env: 'FLEETGRAPH_WS_MAX_CONNECTIONS_PER_USER', fileKey: 'wsMaxConnectionsPerUser', help: 'WebSocket connections one user may hold per replica; over it connection_init is answered by close 4429. 0 disables (default 20).' },
+  { flag: '--max-subscriptions-per-user', arg: '<n>', env: 'FLEETGRAPH_MAX_SUBSCRIPTIONS_PER_USER', fileKey: 'maxSubscriptionsPerUser', help: 'Operations one user may run at once over all its WebSocket connections per replica; over it RATE_LIMITED. 0 disables (default 200).' },
   { flag: '--help', help: 'Print this help.' },
 ];
 

@@ -128,5 +128,13 @@ export const Reason = {
   TOKEN_WRONG_AUDIENCE: 'TOKEN_WRONG_AUDIENCE',
   /** The token cannot be verified right now (issuer or control plane unreachable): retry as is (HTTP 503, close 1013). */
   AUTH_UNAVAILABLE: 'AUTH_UNAVAILABLE',
+
+  // --- Limits per identity (src/ratelimit/) ---
+  /** The caller's request budget (`--rate-limit-per-minute`) is spent: retry after `extensions.retryAfter` seconds (HTTP 429 + Retry-After). */
+  RATE_LIMIT_EXCEEDED: 'RATE_LIMIT_EXCEEDED',
+  /** The caller has too many WebSocket connections open (`--ws-max-connections-per-user`; close 4429). */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
+  /** The caller has too many operations running over all its WebSocket connections (`--max-subscriptions-per-user`). */
+  TOO_MANY_USER_SUBSCRIPTIONS: 'TOO_MANY_USER_SUBSCRIPTIONS',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];

@@ -750,6 +750,8 @@ export type ErrorReason =
   | 'PERSISTED_QUERY_HASH_MISMATCH'
   /** Automatic persisted queries: the hash is unknown. */
   | 'PERSISTED_QUERY_NOT_FOUND'
+  /** The caller's request budget (`--rate-limit-per-minute`) is spent: retry after `extensions.retryAfter` seconds (HTTP 429 + Retry-After). */
+  | 'RATE_LIMIT_EXCEEDED'
   /** The step failed (see the step's message). */
   | 'STEP_FAILED'
   /** A subscription was sent over HTTP: subscriptions need the WebSocket (graphql-ws) on the same URL. */
@@ -762,10 +764,14 @@ export type ErrorReason =
   | 'TOKEN_MISSING'
   /** The bearer token was issued for another audience (client id) (HTTP 401, WebSocket close 4403). */
   | 'TOKEN_WRONG_AUDIENCE'
+  /** The caller has too many WebSocket connections open (`--ws-max-connections-per-user`; close 4429). */
+  | 'TOO_MANY_CONNECTIONS'
   /** Too many operations at once on one WebSocket connection. */
   | 'TOO_MANY_SUBSCRIPTIONS'
   /** The document has more tokens than the limit; refused while parsing. */
   | 'TOO_MANY_TOKENS'
+  /** The caller has too many operations running over all its WebSocket connections (`--max-subscriptions-per-user`). */
+  | 'TOO_MANY_USER_SUBSCRIPTIONS'
   /** The argument names a cluster the fleet does not have (`extensions.members` lists those it has). */
   | 'UNKNOWN_CLUSTER'
   /** The upstream refused the request's own arguments (its Status reason `BadRequest`). */

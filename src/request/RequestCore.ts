@@ -6,7 +6,8 @@
  * either a typed refusal or a prepared operation to execute through the core. Hence the same document and
  * variables give the same data, errors and codes on both.
  *
- * Stages, each in its own file: the size and token limits and parsing (parseDocument.ts), validation with
+ * Stages, each in its own file: who is asking (authenticateCaller.ts), the caller's request budget
+ * (src/ratelimit/, `admit`, before anything is read or parsed), the size and token limits and parsing (parseDocument.ts), validation with
  * every limit (validateDocument.ts, limits.ts), the cache of validated documents (DocumentCache.ts), the
  * operation and its transport, variables (checkVariables.ts), cost with the variables (limits.ts), the
  * context (src/graphql/context.ts), execution with partial member errors appended (src/graphql/partialErrors.ts),
@@ -35,6 +36,7 @@ import { DocumentCache, type DocumentCacheOptions } from './DocumentCache.js';
 import { makeErrorFormatter, type ErrorFormatter } from './formatError.js';
 import { CostLimitCache, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { parseDocument } from './parseDocument.js';
+import type { Admission, RateLimiter } from '../ratelimit/WindowLimiter.js';
 import { validateDocument, validationRules, type ValidationPasses } from './validateDocument.js';
 
 export type { RequestTransport, Authentication, CredentialSource };
@@ -56,6 +58,12 @@ export interface RequestCoreOptions {
   documentCache?: DocumentCacheOptions;
   /** Who a bearer token belongs to (`--auth`, src/auth/createAuthenticator.ts). @default AnonymousAuthenticator (mode none) */
   authenticator?: Authenticator;
+  /**
+   * The per-identity request budget (`--rate-limit-per-minute`, src/ratelimit/): every operation on either
+   * transport takes one request from its caller's budget before anything of it is parsed.
+   * @default undefined (no limit)
+   */
+  rateLimiter?: RateLimiter;
 }
 
 /** What a request asks for, as either transport received it (not yet trusted: any JSON may be here). */
@@ -121,6 +129,7 @@ export class RequestCore {
   private readonly logger: Logger;
   /** The `--auth` authenticator, asked once per HTTP request and once per WebSocket connection. */
   readonly authenticator: Authenticator;
+  private readonly rateLimiter: RateLimiter | undefined;
 
   constructor(options: RequestCoreOptions) {
     this.schema = options.schema;
@@ -134,6 +143,24 @@ export class RequestCore {
     this.auditLog = options.auditLog ?? options.extras?.auditLog;
     this.logger = options.logger;
     this.authenticator = options.authenticator ?? new AnonymousAuthenticator();
+    this.rateLimiter = options.rateLimiter;
+  }
+
+  /**
+   * Takes one operation from its caller's budget: 0 = it may run, else the seconds until the budget renews
+   * (answer it with rateLimitedError; nothing of it is parsed). The caller is the user name; anonymous callers
+   * (auth mode `none`) are told apart by their source address, the only thing that tells them apart.
+   */
+  admit(identity: Identity, sourceIp: string | null | undefined): Admission | Promise<Admission> {
+    if (!this.rateLimiter) return 0;
+    return this.rateLimiter.take(identity.anonymous ? `ip:${sourceIp ?? 'unknown'}` : `user:${identity.user}`);
+  }
+
+  /** The answer to an operation over its caller's budget (HTTP adds 429 and `Retry-After`). */
+  rateLimitedError(retryAfter: number): GraphQLError {
+    return requestError(ErrorCode.RATE_LIMITED, Reason.RATE_LIMIT_EXCEEDED,
+      `too many requests: at most ${this.rateLimiter?.limit ?? 0} per ${(this.rateLimiter?.periodMs ?? 60_000) / 1000}s per user; retry in ${retryAfter}s`,
+      { retryAfter });
   }
 
   /**

@@ -115,6 +115,19 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     return answer.httpStatus;
   }
   const identity = auth.identity;
+  // The caller's budget next, before the body is read: a refused request costs no parse.
+  const admitted = options.core.admit(identity, req.socket.remoteAddress);
+  const retryAfter = typeof admitted === 'number' ? admitted : await admitted;
+  if (retryAfter > 0) {
+    const error = options.core.rateLimitedError(retryAfter);
+    const body = JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] });
+    res.writeHead(429, {
+      'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)),
+      'retry-after': String(retryAfter), 'cache-control': 'no-store', ...cors,
+    });
+    res.end(body);
+    return 429;
+  }
 
   let body: unknown;
   if (req.method === 'POST') {

@@ -33,6 +33,7 @@ import { GatewayMetrics } from './metrics.js';
 import { fleetIdOf } from '../fleet/fleetIdentity.js';
 import { RedisHealth } from '../redis/RedisHealth.js';
 import { registerRedisMetrics } from '../redis/redisMetrics.js';
+import { createRateLimiter } from '../ratelimit/createRateLimiter.js';
 
 export interface GatewayOptions {
   /** A fleet already created (tests, embedding); else `createFleet(config)` from src/fleet. @default undefined */
@@ -145,7 +146,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     ...(config.maxTokens ? { maxTokens: config.maxTokens } : {}),
   };
   // Authentication is the core's first stage on both transports (src/request/authenticateCaller.ts).
-  const core = new RequestCore({ schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras, authenticator });
+  // The per-identity request budget, taken by the core on both transports (shared through Redis when set).
+  const rateLimit = createRateLimiter(config, redisHealth, logger);
+  const core = new RequestCore({
+    schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras, authenticator,
+    ...(rateLimit.limiter ? { rateLimiter: rateLimit.limiter } : {}),
+  });
   const origins = new BrowserOrigins(config.allowedOrigins);
   const ws = attachGraphQLWebSocket({
     httpServer,
@@ -157,6 +163,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     },
     ...(config.subscriptions?.maxPerConnection ? { maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection } : {}),
     ...(config.subscriptions?.keepAliveMs !== undefined ? { keepAliveMs: config.subscriptions.keepAliveMs } : {}),
+    ...(config.subscriptions?.maxConnectionsPerUser !== undefined ? { maxConnectionsPerUser: config.subscriptions.maxConnectionsPerUser } : {}),
+    ...(config.subscriptions?.maxPerUser !== undefined ? { maxSubscriptionsPerUser: config.subscriptions.maxPerUser } : {}),
   });
   if (redisHealth) registerRedisMetrics(metrics.registry, redisHealth);
   registerSubscriptionMetrics(metrics.registry, {
@@ -233,6 +241,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         await apollo.stop();
         if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
         await subscriptions.stop();
+        await rateLimit.close();
         await operations.stop();
         if (ownsFleet) await fleet.stop();
         authenticator.close?.();

@@ -18,6 +18,12 @@
  * Later; an accepted token closes its socket with 4403 when it expires (src/auth/credentialExpiry.ts). An operation the core
  * refuses, or one that fails, gets an `error` message for that operation only: the core never throws, so
  * graphql-ws never closes the socket with 4500 over one operation.
+ *
+ * Limits per identity (issue 12): every operation takes one request from its caller's budget through the core
+ * (`core.admit`, before parsing; over it the operation gets RATE_LIMITED / RATE_LIMIT_EXCEEDED with
+ * `retryAfter`); a user's connections over `maxConnectionsPerUser` are closed with 4429 instead of acknowledged;
+ * a user's operations over `maxSubscriptionsPerUser`, counted over all its connections, get RATE_LIMITED /
+ * TOO_MANY_USER_SUBSCRIPTIONS. The two caps are per replica (in memory): each replica holds its own sockets.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -47,6 +53,17 @@ export interface GraphQLWebSocketOptions {
   verifyUpgrade?: (request: IncomingMessage) => boolean;
   /** Operations running at once on one connection; over it, that operation errors and the socket stays open. @default 100 */
   maxSubscriptionsPerConnection?: number;
+  /**
+   * WebSocket connections one user may hold open on this replica; over it, connection_init is answered by
+   * closing the socket with 4429 (reason TOO_MANY_CONNECTIONS). 0 = no cap. @default 20
+   */
+  maxConnectionsPerUser?: number;
+  /**
+   * Operations one user may have running at once over all its connections to this replica; over it, that
+   * operation errors RATE_LIMITED (reason TOO_MANY_USER_SUBSCRIPTIONS) and the socket stays open. 0 = no cap.
+   * @default 200
+   */
+  maxSubscriptionsPerUser?: number;
   /** Server → client ping interval, ms; a client that does not pong within it is dropped (0 = off). @default 12000 */
   keepAliveMs?: number;
   /** Largest message accepted, bytes (as HTTP's body limit). @default 1048576 */
@@ -67,6 +84,8 @@ export interface GraphQLWebSocket {
 
 interface ConnectionState {
   identity: Identity;
+  /** The caller the per-user caps count under (user name, or source address when anonymous). */
+  userKey: string;
   /** Where the connection came from, read from the upgrade request once (the socket may close later). */
   origin: ConnectionOrigin;
 }
@@ -96,6 +115,10 @@ function requestInfoOf(origin: ConnectionOrigin): RequestInfo {
 export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQLWebSocket {
   const { core } = options;
   const cap = options.maxSubscriptionsPerConnection ?? 100;
+  const connectionCap = options.maxConnectionsPerUser ?? 20;
+  const userOperationCap = options.maxSubscriptionsPerUser ?? 200;
+  /** Each user's open connections (graphql-ws contexts), for both per-user caps. */
+  const userConnections = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
   const states = new WeakMap<object, ConnectionState>();
   /** The statistics count of each operation that passed onSubscribe, until onOperation sees its outcome. */
   const counts = new WeakMap<object, { count: RequestCount; name: string | undefined }>();
@@ -130,17 +153,44 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         // A connection outlives its token otherwise: close it with 4403 when the token expires.
         const cancel = onCredentialExpiry(auth.expiresAt, () => socket.close(EXPIRED_CLOSE_CODE, 'Forbidden: token expired'));
         socket.once('close', cancel);
-        states.set(ctx, { identity: auth.identity, origin: originOf(request) });
+        const origin = originOf(request);
+        const userKey = auth.identity.anonymous ? `ip:${origin.sourceIp ?? 'unknown'}` : `user:${auth.identity.user}`;
+        let mine = userConnections.get(userKey);
+        if (connectionCap > 0 && mine && mine.size >= connectionCap) {
+          // Closed before graphql-ws' own 4403 (which then is ignored): 4429 says "too many", not "forbidden".
+          socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, Reason.TOO_MANY_CONNECTIONS);
+          return false;
+        }
+        if (!mine) userConnections.set(userKey, (mine = new Set()));
+        const connections = mine;
+        connections.add(ctx);
+        socket.once('close', () => {
+          connections.delete(ctx);
+          if (connections.size === 0 && userConnections.get(userKey) === connections) userConnections.delete(userKey);
+        });
+        states.set(ctx, { identity: auth.identity, userKey, origin });
         return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
         const state = states.get(ctx);
         if (!state) return [apiError(ErrorCode.UNAUTHENTICATED, 'not authenticated')];
         const count = core.startCount('WEBSOCKET');
+        // Every operation takes one request from its caller's budget, as an HTTP request does, before any parsing.
+        const admitted = core.admit(state.identity, state.origin.sourceIp);
+        const retryAfter = typeof admitted === 'number' ? admitted : await admitted;
+        if (retryAfter > 0) {
+          count.finish(typeof payload.operationName === 'string' ? payload.operationName : undefined, true);
+          return [core.rateLimitedError(retryAfter)];
+        }
         // graphql-ws registers the operation before this hook, so the count includes this one.
         if (Object.keys(ctx.subscriptions).length > cap) {
           count.finish(typeof payload.operationName === 'string' ? payload.operationName : undefined, true);
           return [requestError(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_SUBSCRIPTIONS, `too many operations on this connection (at most ${cap}); complete some first`)];
+        }
+        if (userOperationCap > 0 && operationsOf(userConnections.get(state.userKey)) > userOperationCap) {
+          count.finish(typeof payload.operationName === 'string' ? payload.operationName : undefined, true);
+          return [requestError(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_USER_SUBSCRIPTIONS,
+            `too many operations running for this user over all connections (at most ${userOperationCap}); complete some first`)];
         }
         const prepared = core.prepare(payload, 'WEBSOCKET');
         if (prepared.kind === 'refused') {
@@ -201,6 +251,16 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
     },
     dispose,
   };
+}
+
+/** Close code of a connection over its user's connection cap (4429: "429 Too Many Requests" in graphql-ws' 4xxx range). */
+export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
+
+/** Operations running over a user's connections (graphql-ws registers each before onSubscribe, so this one included). */
+function operationsOf(connections: ReadonlySet<{ subscriptions: Record<string, unknown> }> | undefined): number {
+  let n = 0;
+  if (connections) for (const c of connections) for (const _ in c.subscriptions) n++;
+  return n;
 }
 
 /**
