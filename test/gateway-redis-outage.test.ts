@@ -97,8 +97,9 @@ describe('gateway with its Redis gone and back', () => {
       probe.disconnect();
     }
 
-    await redis.kill();
+    // Counted before the kill: the client may see its connection close (and log it) before kill() resolves.
     const outageStart = lines.length;
+    await redis.kill();
     const degraded = await until('degraded', async () => {
       const r = await readyz(fx);
       return r.body.redis === 'degraded' ? r : undefined;
