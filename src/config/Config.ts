@@ -164,4 +164,14 @@ export interface Config {
    * CORS headers on HTTP answers. @default undefined (none)
    */
   allowedOrigins?: string[];
+  /**
+   * Serve /metrics without a bearer token in auth modes other than `none` (a scraper that sends no token;
+   * the port is then kept private by the network). @default undefined (false: a valid bearer token is needed)
+   */
+  metricsOpen?: boolean;
+  /**
+   * Whether `__schema`/`__type` are answered, alike on both transports (GraphiQL fetches the schema
+   * through them). @default undefined (true)
+   */
+  introspection?: boolean;
 }

@@ -130,6 +130,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig(['--allowed-origins', 'ftp://x'], {})).toThrow(/--allowed-origins/);
   });
 
+  it('reads --metrics-open and --introspection (flags, env), refusing bad values', () => {
+    const defaults = loadConfig([], {});
+    expect(defaults.kind === 'config' && [defaults.config.metricsOpen, defaults.config.introspection]).toEqual([undefined, undefined]);
+    const flags = loadConfig(['--metrics-open', '--introspection', 'false'], {});
+    expect(flags.kind === 'config' && [flags.config.metricsOpen, flags.config.introspection]).toEqual([true, false]);
+    const env = loadConfig([], { FLEETGRAPH_METRICS_OPEN: 'false', FLEETGRAPH_INTROSPECTION: '1' });
+    expect(env.kind === 'config' && [env.config.metricsOpen, env.config.introspection]).toEqual([false, true]);
+    expect(() => loadConfig(['--introspection', 'maybe'], {})).toThrow(/--introspection/);
+    expect(() => loadConfig([], { FLEETGRAPH_METRICS_OPEN: 'yes' })).toThrow(/FLEETGRAPH_METRICS_OPEN/);
+  });
+
   it('reads the per-user limits (flags, env), 0 switching one off, refusing bad values', () => {
     const c = load(['--rate-limit-per-minute', '5', '--ws-max-connections-per-user', '2', '--max-subscriptions-per-user', '0']);
     expect([c.rateLimitPerMinute, c.subscriptions?.maxConnectionsPerUser, c.subscriptions?.maxPerUser]).toEqual([5, 2, 0]);

@@ -188,11 +188,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     config.audit.maxRows = n;
   }
   const readOnly = pick('--read-only');
-  if (readOnly) {
-    const v = asString(readOnly);
-    if (!['true', 'false', '1', '0'].includes(v)) throw new ConfigError(readOnly.source, `"${v}" is not true or false`);
-    config.readOnly = v === 'true' || v === '1';
-  }
+  if (readOnly) config.readOnly = trueOrFalse(readOnly);
+  // Operational endpoints and introspection in auth modes other than none (issue 12).
+  const metricsOpen = pick('--metrics-open');
+  if (metricsOpen) config.metricsOpen = trueOrFalse(metricsOpen);
+  const introspection = pick('--introspection');
+  if (introspection) config.introspection = trueOrFalse(introspection);
   const featureItems: Array<Sourced<unknown>> = flags.get('--feature') ?? (file.features !== undefined ? toItems(file.features, fileSource('features')) : []);
   for (const item of featureItems) {
     const [name, state] = splitPair(item, '<feature>=on|off');
@@ -292,6 +293,13 @@ function parseFlags(argv: readonly string[]): Map<string, Array<Sourced<string>>
     out.set(name, list);
   }
   return out;
+}
+
+/** A boolean setting: true|false|1|0 (a file key may hold a JSON/YAML boolean). */
+function trueOrFalse(item: Sourced<unknown>): boolean {
+  const v = asString(item);
+  if (!['true', 'false', '1', '0'].includes(v)) throw new ConfigError(item.source, `"${v}" is not true or false`);
+  return v === 'true' || v === '1';
 }
 
 function single(flags: Map<string, Array<Sourced<string>>>, name: string): Sourced<string> | undefined {

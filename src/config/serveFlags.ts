@@ -58,6 +58,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--rate-limit-per-minute', arg: '<n>', env: 'FLEETGRAPH_RATE_LIMIT_PER_MINUTE', fileKey: 'rateLimitPerMinute', help: 'GraphQL operations per user per minute (HTTP requests and WebSocket operations), shared through --redis-url; over it 429 RATE_LIMITED with Retry-After. 0 disables (default 1000).' },
   { flag: '--ws-max-connections-per-user', arg: '<n>', env: 'FLEETGRAPH_WS_MAX_CONNECTIONS_PER_USER', fileKey: 'wsMaxConnectionsPerUser', help: 'WebSocket connections one user may hold per replica; over it connection_init is answered by close 4429. 0 disables (default 20).' },
   { flag: '--max-subscriptions-per-user', arg: '<n>', env: 'FLEETGRAPH_MAX_SUBSCRIPTIONS_PER_USER', fileKey: 'maxSubscriptionsPerUser', help: 'Operations one user may run at once over all its WebSocket connections per replica; over it RATE_LIMITED. 0 disables (default 200).' },
+  { flag: '--metrics-open', env: 'FLEETGRAPH_METRICS_OPEN', fileKey: 'metricsOpen', help: 'Serve /metrics without a bearer token when --auth is not none (for a Prometheus that sends none; keep the port private then).' },
+  { flag: '--introspection', arg: 'true|false', env: 'FLEETGRAPH_INTROSPECTION', fileKey: 'introspection', help: 'Answer __schema/__type queries (GraphiQL needs them), on both transports; false refuses them with VALIDATION_FAILED (default true).' },
   { flag: '--help', help: 'Print this help.' },
 ];
 

@@ -2,9 +2,13 @@
  * startGateway(config): one node:http server on config.host:config.port serving
  *   /graphql   GraphQL over HTTP (POST, GET) through Apollo Server; GraphiQL for browsers (GET, text/html)
  *   /graphiql/ GraphiQL's assets from node_modules
- *   /healthz   alive
+ *   /healthz   alive (always open)
  *   /readyz    200 once every member's caches synced or failed (body: per member), else 503
  *   /metrics   Prometheus
+ * In auth modes other than `none` the status codes of /healthz and /readyz stay open to probes, but /readyz's
+ * details (member names, Redis state) need a valid bearer token (else the body is `{"ready": …}` only) and
+ * /metrics needs one unless `--metrics-open`. GraphiQL's page and assets hold no data and stay public: the
+ * schema reaches it only through an introspection query on /graphql, which needs a token like any query.
  * graphql-ws (src/server/ws.ts) shares this server: WebSocket upgrades on /graphql carry subscriptions.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -150,6 +154,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const rateLimit = createRateLimiter(config, redisHealth, logger);
   const core = new RequestCore({
     schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras, authenticator,
+    ...(config.introspection === false ? { introspection: false } : {}),
     ...(rateLimit.limiter ? { rateLimiter: rateLimit.limiter } : {}),
   });
   const origins = new BrowserOrigins(config.allowedOrigins);
@@ -180,6 +185,8 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   await apollo.start();
   // Made once rather than per request: the hot path of small queries allocates as little as it can.
   const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, core, origins };
+  /** Whether /metrics asks for a bearer token: in every auth mode but none, unless `--metrics-open`. */
+  const metricsNeedToken = authenticator.mode !== 'none' && config.metricsOpen !== true;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = requestTarget(req.url);
@@ -204,12 +211,25 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       sendJson(res, (status = 200), { status: 'ok' });
     } else if (url.pathname === '/readyz') {
       const r = fleet.readiness();
-      // A degraded Redis costs speed, not answers: still 200, with the state in the body.
-      sendJson(res, (status = r.ready ? 200 : 503), redisHealth ? { ...r, redis: redisHealth.state } : r);
+      status = r.ready ? 200 : 503;
+      // Probes send no token: the status code is everyone's, the details (member names, errors) a caller's.
+      if (authenticator.mode !== 'none' && !(await core.authenticate(req.headers.authorization)).ok) {
+        sendJson(res, status, { ready: r.ready });
+      } else {
+        // A degraded Redis costs speed, not answers: still 200, with the state in the body.
+        sendJson(res, status, redisHealth ? { ...r, redis: redisHealth.state } : r);
+      }
     } else if (url.pathname === '/metrics') {
-      const text = await metrics.registry.metrics();
-      res.writeHead((status = 200), { 'content-type': metrics.registry.contentType });
-      res.end(text);
+      const auth = metricsNeedToken ? await core.authenticate(req.headers.authorization) : undefined;
+      if (auth && !auth.ok) {
+        // The same answer as a GraphQL request without a valid token: 401 and WWW-Authenticate (503 when it cannot be verified).
+        res.writeHead((status = auth.answer.httpStatus), { ...auth.answer.headers, 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(JSON.stringify({ errors: [auth.error] }));
+      } else {
+        const text = await metrics.registry.metrics();
+        res.writeHead((status = 200), { 'content-type': metrics.registry.contentType });
+        res.end(text);
+      }
     } else {
       sendJson(res, status, { error: 'not found', paths: ['/graphql', '/healthz', '/readyz', '/metrics'] });
     }
