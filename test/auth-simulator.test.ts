@@ -51,7 +51,7 @@ describe('TokenReviewAuthenticator against the simulator control plane', () => {
   it('accepts the demo users with their user and groups, refuses an unknown token', async () => {
     const auth = new TokenReviewAuthenticator(loadControlPlaneKubeConfig(sim.kubeconfigPath));
     for (const user of ['platform-viewer', 'shop-dev', 'ops-oncall']) {
-      expect(tokens[user]).toBeTruthy();
+      expect(tokens[user]).toMatch(/^\S+$/);
       const r = await auth.authenticate(tokens[user]!);
       expect(r.ok && r.identity).toMatchObject({ user, groups: ['system:authenticated'], anonymous: false });
     }
@@ -65,7 +65,7 @@ describe('TokenReviewAuthenticator against the simulator control plane', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.identity.user).toBe('system:serviceaccount:fleetgraph-system:fleetgraph');
-    expect(r.identity.uid).toBeTruthy();
+    expect(r.identity.uid).toMatch(/\S/);
     expect(r.identity.groups).toEqual(expect.arrayContaining(['system:serviceaccounts', 'system:serviceaccounts:fleetgraph-system', 'system:authenticated']));
     expect(r.expiresAt).toBe(Date.parse(issued.expirationTimestamp));
   });
