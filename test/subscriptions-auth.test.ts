@@ -106,7 +106,8 @@ describe('the rules HTTP applies', () => {
       await poll(() => (fx.gateway.subscriptions.engine.stats().subscriptions === 3 ? true : undefined), 10_000, () => 'slot not reusable');
       expect(again.errors).toEqual([]);
       expect(closed.code).toBeUndefined();
-      const metrics = await fetch(fx.gateway.url.replace('/graphql', '/metrics')).then((r) => r.text());
+      // /metrics needs a token outside --auth none (see gateway-api-ops-endpoints).
+      const metrics = await fetch(fx.gateway.url.replace('/graphql', '/metrics'), { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.text());
       expect(metrics).toMatch(/^fleetgraph_subscriptions_active 3$/m);
       expect(metrics).toMatch(/^fleetgraph_ws_connections [1-9]\d*$/m);
     } finally {
