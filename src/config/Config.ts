@@ -174,4 +174,12 @@ export interface Config {
    * through them). @default undefined (true)
    */
   introspection?: boolean;
+  /**
+   * How requests are authorized when `auth` is not `none` (issue 12): `rbac` evaluates each cluster's own RBAC
+   * objects (watched) in the gateway and asks a cluster by SubjectAccessReview only where its RBAC may not be
+   * read; `sar` asks every cluster by SubjectAccessReview (clusters with webhook authorizers). @default 'rbac'
+   */
+  authz?: 'rbac' | 'sar';
+  /** Groups whose members read every caller's audit entries (others read their own). @default [] */
+  auditReaders?: string[];
 }

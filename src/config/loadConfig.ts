@@ -194,6 +194,15 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (metricsOpen) config.metricsOpen = trueOrFalse(metricsOpen);
   const introspection = pick('--introspection');
   if (introspection) config.introspection = trueOrFalse(introspection);
+  const authz = pick('--authz');
+  if (authz) {
+    const v = asString(authz);
+    if (v !== 'rbac' && v !== 'sar') throw new ConfigError(authz.source, `"${v}" is not an authorization mode (rbac or sar)`);
+    config.authz = v;
+  }
+  const auditReaderItems: Array<Sourced<unknown>> = flags.get('--audit-readers')
+    ?? (env.FLEETGRAPH_AUDIT_READERS ? [{ value: env.FLEETGRAPH_AUDIT_READERS, source: 'FLEETGRAPH_AUDIT_READERS' }] : file.auditReaders !== undefined ? toItems(file.auditReaders, fileSource('auditReaders')) : []);
+  if (auditReaderItems.length) config.auditReaders = auditReaderItems.flatMap((i) => asString(i).split(',')).map((g) => g.trim()).filter(Boolean);
   const featureItems: Array<Sourced<unknown>> = flags.get('--feature') ?? (file.features !== undefined ? toItems(file.features, fileSource('features')) : []);
   for (const item of featureItems) {
     const [name, state] = splitPair(item, '<feature>=on|off');

@@ -60,6 +60,8 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--max-subscriptions-per-user', arg: '<n>', env: 'FLEETGRAPH_MAX_SUBSCRIPTIONS_PER_USER', fileKey: 'maxSubscriptionsPerUser', help: 'Operations one user may run at once over all its WebSocket connections per replica; over it RATE_LIMITED. 0 disables (default 200).' },
   { flag: '--metrics-open', env: 'FLEETGRAPH_METRICS_OPEN', fileKey: 'metricsOpen', help: 'Serve /metrics without a bearer token when --auth is not none (for a Prometheus that sends none; keep the port private then).' },
   { flag: '--introspection', arg: 'true|false', env: 'FLEETGRAPH_INTROSPECTION', fileKey: 'introspection', help: 'Answer __schema/__type queries (GraphiQL needs them), on both transports; false refuses them with VALIDATION_FAILED (default true).' },
+  { flag: '--authz', arg: 'rbac|sar', env: 'FLEETGRAPH_AUTHZ', fileKey: 'authz', help: 'With --auth other than none: rbac (default) decides each request from every cluster\'s own RBAC objects, watched by the gateway (SubjectAccessReview where they may not be read); sar asks every cluster by SubjectAccessReview (webhook authorizers).' },
+  { flag: '--audit-readers', arg: '<group,...>', env: 'FLEETGRAPH_AUDIT_READERS', fileKey: 'auditReaders', repeatable: true, help: 'Groups whose members see every caller\'s audit entries (others see their own). Comma separated, repeatable.' },
   { flag: '--help', help: 'Print this help.' },
 ];
 

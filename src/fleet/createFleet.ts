@@ -34,6 +34,11 @@ import {
 import { ErrorCode, Reason } from '../errors/codes.js';
 import { API_NOT_SERVED, clusterError, toClusterError, type Classified } from './UpstreamError.js';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { FleetAuthorizer } from '../authz/FleetAuthorizer.js';
+import { postSubjectAccessReview } from '../authz/postSubjectAccessReview.js';
+import { RbacStore } from '../authz/RbacStore.js';
+import { RbacWatcher } from '../authz/RbacWatcher.js';
+import { SubjectAccessReviewAuthorizer } from '../authz/SubjectAccessReviewAuthorizer.js';
 
 interface ClusterEntry {
   connection: ClusterConnection;
@@ -86,7 +91,7 @@ class KarmadaFleet implements Fleet {
   readonly requestCounters = new Map<string, number>();
   private readonly config: Config;
   private readonly options: FleetOptions;
-  private readonly kinds: ReadonlyMap<KindName, KindDescriptor>;
+  readonly kinds: ReadonlyMap<KindName, KindDescriptor>;
   private readonly controlPlaneKc: KubeConfig;
   private readonly store: TtlStore;
   private readonly fetched: FetchedLists;
@@ -99,6 +104,10 @@ class KarmadaFleet implements Fleet {
    */
   private readonly demand = new Map<KindName, Map<string, number>>();
   private stopped = false;
+  /** Per-user authorization (issue 12): present when callers authenticate (`auth` other than `none`). */
+  readonly authorizer: FleetAuthorizer | undefined;
+  /** Watches every cluster's RBAC for the authorizer (not with `--authz sar`). */
+  private readonly rbacWatcher: RbacWatcher | undefined;
 
   constructor(config: Config, options: FleetOptions, controlPlaneKc: KubeConfig) {
     this.config = config;
@@ -112,6 +121,25 @@ class KarmadaFleet implements Fleet {
       ...(options.redisHealth ? { redisHealth: options.redisHealth } : {}),
     });
     this.fetched = new FetchedLists(this.store, config.ttl);
+    if (config.auth !== 'none') {
+      const store = new RbacStore();
+      const mode = config.authz ?? 'rbac';
+      // Only the cluster can tell where its RBAC may not be read (or with --authz sar): a review with the
+      // gateway's own client of that cluster.
+      const reviews = new SubjectAccessReviewAuthorizer({
+        review: (cluster, caller, check) => {
+          const entry = this.entry(cluster);
+          if (!entry) return Promise.reject(new Error(`no cluster named ${cluster}`));
+          return postSubjectAccessReview(entry.connection.client, caller, check, config.callTimeoutMs);
+        },
+      });
+      this.authorizer = new FleetAuthorizer({ store, reviews, mode });
+      this.rbacWatcher = mode === 'rbac' ? new RbacWatcher({
+        store,
+        ...(options.backoff ? { backoff: options.backoff } : {}),
+        onMode: (cluster, m) => options.logger?.info({ cluster, mode: m }, `authorization: ${m === 'local' ? 'RBAC read and watched' : m === 'review' ? 'RBAC not readable, SubjectAccessReview' : 'RBAC syncing'}`),
+      }) : undefined;
+    }
   }
 
   start(): void {
@@ -160,6 +188,7 @@ class KarmadaFleet implements Fleet {
     const entry = this.memberEntries.get(name);
     if (!entry) return;
     this.memberEntries.delete(name);
+    await this.rbacWatcher?.remove(name);
     entry.connection.stop();
     await entry.cache.stop();
   }
@@ -198,6 +227,7 @@ class KarmadaFleet implements Fleet {
     }
     connection.start();
     cache.start();
+    this.rbacWatcher?.add(name, client);
     if (side === 'controlPlane') {
       // The first list of Cluster objects emits no change: pick the members up when it lands.
       void cache.settled().then(() => this.syncMembersFromCache());
@@ -522,7 +552,7 @@ class KarmadaFleet implements Fleet {
     const all = [this.controlPlane, ...this.memberEntries.values()];
     this.memberEntries.clear();
     for (const e of all) e.connection.stop();
-    await Promise.all(all.map((e) => e.cache.stop()));
+    await Promise.all([...all.map((e) => e.cache.stop()), this.rbacWatcher?.stop()]);
     await this.store.close();
   }
 }

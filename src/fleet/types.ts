@@ -173,6 +173,13 @@ export interface Fleet {
   watchKind?(kind: KindName, clusters?: readonly string[]): () => void;
   /** Subscribes to cache changes of every cluster and watched kind; returns an unsubscribe function. */
   onChange(listener: ChangeListener): () => void;
+  /**
+   * Decides what each caller may do, per cluster, as that cluster's RBAC would (src/authz); undefined when
+   * callers do not authenticate (auth `none`: every caller acts as the gateway). Only src/graphql/authorize.ts asks it.
+   */
+  readonly authorizer?: import('../authz/FleetAuthorizer.js').FleetAuthorizer | undefined;
+  /** The kinds' API groups and plurals (the middleware group is configured). @default the built-in table */
+  readonly kinds?: ReadonlyMap<KindName, import('./kinds.js').KindDescriptor>;
   /** Upstream calls made, by `cluster verb kind` (for /metrics and tests). */
   readonly requestCounters: ReadonlyMap<string, number>;
   /** Stops every informer and closes clients and the TTL store. */

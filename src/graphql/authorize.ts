@@ -1,9 +1,22 @@
 /**
- * The single authorization check. Every resolver that returns data asks `authorize(identity, action,
- * target)` before reading, cached data included, so that per-user RBAC (a later issue) only has to change
- * this file. Today every authenticated identity may read everything.
+ * The single authorization check. Every resolver that returns data asks here before reading, cached data
+ * included, and every mutation before its Operation exists: this file is the one place that decides.
+ *
+ * - `authorize(identity, …)`: synchronous, is there a caller at all (UNAUTHENTICATED otherwise).
+ * - `ctx.access` (a RequestAccess, one per request): what this caller may do in each cluster, as that
+ *   cluster's own RBAC decides (src/authz: the gateway's copy of every cluster's RBAC, or a
+ *   SubjectAccessReview where it may not be read). In auth mode `none` every caller is the gateway itself
+ *   and is refused nothing.
+ *
+ * Cluster names here are the data layer's: a member's name, or CONTROL_PLANE for Karmada.
  */
-import { apiError, ErrorCode } from './errors.js';
+import type { FleetAuthorizer } from '../authz/FleetAuthorizer.js';
+import type { ListScope, ResourceCheck, Subject } from '../authz/types.js';
+import { ErrorCode } from '../errors/codes.js';
+import { kindTable, type KindDescriptor, type KindName } from '../fleet/kinds.js';
+import { CONTROL_PLANE, type ClusterError } from '../fleet/types.js';
+import { toClusterError } from '../fleet/UpstreamError.js';
+import { apiError } from './errors.js';
 
 /** Who is asking, as established by the server's identity module. */
 export interface Identity {
@@ -24,19 +37,135 @@ export interface AuthTarget {
   namespace?: string | null;
 }
 
-/** The decision; pure, so resolvers and tests can call it freely. */
-export function isAllowed(identity: Identity | null, action: Action, target: AuthTarget): boolean {
+/** Throws UNAUTHENTICATED without identity; what the identity may do is `ctx.access`'s to decide. */
+export function authorize(identity: Identity | null, action: Action, target: AuthTarget): void {
   void action;
   void target;
-  return identity !== null;
+  if (identity === null) throw apiError(ErrorCode.UNAUTHENTICATED, 'authentication required');
 }
 
-/** Throws FORBIDDEN (or UNAUTHENTICATED without identity) when the read is not allowed. */
-export function authorize(identity: Identity | null, action: Action, target: AuthTarget): void {
-  if (identity === null) throw apiError(ErrorCode.UNAUTHENTICATED, 'authentication required');
-  if (!isAllowed(identity, action, target)) {
-    throw apiError(ErrorCode.FORBIDDEN, `${identity.user} may not ${action} ${target.kind}`, {
-      ...(target.cluster ? { cluster: target.cluster } : {}),
-    });
+const EVERYWHERE: ListScope = Object.freeze({ all: true, namespaces: new Set<string>() });
+const NOWHERE: ListScope = Object.freeze({ all: false, namespaces: new Set<string>() });
+
+/** The built-in kinds (the middleware group as configured by default), for fleets that do not say. */
+let defaultKinds: ReadonlyMap<KindName, KindDescriptor> | undefined;
+
+/** `list pods in namespace web`, `patch nodes node-1`, `get pods/log shop/web-0`: how refusals name a permission. */
+export function describeCheck(check: ResourceCheck): string {
+  const resource = `${check.apiGroup ? `${check.resource}.${check.apiGroup}` : check.resource}${check.subresource ? `/${check.subresource}` : ''}`;
+  const object = check.name ? ` ${check.namespace ? `${check.namespace}/` : ''}${check.name}` : check.namespace ? ` in namespace ${check.namespace}` : '';
+  return `${check.verb} ${resource}${object}`;
+}
+
+/** The display name of a data-layer cluster in messages. */
+function clusterLabel(cluster: string): string {
+  return cluster === CONTROL_PLANE ? 'the Karmada control plane' : `cluster ${cluster}`;
+}
+
+/**
+ * One request's view of what its caller may do. Decisions are the FleetAuthorizer's (access sets memoised
+ * across requests); list scopes are memoised per request as well, so a page that lists pods of ten members
+ * twice asks each member once.
+ */
+export class RequestAccess {
+  readonly subject: Subject;
+  private readonly scopes = new Map<string, Promise<ListScope>>();
+
+  constructor(
+    readonly identity: Identity,
+    private readonly authorizer: FleetAuthorizer | undefined,
+    private readonly kinds: ReadonlyMap<KindName, KindDescriptor> | undefined,
+  ) {
+    this.subject = { user: identity.user, groups: identity.groups };
+  }
+
+  /** Nothing is refused: auth `none` (the caller is the gateway) or a fleet without an authorizer. */
+  get unrestricted(): boolean {
+    return this.identity.anonymous || !this.authorizer;
+  }
+
+  /** The API group and plural of a data-layer kind. */
+  resourceOf(kind: KindName): { apiGroup: string; resource: string; namespaced: boolean } {
+    const d = (this.kinds ?? (defaultKinds ??= kindTable({ group: 'middleware.fleetgraph.io', version: 'v1alpha1' }))).get(kind);
+    if (!d) throw new Error(`unknown kind "${kind}"`);
+    return { apiGroup: d.group, resource: d.plural, namespaced: d.namespaced };
+  }
+
+  /** A check for a data-layer kind (a namespace is dropped for cluster-scoped kinds). */
+  checkOf(verb: string, kind: KindName, namespace?: string | null, name?: string | null, subresource?: string): ResourceCheck {
+    const r = this.resourceOf(kind);
+    return {
+      verb, apiGroup: r.apiGroup, resource: r.resource,
+      ...(subresource ? { subresource } : {}),
+      ...(r.namespaced && namespace ? { namespace } : {}),
+      ...(name ? { name } : {}),
+    };
+  }
+
+  /** Synchronous when the cluster's RBAC is known here; undefined when only the cluster can tell. */
+  decideLocally(cluster: string, check: ResourceCheck): boolean | undefined {
+    if (this.unrestricted) return true;
+    return this.authorizer!.decideLocally(cluster, this.subject, check);
+  }
+
+  /** The decision. @throws UpstreamError when the SubjectAccessReview it needed failed. */
+  async allows(cluster: string, check: ResourceCheck): Promise<boolean> {
+    if (this.unrestricted) return true;
+    return this.authorizer!.can(cluster, this.subject, check);
+  }
+
+  /** The first of `checks` refused in `cluster`, or undefined when all are allowed (asked concurrently). */
+  async firstMissing(cluster: string, checks: readonly ResourceCheck[]): Promise<ResourceCheck | undefined> {
+    if (this.unrestricted) return undefined;
+    const verdicts = await Promise.all(checks.map((c) => this.allows(cluster, c)));
+    const i = verdicts.indexOf(false);
+    return i < 0 ? undefined : checks[i];
+  }
+
+  /**
+   * Throws FORBIDDEN (with `cluster` and the missing permission in `extensions.permission`) unless allowed;
+   * a review that could not be made is that cluster's failure (CLUSTER_UNAVAILABLE …), never a refusal.
+   */
+  async require(cluster: string, check: ResourceCheck): Promise<void> {
+    const error = await this.refusal(cluster, check);
+    if (error) throw apiError(error.code, error.message, { cluster: error.cluster, ...(error.reason ? { reason: error.reason } : {}), ...(error.code === ErrorCode.FORBIDDEN ? { permission: describeCheck(check) } : {}) });
+  }
+
+  /** `require` as a typed value: undefined when allowed, else the cluster's FORBIDDEN (or review failure). */
+  async refusal(cluster: string, check: ResourceCheck): Promise<ClusterError | undefined> {
+    try {
+      if (await this.allows(cluster, check)) return undefined;
+    } catch (err) {
+      return toClusterError(cluster, err);
+    }
+    return this.forbidden(cluster, check);
+  }
+
+  /** The FORBIDDEN value for a refused check. */
+  forbidden(cluster: string, check: ResourceCheck): ClusterError {
+    return {
+      code: ErrorCode.FORBIDDEN,
+      cluster,
+      status: 403,
+      message: `${this.identity.user} may not ${describeCheck(check)} in ${clusterLabel(cluster)}`,
+    };
+  }
+
+  /**
+   * Where the caller may `verb` (list) `kind` in `cluster`: everywhere, or a set of namespaces (cluster-scoped
+   * kinds: everywhere or nowhere). `namespaces` names the candidates when only reviews can tell (the
+   * namespaces the cache holds objects in), called only then. Memoised per request.
+   */
+  listScope(cluster: string, kind: KindName, namespaces: () => Iterable<string>, verb = 'list'): Promise<ListScope> {
+    if (this.unrestricted) return Promise.resolve(EVERYWHERE);
+    const key = `${cluster}\u0000${kind}\u0000${verb}`;
+    let scope = this.scopes.get(key);
+    if (!scope) {
+      const r = this.resourceOf(kind);
+      scope = this.authorizer!.listScope(cluster, this.subject, r.apiGroup, r.resource, r.namespaced ? namespaces() : [], verb)
+        .then((s) => (r.namespaced || s.all ? s : NOWHERE));
+      this.scopes.set(key, scope);
+    }
+    return scope;
   }
 }

@@ -6,11 +6,13 @@ import type { GraphQLError } from 'graphql';
 import type { AuditLog } from '../audit/AuditLog.js';
 import type { OperationService } from '../operations/OperationService.js';
 import type { Fleet, FleetLoaders } from '../fleet/types.js';
-import type { Identity } from './authorize.js';
+import { RequestAccess, type Identity } from './authorize.js';
 import { PartialErrors } from './partialErrors.js';
 
 export interface GraphQLContext {
   identity: Identity;
+  /** What this caller may do in each cluster (src/graphql/authorize.ts, the one place that decides). */
+  access: RequestAccess;
   fleet: Fleet;
   /** Fresh per request: keys of one request are batched, never shared across users. */
   loaders: FleetLoaders;
@@ -49,7 +51,9 @@ export interface ContextExtras {
  * copies the context with Object.assign (which would run a getter) and the WebSocket adapter spreads it.
  */
 export function createContext(fleet: Fleet, identity: Identity, extras: ContextExtras = {}): GraphQLContext {
-  const ctx: GraphQLContext = { identity, fleet, loaders: new LazyLoaders(fleet), partial: new PartialErrors() };
+  const ctx: GraphQLContext = {
+    identity, access: new RequestAccess(identity, fleet.authorizer, fleet.kinds), fleet, loaders: new LazyLoaders(fleet), partial: new PartialErrors(),
+  };
   if (extras.operations) ctx.operations = extras.operations;
   if (extras.auditLog) ctx.auditLog = extras.auditLog;
   if (extras.request) ctx.request = extras.request;
