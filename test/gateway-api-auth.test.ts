@@ -9,7 +9,7 @@ let fx: GatewayFixture;
 const TOKEN = 'gw-api-test-token-0123456789';
 
 beforeAll(async () => {
-  fx = await startGatewayFixture({ tokens: `${TOKEN},alice,1001,"fleet-readers"\n` });
+  fx = await startGatewayFixture({ grantRead: ['fleet-readers'], tokens: `${TOKEN},alice,1001,"fleet-readers"\n` });
 });
 
 afterAll(async () => {

@@ -45,7 +45,7 @@ async function wsQuery(fx: GatewayFixture, query: string, payload: Record<string
 describe('--auth token', () => {
   let fx: GatewayFixture;
   beforeAll(async () => {
-    fx = await startGatewayFixture({ tokens: TOKENS });
+    fx = await startGatewayFixture({ grantRead: ['fleet-readers'], tokens: TOKENS });
   });
   afterAll(async () => {
     await fx?.stop();
@@ -103,7 +103,7 @@ describe('--auth token', () => {
 describe('--auth token --metrics-open --introspection false', () => {
   let fx: GatewayFixture;
   beforeAll(async () => {
-    fx = await startGatewayFixture({ tokens: TOKENS, args: ['--metrics-open', '--introspection', 'false'] });
+    fx = await startGatewayFixture({ grantRead: ['fleet-readers'], tokens: TOKENS, args: ['--metrics-open', '--introspection', 'false'] });
   });
   afterAll(async () => {
     await fx?.stop();

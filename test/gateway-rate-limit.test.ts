@@ -48,6 +48,7 @@ describe('per-user limits on one gateway', () => {
   beforeAll(async () => {
     fx = await startGatewayFixture({
       scenario: 'mini',
+      grantRead: ['fleet-readers'],
       args: ['--auth', 'token', '--tokens', tokensFile, '--rate-limit-per-minute', '8', '--ws-max-connections-per-user', '2', '--max-subscriptions-per-user', '3'],
     });
   });
@@ -154,7 +155,7 @@ describe('one budget per user across two gateways sharing Redis', () => {
   beforeAll(async () => {
     ensureBuilt();
     const args = ['--auth', 'token', '--tokens', tokensFile, '--rate-limit-per-minute', '4', '--redis-url', REDIS_URL, '--redis-prefix', prefix, '--fleet-id', fleetId];
-    fx = await startGatewayFixture({ scenario: 'mini', args });
+    fx = await startGatewayFixture({ scenario: 'mini', grantRead: ['fleet-readers'], args });
     b = await spawnGateway(['--kubeconfig', fx.kubeconfig, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', ...args]);
     redis = new Redis(REDIS_URL, { lazyConnect: false, maxRetriesPerRequest: 1 });
   }, 120_000);
@@ -203,6 +204,7 @@ describe('the budget with its Redis gone', () => {
     redis = await PrivateRedis.start();
     fx = await startGatewayFixture({
       scenario: 'mini',
+      grantRead: ['fleet-readers'],
       args: ['--auth', 'token', '--tokens', tokensFile, '--rate-limit-per-minute', '3', '--redis-url', redis.url, '--redis-prefix', `fleetgraph-rl-${randomUUID()}:`, '--fleet-id', 'outage'],
     });
   }, 120_000);

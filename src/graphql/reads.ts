@@ -8,13 +8,15 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { responsePathAsArray } from 'graphql';
 import type { SlimObject, ListFilter } from '../cache/types.js';
 import type { KindName } from '../fleet/kinds.js';
-import { CONTROL_PLANE, type ClusterError, type ClusterResult } from '../fleet/types.js';
+import { CONTROL_PLANE, type ClusterError, type ClusterResult, type NodeUsage, type PodUsage } from '../fleet/types.js';
 import { authorize } from './authorize.js';
 import type { GraphQLContext } from './context.js';
 import { Reason } from '../errors/codes.js';
 import { clusterFailure, notFound } from './errors.js';
 import type { Located, ResourceTypeName } from './models.js';
-import { isApiNotServed } from '../fleet/UpstreamError.js';
+import { isApiNotServed, toClusterError } from '../fleet/UpstreamError.js';
+import type { ListScope, ResourceCheck } from '../authz/types.js';
+import { ErrorCode } from '../errors/codes.js';
 
 /** The control plane is `null` in the API and CONTROL_PLANE in the data layer. */
 export function fleetClusterKey(cluster: string | null): string {
@@ -48,8 +50,9 @@ export async function listIn<T extends SlimObject = SlimObject>(
   cluster: string | null,
   type: ResourceTypeName,
   filter?: ListFilter,
+  explicit = false,
 ): Promise<ClusterResult<Array<Located<T>>>> {
-  const result = await objectsIn(ctx, kind, cluster, filter);
+  const result = await objectsIn(ctx, kind, cluster, filter, explicit);
   if (!result.ok) return result;
   return { ok: true, cluster: result.cluster, value: locate<T>(result.value, cluster, type) };
 }
@@ -57,15 +60,67 @@ export async function listIn<T extends SlimObject = SlimObject>(
 /**
  * listIn without the Located wrappers, for roll-ups that only count and sum: the same authorization, the
  * same loader key, the cached objects themselves (read-only).
+ *
+ * Per-user authorization happens here, on the shared cache's answer (src/graphql/authorize.ts decides):
+ * - filtered to a namespace: `list` there, else FORBIDDEN for this cluster (a typed value);
+ * - otherwise only the namespaces where the caller may `list` the kind (cluster-scoped kinds: all or
+ *   nothing), silently; with `explicit` (the caller's filter named this cluster) a caller who may list
+ *   nothing there gets FORBIDDEN rather than an empty answer that looks like one.
+ * Counts, cursors and roll-ups are computed from what is returned, so they count only what the caller may see.
  */
 export async function objectsIn<T extends SlimObject = SlimObject>(
-  ctx: GraphQLContext, kind: KindName, cluster: string | null, filter?: ListFilter,
+  ctx: GraphQLContext, kind: KindName, cluster: string | null, filter?: ListFilter, explicit = false,
 ): Promise<ClusterResult<readonly T[]>> {
   authorize(ctx.identity, 'read', { kind, cluster: cluster ?? 'karmada', namespace: filter?.namespace ?? null });
   const key = filter && Object.values(filter).some((v) => v !== undefined)
     ? { kind, cluster: fleetClusterKey(cluster), filter: stripUndefined(filter) }
     : { kind, cluster: fleetClusterKey(cluster) };
-  return ctx.loaders.list.load(key) as Promise<ClusterResult<readonly T[]>>;
+  const access = ctx.access;
+  if (access.unrestricted) return ctx.loaders.list.load(key) as Promise<ClusterResult<readonly T[]>>;
+  const c = fleetClusterKey(cluster);
+  if (filter?.namespace) {
+    const check = access.checkOf('list', kind, filter.namespace);
+    const refused = await access.refusal(c, check);
+    if (refused) return { ok: false, cluster: c, error: refused };
+    return ctx.loaders.list.load(key) as Promise<ClusterResult<readonly T[]>>;
+  }
+  const result = (await ctx.loaders.list.load(key)) as ClusterResult<readonly T[]>;
+  if (!result.ok) return result;
+  let scope: ListScope;
+  try {
+    scope = await access.listScope(c, kind, () => namespacesOf(result.value));
+  } catch (err) {
+    return { ok: false, cluster: c, error: toClusterError(c, err) };
+  }
+  if (scope.all) return result;
+  if (scope.namespaces.size === 0 && explicit) return { ok: false, cluster: c, error: access.forbidden(c, access.checkOf('list', kind)) };
+  return { ok: true, cluster: result.cluster, value: withinScope(result.value, scope) };
+}
+
+/** The namespaces a list holds objects in (the candidates a SubjectAccessReview-mode scope is asked about). */
+function namespacesOf(objects: readonly SlimObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) if (o.metadata.namespace) out.add(o.metadata.namespace);
+  return out;
+}
+
+/**
+ * A list cut to a scope, memoised per (list, scope): the loader answers one array per (cluster, kind) and
+ * the access set one scope object per (caller, kind), so every resolver of a request that reads the same
+ * list shares one cut, and callers with the same rights share it across concurrent requests.
+ */
+const cuts = new WeakMap<readonly SlimObject[], WeakMap<ListScope, readonly SlimObject[]>>();
+
+function withinScope<T extends SlimObject>(objects: readonly T[], scope: ListScope): readonly T[] {
+  if (scope.namespaces.size === 0) return [];
+  let perList = cuts.get(objects);
+  if (!perList) cuts.set(objects, (perList = new WeakMap()));
+  let cut = perList.get(scope);
+  if (!cut) {
+    cut = objects.filter((o) => o.metadata.namespace !== undefined && scope.namespaces.has(o.metadata.namespace));
+    perList.set(scope, cut);
+  }
+  return cut as readonly T[];
 }
 
 /** Like listIn, but a failure is thrown as the GraphQL error that nulls the calling field. */
@@ -82,17 +137,26 @@ export interface Gathered<T extends SlimObject> {
   failures: ClusterError[];
 }
 
-/** One kind across members (all, or `clusters`), merged; failures kept apart. */
+/**
+ * One kind across members (all, or `clusters`: the ones the caller's filter named), merged; failures kept
+ * apart. Over every member, a member where the caller may not list what the filter asks is left out
+ * silently when another member answered (a namespace filter names a namespace the caller works in somewhere);
+ * when none did, each refusal is reported.
+ */
 export async function listAcross<T extends SlimObject = SlimObject>(
   ctx: GraphQLContext, kind: KindName, type: ResourceTypeName, filter?: ListFilter, clusters?: readonly string[],
 ): Promise<Gathered<T>> {
   const members = clusters ?? [...ctx.fleet.members()].sort();
-  const results = await Promise.all(members.map((m) => listIn<T>(ctx, kind, m, type, filter)));
+  const results = await Promise.all(members.map((m) => listIn<T>(ctx, kind, m, type, filter, clusters !== undefined)));
   const out: Gathered<T> = { items: [], failures: [] };
+  let answered = false;
   for (const r of results) {
-    if (r.ok) out.items.push(...r.value);
-    else if (!isApiNotServed(r.error)) out.failures.push(r.error);
+    if (r.ok) {
+      answered = true;
+      out.items.push(...r.value);
+    } else if (!isApiNotServed(r.error)) out.failures.push(r.error);
   }
+  if (clusters === undefined && answered) out.failures = out.failures.filter((f) => f.code !== ErrorCode.FORBIDDEN);
   return out;
 }
 
@@ -116,16 +180,41 @@ export async function objectsAcross<T extends SlimObject = SlimObject>(
   return out;
 }
 
-/** Node usage of one member (metrics API), after authorization; never cached beyond the request. */
-export function nodeMetricsOf(ctx: GraphQLContext, cluster: string) {
+/** The metrics API's resources, as RBAC names them (`nodes`/`pods` of `metrics.k8s.io`). */
+const METRICS_GROUP = 'metrics.k8s.io';
+
+/**
+ * Node usage of one member (metrics API), after authorization (`list nodes.metrics.k8s.io`, cluster-wide:
+ * the loader reads every node's usage); never cached beyond the request. A refusal is FORBIDDEN as a value.
+ */
+export async function nodeMetricsOf(ctx: GraphQLContext, cluster: string): Promise<ClusterResult<NodeUsage[]>> {
   authorize(ctx.identity, 'read', { kind: 'nodes/metrics', cluster });
+  const refused = ctx.access.unrestricted ? undefined : await ctx.access.refusal(cluster, { verb: 'list', apiGroup: METRICS_GROUP, resource: 'nodes' });
+  if (refused) return { ok: false, cluster, error: refused };
   return ctx.loaders.nodeMetrics.load(cluster);
 }
 
-/** Pod usage of one member (metrics API), after authorization. */
-export function podMetricsOf(ctx: GraphQLContext, cluster: string) {
+/** Pod usage of one member (metrics API), after authorization: `list pods.metrics.k8s.io` in the pod's namespace. */
+export async function podMetricsOf(ctx: GraphQLContext, cluster: string, namespace?: string): Promise<ClusterResult<PodUsage[]>> {
   authorize(ctx.identity, 'read', { kind: 'pods/metrics', cluster });
+  const refused = ctx.access.unrestricted ? undefined : await ctx.access.refusal(cluster, { verb: 'list', apiGroup: METRICS_GROUP, resource: 'pods', ...(namespace ? { namespace } : {}) });
+  if (refused) return { ok: false, cluster, error: refused };
   return ctx.loaders.podMetrics.load(cluster);
+}
+
+/** Undefined when the caller may do `check` in `cluster` (decided locally when possible), else FORBIDDEN as a value. */
+export async function accessRefusal(ctx: GraphQLContext, cluster: string | null, check: ResourceCheck): Promise<ClusterError | undefined> {
+  if (ctx.access.unrestricted) return undefined;
+  const c = fleetClusterKey(cluster);
+  const local = ctx.access.decideLocally(c, check);
+  if (local === true) return undefined;
+  return local === false ? ctx.access.forbidden(c, check) : ctx.access.refusal(c, check);
+}
+
+/** Throws FORBIDDEN (the field's error) unless the caller may do `check` in `cluster`. */
+export async function requireAccess(ctx: GraphQLContext, cluster: string | null, check: ResourceCheck): Promise<void> {
+  const refused = await accessRefusal(ctx, cluster, check);
+  if (refused) throw clusterFailure(refused);
 }
 
 /** Records failures beside a field that still answers (added to the response's errors). */
@@ -137,25 +226,38 @@ export function reportPartial(ctx: GraphQLContext, failures: readonly ClusterErr
 /** Per-request `namespace/name` indexes, so repeated lookups cost one list per (cluster, kind). */
 const indexes = new WeakMap<GraphQLContext, Map<string, Promise<ClusterResult<Map<string, Located>>>>>();
 
-/** One object by name through the per-request index; `ok` with `null` when absent. */
+/**
+ * One object by name through the per-request index; `ok` with `null` when absent. The index is built from
+ * the whole cached list (the caller may `get` an object it may not `list`): each object handed out is checked
+ * with `get` on that object, and a refusal is FORBIDDEN for this field (as kube answers 403 before 404).
+ */
 export async function getOne<T extends SlimObject = SlimObject>(
   ctx: GraphQLContext, kind: KindName, cluster: string | null, type: ResourceTypeName,
   namespace: string | null | undefined, name: string,
 ): Promise<ClusterResult<Located<T> | null>> {
+  authorize(ctx.identity, 'read', { kind, cluster: cluster ?? 'karmada', namespace: namespace ?? null });
+  const c = fleetClusterKey(cluster);
+  if (!ctx.access.unrestricted) {
+    const check = ctx.access.checkOf('get', kind, namespace, name);
+    const local = ctx.access.decideLocally(c, check);
+    if (local === false) return { ok: false, cluster: c, error: ctx.access.forbidden(c, check) };
+    if (local === undefined) {
+      const refused = await ctx.access.refusal(c, check);
+      if (refused) return { ok: false, cluster: c, error: refused };
+    }
+  }
   let perCtx = indexes.get(ctx);
   if (!perCtx) indexes.set(ctx, (perCtx = new Map()));
   const key = `${kind}\u0000${cluster ?? ''}\u0000${type}`;
   let index = perCtx.get(key);
   if (!index) {
-    index = listIn(ctx, kind, cluster, type).then((r) => {
+    index = (ctx.loaders.list.load({ kind, cluster: c }) as Promise<ClusterResult<readonly SlimObject[]>>).then((r) => {
       if (!r.ok) return r;
       const map = new Map<string, Located>();
-      for (const item of r.value) map.set(`${item.obj.metadata.namespace ?? ''}/${item.obj.metadata.name}`, item);
+      for (const obj of r.value) map.set(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, { cluster, obj, type });
       return { ok: true as const, cluster: r.cluster, value: map };
     });
     perCtx.set(key, index);
-  } else {
-    authorize(ctx.identity, 'read', { kind, cluster: cluster ?? 'karmada', namespace: namespace ?? null });
   }
   const r = await index;
   if (!r.ok) return r;

@@ -49,6 +49,12 @@ export interface FixtureOptions {
   tokens?: string;
   /** Scenario. @default 'demo' */
   scenario?: string;
+  /**
+   * Groups given get/list/watch on everything (a ClusterRole and a ClusterRoleBinding on the control plane
+   * and every member, made before the gateway starts), so that token users of those groups read all data
+   * under per-user RBAC. @default []
+   */
+  grantRead?: string[];
   /** The gateway's logger (tests that read its log lines). @default createLogger('error') */
   logger?: ReturnType<typeof createLogger>;
 }
@@ -57,6 +63,17 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
   const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-gw-test-'));
   const kubeconfigOut = join(dir, 'kubeconfig.yaml');
   const sim = await startSimulator({ port: 0, host: '127.0.0.1', scenario: options.scenario ?? 'demo', kubeconfigOut, churnPerMinute: 0 });
+  for (const c of options.grantRead?.length ? [sim.fleet.controlPlane, ...sim.fleet.members.values()] : []) {
+    c.objects.create('rbac.authorization.k8s.io/clusterroles', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'test-read-all' },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['get', 'list', 'watch'] }],
+    } as never, { manager: 'test-fixture' });
+    c.objects.create('rbac.authorization.k8s.io/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'test-read-all' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'test-read-all' },
+      subjects: options.grantRead!.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name })),
+    } as never, { manager: 'test-fixture' });
+  }
   const args = ['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', ...(options.args ?? [])];
   if (options.tokens !== undefined) {
     const tokensFile = join(dir, 'tokens.csv');

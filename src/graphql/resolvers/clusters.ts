@@ -9,7 +9,7 @@ import type { GraphQLContext } from '../context.js';
 import { clusterFailure, notFound } from '../errors.js';
 import type { ClusterModel, EventModel, Located, NodeModel, PodModel } from '../models.js';
 import { resourceList } from '../quantity.js';
-import { listInOrThrow } from '../reads.js';
+import { listInOrThrow, requireAccess } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector } from '../validation.js';
 import { eventKey, resourceFields } from './resourceFields.js';
@@ -151,6 +151,7 @@ export const clusterResolvers = {
 /** Events of one member (all namespaces or one), through the events loader. */
 export async function memberEvents(ctx: GraphQLContext, cluster: string, namespace?: string): Promise<EventModel[]> {
   authorize(ctx.identity, 'read', { kind: 'events', cluster, namespace: namespace ?? null });
+  await requireAccess(ctx, cluster, ctx.access.checkOf('list', 'events', namespace));
   const r = await ctx.loaders.events.load({ cluster, ...(namespace ? { namespace } : {}) });
   if (!r.ok) throw clusterFailure(r.error);
   return r.value.map((obj: SlimEvent) => ({ cluster, obj }));

@@ -10,7 +10,7 @@ import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import { encodeGlobalId } from '../globalId.js';
 import type { EventModel, Located, ObjectModel, ResourceTypeName } from '../models.js';
-import { checkMember, listAcross, listIn, reportPartial } from '../reads.js';
+import { checkMember, listAcross, listIn, reportPartial, accessRefusal } from '../reads.js';
 import { labelsOf, selectorText } from '../shapes.js';
 import { checkLabelName, checkLabelSelector } from '../validation.js';
 import { filterEvents, memberEvents } from './clusters.js';
@@ -97,7 +97,16 @@ export const configResolvers = {
     // Belt and braces: the projection already dropped values; never serve this annotation, it can hold them.
     annotations: (s: ObjectModel) => labelsOf(s.obj.metadata.annotations).filter((a) => a.key !== 'kubectl.kubernetes.io/last-applied-configuration'),
     type: (s: ObjectModel) => (s.obj as unknown as SlimSecret).type ?? 'Opaque',
-    keys: (s: ObjectModel) => [...((s.obj as unknown as SlimSecret).dataKeys ?? [])].sort(),
+    // Listing Secrets shows that they exist; their keys need `get` on the Secret itself. The field is
+    // non-null: a refusal answers no keys and FORBIDDEN beside, rather than nulling the whole list.
+    keys: async (s: ObjectModel, _a: unknown, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      const refused = await accessRefusal(ctx, s.cluster, ctx.access.checkOf('get', 'secrets', s.obj.metadata.namespace, s.obj.metadata.name));
+      if (refused) {
+        reportPartial(ctx, [refused], info);
+        return [];
+      }
+      return [...((s.obj as unknown as SlimSecret).dataKeys ?? [])].sort();
+    },
   },
   Event: {
     id: (e: EventModel) => encodeGlobalId({ cluster: e.cluster, apiVersion: 'v1', kind: 'Event', namespace: e.obj.metadata.namespace ?? null, name: e.obj.metadata.name }),

@@ -11,7 +11,7 @@ import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import type { Located, PodModel, PodTraceModel, RefModel } from '../models.js';
 import { parseResources, resourceList, ResourceSum, type ParsedResources } from '../quantity.js';
-import { checkMember, getOne, listAcross, podMetricsOf, reportPartial } from '../reads.js';
+import { checkMember, getOne, listAcross, podMetricsOf, reportPartial, requireAccess } from '../reads.js';
 import { conditionsOf, metaValue, podPhase, POD_PHASE_K8S } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkNonNegative, checkObjectName } from '../validation.js';
 import { refOf, resourceFields } from './resourceFields.js';
@@ -213,7 +213,7 @@ export const podResolvers = {
     ownerChain: async (p: PodModel, _a: unknown, ctx: GraphQLContext) => (await walkOwners(p, ctx)).chain,
     trace: (p: PodModel, _a: unknown, ctx: GraphQLContext) => traceOf(p, ctx),
     usage: async (p: PodModel, _a: unknown, ctx: GraphQLContext) => {
-      const r = await podMetricsOf(ctx, p.cluster ?? '');
+      const r = await podMetricsOf(ctx, p.cluster ?? '', p.obj.metadata.namespace);
       if (!r.ok) {
         if (isApiNotServed(r.error)) return null;
         throw clusterFailure(r.error);
@@ -233,6 +233,7 @@ export const podResolvers = {
       checkNonNegative(args.sinceSeconds, 'sinceSeconds');
       if (args.container !== null && args.container !== undefined) checkLabelName(args.container, 'container');
       authorize(ctx.identity, 'read', { kind: 'pods/log', cluster: p.cluster, namespace: p.obj.metadata.namespace ?? null });
+      await requireAccess(ctx, p.cluster, ctx.access.checkOf('get', 'pods', p.obj.metadata.namespace, p.obj.metadata.name, 'log'));
       const container = args.container ?? p.obj.spec?.containers[0]?.name;
       const r = await ctx.fleet.logs(p.cluster ?? '', p.obj.metadata.namespace ?? '', p.obj.metadata.name, {
         ...(container ? { container } : {}),

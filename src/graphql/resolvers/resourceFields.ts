@@ -13,7 +13,7 @@ import { clusterFailure } from '../errors.js';
 import { decodeGlobalId, encodeGlobalId } from '../globalId.js';
 import { routeOf } from '../kindMap.js';
 import type { EventModel, Located, RefModel } from '../models.js';
-import { getOne } from '../reads.js';
+import { getOne, requireAccess } from '../reads.js';
 import { labelsOf } from '../shapes.js';
 import { checkLabelName, checkObjectName } from '../validation.js';
 
@@ -39,6 +39,7 @@ export function eventKey(e: EventModel): string[] {
 export async function eventsOf(item: Located, args: Args, ctx: GraphQLContext) {
   const page = pageArgs(args as { first?: number; after?: string });
   authorize(ctx.identity, 'read', { kind: 'events', cluster: item.cluster ?? 'karmada', namespace: item.obj.metadata.namespace ?? null });
+  await requireAccess(ctx, item.cluster, ctx.access.checkOf('list', 'events', item.obj.metadata.namespace));
   const result = await ctx.loaders.events.load({
     cluster: item.cluster ?? CONTROL_PLANE,
     ...(item.obj.metadata.namespace ? { namespace: item.obj.metadata.namespace } : {}),
