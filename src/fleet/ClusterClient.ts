@@ -38,6 +38,17 @@ export interface LogRequestOptions {
   sinceSeconds?: number;
   previous?: boolean;
   timestamps?: boolean;
+  /**
+   * Read as this user (`Impersonate-User`, one `Impersonate-Group` per group): the member's own RBAC then
+   * decides too, and its audit log names the user. The gateway's identity needs `impersonate` for it.
+   * @default undefined (the gateway's own identity)
+   */
+  impersonate?: { user: string; groups: readonly string[] } | undefined;
+}
+
+/** Kubernetes' impersonation headers for a user (Node sends an array value as repeated header lines). */
+export function impersonationHeaders(who: { user: string; groups: readonly string[] }): Record<string, string | string[]> {
+  return { 'Impersonate-User': who.user, ...(who.groups.length ? { 'Impersonate-Group': [...who.groups] } : {}) };
 }
 
 export type WatchEventHandler = (type: string, object: Record<string, any>) => void;
@@ -319,7 +330,7 @@ export class ClusterClient {
       previous: options.previous ? true : undefined,
       timestamps: options.timestamps ? true : undefined,
     });
-    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: '*/*' } };
+    const opts: https.RequestOptions = { method: 'GET', headers: { Accept: '*/*', ...(options.impersonate ? impersonationHeaders(options.impersonate) : {}) } };
     await this.kubeConfig.applyToHTTPSOptions(opts);
     opts.agent = this.sharedAgent(opts);
     const res = await this.request(url, opts, controller.signal);

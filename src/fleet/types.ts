@@ -89,6 +89,8 @@ export interface PodUsage {
 
 export interface LogOptions {
   container?: string;
+  /** Read as this caller (impersonated), so the member decides and audits too. @default the gateway's identity */
+  impersonate?: { user: string; groups: readonly string[] } | undefined;
   tailLines?: number;
   sinceSeconds?: number;
   previous?: boolean;

@@ -240,6 +240,8 @@ export const podResolvers = {
         ...(args.tailLines != null ? { tailLines: args.tailLines } : {}),
         ...(args.sinceSeconds != null ? { sinceSeconds: args.sinceSeconds } : {}),
         ...(args.previous != null ? { previous: args.previous } : {}),
+        // A live read goes upstream anyway: as the caller, so the member decides too.
+        ...(ctx.access.unrestricted ? {} : { impersonate: ctx.access.subject }),
       });
       if (!r.ok) throw clusterFailure(r.error);
       return r.value;
