@@ -44,6 +44,8 @@ export function authorize(identity: Identity | null, action: Action, target: Aut
   if (identity === null) throw apiError(ErrorCode.UNAUTHENTICATED, 'authentication required');
 }
 
+const AUTHENTICATED_GROUP = 'system:authenticated';
+
 const EVERYWHERE: ListScope = Object.freeze({ all: true, namespaces: new Set<string>() });
 const NOWHERE: ListScope = Object.freeze({ all: false, namespaces: new Set<string>() });
 
@@ -76,7 +78,12 @@ export class RequestAccess {
     private readonly authorizer: FleetAuthorizer | undefined,
     private readonly kinds: ReadonlyMap<KindName, KindDescriptor> | undefined,
   ) {
-    this.subject = { user: identity.user, groups: identity.groups };
+    // kube-apiserver adds `system:authenticated` to every authenticated user (its authenticator's group
+    // adder); a TokenReview already lists it, a static token or an OIDC token does not.
+    this.subject = {
+      user: identity.user,
+      groups: identity.anonymous || identity.groups.includes(AUTHENTICATED_GROUP) ? identity.groups : [...identity.groups, AUTHENTICATED_GROUP],
+    };
   }
 
   /** Nothing is refused: auth `none` (the caller is the gateway) or a fleet without an authorizer. */
