@@ -69,7 +69,11 @@ describe('--auth token', () => {
     const details = JSON.parse(withToken.text) as { ready: boolean; clusters: Array<{ cluster: string; state: string }> };
     expect(details.ready).toBe(true);
     expect(details.clusters.map((c) => c.cluster)).toEqual(expect.arrayContaining([...fx.sim.fleet.members.keys()]));
-    expect(details).toEqual(fx.gateway.fleet.readiness());
+    const { authorization, ...readiness } = details as typeof details & { authorization: Record<string, string> };
+    expect(readiness).toEqual(fx.gateway.fleet.readiness());
+    // Every cluster's RBAC is read and watched by the gateway (the demo's gateway identity may).
+    expect(Object.keys(authorization).sort()).toEqual(['controlPlane', ...fx.sim.fleet.members.keys()].sort());
+    expect(new Set(Object.values(authorization))).toEqual(new Set(['local']));
   });
 
   it('/metrics: 401 without a valid token, 200 with one', async () => {

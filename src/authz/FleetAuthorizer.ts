@@ -30,6 +30,16 @@ export class FleetAuthorizer {
     this.mode = options.mode ?? 'rbac';
   }
 
+  /**
+   * How each cluster's decisions are made (`local`, `review`, `syncing`), for /readyz: every cluster is
+   * `review` with `--authz sar`.
+   */
+  modes(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const c of this.store.clusters().sort()) out[c] = this.mode === 'sar' ? 'review' : this.store.mode(c);
+    return out;
+  }
+
   /** The caller's access set in `cluster`, or undefined when decisions there go to SubjectAccessReview. */
   accessSet(cluster: string, caller: Subject): AccessSet | undefined {
     return this.mode === 'sar' ? undefined : this.store.accessSet(cluster, caller);

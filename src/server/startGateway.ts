@@ -217,7 +217,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         sendJson(res, status, { ready: r.ready });
       } else {
         // A degraded Redis costs speed, not answers: still 200, with the state in the body.
-        sendJson(res, status, redisHealth ? { ...r, redis: redisHealth.state } : r);
+        // How each cluster authorizes (`local`: its RBAC watched here; `review`: SubjectAccessReview).
+        const authz = fleet.authorizer ? { authorization: fleet.authorizer.modes() } : {};
+        sendJson(res, status, { ...r, ...(redisHealth ? { redis: redisHealth.state } : {}), ...authz });
       }
     } else if (url.pathname === '/metrics') {
       const auth = metricsNeedToken ? await core.authenticate(req.headers.authorization) : undefined;
