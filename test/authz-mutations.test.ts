@@ -178,6 +178,28 @@ describe('impersonated writes', () => {
     }
   });
 
+  it('shop-dev deletes a pod in its namespace as itself, and is refused one elsewhere naming the namespaced permission', async () => {
+    const pods = [...fx.sim.fleet.members.get('member1')!.objects.list('pods')] as any[];
+    const own = pods.find((p) => p.metadata.namespace === 'shop' && p.metadata.ownerReferences?.length)!;
+    const other = pods.find((p) => p.metadata.namespace !== 'shop')!;
+    expect(own).toBeDefined();
+    expect(other).toBeDefined();
+    const del = (p: any) => fx.query(`mutation { deletePod(cluster: "member1", namespace: "${p.metadata.namespace}", name: "${p.metadata.name}") { id } }`, undefined, as('shop-dev'));
+
+    const opsBefore = storedOperations().length;
+    const refused = await del(other);
+    expect(refused.body.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', cluster: 'member1', permission: `delete pods ${other.metadata.namespace}/${other.metadata.name}` });
+    expect(storedOperations()).toHaveLength(opsBefore);
+
+    const seenBefore = (await simRequests()).length;
+    const r = await del(own);
+    expect(r.body.errors).toBeUndefined();
+    const done = await waitTerminal(r.body.data.deletePod.id, 'shop-dev');
+    expect(done.phase, JSON.stringify(done.steps)).toBe('SUCCEEDED');
+    const deletes = (await simRequests()).slice(seenBefore).filter((q) => q.cluster === 'member1' && q.verb === 'delete');
+    expect(deletes.map((q) => [q.path, q.user, q.impersonateUser])).toEqual([[`/api/v1/namespaces/shop/pods/${own.metadata.name}`, gatewayUser, 'shop-dev']]);
+  });
+
   it('the member decides an impersonated write by the caller\'s own RBAC (not the gateway\'s): the same writer as platform-viewer is refused 403', async () => {
     // The gateway's own write route to member1 (the Karmada cluster proxy), made as platform-viewer without any preflight.
     const writer = new ClusterWriter({
