@@ -18,6 +18,24 @@ describe('idempotency keys', () => {
   beforeAll(async () => {
     writeFileSync(tokens, 'alice-token,alice,1001,"ops"\nbob-token,bob,1002,"ops"\n');
     fx = await startOperationsFixture({ scenario: 'mini', args: ['--auth', 'token', '--tokens', tokens], headers: alice });
+    // Signed-in callers act with their own RBAC (issue 12): the group `ops` is cluster-admin on every cluster
+    // (the control plane's grant covers the Karmada cluster proxy), and the gateway's copy of RBAC has it.
+    const clusters = [fx.sim.fleet.controlPlane, ...fx.sim.fleet.members.values()];
+    for (const c of clusters) {
+      c.objects.create('rbac.authorization.k8s.io/clusterrolebindings', {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'ops-admin' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'ops' }],
+      } as never, { manager: 'kubectl-create' });
+    }
+    const authorizer = fx.gateway.fleet.authorizer!;
+    const ops = { user: 'alice', groups: ['ops', 'system:authenticated'] };
+    for (const cluster of ['controlPlane', ...fx.sim.fleet.members.keys()]) {
+      for (let i = 0; !(await authorizer.can(cluster, ops, { verb: 'patch', apiGroup: '', resource: 'nodes' })); i++) {
+        if (i > 100) throw new Error(`the gateway never saw the ops binding of ${cluster}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   });
 
   afterAll(async () => {

@@ -3,8 +3,13 @@
  * KubeConfig the data layer built for it (own context, or the Karmada cluster proxy path), and records every
  * change it makes — the object before and after — in the audit log. The gateway never builds these requests
  * itself: the generic KubernetesObjectApi handles any kind, CoreV1Api handles the Eviction subresource.
+ *
+ * With `impersonate`, the writes (patch, create, replace, delete, evict) are made as that caller (see
+ * impersonation.ts); reads stay the gateway's own, because they are how the gateway follows what its writes
+ * did (the object before, a pod until it is gone), not something the caller asked to see.
  */
 import { ApiException, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { impersonatingConfiguration, type Impersonation } from './impersonation.js';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -71,11 +76,16 @@ export interface ClusterWriterOptions {
   onChange: (change: ChangeRecord) => void;
   /** fieldManager sent with writes. @default 'fleetgraph' */
   fieldManager?: string;
+  /** Make the writes as this caller (Impersonate-User / Impersonate-Group). @default the kubeconfig's own identity */
+  impersonate?: Impersonation | null;
 }
 
 export class ClusterWriter {
   readonly cluster: string;
+  /** Reads, as the gateway. */
   private readonly objects: KubernetesObjectApi;
+  /** Writes, as the caller when impersonating (else the same client as reads). */
+  private readonly writes: KubernetesObjectApi;
   private readonly core: CoreV1Api;
   private readonly onChange: (change: ChangeRecord) => void;
   private readonly fieldManager: string;
@@ -83,7 +93,14 @@ export class ClusterWriter {
   constructor(options: ClusterWriterOptions) {
     this.cluster = options.cluster;
     this.objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
-    this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+    if (options.impersonate) {
+      const configuration = impersonatingConfiguration(options.kubeConfig, options.impersonate);
+      this.writes = new KubernetesObjectApi(configuration);
+      this.core = new CoreV1Api(configuration);
+    } else {
+      this.writes = this.objects;
+      this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+    }
     this.onChange = options.onChange;
     this.fieldManager = options.fieldManager ?? 'fleetgraph';
   }
@@ -114,7 +131,7 @@ export class ClusterWriter {
     if (!prior) throw new UpstreamWriteError(`${describe(ref)} not found in ${this.cluster}`, 404, 'NotFound');
     try {
       const spec = { ...patch, apiVersion: ref.apiVersion, kind: ref.kind, metadata: { ...((patch.metadata as object) ?? {}), name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
-      const after = plain((await this.objects.patch(spec as KubernetesObject, undefined, undefined, this.fieldManager, undefined, PatchStrategy.MergePatch)) as KubeObject);
+      const after = plain((await this.writes.patch(spec as KubernetesObject, undefined, undefined, this.fieldManager, undefined, PatchStrategy.MergePatch)) as KubeObject);
       this.record('patch', ref, prior, after);
       return after;
     } catch (err) {
@@ -124,7 +141,7 @@ export class ClusterWriter {
 
   async create(obj: KubeObject): Promise<KubeObject> {
     try {
-      const after = plain((await this.objects.create(obj, undefined, undefined, this.fieldManager)) as KubeObject);
+      const after = plain((await this.writes.create(obj, undefined, undefined, this.fieldManager)) as KubeObject);
       this.record('create', refOf(obj), null, after);
       return after;
     } catch (err) {
@@ -135,7 +152,7 @@ export class ClusterWriter {
   /** Replaces the object (with the resourceVersion of `obj`, so a concurrent change is a 409). */
   async replace(obj: KubeObject, before: KubeObject | null): Promise<KubeObject> {
     try {
-      const after = plain((await this.objects.replace(obj, undefined, undefined, this.fieldManager)) as KubeObject);
+      const after = plain((await this.writes.replace(obj, undefined, undefined, this.fieldManager)) as KubeObject);
       this.record('update', refOf(obj), before, after);
       return after;
     } catch (err) {
@@ -148,7 +165,7 @@ export class ClusterWriter {
     const before = await this.read(ref);
     if (!before) return false;
     try {
-      await this.objects.delete(header(ref), undefined, undefined, options.gracePeriodSeconds, undefined, options.propagationPolicy ?? 'Background');
+      await this.writes.delete(header(ref), undefined, undefined, options.gracePeriodSeconds, undefined, options.propagationPolicy ?? 'Background');
       this.record('delete', ref, before, null);
       return true;
     } catch (err) {

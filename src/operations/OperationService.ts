@@ -4,15 +4,24 @@
  *   2. idempotency key already used by this caller for this mutation
  *        same arguments → the first Operation, nothing done again; other arguments → CONFLICT
  *   3. input checked (validation, plugin manifest, target lookups: reads only) → BAD_USER_INPUT / NOT_FOUND
- *   4. the key is reserved (atomically), the Operation is created and started:
+ *   4. the caller's permissions: every write the plan will make, in the cluster it makes it
+ *        (mutationPermissions.ts), decided by that cluster's RBAC for the caller → FORBIDDEN naming the
+ *        missing permission (`permission`, `cluster`); nothing is created or written
+ *   5. the key is reserved (atomically), the Operation is created and started:
  *        gateway-run plans on the GatewayExecutor; middleware ones as an Operation custom resource
  *      (cancelOperation creates none: it acts on the Operation it names, which the audit row points to)
  * Every request, accepted or refused, leaves one audit row, committed before the mutation answers.
+ *
+ * A signed-in caller's Operation writes as the caller (Impersonate-User / Impersonate-Group, impersonation.ts):
+ * the identity is captured in the plan's context when the Operation starts, so steps running later still
+ * carry it; the cluster's own RBAC has the last word on every write. In auth mode `none` the gateway writes
+ * as itself and nothing is checked.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/AuditLog.js';
 import type { ChangeEvent } from '../cache/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
+import { describeCheck } from '../graphql/authorize.js';
 import type { CachedTargetLookup } from './CachedTargetLookup.js';
 import { ClusterWriter, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
 import type { KubeConfigSource } from './ClusterKubeConfigs.js';
@@ -25,7 +34,13 @@ import {
 } from './middlewareOperations.js';
 import { reconcileInterrupted } from './interruptedOperations.js';
 import { MiddlewareOperationMirror } from './MiddlewareOperationMirror.js';
+import type { Impersonation } from './impersonation.js';
 import { MutationRefusal } from './MutationRefusal.js';
+import {
+  applyPolicyPermissions, backupPolicyPermissions, createInstancePermissions, deletePodPermissions, deletePolicyPermissions, drainPermissions,
+  middlewareOperationPermissions, nodePatchPermissions, proxyChecks, restartPermissions, rollbackPermissions, scalePermissions,
+  type CallerAccess, type NeededPermission,
+} from './mutationPermissions.js';
 import { switchedOff, type FeatureFlags } from './MutationSwitches.js';
 import { cordonPlan, setNodeLabelsPlan, setNodeTaintsPlan } from './nodeOperations.js';
 import { TERMINAL_PHASES, type OperationRecord, type OperationTarget } from './OperationRecord.js';
@@ -37,6 +52,15 @@ import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } 
 /** Who asks, and the request's trace fields for the audit row. */
 export interface Caller {
   user: string;
+  /** The caller's groups, as authenticated (sent as Impersonate-Group). @default [] */
+  groups?: readonly string[];
+  /**
+   * Whether the Operation's writes are made as the caller (a signed-in caller); false: the gateway's own
+   * identity (auth mode `none`). @default false
+   */
+  impersonate?: boolean;
+  /** What the caller may do (the permission preflight); absent or unrestricted: nothing is refused. */
+  access?: CallerAccess;
   requestId?: string | null;
   sourceIp?: string | null;
   userAgent?: string | null;
@@ -64,6 +88,11 @@ export interface OperationServiceOptions {
   subscribe?: (listener: (e: ChangeEvent) => void) => () => void;
   /** How often unfinished middleware Operations are re-read directly (backstop to the informer), ms. @default 15000 */
   refreshMs?: number;
+  /**
+   * Whether a member is reached through the Karmada cluster proxy (its writes then also need the caller's
+   * `clusters/proxy` on the control plane). @default every member
+   */
+  viaProxy?: (member: string) => boolean;
 }
 
 /** Describes a request for the audit row and the Operation target. */
@@ -72,6 +101,11 @@ interface Request {
   args: Record<string, unknown>;
   idempotencyKey?: string | null | undefined;
   target: OperationTarget;
+  /**
+   * The permissions the plan's writes need (mutationPermissions.ts), asked once the input is checked; may
+   * read (where a write goes can depend on what exists). @default none
+   */
+  permissions?: () => NeededPermission[] | Promise<NeededPermission[]>;
 }
 
 type Prepared =
@@ -207,7 +241,7 @@ export class OperationService {
       podTimeoutMs: o.podTimeoutSeconds != null ? o.podTimeoutSeconds * 1000 : this.timings.drainPodTimeoutMs,
       deletionTimeoutMs: o.deletionTimeoutSeconds != null ? o.deletionTimeoutSeconds * 1000 : this.timings.podDeletionTimeoutMs,
     };
-    return this.nodeMutation(caller, 'drainNode', a, (ctx) => drainPlan(ctx, a.cluster, a.name, settings), check);
+    return this.nodeMutation(caller, 'drainNode', a, (ctx) => drainPlan(ctx, a.cluster, a.name, settings), check, drainPermissions(a.cluster, a.name));
   }
 
   setNodeLabels(caller: Caller, a: { cluster: string; name: string; labels: Array<{ key: string; value: string }>; remove?: string[] | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
@@ -232,7 +266,8 @@ export class OperationService {
 
   scaleWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; replicas: number; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const target = this.targetOf(null, 'apps/v1', a.kind, a.namespace, a.name);
-    return this.submit(caller, { mutation: 'scaleWorkload', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => scalePermissions(a.kind, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'scaleWorkload', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
       if (a.kind === 'DaemonSet') throw MutationRefusal.badInput('kind: a DaemonSet has no replicas to scale', 'kind');
@@ -244,7 +279,8 @@ export class OperationService {
 
   restartWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; cluster?: string | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const target = this.targetOf(a.cluster ?? null, 'apps/v1', a.kind, a.namespace, a.name);
-    return this.submit(caller, { mutation: 'restartWorkload', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => restartPermissions(a.cluster ?? null, a.kind, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'restartWorkload', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       if (a.cluster) this.checkCluster(a.cluster);
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
@@ -255,7 +291,8 @@ export class OperationService {
 
   rollbackWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; cluster: string; revision: number; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const target = this.targetOf(a.cluster, 'apps/v1', a.kind, a.namespace, a.name);
-    return this.submit(caller, { mutation: 'rollbackWorkload', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = async () => rollbackPermissions(await this.rollbackWritesIn(a.cluster, workloadRef(a.kind, a.namespace, a.name)), a.kind, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'rollbackWorkload', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       this.checkCluster(a.cluster);
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
@@ -267,7 +304,8 @@ export class OperationService {
 
   deletePod(caller: Caller, a: { cluster: string; namespace: string; name: string; gracePeriodSeconds?: number | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const target = this.targetOf(a.cluster, 'v1', 'Pod', a.namespace, a.name);
-    return this.submit(caller, { mutation: 'deletePod', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => deletePodPermissions(a.cluster, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'deletePod', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       this.checkCluster(a.cluster);
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
@@ -282,7 +320,8 @@ export class OperationService {
   applyPolicy(caller: Caller, mutation: string, kind: PolicyKind, a: { namespace?: string | null; name: string; spec: unknown; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const ref = policyRef(kind, a.namespace ?? null, a.name);
     const target = this.targetOf(null, ref.apiVersion, kind, ref.namespace ?? null, a.name);
-    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => applyPolicyPermissions(kind, ref.namespace ?? null, a.name);
+    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       if (ref.namespace) checkName(ref.namespace, 'namespace');
       checkName(a.name, 'name');
       if (!a.spec || typeof a.spec !== 'object' || Array.isArray(a.spec)) throw MutationRefusal.badInput('spec: must be a JSON object (the policy spec)', 'spec');
@@ -297,7 +336,8 @@ export class OperationService {
   deletePolicy(caller: Caller, mutation: string, kind: PolicyKind, a: { namespace?: string | null; name: string; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const ref = policyRef(kind, a.namespace ?? null, a.name);
     const target = this.targetOf(null, ref.apiVersion, kind, ref.namespace ?? null, a.name);
-    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => deletePolicyPermissions(kind, ref.namespace ?? null, a.name);
+    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       if (ref.namespace) checkName(ref.namespace, 'namespace');
       checkName(a.name, 'name');
       await this.checkExists(null, ref, 'name');
@@ -308,7 +348,8 @@ export class OperationService {
   createMiddlewareInstance(caller: Caller, a: { input: CreateInstanceInput; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const i = a.input;
     const target = this.targetOf(i.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', i.namespace, i.name);
-    return this.submit(caller, { mutation: 'createMiddlewareInstance', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => createInstancePermissions(this.options.middleware.group, i.cluster, i.namespace);
+    return this.submit(caller, { mutation: 'createMiddlewareInstance', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       this.checkCluster(i.cluster, 'input.cluster');
       checkName(i.namespace, 'input.namespace');
       checkName(i.name, 'input.name');
@@ -323,7 +364,8 @@ export class OperationService {
 
   deleteMiddlewareInstance(caller: Caller, a: { cluster: string; namespace: string; name: string; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const target = this.targetOf(a.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', a.namespace, a.name);
-    return this.submit(caller, { mutation: 'deleteMiddlewareInstance', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => middlewareOperationPermissions(this.options.middleware.group, a.cluster, a.namespace);
+    return this.submit(caller, { mutation: 'deleteMiddlewareInstance', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       this.checkCluster(a.cluster);
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
@@ -335,7 +377,8 @@ export class OperationService {
   runMiddlewareOperation(caller: Caller, a: { input: MiddlewareOperationInput; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const i = a.input;
     const target = this.targetOf(i.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', i.namespace, i.name);
-    return this.submit(caller, { mutation: 'runMiddlewareOperation', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => middlewareOperationPermissions(this.options.middleware.group, i.cluster, i.namespace);
+    return this.submit(caller, { mutation: 'runMiddlewareOperation', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       this.checkCluster(i.cluster, 'input.cluster');
       checkName(i.namespace, 'input.namespace');
       checkName(i.name, 'input.name');
@@ -348,7 +391,8 @@ export class OperationService {
 
   setMiddlewareBackupPolicy(caller: Caller, a: { cluster: string; namespace: string; name: string; policy: BackupPolicyInput; idempotencyKey?: string | null }): Promise<OperationRecord> {
     const target = this.targetOf(a.cluster, `${this.options.middleware.group}/${this.options.middleware.version}`, 'Application', a.namespace, a.name);
-    return this.submit(caller, { mutation: 'setMiddlewareBackupPolicy', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    const permissions = () => backupPolicyPermissions(this.options.middleware.group, a.cluster, a.namespace, a.name);
+    return this.submit(caller, { mutation: 'setMiddlewareBackupPolicy', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       this.checkCluster(a.cluster);
       checkName(a.namespace, 'namespace');
       checkName(a.name, 'name');
@@ -374,7 +418,12 @@ export class OperationService {
       name: a.id,
       uid: null,
     };
-    return this.submit(caller, { mutation: 'cancelOperation', args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    // Cancelling needs what the Operation's own mutation needed (its writes, on its target).
+    const permissions = () => {
+      const op = this.store.get(a.id);
+      return op ? this.permissionsOf(op) : [];
+    };
+    return this.submit(caller, { mutation: 'cancelOperation', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       if (a.reason != null && a.reason.length > 1000) throw MutationRefusal.badInput('reason: at most 1000 characters', 'reason');
       const op = this.store.get(a.id);
       if (!op) throw new MutationRefusal('NOT_FOUND', `operation "${a.id}" not found`, { field: 'id' });
@@ -422,9 +471,10 @@ export class OperationService {
     a: { cluster: string; name: string; idempotencyKey?: string | null },
     plan: (ctx: PlanContext) => OperationPlan,
     check: () => void = () => {},
+    needs: NeededPermission[] = nodePatchPermissions(a.cluster, a.name),
   ): Promise<OperationRecord> {
     const target = this.targetOf(a.cluster, 'v1', 'Node', null, a.name);
-    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target }, async () => {
+    return this.submit(caller, { mutation, args: a, idempotencyKey: a.idempotencyKey, target, permissions: () => needs }, async () => {
       this.checkCluster(a.cluster);
       checkName(a.name, 'name');
       check();
@@ -457,6 +507,7 @@ export class OperationService {
       }
 
       const prepared = await this.withUpstreamErrors(req.target.cluster, prepare);
+      await this.checkPermissions(caller, req);
 
       if (prepared.executor === 'EXISTING') {
         const result = await prepared.act();
@@ -561,7 +612,7 @@ export class OperationService {
       requestedBy: caller.user,
     });
     try {
-      const created = await this.writerFor(cluster, caller.user, op.id).create(cr);
+      const created = await this.writerFor(cluster, caller.user, op.id, impersonationOf(caller)).create(cr);
       this.mirror.apply(cluster, created as never);
     } catch (err) {
       const e = err instanceof UpstreamWriteError ? err : new UpstreamWriteError(String(err), 0, null);
@@ -615,7 +666,7 @@ export class OperationService {
     return {
       writer: (cluster) => {
         let w = writers.get(cluster);
-        if (!w) writers.set(cluster, (w = this.writerFor(cluster, caller.user, operationId)));
+        if (!w) writers.set(cluster, (w = this.writerFor(cluster, caller.user, operationId, impersonationOf(caller))));
         return w;
       },
       timings: this.timings,
@@ -625,11 +676,13 @@ export class OperationService {
     };
   }
 
-  private writerFor(cluster: string, user: string, operationId: string | null): ClusterWriter {
+  /** A writer for `cluster` whose changes are audited under `user` and `operationId`, writing as `impersonate`. */
+  private writerFor(cluster: string, user: string, operationId: string | null, impersonate: Impersonation | null = null): ClusterWriter {
     const name = cluster;
     return new ClusterWriter({
       cluster: name,
       kubeConfig: this.options.kubeConfigs.kubeConfig(name),
+      impersonate,
       onChange: (c) =>
         this.options.audit?.recordChange({
           at: new Date().toISOString(),
@@ -649,6 +702,68 @@ export class OperationService {
   /** A writer used only to read during checks (no Operation yet, so no change can be attributed). */
   private readerFor(cluster: string): ClusterWriter {
     return this.writerFor(cluster, 'checks', null);
+  }
+
+  /**
+   * The permission preflight: FORBIDDEN (with `cluster` and `permission`) for the first permission the
+   * caller lacks; a review that could not be made is that cluster's failure (CLUSTER_UNAVAILABLE ...).
+   * Members' permissions are asked before the control plane's `clusters/proxy`, so a refusal names the
+   * member's own RBAC first.
+   */
+  private async checkPermissions(caller: Caller, req: Request): Promise<void> {
+    const access = caller.access;
+    if (!access || access.unrestricted || !req.permissions) return;
+    const needed = await req.permissions();
+    const all = [...needed, ...proxyChecks(needed, this.options.viaProxy ?? (() => true))];
+    const refusals = await Promise.all(all.map((n) => access.refusal(n.cluster, n.check)));
+    const i = refusals.findIndex((r) => r !== undefined);
+    if (i < 0) return;
+    const error = refusals[i]!;
+    throw new MutationRefusal(error.code, error.message, {
+      cluster: error.cluster,
+      ...(error.reason ? { reason: error.reason } : {}),
+      ...(error.code === 'FORBIDDEN' ? { permission: describeCheck(all[i]!.check) } : {}),
+    });
+  }
+
+  /** What a gateway-run Operation's mutation needed, from its record (for cancelOperation). */
+  private permissionsOf(op: OperationRecord): NeededPermission[] {
+    const t = op.target;
+    const cluster = t.cluster ?? CONTROL_PLANE;
+    const kind = t.kind as WorkloadKind;
+    switch (op.type) {
+      case 'cordonNode': case 'uncordonNode': case 'setNodeLabels': case 'setNodeTaints':
+        return nodePatchPermissions(cluster, t.name);
+      case 'drainNode':
+        return drainPermissions(cluster, t.name);
+      case 'deletePod':
+        return deletePodPermissions(cluster, t.namespace ?? '', t.name);
+      case 'scaleWorkload':
+        return scalePermissions(kind, t.namespace ?? '', t.name);
+      case 'restartWorkload':
+        return restartPermissions(t.cluster, kind, t.namespace ?? '', t.name);
+      case 'rollbackWorkload':
+        return rollbackPermissions(cluster, kind, t.namespace ?? '', t.name);
+      case 'createMiddlewareInstance':
+        return createInstancePermissions(this.options.middleware.group, cluster, t.namespace ?? '');
+      case 'setMiddlewareBackupPolicy':
+        return backupPolicyPermissions(this.options.middleware.group, cluster, t.namespace ?? '', t.name);
+      default:
+        if (/^apply\w*Policy$/.test(op.type)) return applyPolicyPermissions(t.kind as PolicyKind, t.namespace, t.name);
+        if (/^delete\w*Policy$/.test(op.type)) return deletePolicyPermissions(t.kind as PolicyKind, t.namespace, t.name);
+        return [];
+    }
+  }
+
+  /** Where rollbackPlan writes the pod template: the Karmada resource template when there is one, else the member's workload. */
+  private async rollbackWritesIn(member: string, ref: ObjectRef): Promise<string> {
+    if (await this.options.lookup?.(ref, null).catch(() => false)) return CONTROL_PLANE;
+    try {
+      return (await this.readerFor(CONTROL_PLANE).read(ref)) ? CONTROL_PLANE : member;
+    } catch {
+      // The control plane cannot be read now: ask for the template's permission, where the plan writes normally.
+      return CONTROL_PLANE;
+    }
   }
 
   private targetOf(cluster: string | null, apiVersion: string, kind: string, namespace: string | null, name: string): OperationTarget {
@@ -708,6 +823,11 @@ function checkName(value: string, field: string): void {
   if (!value || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
     throw MutationRefusal.badInput(`${field}: "${String(value).slice(0, 60)}" is not a valid name (lowercase letters, digits, '-' and '.')`, field);
   }
+}
+
+/** Whom a caller's writes are made as: the caller when signed in, else (auth `none`) the gateway itself. */
+function impersonationOf(caller: Caller): Impersonation | null {
+  return caller.impersonate ? { user: caller.user, groups: caller.groups ?? [] } : null;
 }
 
 /** Sortable by creation, unique across gateway replicas. */

@@ -52,6 +52,8 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
       members: () => fleet.members(),
       lookup: cachedTargetLookup(fleet, kindTable(config.middleware)),
       subscribe: (listener) => fleet.onChange(listener),
+      // As ClusterKubeConfigs routes them: a member without its own context goes through the Karmada proxy.
+      viaProxy: (member) => !(config.memberContexts ?? {})[member],
     });
     const restored = service.start();
     if (restored.loaded > 0) logger.info({ loaded: restored.loaded, interrupted: restored.interrupted }, 'operations restored from the audit log');

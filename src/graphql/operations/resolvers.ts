@@ -1,8 +1,9 @@
 /**
  * Resolvers of schema/operations.graphql: the Operation type (over the OperationRecord model), the
  * `operation`, `operations` and `auditLog` queries, and every mutation, each a thin call into the
- * OperationService with the caller taken from the request context. A MutationRefusal becomes a GraphQL
- * error with the same code (and `field` / `cluster`).
+ * OperationService with the caller taken from the request context (who, groups, and `ctx.access` for the
+ * permission preflight). A MutationRefusal becomes a GraphQL error with the same code (and `field` /
+ * `cluster` / `reason` / `permission`).
  */
 import type { MutationResolvers, OperationResolvers, QueryResolvers, Resolvers } from '../../generated/graphql.js';
 import type { Caller, OperationService } from '../../operations/OperationService.js';
@@ -25,6 +26,10 @@ function serviceOf(ctx: GraphQLContext): OperationService {
 function callerOf(ctx: GraphQLContext): Caller {
   return {
     user: ctx.identity.user,
+    groups: ctx.identity.groups,
+    // A signed-in caller's Operation writes as the caller; in auth `none` the gateway writes as itself.
+    impersonate: !ctx.identity.anonymous,
+    access: ctx.access,
     requestId: ctx.request?.id ?? null,
     sourceIp: ctx.request?.sourceIp ?? null,
     userAgent: ctx.request?.userAgent ?? null,
@@ -47,6 +52,7 @@ async function mutate(
       if (err.extensions.field) ext['field'] = err.extensions.field;
       if (err.extensions.cluster) ext['cluster'] = err.extensions.cluster;
       if (err.extensions.reason) ext['reason'] = err.extensions.reason;
+      if (err.extensions.permission) ext['permission'] = err.extensions.permission;
       throw apiError(err.code, err.message, ext);
     }
     throw err;

@@ -16,7 +16,10 @@ export type RequestIdentity =
       kind: 'user';
       /** The identity the asked cluster authorizes: after impersonation, and as Karmada passes it to a member. */
       user: UserInfo;
-      /** What Karmada sends a member (`Impersonate-User` / `Impersonate-Group`), for the proxy path. */
+      /**
+       * Whom the request is made as, when that is not the authenticated caller: what Karmada sends a member
+       * (`Impersonate-User` / `Impersonate-Group`) for the proxy path; the impersonated user on the control plane.
+       */
       forwarded?: { user: string; groups: string[] };
     }
   /** kube's 500 text/plain answer to impersonation headers without a user. */
@@ -31,7 +34,7 @@ export function identifyRequest(req: IncomingMessage, authn: Authentication, con
   const outcome = impersonate(req.headers, authn.user, (a) => controlPlane.authorize(a), path);
   if (outcome.kind === 'misuse') return outcome;
   const user = outcome.kind === 'impersonated' ? outcome.user : authn.user;
-  if (member === undefined) return { kind: 'user', user };
+  if (member === undefined) return { kind: 'user', user, ...(outcome.kind === 'impersonated' ? { forwarded: { user: user.name, groups: forwardedGroups(user) } } : {}) };
   authorizeClusterProxy(controlPlane, user, method, member);
   return { kind: 'user', user: identityOnMember(user), forwarded: { user: user.name, groups: forwardedGroups(user) } };
 }

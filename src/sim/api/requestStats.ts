@@ -23,9 +23,12 @@ export interface RecordedRequest {
   path: string;
   /** The authenticated caller ('' for a bad token). */
   user: string;
-  /** Member requests: the `Impersonate-User` Karmada's proxy sends (the caller, or whom it impersonates). */
+  /**
+   * Member requests: the `Impersonate-User` Karmada's proxy sends (the caller, or whom it impersonates);
+   * control-plane requests: the user the caller impersonated, if it did.
+   */
   impersonateUser?: string;
-  /** Member requests: the `Impersonate-Group` values it sends (without `system:authenticated`). */
+  /** The `Impersonate-Group` values sent with it (without `system:authenticated`). */
   impersonateGroups?: string[];
 }
 
