@@ -120,7 +120,7 @@ describe('the permission preflight', () => {
     const writesBefore = await simWrites();
     const r = await fx.query('mutation { scaleWorkload(kind: DEPLOYMENT, namespace: "web", name: "storefront", replicas: 3) { id } }', undefined, as('ops-oncall'));
     expect(r.body.data).toBeNull();
-    expect(r.body.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', cluster: 'controlPlane', permission: 'patch deployments.apps web/storefront' });
+    expect(r.body.errors?.[0]?.extensions).toEqual({ code: 'FORBIDDEN', cluster: 'karmada', permission: 'patch deployments.apps web/storefront' });
     expect(storedOperations()).toHaveLength(opsBefore);
     expect(await simWrites()).toBe(writesBefore);
   });

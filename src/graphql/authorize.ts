@@ -11,7 +11,10 @@
  * Cluster names here are the data layer's: a member's name, or CONTROL_PLANE for Karmada.
  */
 import type { FleetAuthorizer } from '../authz/FleetAuthorizer.js';
+import { describeCheck } from '../authz/describeCheck.js';
 import type { ListScope, ResourceCheck, Subject } from '../authz/types.js';
+
+export { describeCheck };
 import { ErrorCode } from '../errors/codes.js';
 import { kindTable, type KindDescriptor, type KindName } from '../fleet/kinds.js';
 import { CONTROL_PLANE, type ClusterError } from '../fleet/types.js';
@@ -51,13 +54,6 @@ const NOWHERE: ListScope = Object.freeze({ all: false, namespaces: new Set<strin
 
 /** The built-in kinds (the middleware group as configured by default), for fleets that do not say. */
 let defaultKinds: ReadonlyMap<KindName, KindDescriptor> | undefined;
-
-/** `list pods in namespace web`, `patch nodes node-1`, `get pods/log shop/web-0`: how refusals name a permission. */
-export function describeCheck(check: ResourceCheck): string {
-  const resource = `${check.apiGroup ? `${check.resource}.${check.apiGroup}` : check.resource}${check.subresource ? `/${check.subresource}` : ''}`;
-  const object = check.name ? ` ${check.namespace ? `${check.namespace}/` : ''}${check.name}` : check.namespace ? ` in namespace ${check.namespace}` : '';
-  return `${check.verb} ${resource}${object}`;
-}
 
 /** The display name of a data-layer cluster in messages. */
 function clusterLabel(cluster: string): string {
@@ -135,7 +131,7 @@ export class RequestAccess {
    */
   async require(cluster: string, check: ResourceCheck): Promise<void> {
     const error = await this.refusal(cluster, check);
-    if (error) throw apiError(error.code, error.message, { cluster: error.cluster, ...(error.reason ? { reason: error.reason } : {}), ...(error.code === ErrorCode.FORBIDDEN ? { permission: describeCheck(check) } : {}) });
+    if (error) throw apiError(error.code, error.message, { cluster: error.cluster === CONTROL_PLANE ? 'karmada' : error.cluster, ...(error.reason ? { reason: error.reason } : {}), ...(error.code === ErrorCode.FORBIDDEN ? { permission: describeCheck(check) } : {}) });
   }
 
   /** `require` as a typed value: undefined when allowed, else the cluster's FORBIDDEN (or review failure). */

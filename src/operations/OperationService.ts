@@ -21,7 +21,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/AuditLog.js';
 import type { ChangeEvent } from '../cache/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
-import { describeCheck } from '../graphql/authorize.js';
+import { describeCheck } from '../authz/describeCheck.js';
 import type { CachedTargetLookup } from './CachedTargetLookup.js';
 import { ClusterWriter, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
 import type { KubeConfigSource } from './ClusterKubeConfigs.js';
@@ -720,7 +720,8 @@ export class OperationService {
     if (i < 0) return;
     const error = refusals[i]!;
     throw new MutationRefusal(error.code, error.message, {
-      cluster: error.cluster,
+      // The API's name of the control plane, as every other error says it.
+      cluster: error.cluster === CONTROL_PLANE ? 'karmada' : error.cluster,
       ...(error.reason ? { reason: error.reason } : {}),
       ...(error.code === 'FORBIDDEN' ? { permission: describeCheck(all[i]!.check) } : {}),
     });
