@@ -113,10 +113,14 @@ describe('reads cut to the caller\'s RBAC', () => {
     expect(logs.body.data.pod.logs).toBeNull();
     expect(logs.body.errors![0]).toMatchObject({ path: ['pod', 'logs'], extensions: { code: 'FORBIDDEN' } });
     expect(logs.body.errors![0]!.message).toContain(`get pods/log web/${name}`);
-    // view does hold pods/log.
+    // view does hold pods/log; the log is read as platform-viewer (impersonated), so the member decides too.
     const viewerLogs = await fx.query(`{ pod(cluster: "member1", namespace: "web", name: "${name}") { logs(tailLines: 1) } }`, undefined, bearer('platform-viewer'));
     expect(viewerLogs.body.errors).toBeUndefined();
     expect(typeof viewerLogs.body.data.pod.logs).toBe('string');
+    // The only log read of this pod (ops-oncall's was refused before any upstream call).
+    const requests = (await fx.admin<{ requests: Array<{ path: string; impersonateUser?: string }> }>('GET', '/_sim/requests')).requests;
+    const logReads = requests.filter((q) => q.path === `/api/v1/namespaces/web/pods/${name}/log`);
+    expect(logReads.map((q) => q.impersonateUser)).toEqual(['platform-viewer']);
   });
 
   it('platform-viewer sees no Secret (view holds no secrets); shop-dev sees shop\'s with their keys', async () => {
