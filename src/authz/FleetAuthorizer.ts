@@ -45,6 +45,15 @@ export class FleetAuthorizer {
     return this.mode === 'sar' ? undefined : this.store.accessSet(cluster, caller);
   }
 
+  /**
+   * Called with a cluster's name when what callers may do there may have changed (an RBAC object changed,
+   * or the cluster's mode did). Never called with `--authz sar`: reviews expire on their own (30 s).
+   * Returns the remover.
+   */
+  onChange(listener: (cluster: string) => void): () => void {
+    return this.store.onChange(listener);
+  }
+
   /** A local decision, or undefined when only the cluster can tell (then call `can`). */
   decideLocally(cluster: string, caller: Subject, check: ResourceCheck): boolean | undefined {
     return this.accessSet(cluster, caller)?.check(check);

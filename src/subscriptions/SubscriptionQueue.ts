@@ -128,6 +128,28 @@ export class SubscriptionQueue<E extends object> implements AsyncIterableIterato
     this.push(event, key);
   }
 
+  /**
+   * What the subscriber may see changed (e.g. it lost access to some of the objects): pending items are
+   * discarded, as they may no longer be for this subscriber's eyes, and one RESYNC notice takes their place
+   * (`dropped` counts them), telling the client to refetch.
+   */
+  resync(): void {
+    if (this.closed) return;
+    let dropped = 0;
+    for (const s of this.slots) dropped += s.item.kind === 'overflow' ? s.item.dropped : 1 + s.coalesced;
+    this.counters.dropped += dropped;
+    this.byKey.clear();
+    const notice: Slot<E> = { item: { kind: 'overflow', dropped, at: new Date().toISOString() }, key: undefined, type: undefined, coalesced: 0 };
+    if (this.waiter) {
+      const w = this.waiter;
+      this.waiter = undefined;
+      this.slots = [];
+      w({ value: { item: notice.item, coalesced: 0 }, done: false });
+      return;
+    }
+    this.slots = [notice];
+  }
+
   next(): Promise<IteratorResult<Delivered<E>>> {
     const slot = this.slots.shift();
     if (slot) {

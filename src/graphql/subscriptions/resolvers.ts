@@ -20,11 +20,13 @@ import type { GraphQLContext } from '../context.js';
 import { apiError, badUserInput, ErrorCode, notFound } from '../errors.js';
 import { WORKLOAD_KIND_NAME } from '../kindMap.js';
 import { fleetResolvers } from '../resolvers/fleet.js';
+import { requireAccess } from '../reads.js';
 import { checkLabelName, checkNonNegative, checkObjectName } from '../validation.js';
 import { commonOf, locate, overflowOf, resourceEventOf } from './eventPayloads.js';
 import { sourceStream, type SourceItem } from './sourceStreams.js';
 import { servicesOf } from './subscriptionContext.js';
 import { buildFilter, clusterKey, kindsOf, one } from './subscriptionFilters.js';
+import { OPEN_GATE, openWarmGate, requireWatch, type AccessGate } from './accessGate.js';
 
 type Args = Record<string, unknown>;
 type Stream = AsyncIterableIterator<SourceItem>;
@@ -46,17 +48,46 @@ function itemOf(d: Delivered<EngineEvent>, build: (e: ResourceEvent) => unknown)
   return { share: e, variant: String(d.coalesced), payload: { ...commonOf(e, d.coalesced), ...(build(e) as object) } };
 }
 
-/** Opens a route and maps resource events with `build`. */
-function resourceStream(
+/** What the subscriber named itself (clusters as data-layer keys): refused with FORBIDDEN when it may not watch there. */
+interface Explicit {
+  /** The kinds checked (default: the filter's). */
+  kinds?: readonly KindName[];
+  clusters?: readonly string[] | undefined;
+  namespaces?: readonly string[] | undefined;
+}
+
+/**
+ * Opens a route and maps resource events with `build`. Events pass the caller's access gate (what it may
+ * watch) at routing time; an explicit cluster or namespace it may not watch is FORBIDDEN before anything
+ * opens; a change of its rights sends RESYNC.
+ */
+async function resourceStream(
   ctx: GraphQLContext,
   filter: SubscriptionFilter,
+  explicit: Explicit,
   build: (e: ResourceEvent) => unknown,
   extra: { memberHealth?: { clusters?: readonly string[] }; match?: (e: ResourceEvent) => boolean } = {},
-  mapOther?: (d: Delivered<EngineEvent>) => SourceItem | null,
-): Stream {
-  const { engine } = servicesOf(ctx);
-  const queue = engine.open({ filter, ...extra });
-  return sourceStream(queue, (d) => (d.item.kind === 'event' && d.item.event.topic !== 'resource' && mapOther ? mapOther(d) : itemOf(d, build)));
+  mapOther?: (d: Delivered<EngineEvent>, gate: AccessGate) => SourceItem | null,
+): Promise<Stream> {
+  const { queue, gate } = await openGated(ctx, filter, explicit, extra);
+  return sourceStream(queue, (d) => (d.item.kind === 'event' && d.item.event.topic !== 'resource' && mapOther ? mapOther(d, gate) : itemOf(d, build)));
+}
+
+/** requireWatch, then a route whose events pass the residual filter (or `extra.match`) and the gate. */
+async function openGated(
+  ctx: GraphQLContext,
+  filter: SubscriptionFilter,
+  explicit: Explicit,
+  extra: { memberHealth?: { clusters?: readonly string[] }; match?: (e: ResourceEvent) => boolean } = {},
+): Promise<{ queue: SubscriptionQueue<EngineEvent>; gate: AccessGate }> {
+  await requireWatch(ctx, explicit.kinds ?? filter.kinds, explicit.clusters, explicit.namespaces);
+  let queue: SubscriptionQueue<EngineEvent> | undefined;
+  const gate = await openWarmGate(ctx, filter.kinds, filter.clusters, () => queue?.resync());
+  const residual = extra.match ?? ((e: ResourceEvent) => resourceMatches(filter, e));
+  const match = gate === OPEN_GATE ? extra.match : (e: ResourceEvent) => residual(e) && gate.allows(e.cluster, e.kind, e.namespace);
+  queue = servicesOf(ctx).engine.open({ filter, ...extra, ...(match ? { match } : {}) });
+  queue.onClose(() => gate.close());
+  return { queue, gate };
 }
 
 const payloadOf = (item: SourceItem) => item.payload;
@@ -64,13 +95,13 @@ const payloadOf = (item: SourceItem) => item.payload;
 export const subscriptionResolvers = {
   Subscription: {
     resourceChanged: {
-      subscribe: (_p: unknown, args: { filter: Args }, ctx: GraphQLContext): Stream => {
+      subscribe: (_p: unknown, args: { filter: Args }, ctx: GraphQLContext): Promise<Stream> => {
         const f = args.filter;
         const kinds = kindsOf(strs(f.kinds) ?? []);
         const filter = buildFilter(ctx, {
           kinds, clusters: strs(f.clusters), namespaces: strs(f.namespaces), labelSelector: str(f.labelSelector), names: strs(f.names),
         }, { clusters: 'filter.clusters', namespaces: 'filter.namespaces', labelSelector: 'filter.labelSelector', names: 'filter.names' });
-        return resourceStream(ctx, filter, (e) => ({
+        return resourceStream(ctx, filter, filter, (e) => ({
           kind: e.object.kind,
           namespace: e.namespace ?? null,
           name: e.name,
@@ -81,27 +112,27 @@ export const subscriptionResolvers = {
     },
 
     podChanged: {
-      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Stream => {
+      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Promise<Stream> => {
         const filter = buildFilter(ctx, {
           kinds: ['pods'], clusters: one(str(args.cluster)), namespaces: one(str(args.namespace)), labelSelector: str(args.labelSelector), names: one(str(args.name)),
         }, { clusters: 'cluster', namespaces: 'namespace', labelSelector: 'labelSelector', names: 'name' });
-        return resourceStream(ctx, filter, (e) => ({ pod: locate(e.cluster, e.object, 'Pod') }));
+        return resourceStream(ctx, filter, filter, (e) => ({ pod: locate(e.cluster, e.object, 'Pod') }));
       },
       resolve: payloadOf,
     },
 
     nodeChanged: {
-      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Stream => {
+      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Promise<Stream> => {
         const filter = buildFilter(ctx, {
           kinds: ['nodes'], clusters: one(str(args.cluster)), labelSelector: str(args.labelSelector), names: one(str(args.name)),
         }, { clusters: 'cluster', namespaces: 'namespace', labelSelector: 'labelSelector', names: 'name' });
-        return resourceStream(ctx, filter, (e) => ({ node: locate(e.cluster, e.object, 'Node') }));
+        return resourceStream(ctx, filter, filter, (e) => ({ node: locate(e.cluster, e.object, 'Node') }));
       },
       resolve: payloadOf,
     },
 
     clusterChanged: {
-      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Stream => {
+      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Promise<Stream> => {
         const cluster = str(args.cluster);
         checkLabelName(cluster, 'cluster');
         authorize(ctx.identity, 'read', { kind: 'clusters', cluster: 'karmada' });
@@ -110,6 +141,7 @@ export const subscriptionResolvers = {
         return resourceStream(
           ctx,
           filter,
+          cluster ? { clusters: [CONTROL_PLANE] } : {},
           (e) => ({
             cluster: e.name,
             cause: 'OBJECT',
@@ -118,8 +150,10 @@ export const subscriptionResolvers = {
             member: locate(CONTROL_PLANE, e.object, 'Cluster'),
           }),
           { memberHealth: cluster ? { clusters: [cluster] } : {} },
-          (d) => {
+          (d, gate) => {
             if (d.item.kind !== 'event' || d.item.event.topic !== 'member-health') return null;
+            // Member health is news about the Cluster object: for those who may watch it.
+            if (!gate.allows(CONTROL_PLANE, 'clusters', undefined)) return null;
             const h = d.item.event;
             return {
               share: h,
@@ -148,7 +182,7 @@ export const subscriptionResolvers = {
     },
 
     workloadChanged: {
-      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Stream => {
+      subscribe: async (_p: unknown, args: Args, ctx: GraphQLContext): Promise<Stream> => {
         const kindArg = str(args.kind);
         const templateKinds = kindArg ? [WORKLOAD_KIND_NAME[kindArg]!] : [...TEMPLATE_KINDS];
         const base = buildFilter(ctx, {
@@ -167,8 +201,7 @@ export const subscriptionResolvers = {
           if (base.names?.length && !base.names.includes(ref.name)) return false;
           return true;
         };
-        const { engine } = servicesOf(ctx);
-        const queue = engine.open({ filter, match });
+        const { queue } = await openGated(ctx, filter, base.namespaces ? { kinds: [...templateKinds, 'resourcebindings'], clusters: [CONTROL_PLANE], namespaces: base.namespaces } : {}, { match });
         return sourceStream(queue, async (d) => {
           const e = resourceEventOf(d);
           if (!e || !BINDING_KINDS.includes(e.kind)) {
@@ -202,11 +235,11 @@ export const subscriptionResolvers = {
     },
 
     middlewareInstanceChanged: {
-      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Stream => {
+      subscribe: (_p: unknown, args: Args, ctx: GraphQLContext): Promise<Stream> => {
         const filter = buildFilter(ctx, {
           kinds: ['applications'], clusters: one(str(args.cluster)), namespaces: one(str(args.namespace)), names: one(str(args.name)),
         }, { clusters: 'cluster', namespaces: 'namespace', labelSelector: 'labelSelector', names: 'name' });
-        return resourceStream(ctx, filter, (e) => ({ instance: locate(e.cluster, e.object, 'MiddlewareInstance') }));
+        return resourceStream(ctx, filter, filter, (e) => ({ instance: locate(e.cluster, e.object, 'MiddlewareInstance') }));
       },
       resolve: payloadOf,
     },
@@ -246,6 +279,7 @@ export const subscriptionResolvers = {
         }
         checkNonNegative(tailLines, 'tailLines', 100_000);
         authorize(ctx.identity, 'read', { kind: 'pods/log', cluster, namespace });
+        await requireAccess(ctx, cluster, ctx.access.checkOf('get', 'pods', namespace, name, 'log'));
         return followPodLogs(ctx, { cluster, namespace, name, container, tailLines });
       },
       resolve: payloadOf,
@@ -350,7 +384,12 @@ async function followPodLogs(ctx: GraphQLContext, t: LogTarget): Promise<Stream>
       clusterKey(t.cluster),
       t.namespace,
       t.name,
-      { ...(t.container ? { container: t.container } : {}), ...(t.tailLines !== undefined ? { tailLines: t.tailLines } : {}) },
+      {
+        ...(t.container ? { container: t.container } : {}),
+        ...(t.tailLines !== undefined ? { tailLines: t.tailLines } : {}),
+        // Read as the caller, so the member decides and audits too (as Pod.logs does).
+        ...(ctx.access.unrestricted ? {} : { impersonate: ctx.access.subject }),
+      },
       (line) => lines.push({ line, at: new Date().toISOString() }),
       () => {
         lines.finish();
