@@ -6,10 +6,12 @@
  * bench/results/<scenario>.json. Bounded in time (--max-minutes) and kills its children on every exit.
  *
  *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,throughput,subscriptions,memory]
- *                      [--quick] [--max-minutes 14] [--out file] [--no-write]
+ *                      [--quick] [--max-minutes 14] [--out file] [--no-write] [--subscription-users 100]
  */
-import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startChild, stopAll, stopChild, killAllNow, probe, waitFor, setSpawnListener } from './childProcesses.mjs';
@@ -37,6 +39,9 @@ const { values: opts } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     'sim-heap-mb': { type: 'string' },
     'gateway-heap-mb': { type: 'string' },
+    // The subscription measure's callers: N distinct users (`--auth token`, each authorized by RBAC), or 0
+    // for the anonymous gateway of the other measures.
+    'subscription-users': { type: 'string', default: '100' },
   },
   allowPositionals: false,
 });
@@ -171,7 +176,26 @@ async function main() {
 
   await step('subscriptions', async () => {
     const { measureSubscriptions } = await import('./measures/subscriptions.mjs');
-    return measureSubscriptions({ sim: simProc.sim, simChild: simProc.child, gw, quick, log });
+    const userCount = Number(opts['subscription-users']);
+    if (!userCount) return measureSubscriptions({ sim: simProc.sim, simChild: simProc.child, gw, quick, log });
+    // A gateway of its own that authenticates (static tokens) and authorizes every event by RBAC.
+    const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-bench-users-'));
+    const group = 'fleetgraph-bench';
+    const users = Array.from({ length: userCount }, (_, i) => ({ name: `bench-user-${String(i).padStart(3, '0')}`, token: randomBytes(24).toString('hex') }));
+    const admin = randomBytes(24).toString('hex');
+    const tokensFile = join(dir, 'tokens.csv');
+    writeFileSync(tokensFile, [`${admin},bench-admin,bench-admin,"system:masters"`, ...users.map((u) => `${u.token},${u.name},${u.name},"${group}"`)].join('\n') + '\n', { mode: 0o600 });
+    const agw = await startGatewayProcess(simProc.kubeconfig, {
+      name: 'gateway-authz', nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000,
+      extraArgs: ['--auth', 'token', '--tokens', tokensFile],
+    });
+    try {
+      log(`  gateway with ${userCount} users (--auth token, RBAC) ready in ${(agw.readyMs / 1000).toFixed(1)} s`);
+      return await measureSubscriptions({ sim: simProc.sim, simChild: simProc.child, gw: agw, quick, log, identities: { admin, group, users } });
+    } finally {
+      await stopChild(agw.child);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   await step('memory', async () => {

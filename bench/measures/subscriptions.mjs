@@ -103,14 +103,17 @@ function describeError(err) {
 }
 
 /** Opens one graphql-ws client with one subscription; counts what arrives for this run. */
-function subscriber(wsUrl, variables, sink) {
+function subscriber(wsUrl, variables, sink, authorization) {
   const state = { received: 0, coalesced: 0, dropped: 0, resyncs: 0, errors: 0, firstError: '', latencies: [], toGateway: [], fromGateway: [], seqs: new Set() };
   const fail = (err) => {
     state.errors++;
     if (!state.firstError) state.firstError = describeError(err);
   };
   // onNonLazyError would print every failed connection to the console: count it instead.
-  const client = createClient({ url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0, onNonLazyError: fail });
+  const client = createClient({
+    url: wsUrl, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, keepAlive: 0, onNonLazyError: fail,
+    ...(authorization ? { connectionParams: { authorization } } : {}),
+  });
   const dispose = client.subscribe({ query: SUBSCRIPTION, variables }, {
     next: (msg) => {
       const t = now();
@@ -149,7 +152,7 @@ async function runCase(ctx, c) {
   const subs = [];
   for (let i = 0; i < c.subscribers; i += 50) {
     const batch = [];
-    for (let j = i; j < Math.min(c.subscribers, i + 50); j++) batch.push(subscriber(ctx.gw.wsUrl, c.varsFor(j), sink));
+    for (let j = i; j < Math.min(c.subscribers, i + 50); j++) batch.push(subscriber(ctx.gw.wsUrl, c.varsFor(j), sink, c.authorizationFor?.(j)));
     subs.push(...batch);
     await sleep(20);
   }
@@ -245,6 +248,12 @@ async function runCase(ctx, c) {
  * @param {any} [ctx.simChild]  the simulator process, for its CPU over the same windows
  * @param {boolean} ctx.quick
  * @param {(msg: string) => void} ctx.log
+ * @param {{ admin: string, group: string, users: Array<{ name: string, token: string }> }} [ctx.identities]  when given, the
+ *   gateway authenticates callers (`--auth token`) and authorizes each by RBAC: subscriber i is user
+ *   i mod users.length. In the filtered case each user may read only the namespaces bound to it by a
+ *   RoleBinding (namespace j belongs to user j mod users.length); in the broadcast case a ClusterRoleBinding
+ *   of their group lets every user read every pod, so the expected deliveries are those of the anonymous
+ *   run, and what is measured is the cost of distinct users (one shared payload per user, not per event).
  */
 export async function measureSubscriptions(ctx) {
   const quick = ctx.quick;
@@ -257,23 +266,48 @@ export async function measureSubscriptions(ctx) {
   // The gateway must hold them before anything is measured.
   const deadline = Date.now() + 120000;
   for (;;) {
-    const r = await queryGateway(ctx.gw.url, `{ pods(first: 1, filter: { labelSelector: "${LABEL}=${run}" }) { totalCount } }`);
+    const r = await queryGateway(ctx.gw.url, `{ pods(first: 1, filter: { labelSelector: "${LABEL}=${run}" }) { totalCount } }`, undefined,
+      ctx.identities ? { headers: { authorization: `Bearer ${ctx.identities.admin}` } } : undefined);
     if (r.data.pods.totalCount >= pods.length) break;
     if (Date.now() > deadline) throw new Error(`the gateway shows ${r.data.pods.totalCount} of the ${pods.length} bench pods after 120 s`);
     await sleep(500);
   }
   const nsNames = [...new Set(pods.map((p) => p.namespace))];
+  const users = ctx.identities?.users ?? [];
+  const bearer = (i) => (users.length ? `Bearer ${users[i % users.length].token}` : undefined);
+  if (users.length) {
+    ctx.log(`  ${users.length} distinct users: a RoleBinding (view) per namespace`);
+    await Promise.all(nsNames.map((ns, j) => {
+      const member = pods.find((p) => p.namespace === ns).member;
+      return must(simRequest(ctx.sim, 'POST', `${memberPrefix(member)}/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, { body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: 'fgb-view', namespace: ns },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: users[j % users.length].name }],
+      } }), `rolebinding in ${ns}`);
+    }));
+  }
   const state = { ...ctx, seq: 1 };
   const filtered = await runCase(state, {
     // Warm-up touches every pod once, hence every namespace.
     name: 'filtered', subscribers, namespaces, pods, rate: quick ? 20 : 500, warmupSeconds: pods.length / (quick ? 20 : 500), seconds: quick ? 2 : 10, repetitions: quick ? 1 : 3,
     varsFor: (i) => ({ namespace: nsNames[i % nsNames.length] }),
+    // The owner of subscriber i's namespace.
+    authorizationFor: (i) => bearer(i % nsNames.length),
     expectedFor: (ns) => Math.floor(subscribers / nsNames.length) + (nsNames.indexOf(ns) < subscribers % nsNames.length ? 1 : 0),
   });
+  if (users.length) {
+    ctx.log('  every user may read every pod (a ClusterRoleBinding of their group on each member)');
+    await Promise.all(ctx.sim.members.map((member) => must(simRequest(ctx.sim, 'POST', `${memberPrefix(member)}/apis/rbac.authorization.k8s.io/v1/clusterrolebindings`, { body: {
+      apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'fgb-view-all' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: ctx.identities.group }],
+    } }), `clusterrolebinding on ${member}`)));
+  }
   const broadcast = await runCase(state, {
+    authorizationFor: bearer,
     name: 'broadcast', subscribers, namespaces, pods, rate: quick ? 5 : 20, warmupSeconds: 2, seconds: quick ? 2 : 10, repetitions: quick ? 1 : 3,
     varsFor: () => ({ labelSelector: `${LABEL}=${run}` }),
     expectedFor: () => subscribers,
   });
-  return { filtered, broadcast };
+  return { users: users.length || undefined, filtered, broadcast };
 }
