@@ -223,3 +223,42 @@ describe('subscriptions cut to the caller\'s RBAC', () => {
     await closedTo(before);
   }, 60_000);
 });
+
+describe('where clusters decide by SubjectAccessReview (--authz sar)', () => {
+  let sar: GatewayFixture;
+  let shopDevToken: string;
+  beforeAll(async () => {
+    sar = await startGatewayFixture({ scenario: 'demo', args: ['--auth', 'kubernetes', '--authz', 'sar'] });
+    // This simulator's own tokens.
+    const kc = yaml.load(readFileSync(sar.kubeconfig, 'utf8')) as { users: Array<{ name: string; user: { token?: string } }> };
+    shopDevToken = kc.users.find((u) => u.name === 'shop-dev')!.user.token!;
+  }, 60_000);
+  afterAll(async () => {
+    await sar?.stop();
+  });
+
+  it('holds events back until the member answered, then delivers only what it allows', async () => {
+    const c = openClient(sar.gateway.url, { authorization: `Bearer ${shopDevToken}` });
+    clients.push(c);
+    const rec = record<PodEvent>(c, POD_EVENTS);
+    await poll(() => (sar.gateway.subscriptions.engine.stats().subscriptions >= 1 ? true : undefined), 10_000, () => `subscription not open: ${JSON.stringify(rec.errors)}`);
+    await createIn(sar.sim, 'member1', '/api/v1/namespaces/web/pods', quietPod('web', 'sar-web'));
+    await createIn(sar.sim, 'member1', '/api/v1/namespaces/shop/pods', quietPod('shop', 'sar-shop'));
+    // Keep changing both until shop's changes arrive (the first ones may wait for the review's answer).
+    let step = 0;
+    const deadline = Date.now() + 20_000;
+    while (!rec.events.some((e) => e.podChanged.pod?.name === 'sar-shop')) {
+      if (Date.now() > deadline) throw new Error(`no shop event: ${JSON.stringify(rec.events)} ${JSON.stringify(rec.errors)}`);
+      step++;
+      await mergePatch(sar.sim, 'member1', '/api/v1/namespaces/web/pods/sar-web', { metadata: { labels: { step: String(step) } } });
+      await mergePatch(sar.sim, 'member1', '/api/v1/namespaces/shop/pods/sar-shop', { metadata: { labels: { step: String(step) } } });
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(rec.errors).toEqual([]);
+    expect(rec.events.filter((e) => e.podChanged.pod && e.podChanged.pod.namespace !== 'shop')).toEqual([]);
+    // Reviews were asked of the member, as shop-dev (the gateway made no local decision).
+    const requests = (await sar.admin<{ requests: Array<{ path: string; cluster?: string }> }>('GET', '/_sim/requests')).requests;
+    expect(requests.filter((q) => q.path.endsWith('/subjectaccessreviews')).length).toBeGreaterThan(0);
+    rec.stop();
+  }, 60_000);
+});

@@ -14,6 +14,23 @@ async function drain(q: SubscriptionQueue<Ev>, count: number) {
 }
 
 describe('SubscriptionQueue policy', () => {
+  it('resync discards what is pending for one RESYNC notice, and wakes a waiting reader with it', async () => {
+    const q = new SubscriptionQueue<Ev>({ capacity: 10 });
+    q.push({ type: 'ADDED', n: 1, obj: 'a' }, 'a');
+    q.push({ type: 'ADDED', n: 2, obj: 'b' }, 'b');
+    q.push({ type: 'MODIFIED', n: 3, obj: 'b' }, 'b');
+    q.resync();
+    const first = await q.next();
+    expect(first.value?.item).toMatchObject({ kind: 'overflow', dropped: 3 });
+    // Nothing pending now: the reader waits, and a resync hands it an empty notice at once.
+    const waiting = q.next();
+    q.resync();
+    expect((await waiting).value?.item).toMatchObject({ kind: 'overflow', dropped: 0 });
+    q.push({ type: 'ADDED', n: 4, obj: 'c' }, 'c');
+    expect((await q.next()).value?.item).toMatchObject({ kind: 'event', event: { n: 4 } });
+    expect(q.stats).toMatchObject({ dropped: 3, pending: 0 });
+  });
+
   it('coalesces MODIFIED of one object into the pending event, keeping its type and position', async () => {
     const q = new SubscriptionQueue<Ev>({ capacity: 10 });
     q.push({ type: 'ADDED', n: 1, obj: 'a' }, 'a');
