@@ -17,7 +17,8 @@ describe('idempotency keys', () => {
 
   beforeAll(async () => {
     writeFileSync(tokens, 'alice-token,alice,1001,"ops"\nbob-token,bob,1002,"ops"\n');
-    fx = await startOperationsFixture({ scenario: 'mini', args: ['--auth', 'token', '--tokens', tokens], headers: alice });
+    // Group ops reads every caller's audit entries (alice reads bob's below).
+    fx = await startOperationsFixture({ scenario: 'mini', args: ['--auth', 'token', '--tokens', tokens, '--audit-readers', 'ops'], headers: alice });
     // Signed-in callers act with their own RBAC (issue 12): the group `ops` is cluster-admin on every cluster
     // (the control plane's grant covers the Karmada cluster proxy), and the gateway's copy of RBAC has it.
     const clusters = [fx.sim.fleet.controlPlane, ...fx.sim.fleet.members.values()];

@@ -103,7 +103,7 @@ export type AuditLog = {
   changes: Array<ResourceChange>;
   /** Audited mutations, newest first. */
   entries: Array<AuditEntry>;
-  /** Request statistics per GraphQL operation name and transport, busiest first. */
+  /** Request statistics per GraphQL operation name and transport, busiest first (audit readers only; empty otherwise). */
   statistics: Array<RequestStatistic>;
 };
 
@@ -2436,7 +2436,11 @@ export type QosClass =
  */
 export type Query = {
   __typename?: 'Query';
-  /** The audit log. */
+  /**
+   * The audit log: the caller's own entries and changes; everyone's, and the request statistics, for members of
+   * the groups named by `--audit-readers` (and in auth mode `none`). Filtering on another `user` without that is
+   * FORBIDDEN.
+   */
   auditLog: AuditLog;
   /** One member cluster by name. */
   cluster?: Maybe<Cluster>;
@@ -2466,9 +2470,12 @@ export type Query = {
   node?: Maybe<Node>;
   /** Nodes of every member (or the filtered ones), merged. */
   nodes: NodeConnection;
-  /** One Operation by ID; null when unknown. */
+  /**
+   * One Operation by ID; null when unknown, or when the caller neither started it nor may `get` its target (the
+   * same answer: an Operation's existence does not leak).
+   */
   operation?: Maybe<Operation>;
-  /** Operations, newest first. */
+  /** Operations the caller started or whose target it may `get`, newest first (only those are counted). */
   operations: OperationConnection;
   /** OverridePolicies. */
   overridePolicies: OverridePolicyConnection;
@@ -3253,7 +3260,8 @@ export type Subscription = {
   /**
    * One Operation's progress: first its current state, then the Operation each time it moves (a step starts or
    * ends, the phase changes). Completes after a terminal phase (SUCCEEDED, FAILED, CANCELLED), at once if the
-   * Operation has already finished. Moves made on another gateway replica arrive too (shared through Redis).
+   * Operation has already finished. Moves made on another gateway replica arrive too (shared through Redis). An
+   * Operation the caller may not see (see `Query.operation`) answers NOT_FOUND, as an unknown ID does.
    */
   operationProgress: Operation;
   /** Pod changes, fleet-wide or filtered. */

@@ -25,6 +25,8 @@ export interface GraphQLContext {
   operations?: OperationService;
   /** The audit log read by `auditLog`; absent when the gateway runs without it. */
   auditLog?: AuditLog;
+  /** Groups whose members read every caller's audit entries (`--audit-readers`); others read their own. */
+  auditReaders?: readonly string[];
   /** Trace fields of the HTTP request, for the audit log. */
   request?: RequestInfo;
 }
@@ -41,6 +43,7 @@ export interface RequestInfo {
 export interface ContextExtras {
   operations?: OperationService | undefined;
   auditLog?: AuditLog | undefined;
+  auditReaders?: readonly string[] | undefined;
   request?: RequestInfo | undefined;
 }
 
@@ -56,6 +59,7 @@ export function createContext(fleet: Fleet, identity: Identity, extras: ContextE
   };
   if (extras.operations) ctx.operations = extras.operations;
   if (extras.auditLog) ctx.auditLog = extras.auditLog;
+  if (extras.auditReaders) ctx.auditReaders = extras.auditReaders;
   if (extras.request) ctx.request = extras.request;
   return ctx;
 }

@@ -61,6 +61,11 @@ export interface Caller {
   impersonate?: boolean;
   /** What the caller may do (the permission preflight); absent or unrestricted: nothing is refused. */
   access?: CallerAccess;
+  /**
+   * Whether the caller may see an Operation (src/graphql/operationVisibility.ts): cancelOperation answers one it
+   * may not see as unknown (NOT_FOUND), its audit row naming no cluster or namespace of it. @default every one
+   */
+  mayRead?: (op: OperationRecord) => Promise<boolean>;
   requestId?: string | null;
   sourceIp?: string | null;
   userAgent?: string | null;
@@ -408,8 +413,8 @@ export class OperationService {
    * reason NOT_CANCELLABLE: seed 002's Operation custom resource has no cancel, and deleting it would only
    * hide the work the controller goes on doing).
    */
-  cancelOperation(caller: Caller, a: { id: string; reason?: string | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
-    const known = this.store.get(a.id);
+  async cancelOperation(caller: Caller, a: { id: string; reason?: string | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const known = await this.visibleTo(caller, this.store.get(a.id));
     const target: OperationTarget = {
       cluster: known?.target.cluster ?? null,
       apiVersion: OPERATION_API_VERSION,
@@ -425,7 +430,7 @@ export class OperationService {
     };
     return this.submit(caller, { mutation: 'cancelOperation', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       if (a.reason != null && a.reason.length > 1000) throw MutationRefusal.badInput('reason: at most 1000 characters', 'reason');
-      const op = this.store.get(a.id);
+      const op = await this.visibleTo(caller, this.store.get(a.id));
       if (!op) throw new MutationRefusal('NOT_FOUND', `operation "${a.id}" not found`, { field: 'id' });
       if (op.executor === 'MIDDLEWARE_CONTROLLER') {
         throw new MutationRefusal(
@@ -461,6 +466,12 @@ export class OperationService {
         },
       };
     });
+  }
+
+  /** `op` when the caller may see it; undefined when unknown or not the caller's to see. */
+  private async visibleTo(caller: Caller, op: OperationRecord | undefined): Promise<OperationRecord | undefined> {
+    if (!op || !caller.mayRead) return op;
+    return (await caller.mayRead(op).catch(() => false)) ? op : undefined;
   }
 
   // ---- the door ----------------------------------------------------------------------------------------

@@ -63,7 +63,7 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
   return {
     service,
     audit,
-    contextExtras: { operations: service, auditLog: audit },
+    contextExtras: { operations: service, auditLog: audit, auditReaders: config.auditReaders ?? [] },
     async stop() {
       retention.stop();
       await service?.stop();

@@ -16,6 +16,7 @@ import { connectionOf, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { apiError, badUserInput, ErrorCode } from '../errors.js';
 import type { RefModel } from '../models.js';
+import { mayReadOperation, operationVisibility, readsEveryonesAudit, visibleOperations } from '../operationVisibility.js';
 
 function serviceOf(ctx: GraphQLContext): OperationService {
   const s = ctx.operations;
@@ -30,6 +31,8 @@ function callerOf(ctx: GraphQLContext): Caller {
     // A signed-in caller's Operation writes as the caller; in auth `none` the gateway writes as itself.
     impersonate: !ctx.identity.anonymous,
     access: ctx.access,
+    // cancelOperation answers an Operation the caller may not see as unknown (NOT_FOUND).
+    mayRead: operationVisibility(ctx),
     requestId: ctx.request?.id ?? null,
     sourceIp: ctx.request?.sourceIp ?? null,
     userAgent: ctx.request?.userAgent ?? null,
@@ -90,15 +93,17 @@ const Operation: OperationResolvers<GraphQLContext> = {
 };
 
 const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | 'auditLog'> = {
-  operation: (_p, args, ctx) => {
+  operation: async (_p, args, ctx) => {
     authorize(ctx.identity, 'read', { kind: 'operations' });
-    return serviceOf(ctx).store.get(args.id) ?? null;
+    const op = serviceOf(ctx).store.get(args.id);
+    // One the caller may not see answers as an unknown id does: null, nothing about it leaks.
+    return op && (await mayReadOperation(ctx, op)) ? op : null;
   },
-  operations: (_p, args, ctx) => {
+  operations: async (_p, args, ctx) => {
     authorize(ctx.identity, 'read', { kind: 'operations' });
     const page = pageArgs(args);
     const f = args.filter ?? {};
-    const list = serviceOf(ctx).store.list({
+    const matching = serviceOf(ctx).store.list({
       cluster: f.cluster ?? null,
       type: f.type ?? null,
       phase: f.phase ?? null,
@@ -108,6 +113,8 @@ const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | '
       since: checkTime(f.since, 'filter.since'),
       until: checkTime(f.until, 'filter.until'),
     });
+    // Only what the caller may see is paged and counted (totalCount, cursors).
+    const list = await visibleOperations(ctx, matching);
     // Newest first: the key inverts the creation time so the ascending connection order is newest first.
     const key = (op: OperationRecord) => [String(9_999_999_999_999 - Date.parse(op.createdAt)).padStart(13, '0'), op.id];
     return connectionOf(list, key, page);
@@ -118,8 +125,13 @@ const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | '
     if (!audit) throw apiError(ErrorCode.INTERNAL, 'this gateway runs without an audit log');
     const f = args.filter ?? {};
     if (f.limit != null && (f.limit < 1 || f.limit > 1000)) throw badUserInput(`filter.limit: ${f.limit} must be between 1 and 1000`, 'filter.limit');
+    const everyone = readsEveryonesAudit(ctx);
+    if (!everyone && f.user != null && f.user !== ctx.identity.user) {
+      throw apiError(ErrorCode.FORBIDDEN, `${ctx.identity.user} may read only its own audit entries (other callers' need a group named by --audit-readers)`, { field: 'filter.user' });
+    }
     const q = {
-      user: f.user ?? null,
+      // The store filters by user (an index), so a caller's own page is as long as its `limit`.
+      user: everyone ? (f.user ?? null) : ctx.identity.user,
       action: f.action ?? null,
       cluster: f.cluster ?? null,
       namespace: f.namespace ?? null,
@@ -132,7 +144,8 @@ const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | '
     return {
       entries: audit.entries(q).map((e) => ({ ...e, id: String(e.id) })),
       changes: audit.changes(q).map((c) => ({ ...c, id: String(c.id) })),
-      statistics: audit.statistics().map((s) => ({
+      // Counts of every caller's requests: audit readers only.
+      statistics: !everyone ? [] : audit.statistics().map((s) => ({
         operationName: s.operationName,
         transport: s.transport,
         count: s.count,

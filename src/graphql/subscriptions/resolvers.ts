@@ -19,6 +19,7 @@ import { authorize } from '../authorize.js';
 import type { GraphQLContext } from '../context.js';
 import { apiError, badUserInput, ErrorCode, notFound } from '../errors.js';
 import { WORKLOAD_KIND_NAME } from '../kindMap.js';
+import { mayReadOperation, type OperationVisibilityFacts } from '../operationVisibility.js';
 import { fleetResolvers } from '../resolvers/fleet.js';
 import { requireAccess } from '../reads.js';
 import { checkLabelName, checkNonNegative, checkObjectName } from '../validation.js';
@@ -286,17 +287,14 @@ export const subscriptionResolvers = {
     },
 
     operationProgress: {
-      subscribe: (_p: unknown, args: { id: string }, ctx: GraphQLContext): Stream => {
+      subscribe: async (_p: unknown, args: { id: string }, ctx: GraphQLContext): Promise<Stream> => {
         const { engine, operations } = servicesOf(ctx);
         if (!operations) throw apiError(ErrorCode.INTERNAL, 'this gateway runs without the Operations engine');
         authorize(ctx.identity, 'read', { kind: 'operations' });
         // Open the route before reading the current state, so that no move falls between the two.
         const queue = engine.openOperation(args.id);
-        const current = operations.get(args.id);
-        const moveOf = (d: Delivered<EngineEvent>): SourceItem | null =>
-          (d.item.kind === 'event' && d.item.event.topic === 'operation'
-            ? { share: d.item.event, variant: '0', payload: d.item.event.operation }
-            : null);
+        const current = await visibleOperation(ctx, operations.get(args.id));
+        const moveOf = (d: Delivered<EngineEvent>): Promise<SourceItem | null> => visibleMove(ctx, args.id, d, 'skip');
         if (!current) {
           // Another replica may be running it (its moves arrive through the shared hub): wait for the first
           // one a bounded time. In-process, an unknown id is simply not found.
@@ -304,7 +302,7 @@ export const subscriptionResolvers = {
             queue.close();
             throw notFound(`operation "${args.id}" not found`, { field: 'id' });
           }
-          return sourceStream(queue, moveOf, { initial: () => firstMoveOrNotFound(queue, args.id, servicesOf(ctx).remoteOperationWaitMs ?? 30_000, moveOf) });
+          return sourceStream(queue, moveOf, { initial: () => firstMoveOrNotFound(queue, args.id, servicesOf(ctx).remoteOperationWaitMs ?? 30_000, (d) => visibleMove(ctx, args.id, d, 'notFound')) });
         }
         if (TERMINAL_OPERATION_PHASES.has(current.phase)) queue.close();
         return sourceStream(queue, moveOf, { initial: async () => ({ variant: 'initial', payload: current }) });
@@ -319,7 +317,7 @@ async function firstMoveOrNotFound(
   queue: SubscriptionQueue<EngineEvent>,
   id: string,
   waitMs: number,
-  moveOf: (d: Delivered<EngineEvent>) => SourceItem | null,
+  moveOf: (d: Delivered<EngineEvent>) => Promise<SourceItem | null>,
 ): Promise<SourceItem | null> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
@@ -332,6 +330,29 @@ async function firstMoveOrNotFound(
     throw notFound(`operation "${id}" not found on any replica`, { field: 'id' });
   }
   return moveOf(first.value);
+}
+
+// ---- Operation visibility (issue 12): operationProgress follows only Operations the caller may see ----
+
+/**
+ * `op` when the caller may see it (operationVisibility.ts), decided anew each time so that a move follows the
+ * caller's current rights; undefined, answered as an unknown id, otherwise.
+ */
+async function visibleOperation<T extends object>(ctx: GraphQLContext, op: T | undefined): Promise<T | undefined> {
+  return op && (await mayReadOperation(ctx, op as unknown as OperationVisibilityFacts)) ? op : undefined;
+}
+
+/**
+ * A move of the followed Operation as a source item, or null when it is not one. A move the caller may not see
+ * (its rights changed since it subscribed) is skipped; `notFound`: the first move of an Operation another
+ * replica runs, which the caller may not see, ends the subscription with NOT_FOUND as an unknown id does.
+ */
+async function visibleMove(ctx: GraphQLContext, id: string, d: Delivered<EngineEvent>, hidden: 'skip' | 'notFound'): Promise<SourceItem | null> {
+  if (d.item.kind !== 'event' || d.item.event.topic !== 'operation') return null;
+  const event = d.item.event;
+  if (await visibleOperation(ctx, event.operation as object)) return { share: event, variant: '0', payload: event.operation };
+  if (hidden === 'skip') return null;
+  throw notFound(`operation "${id}" not found on any replica`, { field: 'id' });
 }
 
 /** ResourceBinding.spec.resource: the template it binds. */
