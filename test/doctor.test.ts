@@ -195,6 +195,24 @@ describe('with a ServiceAccount bound to a deliberately short ClusterRole', () =
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^NOT READY: \d+ missing, 0 failed/);
   });
 
+  it('a member behind a proxy the identity may not use is MISSING (an access gap), not FAIL', async () => {
+    const name = 'fleetgraph-noproxy';
+    expect((await simRequest(sim, `/api/v1/namespaces/${ns}/serviceaccounts`, { method: 'POST', body: { metadata: { name } } })).status).toBe(201);
+    const clustersOnly = { metadata: { name }, rules: [{ apiGroups: ['cluster.karmada.io'], resources: ['clusters'], verbs: ['get', 'list', 'watch'] }] };
+    expect((await simRequest(sim, `${RBAC}/clusterroles`, { method: 'POST', body: clustersOnly })).status).toBe(201);
+    const binding = { metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name }, subjects: [{ kind: 'ServiceAccount', name, namespace: ns }] };
+    expect((await simRequest(sim, `${RBAC}/clusterrolebindings`, { method: 'POST', body: binding })).status).toBe(201);
+    const r = await doctor(['--kubeconfig', await serviceAccountKubeconfig(ns, name)]);
+    expect(r.code).toBe(1);
+    expect(rowOf(r.stdout, 'karmada', 'members')?.[3]).toBe(members.join(', '));
+    for (const m of members) {
+      const reach = rowOf(r.stdout, m, 'reachable')!;
+      expect(reach[2]).toBe('MISSING');
+      expect(reach[3]).toContain(`User "system:serviceaccount:${ns}:${name}" cannot get resource "clusters/proxy"`);
+    }
+    expect(rowOf(r.stdout, 'karmada', 'access clusters/proxy.cluster.karmada.io')?.[3]).toContain(`cannot get, create, update, patch, delete for ${members.join(', ')}`);
+  });
+
   it('needs fewer permissions with --read-only (no writes, no plan reads)', async () => {
     const r = await doctor(['--kubeconfig', kubeconfig, '--read-only']);
     expect(r.code).toBe(1);

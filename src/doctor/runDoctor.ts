@@ -149,7 +149,10 @@ async function checkMember(
     try {
       version = await readVersion(client);
     } catch (err) {
-      row('reachable', 'FAIL', `${route}: ${reasonOf(err)}`);
+      // Through the proxy, a 403 is the control plane refusing `clusters/proxy` to this identity: an
+      // access gap (the control plane's rows name the rule), not a member that is down.
+      const refused = !context && err instanceof UpstreamError && err.status === 403;
+      row('reachable', refused ? 'MISSING' : 'FAIL', `${route}: ${reasonOf(err)}`);
       return rows;
     }
     row('reachable', 'ok', route);
