@@ -1,5 +1,6 @@
 /**
- * fleetgraph CLI: `serve` (default) runs the GraphQL gateway, `sim` runs the fleet simulator.
+ * fleetgraph CLI: `serve` (default) runs the GraphQL gateway, `sim` runs the fleet simulator, `doctor` checks
+ * that a fleet and an identity give the gateway what it needs.
  * Each subcommand lives in its own module and is loaded only when used.
  */
 // graphql-js runs extra development-time checks on every value it resolves unless NODE_ENV is
@@ -16,6 +17,11 @@ switch (command) {
     await runServe(rest);
     break;
   }
+  case 'doctor': {
+    const { runDoctorCli } = await import('./doctor/cli.js');
+    await runDoctorCli(rest);
+    break;
+  }
   case 'sim': {
     const { runSim } = await import('./sim/cli.js');
     await runSim(rest);
@@ -27,10 +33,11 @@ switch (command) {
     console.log(`Usage:
   fleetgraph serve [--kubeconfig <file>] [--context <ctx>] [--member <cluster>=<context> ...] [--port <p>] [--host <h>]
   fleetgraph sim --port <p> --scenario <name> --kubeconfig-out <file>
+  fleetgraph doctor --kubeconfig <file> [--context <ctx>] [--auth <mode>] [--read-only] [--member <cluster>=<context> ...]
 
-Run "fleetgraph serve --help" or "fleetgraph sim --help" for the options of each.`);
+Run "fleetgraph serve --help", "fleetgraph sim --help" or "fleetgraph doctor --help" for the options of each.`);
     break;
   default:
-    console.error(`fleetgraph: unknown command "${command}" (expected "serve" or "sim")`);
+    console.error(`fleetgraph: unknown command "${command}" (expected "serve", "sim" or "doctor")`);
     process.exit(2);
 }
