@@ -21,6 +21,8 @@ cd "$(dirname "$0")/.."
 
 BASE_IMAGE=docker.io/library/node:20-bookworm-slim
 IMAGE=localhost/fleetgraph:test
+# Overrides: FLEETGRAPH_IMAGE_CACHE (where the rootfs tarball is kept), FLEETGRAPH_DEBIAN_MIRROR (default: the
+# mirror this machine's apt uses), FLEETGRAPH_IMAGE_START_TIMEOUT (seconds the entrypoint has to serve).
 CACHE_DIR=${FLEETGRAPH_IMAGE_CACHE:-/var/cache/fleetgraph}
 # Bump when the stand-in's recipe changes, so a cached rootfs made by an older recipe is not reused.
 RECIPE=2
@@ -42,7 +44,7 @@ export DEBIAN_FRONTEND=noninteractive
 # ---- Debian's mirror, as this machine's apt is configured -------------------------------------------------
 mirror=$(grep -hsE '^(URIs:|deb )' /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list /etc/apt/sources.list 2>/dev/null \
   | grep -oE 'https?://[^ ]*/debian/?( |$)' | head -n 1 | tr -d ' ' || true)
-mirror=${mirror:-http://deb.debian.org/debian}
+mirror=${FLEETGRAPH_DEBIAN_MIRROR:-${mirror:-http://deb.debian.org/debian}}
 mirror=${mirror%/}
 if ! node -e 'fetch(process.argv[1], { signal: AbortSignal.timeout(20000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' \
   "$mirror/dists/bookworm/InRelease"; then
@@ -78,7 +80,7 @@ make_rootfs() {
   rm -rf "$dir" "$rootfs_tar.tmp"
   mkdir -p "$dir"
   say "debootstrap bookworm (minbase) from $mirror into $dir"
-  if ! debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$CACHE_DIR/debootstrap-$key.log" 2>&1; then
+  if ! timeout 1200 debootstrap --variant=minbase bookworm "$dir" "$mirror" >"$CACHE_DIR/debootstrap-$key.log" 2>&1; then
     tail -n 20 "$CACHE_DIR/debootstrap-$key.log" >&2
     rm -rf "$dir"
     die "debootstrap failed (log: $CACHE_DIR/debootstrap-$key.log)"
@@ -153,7 +155,7 @@ npm_registry=$(npm config get registry 2>/dev/null || true)
 say "podman build --isolation chroot -t $IMAGE ."
 previous=$(podman image inspect --format '{{ .Id }}' "$IMAGE" 2>/dev/null || true)
 t0=$SECONDS
-if ! podman build --isolation chroot --pull=never --layers "${build_args[@]}" -t "$IMAGE" -f Dockerfile . \
+if ! timeout 1800 podman build --isolation chroot --pull=never --layers "${build_args[@]}" -t "$IMAGE" -f Dockerfile . \
   >"$CACHE_DIR/build.log" 2>&1; then
   tail -n 40 "$CACHE_DIR/build.log" >&2
   die "podman build failed (log: $CACHE_DIR/build.log)"
@@ -177,10 +179,14 @@ labels=$(field Config.Labels)
 
 check "ENTRYPOINT is fleetgraph serve (got $entrypoint_json)" test "$entrypoint_json" = '["fleetgraph","serve"]'
 check "USER is a numeric non-root uid:gid (got $user)" bash -c '[[ $1 =~ ^[0-9]+:[0-9]+$ ]] && [ "${1%%:*}" != 0 ]' _ "$user"
-check "OCI labels (title, version, revision, source of the base)" node -e '
+revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
+check "OCI labels (title, version, revision $revision, created, licenses, base.name)" node -e '
   const l = JSON.parse(process.argv[1]) ?? {};
-  const want = ["title", "version", "revision", "created", "licenses", "base.name"].map((k) => "org.opencontainers.image." + k);
-  process.exit(want.every((k) => l[k] && l[k] !== "unknown") ? 0 : 1)' "$labels"
+  const o = (k) => l["org.opencontainers.image." + k];
+  const want = ["title", "version", "revision", "created", "licenses", "base.name"];
+  process.exit(want.every((k) => o(k) && o(k) !== "unknown") && o("version") === process.argv[2]
+    && (process.argv[3] === "unknown" || o("revision") === process.argv[3]) ? 0 : 1)' \
+  "$labels" "$(node -p 'require("./package.json").version')" "$revision"
 check "NODE_ENV=production in the image's Env" bash -c 'printf "%s\n" "${@}" | grep -qx NODE_ENV=production' _ "${image_env[@]}"
 
 # ---- run the entrypoint in the mounted image ---------------------------------------------------------------
