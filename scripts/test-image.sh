@@ -216,7 +216,7 @@ check "the image's root filesystem is mounted read-only" bash -c '! touch "$1/ap
 port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
 uid=${user%%:*}
 gid=${user##*:}
-say "running ${entrypoint[*]} --host 127.0.0.1 --port $port in $root as $uid:$gid"
+say "running ${entrypoint[*]} --host 127.0.0.1 --port $port --audit-db /data/audit.db in $root as $uid:$gid"
 # A private mount namespace: /proc, /dev and the tmpfs /tmp exist only for this process tree, so nothing stays
 # mounted whatever happens to this script. The read-only image mount is the root filesystem.
 unshare --mount --propagation private -- /bin/bash -c '
@@ -225,9 +225,11 @@ unshare --mount --propagation private -- /bin/bash -c '
   mount -t proc proc "$root/proc"
   mount --rbind /dev "$root/dev"
   mount -t tmpfs -o mode=1777,size=256m tmpfs "$root/tmp"
+  # The volume for the SQLite audit log, as a Deployment would mount one (owned by the image user, as /data is).
+  mount -t tmpfs -o "mode=0700,uid=$uid,gid=$gid,size=64m" tmpfs "$root/data"
   exec chroot --userspec="$uid:$gid" "$root" /usr/bin/env -i -C "$workdir" "$@"
 ' _ "$root" "$uid" "$gid" "${workdir:-/}" "${image_env[@]}" HOME=/nonexistent \
-  "${entrypoint[@]}" --host 127.0.0.1 --port "$port" >"$work/out.log" 2>&1 &
+  "${entrypoint[@]}" --host 127.0.0.1 --port "$port" --audit-db /data/audit.db >"$work/out.log" 2>&1 &
 server_pid=$!
 
 url="http://127.0.0.1:$port/graphql"
@@ -256,7 +258,12 @@ check "the demo fleet answers { clusters } with member1, member2, member3, all r
   process.exit(a.status === 200 && !a.body.errors && c.totalCount === 3
     && JSON.stringify(names) === JSON.stringify(["member1", "member2", "member3"])
     && c.edges.every((e) => e.node.health.ready === true) ? 0 : 1)' "$answer"
-check "the demo fleet's kubeconfig went to /tmp (the tmpfs)" grep -qE 'demo kubeconfig .* at /tmp/fleetgraph-demo-' "$work/out.log"
+# What the gateway wrote, seen through its own root (/proc/PID/root): the demo's kubeconfig in the tmpfs /tmp, the
+# audit log in the /data volume; the rest of its filesystem is the read-only image.
+check "the demo fleet's kubeconfig went to /tmp (the tmpfs)" bash -c \
+  'grep -qE "demo kubeconfig .* at /tmp/fleetgraph-demo-" "$2" && compgen -G "/proc/$1/root/tmp/fleetgraph-demo-*/kubeconfig.yaml" >/dev/null' _ "$server_pid" "$work/out.log"
+check "the audit log is the SQLite file on the /data volume" bash -c \
+  '[ "$(head -c 15 "/proc/$1/root/data/audit.db")" = "SQLite format 3" ]' _ "$server_pid"
 
 # SIGTERM: the gateway stops by itself, in time.
 kill -TERM "$server_pid"
