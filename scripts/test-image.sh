@@ -117,6 +117,8 @@ EOF
   tar --numeric-owner -C "$dir" -cf "$rootfs_tar.tmp" .
   mv "$rootfs_tar.tmp" "$rootfs_tar"
   rm -rf "$dir"
+  # Rootfs tarballs of other keys (an older Node or recipe) are not used again.
+  find "$CACHE_DIR" -maxdepth 1 \( -name 'rootfs-*.tar' -o -name 'debootstrap-*.log' \) ! -name "*-$key.*" -delete
 }
 
 base_label=$(podman image inspect --format '{{ index .Config.Labels "io.fleetgraph.standin" }}' "$BASE_IMAGE" 2>/dev/null || echo absent)
