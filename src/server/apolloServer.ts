@@ -100,6 +100,10 @@ export function createApolloServer(options: GatewayApolloOptions): ApolloServer<
       ...(options.plugins ?? []),
     ],
     logger: options.logger,
+    // The CLI (src/server/cli.ts) owns SIGINT/SIGTERM: it stops the gateway, the embedded simulator and removes
+    // the demo's temporary folder. Apollo's own handler (on outside NODE_ENV=test) would stop only Apollo and
+    // then re-raise the signal, killing the process (exit 143) before that cleanup ran.
+    stopOnTerminationSignals: false,
   });
 }
 
