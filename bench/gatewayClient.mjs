@@ -11,7 +11,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
  * @param {string} url e.g. http://127.0.0.1:4000/graphql
  * @param {string} query
  * @param {Record<string, unknown>} [variables]
- * @param {{ timeoutMs?: number }} [options] timeoutMs default 300000
+ * @param {{ timeoutMs?: number, token?: string }} [options] timeoutMs default 300000; token: sent as
+ *   `Authorization: Bearer <token>` (a gateway started with `--auth` other than none)
  * @returns {Promise<{ status: number, text: string, ms: number }>}
  */
 export function postGraphql(url, query, variables, options = {}) {
@@ -21,7 +22,10 @@ export function postGraphql(url, query, variables, options = {}) {
     const req = http.request(url, {
       method: 'POST',
       agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), accept: 'application/json' },
+      headers: {
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(body), accept: 'application/json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      },
       timeout: options.timeoutMs ?? 300000,
     }, (res) => {
       const chunks = [];

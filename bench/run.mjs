@@ -5,11 +5,12 @@
  * waits for sync, runs each measure several times after a warm-up, prints a table and writes
  * bench/results/<scenario>.json. Bounded in time (--max-minutes) and kills its children on every exit.
  *
- *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,throughput,subscriptions,memory]
+ *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,throughput,authz,subscriptions,memory]
  *                      [--quick] [--max-minutes 14] [--out file] [--no-write]
  */
-import { mkdirSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startChild, stopAll, stopChild, killAllNow, probe, waitFor, setSpawnListener } from './childProcesses.mjs';
@@ -22,10 +23,11 @@ import { measureUpstreamCalls } from './measures/upstreamCalls.mjs';
 import { measureLatency } from './measures/latency.mjs';
 import { measureThroughput } from './measures/throughput.mjs';
 import { measureMemorySync, sampleGatewaySync } from './measures/memorySync.mjs';
+import { benchUsersTokensYaml, measureAuthzRead } from './measures/authzRead.mjs';
 import { formatTable } from './report.mjs';
 import { queryGateway } from './gatewayClient.mjs';
 
-const ALL_MEASURES = ['calls', 'latency', 'throughput', 'subscriptions', 'memory'];
+const ALL_MEASURES = ['calls', 'latency', 'throughput', 'authz', 'subscriptions', 'memory'];
 
 const { values: opts } = parseArgs({
   options: {
@@ -110,7 +112,12 @@ async function step(name, fn) {
 
 async function main() {
   log(`scenario ${scenario}${quick ? ' (quick)' : ''}; measures: ${only.join(', ')}; bound ${maxMinutes} min`);
-  const simProc = await startSimulatorProcess({ scenario, nodeFlags: simFlags });
+  // The bench's users (measure `authz`) are in the simulator's token file from the start; they hold no
+  // right until that measure binds roles to them, so the other measures see the fleet as before.
+  const usersDir = mkdtempSync(join(tmpdir(), 'fleetgraph-bench-users-'));
+  process.on('exit', () => rmSync(usersDir, { recursive: true, force: true }));
+  writeFileSync(join(usersDir, 'tokens.yaml'), benchUsersTokensYaml());
+  const simProc = await startSimulatorProcess({ scenario, nodeFlags: simFlags, extraArgs: ['--tokens', join(usersDir, 'tokens.yaml')] });
   log(`simulator up in ${(simProc.startMs / 1000).toFixed(1)} s at ${simProc.sim.url} (${simProc.sim.members.length} members)`);
   const pods = await waitForSettledFleet(simProc, { timeoutMs: large ? 900000 : 300000 });
   results.fleet = { members: simProc.sim.members.length, clusters: simProc.sim.members.length, podsInSimulator: pods, simulatorStartMs: simProc.startMs, simulatorSettledMs: performance.now() - simProc.child.spawnedAt };
@@ -168,6 +175,9 @@ async function main() {
       await stopChild(bare);
     }
   });
+
+  // Before the subscription measure adds its namespaces of pods: the page then holds the scenario's pods only.
+  await step('authz', async () => measureAuthzRead({ simProc, gatewayFlags, quick, log, noneGateway: gw }));
 
   await step('subscriptions', async () => {
     const { measureSubscriptions } = await import('./measures/subscriptions.mjs');
