@@ -65,8 +65,8 @@ export function tableRows(results) {
     if (a.memory) {
       const x = a.memory;
       const ip = x.inProcess;
-      rows.push(['authz memory', `gateway heap --auth kubernetes − --auth none ${f(x.heapDelta.median / MiB, 2)} MiB (${x.pairs.length} pairs) · in process: RbacStore ${f(ip.rbacStoreBytes / MiB, 2)} MiB for ${ip.rbacObjectsTotal} RBAC objects on ${ip.clusters} clusters, access set ${f(ip.accessSetBytes / 1024, 2)} KiB each`,
-        spread(x.heapDelta), `of a ${f(x.noneHeapUsed.median / MiB, 0)} MiB heap without authorization`]);
+      rows.push(['authz memory', `gateway heap: RBAC caches and access sets (--authz rbac − sar) ${f(x.rbacOverSar?.median / MiB, 2)} MiB · all of authorization (--auth kubernetes − none) ${f(x.heapDelta.median / MiB, 2)} MiB (${x.samples.length} trios) · in process: RbacStore ${f(ip.rbacStoreBytes / MiB, 2)} MiB for ${ip.rbacObjectsTotal} RBAC objects on ${ip.clusters} clusters, access set ${f(ip.accessSetBytes / 1024, 2)} KiB each`,
+        spread(x.rbacOverSar), `of a ${f(x.noneHeapUsed.median / MiB, 0)} MiB heap without authorization`]);
     }
   }
   if (results.peakRss) {

@@ -98,7 +98,7 @@ describe('bench harness smoke', () => {
       expect(m.authz.shopDevPods).toBeLessThanOrEqual(m.authz.totalPods);
       for (const who of ['admin', 'shopDev', 'anonymous']) expect(m.authz.latency[who].requests).toBeGreaterThan(0);
       expect(m.authz.shopDevOverAdminP50).toBeGreaterThan(0);
-      expect(m.authz.memory.pairs.length).toBeGreaterThan(0);
+      expect(m.authz.memory.samples.length).toBeGreaterThan(0);
       expect(m.authz.memory.inProcess.rbacObjectsTotal).toBeGreaterThan(0);
       expect(m.authz.memory.inProcess.accessSetBytes).toBeGreaterThan(0);
     } finally {

@@ -18,9 +18,10 @@
  * ratios beside it. Each batch also reads the serving gateway's CPU time (its preloaded probe): CPU per
  * request is disturbed far less by other processes than wall time.
  *
- * Memory: fresh pairs of gateways (`--auth none`, then `--auth kubernetes`), each synced and asked the page by
- * every caller once, heap after a full GC: the difference is everything authorization holds (the RBAC
- * informers' stores and the RbacStore of every cluster, the access sets, the token review cache). Beside it,
+ * Memory: fresh trios of gateways (`--auth none`; `--auth kubernetes --authz sar`; `--auth kubernetes`), each
+ * synced and asked the page by every caller once, heap after a full GC: rbac − sar is what the RBAC caches
+ * (the informers' stores and the RbacStore of every cluster) and the access sets hold, sar − none what
+ * authentication and the review path add, rbac − none everything authorization costs. Beside it,
  * computed in this process from the very RBAC objects the simulator serves: the RbacStore alone (dist/authz)
  * and the size of one access set.
  *
@@ -115,21 +116,36 @@ async function page(caller) {
   return r;
 }
 
-/** A fresh `--auth none` / `--auth kubernetes` pair, asked once per caller, heap after a full GC each. */
-async function memoryPair(ctx, n, clusters) {
-  const none = await startGatewayProcess(ctx.simProc.kubeconfig, { name: `gateway-auth-none-mem-${n}`, nodeFlags: ctx.gatewayFlags });
-  let authz;
+/**
+ * A fresh trio against the settled simulator — `--auth none`; `--auth kubernetes --authz sar` (authentication
+ * and SubjectAccessReviews, no RBAC watched); `--auth kubernetes` (`--authz rbac`: every cluster's RBAC watched,
+ * access sets) — each synced and asked the page by every caller once, heap after a full GC. rbac − sar is what
+ * the RBAC caches and access sets hold; sar − none what authentication and the review path add (code loaded
+ * only with `--auth`, the token review cache, the verdicts).
+ */
+async function memoryTrio(ctx, n, clusters) {
+  const started = [];
   try {
-    authz = await startGatewayProcess(ctx.simProc.kubeconfig, { name: `gateway-authz-mem-${n}`, nodeFlags: ctx.gatewayFlags, extraArgs: ['--auth', 'kubernetes'] });
-    await waitForLocalRbac(authz, clusters);
+    const none = await startGatewayProcess(ctx.simProc.kubeconfig, { name: `gateway-auth-none-mem-${n}`, nodeFlags: ctx.gatewayFlags });
+    started.push(none);
     await page({ name: 'anonymous', url: none.url });
-    await page({ name: 'admin', url: authz.url, token: BENCH_USERS.admin.token });
-    await page({ name: 'shopDev', url: authz.url, token: BENCH_USERS.shopDev.token });
-    const [a, b] = [await probe(none.child, { gc: true, timeoutMs: 120000 }), await probe(authz.child, { gc: true, timeoutMs: 120000 })];
-    return { noneHeapUsed: a.heapUsed, authzHeapUsed: b.heapUsed, heapDelta: b.heapUsed - a.heapUsed, noneRss: a.vmRss ?? a.rss, authzRss: b.vmRss ?? b.rss };
+    const sar = await startGatewayProcess(ctx.simProc.kubeconfig, { name: `gateway-authz-sar-mem-${n}`, nodeFlags: ctx.gatewayFlags, extraArgs: ['--auth', 'kubernetes', '--authz', 'sar'] });
+    started.push(sar);
+    const rbac = await startGatewayProcess(ctx.simProc.kubeconfig, { name: `gateway-authz-mem-${n}`, nodeFlags: ctx.gatewayFlags, extraArgs: ['--auth', 'kubernetes'] });
+    started.push(rbac);
+    await waitForLocalRbac(rbac, clusters);
+    for (const gw of [sar, rbac]) {
+      await page({ name: 'admin', url: gw.url, token: BENCH_USERS.admin.token });
+      await page({ name: 'shopDev', url: gw.url, token: BENCH_USERS.shopDev.token });
+    }
+    const [a, b, c] = [await probe(none.child, { gc: true, timeoutMs: 120000 }), await probe(sar.child, { gc: true, timeoutMs: 120000 }), await probe(rbac.child, { gc: true, timeoutMs: 120000 })];
+    return {
+      noneHeapUsed: a.heapUsed, sarHeapUsed: b.heapUsed, authzHeapUsed: c.heapUsed,
+      heapDelta: c.heapUsed - a.heapUsed, rbacOverSar: c.heapUsed - b.heapUsed, sarOverNone: b.heapUsed - a.heapUsed,
+      noneRss: a.vmRss ?? a.rss, authzRss: c.vmRss ?? c.rss,
+    };
   } finally {
-    if (authz) await stopChild(authz.child);
-    await stopChild(none.child);
+    for (const gw of started.reverse()) await stopChild(gw.child);
   }
 }
 
@@ -211,7 +227,7 @@ export async function measureAuthzRead(ctx) {
   const rounds = ctx.quick ? 1 : 10;
   const batch = ctx.quick ? 3 : 40;
   const warmup = ctx.quick ? 2 : 30;
-  const memoryPairs = ctx.latencyOnly ? 0 : ctx.quick ? 1 : 3;
+  const memoryTrios = ctx.latencyOnly ? 0 : ctx.quick ? 1 : 3;
   const clusters = sim.members.length + 1;
 
   let none = ctx.noneGateway;
@@ -299,25 +315,28 @@ export async function measureAuthzRead(ctx) {
     ctx.log(`  authz pods page p50: admin ${latency.admin.p50Ms.toFixed(2)} ms, shop-dev ${latency.shopDev.p50Ms.toFixed(2)} ms, anonymous (--auth none) ${latency.anonymous.p50Ms.toFixed(2)} ms; shop-dev/admin ${result.shopDevOverAdminP50.toFixed(2)}× (target ≤ 1.2×)`);
     ctx.log(`  authz gateway CPU per page: admin ${latency.admin.gatewayCpuMicrosPerRequest.toFixed(0)} µs, shop-dev ${latency.shopDev.gatewayCpuMicrosPerRequest.toFixed(0)} µs, anonymous ${latency.anonymous.gatewayCpuMicrosPerRequest.toFixed(0)} µs`);
 
-    // The latency gateways are done: the memory pairs sync against a simulator serving no one else.
+    // The latency gateways are done: the memory trios sync against a simulator serving no one else.
     await stopChild(authz.child);
     authz = undefined;
     if (ownNone) { await stopChild(ownNone.child); ownNone = undefined; }
-    const pairs = [];
-    for (let n = 1; n <= memoryPairs; n++) {
-      const p = await memoryPair(ctx, n, clusters);
-      pairs.push(p);
-      ctx.log(`  authz memory pair ${n}: heap --auth none ${(p.noneHeapUsed / 2 ** 20).toFixed(1)} MiB, --auth kubernetes ${(p.authzHeapUsed / 2 ** 20).toFixed(1)} MiB, difference ${(p.heapDelta / 2 ** 20).toFixed(2)} MiB`);
+    const samples = [];
+    for (let n = 1; n <= memoryTrios; n++) {
+      const p = await memoryTrio(ctx, n, clusters);
+      samples.push(p);
+      const mib = (x) => (x / 2 ** 20).toFixed(2);
+      ctx.log(`  authz memory ${n}: heap --auth none ${mib(p.noneHeapUsed)} MiB, --authz sar ${mib(p.sarHeapUsed)} MiB, --authz rbac ${mib(p.authzHeapUsed)} MiB: RBAC caches and access sets (rbac − sar) ${mib(p.rbacOverSar)} MiB, authentication and reviews (sar − none) ${mib(p.sarOverNone)} MiB`);
     }
     if (ctx.latencyOnly) return result;
     const inProcess = await inProcessRbacSizes(sim);
     ctx.log(`  authz in process: ${inProcess.rbacObjectsTotal} RBAC objects on ${inProcess.clusters} clusters, RbacStore ${(inProcess.rbacStoreBytes / 2 ** 20).toFixed(2)} MiB, one access set ${(inProcess.accessSetBytes / 1024).toFixed(2)} KiB`);
     result.memory = {
-      pairs,
-      heapDelta: summarize(pairs.map((p) => p.heapDelta)),
-      noneHeapUsed: summarize(pairs.map((p) => p.noneHeapUsed)),
-      authzHeapUsed: summarize(pairs.map((p) => p.authzHeapUsed)),
-      rssDelta: summarize(pairs.map((p) => p.authzRss - p.noneRss)),
+      samples,
+      heapDelta: summarize(samples.map((p) => p.heapDelta)),
+      rbacOverSar: summarize(samples.map((p) => p.rbacOverSar)),
+      sarOverNone: summarize(samples.map((p) => p.sarOverNone)),
+      noneHeapUsed: summarize(samples.map((p) => p.noneHeapUsed)),
+      authzHeapUsed: summarize(samples.map((p) => p.authzHeapUsed)),
+      rssDelta: summarize(samples.map((p) => p.authzRss - p.noneRss)),
       inProcess,
     };
     return result;
