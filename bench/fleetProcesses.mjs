@@ -13,8 +13,9 @@ import { getStatus } from './gatewayClient.mjs';
 const mainJs = () => repoPath('dist/main.js');
 
 /**
- * @param {{ scenario: string, nodeFlags?: string[], startTimeoutMs?: number, seed?: number }} options
- *   nodeFlags: V8 flags for the simulator (bench-l needs a bigger heap); startTimeoutMs default 600000.
+ * @param {{ scenario: string, nodeFlags?: string[], startTimeoutMs?: number, seed?: number, extraArgs?: string[] }} options
+ *   nodeFlags: V8 flags for the simulator (bench-l needs a bigger heap); startTimeoutMs default 600000;
+ *   extraArgs: more `fleetgraph sim` flags (the bench's users: `--tokens <file>`).
  */
 export async function startSimulatorProcess(options) {
   if (!existsSync(mainJs())) throw new Error('dist/main.js is missing: run `npm run build` first');
@@ -22,6 +23,7 @@ export async function startSimulatorProcess(options) {
   const kubeconfig = join(dir, 'kubeconfig.yaml');
   const args = ['sim', '--port', '0', '--scenario', options.scenario, '--churn', '0', '--kubeconfig-out', kubeconfig];
   if (options.seed !== undefined) args.push('--seed', String(options.seed));
+  args.push(...(options.extraArgs ?? []));
   const child = startChild('simulator', mainJs(), args, { nodeFlags: options.nodeFlags });
   const timeoutMs = options.startTimeoutMs ?? 600000;
   await waitFor(child, async () => existsSync(kubeconfig), { timeoutMs, what: `the simulator's kubeconfig (${options.scenario})`, intervalMs: 250 });

@@ -11,8 +11,8 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 16 });
  * @param {string} url e.g. http://127.0.0.1:4000/graphql
  * @param {string} query
  * @param {Record<string, unknown>} [variables]
- * @param {{ timeoutMs?: number, headers?: Record<string, string> }} [options] timeoutMs default 300000; headers
- *   added to the request (e.g. `authorization`)
+ * @param {{ timeoutMs?: number, token?: string, headers?: Record<string, string> }} [options] timeoutMs default 300000;
+ *   token: sent as `Authorization: Bearer <token>`; headers: added to the request
  * @returns {Promise<{ status: number, text: string, ms: number }>}
  */
 export function postGraphql(url, query, variables, options = {}) {
@@ -22,7 +22,11 @@ export function postGraphql(url, query, variables, options = {}) {
     const req = http.request(url, {
       method: 'POST',
       agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), accept: 'application/json', ...(options.headers ?? {}) },
+      headers: {
+        'content-type': 'application/json', 'content-length': Buffer.byteLength(body), accept: 'application/json',
+        ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+        ...(options.headers ?? {}),
+      },
       timeout: options.timeoutMs ?? 300000,
     }, (res) => {
       const chunks = [];

@@ -57,6 +57,18 @@ export function tableRows(results) {
       rows.push(['projection 2M pods', `heap ${f(p.heapBytes / 2 ** 30, 1)} GiB · RSS ${f(p.rssBytes / 2 ** 30, 1)} GiB${extra ? ` · ${extra}` : ''}`, '', 'karmada-search ≈ 140 GB (70 KB/pod)']);
     }
   }
+  if (m.authz && !m.authz.error) {
+    const a = m.authz;
+    const l = a.latency;
+    rows.push(['authz pods first page', `p50 admin ${f(l.admin.p50Ms, 2)} ms · shop-dev ${f(l.shopDev.p50Ms, 2)} ms · --auth none ${f(l.anonymous.p50Ms, 2)} ms; p95 ${f(l.admin.p95Ms, 2)} · ${f(l.shopDev.p95Ms, 2)} · ${f(l.anonymous.p95Ms, 2)} ms (${l.admin.requests} requests each; shop-dev sees ${a.shopDevPods} of ${a.totalPods} pods)`,
+      spread(l.shopDev.roundP50Ms), `shop-dev/admin p50 ${f(a.shopDevOverAdminP50, 2)}× (rounds: median ${f(a.shopDevOverAdminRoundMedian, 2)}×; CPU ${f(a.shopDevOverAdminCpu, 2)}×) target ≤ 1.2×`]);
+    if (a.memory) {
+      const x = a.memory;
+      const ip = x.inProcess;
+      rows.push(['authz memory', `gateway heap: RBAC caches and access sets (--authz rbac − sar) ${f(x.rbacOverSar?.median / MiB, 2)} MiB · all of authorization (--auth kubernetes − none) ${f(x.heapDelta.median / MiB, 2)} MiB (${x.samples.length} trios) · in process: RbacStore ${f(ip.rbacStoreBytes / MiB, 2)} MiB for ${ip.rbacObjectsTotal} RBAC objects on ${ip.clusters} clusters, access set ${f(ip.accessSetBytes / 1024, 2)} KiB each`,
+        spread(x.rbacOverSar), `of a ${f(x.noneHeapUsed.median / MiB, 0)} MiB heap without authorization`]);
+    }
+  }
   if (results.peakRss) {
     rows.push(['peak RSS', Object.entries(results.peakRss).map(([k, v]) => `${k} ${f(v / MiB, 0)} MiB`).join(' · '), '', '']);
   }

@@ -5,10 +5,10 @@
  * waits for sync, runs each measure several times after a warm-up, prints a table and writes
  * bench/results/<scenario>.json. Bounded in time (--max-minutes) and kills its children on every exit.
  *
- *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,throughput,subscriptions,memory]
+ *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,throughput,authz,subscriptions,memory]
  *                      [--quick] [--max-minutes 14] [--out file] [--no-write] [--subscription-users 100]
  */
-import { mkdirSync, mkdtempSync, writeFileSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,10 +24,11 @@ import { measureUpstreamCalls } from './measures/upstreamCalls.mjs';
 import { measureLatency } from './measures/latency.mjs';
 import { measureThroughput } from './measures/throughput.mjs';
 import { measureMemorySync, sampleGatewaySync } from './measures/memorySync.mjs';
+import { benchUsersTokensYaml, measureAuthzRead } from './measures/authzRead.mjs';
 import { formatTable } from './report.mjs';
 import { queryGateway } from './gatewayClient.mjs';
 
-const ALL_MEASURES = ['calls', 'latency', 'throughput', 'subscriptions', 'memory'];
+const ALL_MEASURES = ['calls', 'latency', 'throughput', 'authz', 'subscriptions', 'memory'];
 
 const { values: opts } = parseArgs({
   options: {
@@ -115,7 +116,12 @@ async function step(name, fn) {
 
 async function main() {
   log(`scenario ${scenario}${quick ? ' (quick)' : ''}; measures: ${only.join(', ')}; bound ${maxMinutes} min`);
-  const simProc = await startSimulatorProcess({ scenario, nodeFlags: simFlags });
+  // The bench's users (measure `authz`) are in the simulator's token file from the start; they hold no
+  // right until that measure binds roles to them, so the other measures see the fleet as before.
+  const usersDir = mkdtempSync(join(tmpdir(), 'fleetgraph-bench-users-'));
+  process.on('exit', () => rmSync(usersDir, { recursive: true, force: true }));
+  writeFileSync(join(usersDir, 'tokens.yaml'), benchUsersTokensYaml());
+  const simProc = await startSimulatorProcess({ scenario, nodeFlags: simFlags, extraArgs: ['--tokens', join(usersDir, 'tokens.yaml')] });
   log(`simulator up in ${(simProc.startMs / 1000).toFixed(1)} s at ${simProc.sim.url} (${simProc.sim.members.length} members)`);
   const pods = await waitForSettledFleet(simProc, { timeoutMs: large ? 900000 : 300000 });
   results.fleet = { members: simProc.sim.members.length, clusters: simProc.sim.members.length, podsInSimulator: pods, simulatorStartMs: simProc.startMs, simulatorSettledMs: performance.now() - simProc.child.spawnedAt };
@@ -173,6 +179,9 @@ async function main() {
       await stopChild(bare);
     }
   });
+
+  // Before the subscription measure adds its namespaces of pods: the page then holds the scenario's pods only.
+  await step('authz', async () => measureAuthzRead({ simProc, gatewayFlags, quick, log, noneGateway: gw }));
 
   await step('subscriptions', async () => {
     const { measureSubscriptions } = await import('./measures/subscriptions.mjs');

@@ -72,7 +72,7 @@ describe('bench harness smoke', () => {
       expect(results.machine.cpus).toBeGreaterThan(0);
       expect(results.fleet.podsInSimulator).toBeGreaterThan(0);
       const m = results.measures;
-      for (const name of ['calls', 'latency', 'throughput', 'subscriptions', 'memory']) {
+      for (const name of ['calls', 'latency', 'throughput', 'authz', 'subscriptions', 'memory']) {
         expect(m[name], `${name} missing`).toBeDefined();
         expect(m[name].error, `${name} failed`).toBeUndefined();
       }
@@ -91,6 +91,16 @@ describe('bench harness smoke', () => {
       expect(m.memory.pods.median).toBe(results.fleet.podsInSimulator);
       expect(m.memory.heapPerPod.median).toBeGreaterThan(0);
       expect(run.output).toContain('latency traversal');
+      // Authorization cost (issue 12): the three callers answered the same page (checked by the measure
+      // before timing), shop-dev saw what its RoleBindings allow, and the memory figures exist. No speed asserted.
+      expect(m.authz.totalPods).toBe(results.fleet.podsInSimulator);
+      expect(m.authz.shopDevPods).toBeGreaterThan(0);
+      expect(m.authz.shopDevPods).toBeLessThanOrEqual(m.authz.totalPods);
+      for (const who of ['admin', 'shopDev', 'anonymous']) expect(m.authz.latency[who].requests).toBeGreaterThan(0);
+      expect(m.authz.shopDevOverAdminP50).toBeGreaterThan(0);
+      expect(m.authz.memory.samples.length).toBeGreaterThan(0);
+      expect(m.authz.memory.inProcess.rbacObjectsTotal).toBeGreaterThan(0);
+      expect(m.authz.memory.inProcess.accessSetBytes).toBeGreaterThan(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -108,4 +108,26 @@ describe('FleetAuthorizer', () => {
     expect(sarOnly.decideLocally('local', dev, listPods)).toBeUndefined();
     expect(await sarOnly.can('local', dev, listPods)).toBe(true);
   });
+
+  it('collects listScope\'s candidate namespaces only when reviews must answer (a function is not called locally)', async () => {
+    const store = new RbacStore();
+    store.snapshot('local');
+    store.setMode('local', 'local');
+    store.setMode('remote', 'review');
+    const cluster = fakeCluster((c) => c.namespace === 'web');
+    const authz = new FleetAuthorizer({ store, reviews: new SubjectAccessReviewAuthorizer({ review: cluster.review }) });
+    let collected = 0;
+    const namespaces = () => {
+      collected++;
+      return ['shop', 'web'];
+    };
+    expect(await authz.listScope('local', dev, '', 'pods', namespaces)).toEqual({ all: false, namespaces: new Set() });
+    expect(collected).toBe(0);
+    expect(cluster.calls).toEqual([]);
+    const scope = await authz.listScope('remote', dev, '', 'pods', namespaces);
+    expect(collected).toBe(1);
+    expect([...scope.namespaces]).toEqual(['web']);
+    // One cluster-wide review, then one per candidate namespace.
+    expect(cluster.calls.map((c) => c.namespace ?? '')).toEqual(['', 'shop', 'web']);
+  });
 });
