@@ -117,6 +117,8 @@ export class KindInformer {
   private readonly options: KindInformerOptions;
   private readonly project: (kind: KindDescriptor, raw: Record<string, any>) => SlimObject;
   private objects = new Map<string, SlimObject>();
+  /** The unfiltered list, until the next change (see `list`). */
+  private everything: SlimObject[] | undefined;
   // The label index is built on its first use, from the store (see ObjectIndexOptions.all).
   private readonly index = new ObjectIndex({ all: () => this.objects.values() });
   private resourceVersion = '';
@@ -198,7 +200,14 @@ export class KindInformer {
     return this.objects.get(objectKey(this.kind.namespaced ? namespace : undefined, name));
   }
 
+  /**
+   * The cached objects matching `filter`. The unfiltered list is one array kept until the next change, so
+   * that what is derived from it per request (a caller's RBAC cut, memoised per array in src/graphql/reads.ts)
+   * is derived once per change rather than once per request. Callers must not modify what they get.
+   */
   list(filter: ListFilter = {}): SlimObject[] {
+    const unfiltered = Object.values(filter).every((v) => v === undefined);
+    if (unfiltered && this.everything) return this.everything;
     const compiled = compileFilter(filter);
     // Narrow with the most selective index available, then apply the whole filter.
     let candidates: Iterable<SlimObject>;
@@ -211,6 +220,7 @@ export class KindInformer {
     else candidates = this.objects.values();
     const out: SlimObject[] = [];
     for (const o of candidates) if (matchesFilter(o, compiled)) out.push(o);
+    if (unfiltered) this.everything = out;
     return out;
   }
 
@@ -323,6 +333,7 @@ export class KindInformer {
 
     const previous = this.objects;
     this.objects = fresh;
+    this.everything = undefined;
     this.index.load(fresh.values());
     this.resourceVersion = rv;
     const wasListed = this.hasListed;
@@ -401,6 +412,7 @@ export class KindInformer {
     if (type === 'DELETED') {
       if (before) {
         this.objects.delete(key);
+        this.everything = undefined;
         this.index.remove(key, before);
       }
       this.options.onChange({ type: 'DELETED', cluster: this.cluster, kind: this.kind.name, before: before ?? slim });
@@ -408,6 +420,7 @@ export class KindInformer {
     }
     if (before) this.index.remove(key, before);
     this.objects.set(key, slim);
+    this.everything = undefined;
     this.index.add(key, slim);
     if (before) this.options.onChange({ type: 'MODIFIED', cluster: this.cluster, kind: this.kind.name, before, after: slim });
     else this.options.onChange({ type: 'ADDED', cluster: this.cluster, kind: this.kind.name, after: slim });

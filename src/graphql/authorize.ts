@@ -165,7 +165,8 @@ export class RequestAccess {
     let scope = this.scopes.get(key);
     if (!scope) {
       const r = this.resourceOf(kind);
-      scope = this.authorizer!.listScope(cluster, this.subject, r.apiGroup, r.resource, r.namespaced ? namespaces() : [], verb)
+      // Candidates are computed only when a review must answer (a walk over the whole list otherwise).
+      scope = this.authorizer!.listScope(cluster, this.subject, r.apiGroup, r.resource, r.namespaced ? namespaces : [], verb)
         .then((s) => (r.namespaced || s.all ? s : NOWHERE));
       this.scopes.set(key, scope);
     }
