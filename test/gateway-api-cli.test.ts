@@ -60,7 +60,7 @@ describe('fleetgraph serve', () => {
         const timer = setTimeout(() => reject(new Error(`no URL and kubeconfig printed; stdout: ${out} stderr: ${err}`)), 90_000);
         child.stdout.on('data', () => {
           const m = out.match(/GraphQL at (http:\/\/127\.0\.0\.1:\d+\/graphql)/);
-          const k = out.match(/demo kubeconfig \(control plane and demo users\) at (\S+)/);
+          const k = out.match(/export KUBECONFIG=(\S+)/);
           if (m && k) {
             clearTimeout(timer);
             resolve([m[1]!, k[1]!]);

@@ -141,6 +141,12 @@ export interface Config {
   /** Every mutation answers FORBIDDEN. @default false */
   readOnly: boolean;
   features: FeatureSwitches;
+  /**
+   * How long a SIGTERM/SIGINT shutdown may take (readiness off, in-flight requests answered, sockets closed
+   * with 1001, running Operations stopped at a step boundary, audit flushed) before the process exits anyway,
+   * ms. Under Kubernetes' default 30 s grace period. @default 25000
+   */
+  shutdownTimeoutMs?: number;
   /** How long drainNode retries an eviction a PodDisruptionBudget refuses, per pod, ms. @default 120000 */
   drainPodTimeoutMs: number;
   /** Subscriptions (graphql-ws). @default {} */

@@ -210,6 +210,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!['on', 'off', 'true', 'false'].includes(state)) throw new ConfigError(item.source, `"${state}" is not on or off`);
     config.features[name as keyof Config['features']] = state === 'on' || state === 'true';
   }
+  const shutdownTimeout = pick('--shutdown-timeout');
+  if (shutdownTimeout) config.shutdownTimeoutMs = positiveDuration(shutdownTimeout);
   const drainTimeout = pick('--drain-pod-timeout');
   if (drainTimeout) config.drainPodTimeoutMs = positiveDuration(drainTimeout);
 

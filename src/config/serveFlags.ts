@@ -46,6 +46,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--audit-max-rows', arg: '<n>', fileKey: 'auditMaxRows', help: 'Audit rows kept per table (default 100000).' },
   { flag: '--read-only', env: 'FLEETGRAPH_READ_ONLY', fileKey: 'readOnly', help: 'Refuse every mutation with FORBIDDEN.' },
   { flag: '--feature', arg: '<feature>=on|off', fileKey: 'features', repeatable: true, help: 'Feature switch: resourceEdit (on), podTerminal (off), schedulingTrace (on). Repeatable.' },
+  { flag: '--shutdown-timeout', arg: '<duration>', env: 'FLEETGRAPH_SHUTDOWN_TIMEOUT', fileKey: 'shutdownTimeout', help: 'On SIGTERM: /readyz 503 at once, in-flight requests answered, WebSockets closed 1001, running Operations stopped at a step boundary, audit flushed; exit after at most this long (default 25s, under Kubernetes\' 30 s grace period).' },
   { flag: '--drain-pod-timeout', arg: '<duration>', fileKey: 'drainPodTimeout', help: 'How long drainNode retries an eviction a PodDisruptionBudget refuses, per pod (default 2m).' },
   { flag: '--ws-max-subscriptions', arg: '<n>', env: 'FLEETGRAPH_WS_MAX_SUBSCRIPTIONS', fileKey: 'wsMaxSubscriptions', help: 'Operations at once per WebSocket connection; over it that operation errors, the socket stays open (default 100).' },
   { flag: '--subscription-queue', arg: '<n>', fileKey: 'subscriptionQueue', help: 'Events held per subscription for a slow reader before they are dropped with a RESYNC notice (default 256).' },

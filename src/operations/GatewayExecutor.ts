@@ -12,7 +12,7 @@
  */
 import type { OperationRecord, OperationStepPhase } from './OperationRecord.js';
 import type { OperationStore } from './OperationStore.js';
-import { OperationCancelled } from './PlanContext.js';
+import { OperationCancelled, OperationInterrupted } from './PlanContext.js';
 
 /** A failure with a machine-readable reason (`PDB_TIMEOUT`, `NOT_FOUND`, ...). */
 export class StepFailure extends Error {
@@ -77,6 +77,15 @@ export class GatewayExecutor {
     await Promise.race([run.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
     return true;
+  }
+
+  /**
+   * Shutdown: asks every running Operation to stop at its next step boundary (recorded FAILED, reason
+   * INTERRUPTED) and resolves once every plan has returned.
+   */
+  async interruptAll(message: string): Promise<void> {
+    for (const run of this.running.values()) if (!run.cancel.signal.aborted) run.cancel.abort(new OperationInterrupted(message));
+    await this.idle();
   }
 
   /** Resolves when every running plan has ended (shutdown, tests). */
@@ -192,16 +201,18 @@ export class GatewayExecutor {
         // Steps declared but never reached stay PENDING: they did not run.
       }
     }
+    const interrupted = cancelled && signal.reason instanceof OperationInterrupted;
     if (cancelled) {
       const t = now();
+      const what = interrupted ? 'the gateway shut down' : 'the Operation was cancelled';
       for (const st of op.steps) {
         if (st.phase !== 'PENDING' && st.phase !== 'RUNNING') continue;
-        st.message = st.phase === 'RUNNING' ? 'stopped: the Operation was cancelled' : 'not run: the Operation was cancelled';
+        st.message = st.phase === 'RUNNING' ? `stopped: ${what}` : `not run: ${what}`;
         st.phase = 'CANCELLED';
         st.finishedAt = t;
       }
-      op.phase = 'CANCELLED';
-      op.reason = 'CANCELLED';
+      op.phase = interrupted ? 'FAILED' : 'CANCELLED';
+      op.reason = interrupted ? 'INTERRUPTED' : 'CANCELLED';
       const why = signal.reason instanceof OperationCancelled ? signal.reason.message : 'cancelled';
       const failedNote = failed.length > 0 ? `; before that, ${failed.map((f) => `step "${f.name}" failed: ${f.message}`).join('; ')}` : '';
       op.error = `${why}${failedNote}`;

@@ -204,12 +204,17 @@ export class OperationService {
     await this.options.audit?.flush();
   }
 
-  /** Stops following, ends waits early, lets running plans finish their current call. */
-  async stop(): Promise<void> {
+  /**
+   * Stops following, ends waits early, lets running plans finish their current call. With `interrupt`
+   * (shutdown), running Operations stop at their next step boundary and are recorded FAILED, reason
+   * INTERRUPTED, with `interrupt` as the message.
+   */
+  async stop(options: { interrupt?: string } = {}): Promise<void> {
     this.stopped = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.mirror.stop();
     for (const wake of this.sleepers) wake();
+    if (options.interrupt) await this.executor.interruptAll(options.interrupt);
     await this.executor.idle();
   }
 

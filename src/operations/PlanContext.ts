@@ -50,6 +50,18 @@ export class OperationCancelled extends Error {
   }
 }
 
+/**
+ * The gateway is shutting down: the Operation stops at the next step boundary (a step waiting, e.g. on a
+ * PodDisruptionBudget, ends its wait) and is recorded FAILED with reason INTERRUPTED, not CANCELLED: nobody
+ * asked for it to stop, and whoever follows it learns which steps ran.
+ */
+export class OperationInterrupted extends OperationCancelled {
+  constructor(message = 'the gateway shut down') {
+    super(message);
+    this.name = 'OperationInterrupted';
+  }
+}
+
 /** Throws OperationCancelled when the plan's Operation has been cancelled; call it between upstream calls. */
 export function throwIfCancelled(ctx: PlanContext): void {
   if (ctx.signal?.aborted) throw new OperationCancelled();

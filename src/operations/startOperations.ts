@@ -19,7 +19,8 @@ export interface OperationsRuntime {
   service: OperationService | undefined;
   audit: AuditLog;
   contextExtras: Omit<ContextExtras, 'request'>;
-  stop(): Promise<void>;
+  /** Stops the engine (running Operations interrupted at a step boundary when `interrupt` says why) and closes the audit log (flushed). */
+  stop(options?: { interrupt?: string }): Promise<void>;
 }
 
 interface LoggerLike {
@@ -64,9 +65,9 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
     service,
     audit,
     contextExtras: { operations: service, auditLog: audit, auditReaders: config.auditReaders ?? [] },
-    async stop() {
+    async stop(options = {}) {
       retention.stop();
-      await service?.stop();
+      await service?.stop(options);
       audit.close();
     },
   };

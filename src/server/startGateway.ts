@@ -57,8 +57,14 @@ export interface Gateway {
   operations: OperationsRuntime;
   /** Subscriptions: event hub, engine (routing, queues) and the graphql-ws server on /graphql. */
   subscriptions: SubscriptionRuntime & { ws: GraphQLWebSocket };
-  /** Stops accepting, drains in-flight requests, stops the fleet (when the gateway created it). */
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: `/readyz` answers 503 at once, the listener closes (no new connection), in-flight HTTP
+   * requests are answered (for up to the shutdown timeout less 5 s, then their connections are closed),
+   * WebSocket clients get 1001 (Going Away) so they reconnect to another replica, running Operations stop at
+   * a step boundary (FAILED, reason INTERRUPTED, `reason` as their error), the audit log is flushed and
+   * closed, and the fleet stops (when the gateway created it).
+   */
+  stop(options?: { reason?: string }): Promise<void>;
 }
 
 async function defaultCreateFleet(config: Config, logger: Logger, redisHealth: RedisHealth | undefined): Promise<Fleet> {
@@ -177,11 +183,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     connections: () => ws.connections,
     bufferedBytes: () => ws.bufferedBytes,
   });
+  // In-flight HTTP requests get the shutdown timeout less 5 s (for the Operations, the audit and the fleet).
+  const shutdownTimeoutMs = config.shutdownTimeoutMs ?? 25_000;
   const apollo = createApolloServer({
     core,
     logger,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ws.plugin],
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: Math.max(1000, shutdownTimeoutMs - 5000) }), ws.plugin],
   });
+  /** Set when stop() begins: readiness is withdrawn before anything else happens. */
+  let draining = false;
   await apollo.start();
   // Made once rather than per request: the hot path of small queries allocates as little as it can.
   const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, core, origins };
@@ -209,6 +219,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       } else sendJson(res, (status = 404), { error: 'not found' });
     } else if (url.pathname === '/healthz') {
       sendJson(res, (status = 200), { status: 'ok' });
+    } else if (url.pathname === '/readyz' && draining) {
+      // Shutting down: out of the load balancer at once, whoever asks.
+      sendJson(res, (status = 503), { ready: false, shuttingDown: true });
     } else if (url.pathname === '/readyz') {
       const r = fleet.readiness();
       status = r.ready ? 200 : 503;
@@ -257,16 +270,22 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     fleet,
     operations,
     subscriptions: Object.assign(subscriptions, { ws }),
-    stop() {
+    stop(options = {}) {
       stopping ??= (async () => {
-        // Apollo's drain plugin closes the listener and waits for in-flight requests.
-        await apollo.stop();
+        draining = true;
+        const started = Date.now();
+        const reason = options.reason ?? 'the gateway shut down';
+        logger.info({ reason, timeoutMs: shutdownTimeoutMs }, 'shutting down');
+        // Apollo's drain plugin closes the listener and waits for in-flight requests; the WebSocket plugin closes
+        // every socket with 1001. Meanwhile running Operations are asked to stop at their next step boundary.
+        await Promise.all([apollo.stop(), operations.service?.stop({ interrupt: reason })]);
         if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
         await subscriptions.stop();
         await rateLimit.close();
-        await operations.stop();
+        await operations.stop({ interrupt: reason });
         if (ownsFleet) await fleet.stop();
         authenticator.close?.();
+        logger.info({ ms: Date.now() - started }, 'stopped');
       })();
       return stopping;
     },
