@@ -65,7 +65,7 @@ describe('HTTP behaviour', () => {
     await fx.query('{ fleet { pods { total } } }');
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/fleetgraph_http_requests_total\{route="\/graphql",method="POST",status="200"\} [1-9]/);
-    expect(metrics).toContain('fleetgraph_upstream_calls');
+    expect(metrics).toContain('fleetgraph_upstream_requests_total');
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   });
 

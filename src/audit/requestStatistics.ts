@@ -17,9 +17,10 @@ export interface RequestCount {
   /**
    * Counts the request: its name (`anonymous` when it has none), the time since `startRequestCount`, and
    * whether it answered with errors. Only the first call counts, so an adapter with more than one way to
-   * end a request cannot count it twice.
+   * end a request cannot count it twice. `operationType`: query, mutation or subscription, when the operation
+   * was resolved (the metrics' histogram label; the statistics do not keep it).
    */
-  finish(operationName: string | null | undefined, failed: boolean): void;
+  finish(operationName: string | null | undefined, failed: boolean, operationType?: string): void;
 }
 
 /**

@@ -13,6 +13,7 @@
  */
 import type { ClusterConnection } from '../fleet/ClusterConnection.js';
 import { servesKind } from '../fleet/discoverApis.js';
+import type { FleetSignals } from '../fleet/FleetSignals.js';
 import type { KindDescriptor, KindName } from '../fleet/kinds.js';
 import type { ClusterError, KindSyncState, ServedApis } from '../fleet/types.js';
 import { KindInformer, type BackoffOptions } from './KindInformer.js';
@@ -26,6 +27,8 @@ export interface ClusterCacheOptions {
   /** Told each informer state change (for logs). @default none */
   onInformerState?: (kind: KindName, state: KindSyncState, error: ClusterError | null) => void;
   backoff?: BackoffOptions;
+  /** Told each watch re-opened and each relist of this cluster's informers. @default none */
+  signals?: FleetSignals;
 }
 
 export class ClusterCache {
@@ -81,6 +84,7 @@ export class ClusterCache {
           this.options.onInformerState?.(kind.name, state, error);
         },
         ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+        ...(this.options.signals ? { signals: this.options.signals } : {}),
       });
       this.informers.set(kind.name, informer);
       informer.start();
@@ -120,6 +124,7 @@ export class ClusterCache {
         // Failures are retried with backoff by the informer; only the configured kinds move the member's health.
         onState: (state, error) => this.options.onInformerState?.(entry.kind.name, state, error),
         ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+        ...(this.options.signals ? { signals: this.options.signals } : {}),
       });
       entry.informer.start();
     }
@@ -145,6 +150,14 @@ export class ClusterCache {
 
   get notServed(): KindName[] {
     return [...this.unserved];
+  }
+
+  /** Objects held per informer (configured and on-demand kinds), for the cached-objects gauge. */
+  cachedCounts(): Array<[KindName, number]> {
+    const out: Array<[KindName, number]> = [];
+    for (const [k, i] of this.informers) out.push([k, i.size]);
+    for (const [k, e] of this.onDemand) if (e.informer) out.push([k, e.informer.size]);
+    return out;
   }
 
   kindStates(): Partial<Record<KindName, KindSyncState>> {

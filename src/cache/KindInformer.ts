@@ -10,6 +10,7 @@
  *    a watch that gets no answer at all within the setup timeout is such a failure (UPSTREAM_TIMEOUT).
  */
 import type { BodyGate, ClusterClient } from '../fleet/ClusterClient.js';
+import type { FleetSignals } from '../fleet/FleetSignals.js';
 import { collectionPath, type KindDescriptor } from '../fleet/kinds.js';
 import type { ClusterError, KindSyncState } from '../fleet/types.js';
 import { API_NOT_SERVED, toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
@@ -52,6 +53,8 @@ export interface KindInformerOptions {
    * RBAC kinds, src/authz/RbacWatcher.ts) whose fields are not spec/status. @default projectObject
    */
   project?: (kind: KindDescriptor, raw: Record<string, any>) => SlimObject;
+  /** Told each watch re-opened and each relist (metrics). @default none */
+  signals?: Pick<FleetSignals, 'watchRestarted' | 'relisted'>;
 }
 
 /**
@@ -249,6 +252,7 @@ export class KindInformer {
     let failures = 0;
     let quickCloses = 0;
     let needList = true;
+    let watches = 0;
     while (!this.stopped) {
       try {
         if (needList || this.forceRelist) {
@@ -257,6 +261,7 @@ export class KindInformer {
           needList = false;
         }
         const openedAt = Date.now();
+        if (watches++ > 0) this.options.signals?.watchRestarted(this.cluster, this.kind.name);
         await this.watchOnce(() => {
           failures = 0;
           this.setState('synced', null);
@@ -306,6 +311,7 @@ export class KindInformer {
 
   /** Lists every page, then swaps the cache; after the first list, the differences go out as one RESYNC. */
   private async listAll(): Promise<void> {
+    if (this.hasListed) this.options.signals?.relisted(this.cluster, this.kind.name);
     const fresh = new Map<string, SlimObject>();
     let cont: string | undefined;
     let rv = '';

@@ -176,6 +176,11 @@ export interface Config {
    */
   metricsOpen?: boolean;
   /**
+   * OTLP/HTTP collector base URL (`--otel-endpoint`, e.g. `http://collector:4318`): spans of requests, their
+   * upstream calls and Operation steps are posted to `<url>/v1/traces`. @default undefined (no tracing)
+   */
+  otelEndpoint?: string;
+  /**
    * Whether `__schema`/`__type` are answered, alike on both transports (GraphiQL fetches the schema
    * through them). @default undefined (true)
    */

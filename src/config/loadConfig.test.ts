@@ -141,6 +141,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig([], { FLEETGRAPH_METRICS_OPEN: 'yes' })).toThrow(/FLEETGRAPH_METRICS_OPEN/);
   });
 
+  it('reads --otel-endpoint (flag, env): an http(s) URL without its trailing slash, off by default', () => {
+    const defaults = loadConfig([], {});
+    expect(defaults.kind === 'config' && defaults.config.otelEndpoint).toBeUndefined();
+    const flag = loadConfig(['--otel-endpoint', 'http://collector:4318/'], {});
+    expect(flag.kind === 'config' && flag.config.otelEndpoint).toBe('http://collector:4318');
+    const env = loadConfig([], { FLEETGRAPH_OTEL_ENDPOINT: 'https://otel.example:4318' });
+    expect(env.kind === 'config' && env.config.otelEndpoint).toBe('https://otel.example:4318');
+    expect(() => loadConfig(['--otel-endpoint', 'collector:4318'], {})).toThrow(/--otel-endpoint/);
+  });
+
   it('reads the per-user limits (flags, env), 0 switching one off, refusing bad values', () => {
     const c = load(['--rate-limit-per-minute', '5', '--ws-max-connections-per-user', '2', '--max-subscriptions-per-user', '0']);
     expect([c.rateLimitPerMinute, c.subscriptions?.maxConnectionsPerUser, c.subscriptions?.maxPerUser]).toEqual([5, 2, 0]);

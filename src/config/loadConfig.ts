@@ -140,6 +140,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!/^rediss?:\/\//.test(v)) throw new ConfigError(redis.source, `"${v}" is not a redis:// or rediss:// URL`);
     config.redisUrl = v;
   }
+  const otel = pick('--otel-endpoint');
+  if (otel) {
+    const v = nonEmpty(otel);
+    if (!/^https?:\/\/[^/]/.test(v)) throw new ConfigError(otel.source, `"${v}" is not an http:// or https:// URL (the OTLP/HTTP collector, e.g. http://collector:4318)`);
+    config.otelEndpoint = v.replace(/\/+$/, '');
+  }
   const redisPrefix = pick('--redis-prefix');
   if (redisPrefix) config.redisPrefix = nonEmpty(redisPrefix);
   const fleetId = pick('--fleet-id');

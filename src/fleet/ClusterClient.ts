@@ -2,12 +2,13 @@
  * One cluster's connection: a client-node KubeConfig (the control plane's context, a member's own context,
  * or the control plane's credentials pointed at the Karmada cluster proxy path) plus JSON GETs with a per-call
  * timeout, watches through client-node's Watch, and pod logs through client-node's Log. Requests are counted
- * per `cluster verb kind` for /metrics and tests.
+ * per `cluster verb kind` for tests, and each call is told to the FleetSignals (metrics, traces) with its outcome.
  */
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
+import { NO_FLEET_SIGNALS, upstreamCodeOf, verbAndKind, type FleetSignals } from './FleetSignals.js';
 import { UpstreamError } from './UpstreamError.js';
 
 export interface ClusterClientOptions {
@@ -26,6 +27,8 @@ export interface ClusterClientOptions {
   watchSetupTimeoutMs?: number;
   /** Incremented per upstream request with `cluster verb what`. */
   count?: (key: string) => void;
+  /** Told each upstream call and its outcome (status code). @default NO_FLEET_SIGNALS */
+  signals?: FleetSignals;
   /** How often a GET answered 429 (throttled) is retried before the 429 is thrown. @default 3 */
   throttleRetries?: number;
   /** The longest wait before such a retry, whatever the server's Retry-After says, ms. @default 5000 */
@@ -60,6 +63,7 @@ export class ClusterClient {
   private readonly logsTimeoutMs: number;
   private readonly watchSetupTimeoutMs: number;
   private readonly count: (key: string) => void;
+  private readonly signals: FleetSignals;
   private readonly throttleRetries: number;
   private readonly maxRetryAfterMs: number;
   private agent: http.Agent | undefined;
@@ -75,6 +79,7 @@ export class ClusterClient {
     this.logsTimeoutMs = options.logsTimeoutMs ?? 120_000;
     this.watchSetupTimeoutMs = options.watchSetupTimeoutMs ?? this.callTimeoutMs;
     this.count = options.count ?? (() => {});
+    this.signals = options.signals ?? NO_FLEET_SIGNALS;
     this.throttleRetries = options.throttleRetries ?? 3;
     this.maxRetryAfterMs = options.maxRetryAfterMs ?? 5000;
     const cluster = this.kubeConfig.getCurrentCluster();
@@ -123,6 +128,7 @@ export class ClusterClient {
     await this.kubeConfig.applyToHTTPSOptions(opts);
     opts.agent = this.sharedAgent(opts);
     this.count(`${this.name} ${what}`);
+    const end = this.startCall(...verbAndKind(what));
     const controller = new AbortController();
     this.openControllers.add(controller);
     const startTimer = () => setTimeout(() => controller.abort(new UpstreamError(`GET ${path}: no answer within ${timeoutMs} ms`, 0, { timedOut: true })), timeoutMs);
@@ -137,6 +143,8 @@ export class ClusterClient {
     try {
       const res = await this.request(url, opts, controller.signal);
       const status = res.statusCode ?? 0;
+      // The call's outcome is its answer's status; reading the body (after a gate) is the caller's time.
+      end(String(status));
       if (status >= 200 && status < 300) {
         if (!gate) return parse(await readBody(res));
         clearTimeout(timer);
@@ -147,11 +155,25 @@ export class ClusterClient {
       }
       throw await errorOfAnswer(`GET ${path}`, res);
     } catch (err) {
-      throw this.failure(err, controller, `GET ${path}`);
+      const failure = this.failure(err, controller, `GET ${path}`);
+      // No answer came (when one did, its status was told above and this second end is ignored).
+      end(upstreamCodeOf(failure));
+      throw failure;
     } finally {
       clearTimeout(timer);
       this.openControllers.delete(controller);
     }
+  }
+
+  /** Tells the signals a call starts; the end it returns counts once (later outcomes of the same call are ignored). */
+  private startCall(verb: string, kind: string): (code: string) => void {
+    const end = this.signals.upstreamCall(this.name, verb, kind);
+    let ended = false;
+    return (code) => {
+      if (ended) return;
+      ended = true;
+      end(code);
+    };
   }
 
   /** The error to throw for a failed request: our timeout, an answer's error, or a transport failure. */
@@ -183,6 +205,7 @@ export class ClusterClient {
     setupTimeoutMs = this.watchSetupTimeoutMs,
   ): Promise<AbortController> {
     this.count(`${this.name} ${what}`);
+    const end = this.startCall(...verbAndKind(what));
     const params: Record<string, string> = {};
     for (const [k, v] of Object.entries(query)) if (v !== undefined) params[k] = String(v);
     let controller: AbortController | undefined;
@@ -190,10 +213,22 @@ export class ClusterClient {
       if (controller) this.openControllers.delete(controller);
       // node-fetch's own timeout (set below): the watch never answered.
       if ((err as { type?: string } | null)?.type === 'request-timeout') {
-        onDone(new UpstreamError(`no answer to the watch within ${setupTimeoutMs} ms for GET ${path}`, 0, { timedOut: true, cause: err }));
-      } else onDone(err ?? null);
+        const timedOut = new UpstreamError(`no answer to the watch within ${setupTimeoutMs} ms for GET ${path}`, 0, { timedOut: true, cause: err });
+        end(upstreamCodeOf(timedOut));
+        onDone(timedOut);
+      } else {
+        // A stream refused before it opened ends the call with its status; a later close is no call of its own.
+        if (err) end(upstreamCodeOf(err));
+        onDone(err ?? null);
+      }
     };
-    controller = await new Watch(this.watchConfig(setupTimeoutMs)).watch(path, params, (type, obj) => onEvent(type, obj), done);
+    try {
+      controller = await new Watch(this.watchConfig(setupTimeoutMs)).watch(path, params, (type, obj) => onEvent(type, obj), done);
+    } catch (err) {
+      end(upstreamCodeOf(err));
+      throw err;
+    }
+    end('200');
     if (this.closed) controller.abort();
     else this.openControllers.add(controller);
     return controller;
@@ -333,8 +368,17 @@ export class ClusterClient {
     const opts: https.RequestOptions = { method: 'GET', headers: { Accept: '*/*', ...(options.impersonate ? impersonationHeaders(options.impersonate) : {}) } };
     await this.kubeConfig.applyToHTTPSOptions(opts);
     opts.agent = this.sharedAgent(opts);
-    const res = await this.request(url, opts, controller.signal);
+    const end = this.startCall('log', 'pods');
+    let res: http.IncomingMessage;
+    try {
+      res = await this.request(url, opts, controller.signal);
+    } catch (err) {
+      const signalled = controller.signal.reason;
+      end(upstreamCodeOf(signalled instanceof UpstreamError ? signalled : err));
+      throw err;
+    }
     const status = res.statusCode ?? 0;
+    end(String(status));
     if (status >= 200 && status < 300) return res;
     throw await errorOfAnswer(`GET pods/log ${namespace}/${pod}`, res);
   }

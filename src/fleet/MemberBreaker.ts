@@ -27,6 +27,7 @@ export class MemberBreaker {
   private opened: { since: string; error: ClusterError } | null = null;
   private last: ClusterError | null = null;
   private readonly closedListeners: Array<() => void> = [];
+  private readonly openedListeners: Array<(error: ClusterError) => void> = [];
 
   constructor(options: MemberBreakerOptions = {}) {
     this.threshold = Math.max(1, options.failureThreshold ?? 1);
@@ -63,7 +64,10 @@ export class MemberBreaker {
     this.failuresInARow++;
     const gate: ClusterError = { ...error, reason: Reason.MEMBER_CIRCUIT_OPEN };
     if (this.opened) this.opened.error = gate;
-    else if (this.failuresInARow >= this.threshold) this.opened = { since: new Date(this.now()).toISOString(), error: gate };
+    else if (this.failuresInARow >= this.threshold) {
+      this.opened = { since: new Date(this.now()).toISOString(), error: gate };
+      for (const l of this.openedListeners) l(error);
+    }
     return true;
   }
 
@@ -73,6 +77,11 @@ export class MemberBreaker {
     if (!this.opened) return;
     this.opened = null;
     for (const l of this.closedListeners) l();
+  }
+
+  /** Called each time the breaker opens (the member became unreachable), with the failure that opened it. */
+  onOpened(listener: (error: ClusterError) => void): void {
+    this.openedListeners.push(listener);
   }
 
   /** Called each time an open breaker closes (the member answers again). */

@@ -200,6 +200,7 @@ class KarmadaFleet implements Fleet {
       callTimeoutMs: this.config.callTimeoutMs,
       logsTimeoutMs: this.config.logsTimeoutMs,
       count: (key) => this.requestCounters.set(key, (this.requestCounters.get(key) ?? 0) + 1),
+      ...(this.options.signals ? { signals: this.options.signals } : {}),
     });
     const connection = new ClusterConnection({
       client,
@@ -219,7 +220,14 @@ class KarmadaFleet implements Fleet {
         else if (state === 'synced') this.options.logger?.info({ cluster: name, kind }, 'informer synced');
       },
       ...(this.options.backoff ? { backoff: this.options.backoff } : {}),
+      ...(this.options.signals ? { signals: this.options.signals } : {}),
     });
+    // One line per change of the cluster's reachability (its breaker opening and closing), with the reason.
+    connection.breaker.onOpened((error) => this.options.logger?.warn(
+      { cluster: name, reason: error.reason ?? error.code, code: error.code, ...(error.status ? { status: error.status } : {}), error: error.message },
+      'member unreachable',
+    ));
+    connection.onRecovered(() => this.options.logger?.info({ cluster: name, reason: 'answered again' }, 'member reachable'));
     // A member that joins while a fetch-mode kind is subscribed to (fleet-wide) watches it too.
     for (const k of this.demand.keys()) {
       const d = this.descriptor(k);
@@ -469,6 +477,13 @@ class KarmadaFleet implements Fleet {
       end(toClusterError(cluster, err));
       return () => {};
     }
+  }
+
+  cachedObjects(): Array<{ cluster: string; kind: KindName; count: number }> {
+    const out: Array<{ cluster: string; kind: KindName; count: number }> = [];
+    const entries: Array<[string, ClusterEntry]> = [[CONTROL_PLANE, this.controlPlane], ...this.memberEntries];
+    for (const [cluster, entry] of entries) for (const [kind, count] of entry.cache.cachedCounts()) out.push({ cluster, kind, count });
+    return out;
   }
 
   health(cluster: string): MemberHealth | undefined {

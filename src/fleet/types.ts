@@ -182,8 +182,10 @@ export interface Fleet {
   readonly authorizer?: import('../authz/FleetAuthorizer.js').FleetAuthorizer | undefined;
   /** The kinds' API groups and plurals (the middleware group is configured). @default the built-in table */
   readonly kinds?: ReadonlyMap<KindName, import('./kinds.js').KindDescriptor>;
-  /** Upstream calls made, by `cluster verb kind` (for /metrics and tests). */
+  /** Upstream calls made, by `cluster verb kind` (for tests; /metrics counts them through FleetOptions.signals). */
   readonly requestCounters: ReadonlyMap<string, number>;
+  /** Objects held in the informer caches now, per cluster and kind (the cached-objects gauge). @default none */
+  cachedObjects?(): Array<{ cluster: string; kind: KindName; count: number }>;
   /** Stops every informer and closes clients and the TTL store. */
   stop(): Promise<void>;
 }
@@ -203,6 +205,11 @@ export interface FleetOptions {
   redisPrefix?: string;
   /** Where the TTL cache's Redis client reports its state (the gateway's /readyz and metric). @default a silent one */
   redisHealth?: import('../redis/RedisHealth.js').RedisHealth;
+  /**
+   * Told each upstream call, watch re-opened and relist (src/server/metrics.ts, tracing.ts): the data layer
+   * imports no metrics or tracing library. @default none
+   */
+  signals?: import('./FleetSignals.js').FleetSignals;
   /** Receives diagnostic messages (pino-compatible subset). @default silent */
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }

@@ -9,6 +9,7 @@
  * did (the object before, a pod until it is gone), not something the caller asked to see.
  */
 import { ApiException, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { NO_FLEET_SIGNALS, upstreamCodeOf, type FleetSignals } from '../fleet/FleetSignals.js';
 import { impersonatingConfiguration, type Impersonation } from './impersonation.js';
 
 export interface ObjectRef {
@@ -78,6 +79,14 @@ export interface ClusterWriterOptions {
   fieldManager?: string;
   /** Make the writes as this caller (Impersonate-User / Impersonate-Group). @default the kubeconfig's own identity */
   impersonate?: Impersonation | null;
+  /** Told each upstream call (verb, kind as its plural, status code), as the read path's are. @default none */
+  signals?: FleetSignals;
+}
+
+/** The resource (plural, lower case) of a Kind, as the read path labels its calls: Kubernetes' default plural. */
+export function resourceOfKind(kind: string): string {
+  const k = kind.toLowerCase();
+  return k.endsWith('y') ? `${k.slice(0, -1)}ies` : k.endsWith('s') ? `${k}es` : `${k}s`;
 }
 
 export class ClusterWriter {
@@ -89,9 +98,11 @@ export class ClusterWriter {
   private readonly core: CoreV1Api;
   private readonly onChange: (change: ChangeRecord) => void;
   private readonly fieldManager: string;
+  private readonly signals: FleetSignals;
 
   constructor(options: ClusterWriterOptions) {
     this.cluster = options.cluster;
+    this.signals = options.signals ?? NO_FLEET_SIGNALS;
     this.objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
     if (options.impersonate) {
       const configuration = impersonatingConfiguration(options.kubeConfig, options.impersonate);
@@ -108,7 +119,7 @@ export class ClusterWriter {
   /** The object, or null when it does not exist. */
   async read(ref: ObjectRef): Promise<KubeObject | null> {
     try {
-      return plain((await this.objects.read(header(ref))) as KubeObject);
+      return plain((await this.call('get', ref.kind, () => this.objects.read(header(ref)))) as KubeObject);
     } catch (err) {
       const e = toWriteError(err, `read ${describe(ref)}`);
       if (e.status === 404) return null;
@@ -118,7 +129,7 @@ export class ClusterWriter {
 
   async list(apiVersion: string, kind: string, namespace?: string, options: { labelSelector?: string; fieldSelector?: string } = {}): Promise<KubeObject[]> {
     try {
-      const list = await this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, options.fieldSelector, options.labelSelector);
+      const list = await this.call('list', kind, () => this.objects.list(apiVersion, kind, namespace, undefined, undefined, undefined, options.fieldSelector, options.labelSelector));
       return plain(list.items as KubeObject[]).map((o) => ({ ...o, apiVersion: o.apiVersion ?? apiVersion, kind: o.kind ?? kind }));
     } catch (err) {
       throw toWriteError(err, `list ${kind} in ${this.cluster}`);
@@ -131,7 +142,7 @@ export class ClusterWriter {
     if (!prior) throw new UpstreamWriteError(`${describe(ref)} not found in ${this.cluster}`, 404, 'NotFound');
     try {
       const spec = { ...patch, apiVersion: ref.apiVersion, kind: ref.kind, metadata: { ...((patch.metadata as object) ?? {}), name: ref.name, ...(ref.namespace ? { namespace: ref.namespace } : {}) } };
-      const after = plain((await this.writes.patch(spec as KubernetesObject, undefined, undefined, this.fieldManager, undefined, PatchStrategy.MergePatch)) as KubeObject);
+      const after = plain((await this.call('patch', ref.kind, () => this.writes.patch(spec as KubernetesObject, undefined, undefined, this.fieldManager, undefined, PatchStrategy.MergePatch))) as KubeObject);
       this.record('patch', ref, prior, after);
       return after;
     } catch (err) {
@@ -141,7 +152,7 @@ export class ClusterWriter {
 
   async create(obj: KubeObject): Promise<KubeObject> {
     try {
-      const after = plain((await this.writes.create(obj, undefined, undefined, this.fieldManager)) as KubeObject);
+      const after = plain((await this.call('create', obj.kind ?? '', () => this.writes.create(obj, undefined, undefined, this.fieldManager))) as KubeObject);
       this.record('create', refOf(obj), null, after);
       return after;
     } catch (err) {
@@ -152,7 +163,7 @@ export class ClusterWriter {
   /** Replaces the object (with the resourceVersion of `obj`, so a concurrent change is a 409). */
   async replace(obj: KubeObject, before: KubeObject | null): Promise<KubeObject> {
     try {
-      const after = plain((await this.writes.replace(obj, undefined, undefined, this.fieldManager)) as KubeObject);
+      const after = plain((await this.call('update', obj.kind ?? '', () => this.writes.replace(obj, undefined, undefined, this.fieldManager))) as KubeObject);
       this.record('update', refOf(obj), before, after);
       return after;
     } catch (err) {
@@ -165,7 +176,7 @@ export class ClusterWriter {
     const before = await this.read(ref);
     if (!before) return false;
     try {
-      await this.writes.delete(header(ref), undefined, undefined, options.gracePeriodSeconds, undefined, options.propagationPolicy ?? 'Background');
+      await this.call('delete', ref.kind, () => this.writes.delete(header(ref), undefined, undefined, options.gracePeriodSeconds, undefined, options.propagationPolicy ?? 'Background'));
       this.record('delete', ref, before, null);
       return true;
     } catch (err) {
@@ -183,7 +194,7 @@ export class ClusterWriter {
     const name = pod.metadata!.name!;
     const namespace = pod.metadata!.namespace!;
     try {
-      await this.core.createNamespacedPodEviction({
+      await this.call('create', 'Eviction', () => this.core.createNamespacedPodEviction({
         name,
         namespace,
         body: {
@@ -192,13 +203,26 @@ export class ClusterWriter {
           metadata: { name, namespace },
           ...(gracePeriodSeconds !== undefined ? { deleteOptions: { gracePeriodSeconds } } : {}),
         },
-      });
+      }));
       this.record('evict', { apiVersion: 'v1', kind: 'Pod', namespace, name }, pod, null);
       return { evicted: true };
     } catch (err) {
       const e = toWriteError(err, `evict ${namespace}/${name}`);
       if (e.status === 429) return { evicted: false, blockedBy: e.message };
       throw e;
+    }
+  }
+
+  /** One upstream call, told to the signals with its outcome (client-node's ApiException carries the status). */
+  private async call<T>(verb: string, kind: string, run: () => Promise<T>): Promise<T> {
+    const end = this.signals.upstreamCall(this.cluster, verb, resourceOfKind(kind));
+    try {
+      const value = await run();
+      end('200');
+      return value;
+    } catch (err) {
+      end(upstreamCodeOf(err));
+      throw err;
     }
   }
 

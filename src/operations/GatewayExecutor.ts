@@ -39,6 +39,12 @@ export interface OperationRun {
 
 export type OperationPlan = (run: OperationRun) => Promise<void>;
 
+/**
+ * Runs one step's function; tracing (src/server/tracing.ts) runs it inside a span, so that the upstream calls
+ * the step makes are that span's children. @default runs it as it is
+ */
+export type StepRunner = <T>(operation: { readonly id: string; readonly type: string }, step: string, run: () => Promise<T>) => Promise<T>;
+
 interface Running {
   done: Promise<void>;
   cancel: AbortController;
@@ -47,7 +53,7 @@ interface Running {
 export class GatewayExecutor {
   private readonly running = new Map<string, Running>();
 
-  constructor(private readonly store: OperationStore) {}
+  constructor(private readonly store: OperationStore, private readonly stepRunner?: StepRunner) {}
 
   /**
    * Starts `plan` for an Operation already in the store (PENDING); returns at once. `cancel` is the controller
@@ -102,6 +108,7 @@ export class GatewayExecutor {
     const save = () => this.store.put(op);
     const now = () => new Date().toISOString();
     const failed: Array<{ name: string; message: string; reason: string }> = [];
+    const stepRunner = this.stepRunner;
     const indexOf = (name: string): number => {
       let i = op.steps.findIndex((s) => s.name === name);
       if (i < 0) {
@@ -136,10 +143,11 @@ export class GatewayExecutor {
         op.currentStep = i;
         save();
         try {
-          const value = await fn((message) => {
+          const progress = (message: string) => {
             s.message = message;
             save();
-          });
+          };
+          const value = await (stepRunner ? stepRunner(op, name, () => fn(progress)) : fn(progress));
           finishStep(i, 'SUCCEEDED', null);
           save();
           return value;

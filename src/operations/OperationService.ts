@@ -27,7 +27,8 @@ import { ClusterWriter, UpstreamWriteError, type KubeObject, type ObjectRef } fr
 import type { KubeConfigSource } from './ClusterKubeConfigs.js';
 import { drainPlan } from './drainNode.js';
 import { deletePodPlan } from './deletePod.js';
-import { GatewayExecutor, type OperationPlan } from './GatewayExecutor.js';
+import { GatewayExecutor, type OperationPlan, type StepRunner } from './GatewayExecutor.js';
+import type { FleetSignals } from '../fleet/FleetSignals.js';
 import {
   applicationRef, backupPolicyPlan, checkBackupPolicy, checkCreateInstance, checkMiddlewareOperation, createInstancePlan, CR_TYPE, operationCr, readInstance,
   type BackupPolicyInput, type CreateInstanceInput, type MiddlewareApiVersion, type MiddlewareOperationInput,
@@ -98,6 +99,15 @@ export interface OperationServiceOptions {
    * `clusters/proxy` on the control plane). @default every member
    */
   viaProxy?: (member: string) => boolean;
+  /**
+   * Where the one line per mutation goes (`mutation`: user, Operation id, type, target, outcome, request id).
+   * @default none
+   */
+  logger?: { info(obj: object, msg?: string): void };
+  /** Told each upstream call the writers make (metrics, traces). @default none */
+  signals?: FleetSignals;
+  /** Runs each gateway step (traces). @default runs it as it is */
+  stepRunner?: StepRunner;
 }
 
 /** Describes a request for the audit row and the Operation target. */
@@ -140,7 +150,7 @@ export class OperationService {
 
   constructor(private readonly options: OperationServiceOptions) {
     this.store = new OperationStore(options.audit);
-    this.executor = new GatewayExecutor(this.store);
+    this.executor = new GatewayExecutor(this.store, options.stepRunner);
     this.mirror = new MiddlewareOperationMirror(this.store);
     this.timings = { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) };
   }
@@ -642,6 +652,18 @@ export class OperationService {
 
   private audit(caller: Caller, req: Request, started: number, success: boolean, refusal: MutationRefusal | null, operationId: string | null, replayed: boolean): void {
     const args = { ...req.args };
+    const t = req.target;
+    // One log line per mutation, whatever its outcome, carrying the request's id as every line it causes.
+    this.options.logger?.info({
+      ...(caller.requestId ? { reqId: caller.requestId } : {}),
+      user: caller.user,
+      operationId,
+      type: req.mutation,
+      target: { cluster: t.cluster ?? CONTROL_PLANE_NAME, kind: t.kind, namespace: t.namespace, name: t.name },
+      outcome: refusal ? 'refused' : replayed ? 'replayed' : 'accepted',
+      ...(refusal ? { code: refusal.code, error: refusal.message } : {}),
+      durationMs: Date.now() - started,
+    }, 'mutation');
     this.options.audit?.recordMutation({
       at: new Date().toISOString(),
       user: caller.user,
@@ -699,6 +721,7 @@ export class OperationService {
       cluster: name,
       kubeConfig: this.options.kubeConfigs.kubeConfig(name),
       impersonate,
+      ...(this.options.signals ? { signals: this.options.signals } : {}),
       onChange: (c) =>
         this.options.audit?.recordChange({
           at: new Date().toISOString(),

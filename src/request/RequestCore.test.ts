@@ -72,7 +72,7 @@ describe('RequestCore execution and errors', () => {
     ]);
     expect(JSON.stringify(result)).not.toContain('passwd');
     expect(logged).toHaveLength(1);
-    expect(logged[0]).toMatchObject({ requestId: 'req-1', err: { message: 'secret detail /etc/passwd', stack: expect.stringContaining('Error') } });
+    expect(logged[0]).toMatchObject({ reqId: 'req-1', err: { message: 'secret detail /etc/passwd', stack: expect.stringContaining('Error') } });
   });
 
   it('maps Apollo\'s request errors onto BAD_USER_INPUT with a reason, by code and status, without logging', () => {

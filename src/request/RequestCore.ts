@@ -38,6 +38,7 @@ import { CostLimitCache, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { parseDocument } from './parseDocument.js';
 import type { Admission, RateLimiter } from '../ratelimit/WindowLimiter.js';
 import { validateDocument, validationRules, type ValidationPasses } from './validateDocument.js';
+import type { OperationType, RequestSignals } from './RequestSignals.js';
 
 export type { RequestTransport, Authentication, CredentialSource };
 
@@ -64,6 +65,11 @@ export interface RequestCoreOptions {
    * @default undefined (no limit)
    */
   rateLimiter?: RateLimiter;
+  /**
+   * Told each request's end and duration, each error answered and its code; wraps executions (traces). The
+   * gateway's metrics and tracing (src/server). @default undefined (nothing observed)
+   */
+  signals?: RequestSignals;
 }
 
 /** What a request asks for, as either transport received it (not yet trusted: any JSON may be here). */
@@ -130,11 +136,14 @@ export class RequestCore {
   /** The `--auth` authenticator, asked once per HTTP request and once per WebSocket connection. */
   readonly authenticator: Authenticator;
   private readonly rateLimiter: RateLimiter | undefined;
+  private readonly signals: RequestSignals | undefined;
 
   constructor(options: RequestCoreOptions) {
     this.schema = options.schema;
     this.limits = options.limits ?? DEFAULT_LIMITS;
-    this.formatError = makeErrorFormatter(options.logger);
+    this.signals = options.signals;
+    const signals = options.signals;
+    this.formatError = makeErrorFormatter(options.logger, signals ? (code, reason) => signals.errorAnswered(code, reason) : undefined);
     this.rules = validationRules(this.limits, options.introspection ?? true);
     this.documents = new DocumentCache(options.documentCache);
     this.costs = new CostLimitCache(this.limits);
@@ -171,6 +180,21 @@ export class RequestCore {
     return authenticateCaller(this.authenticator, this.logger, sources);
   }
 
+  /**
+   * As `authenticate`, for a request whose log lines carry its id (`reqId`): read only when a line is written.
+   */
+  authenticateRequest(request: { readonly id: string }, ...sources: CredentialSource[]): Promise<Authentication> {
+    return authenticateCaller(this.authenticator, this.logger, sources, request);
+  }
+
+  /**
+   * Tells the signals of an error a transport answered without the formatter (an HTTP refusal written
+   * directly: 401, 413, 429, malformed JSON; a WebSocket closed over its user's connection cap).
+   */
+  noteAnswered(code: string, reason: string | undefined): void {
+    this.signals?.errorAnswered(code, reason);
+  }
+
   /** One request's context: who asks, the fleet, lazy loaders, the partial-error collector, trace fields. */
   createContext(identity: Identity, request: RequestInfo): GraphQLContext {
     const ctx = createContext(this.fleet, identity, this.extras);
@@ -180,7 +204,8 @@ export class RequestCore {
 
   /** Starts counting one request in the statistics; the adapter finishes it once with its outcome. */
   startCount(transport: RequestTransport): RequestCount {
-    return startRequestCount(this.auditLog, transport);
+    const count = startRequestCount(this.auditLog, transport);
+    return this.signals ? new SignalledCount(count, this.signals, transport) : count;
   }
 
   /**
@@ -250,13 +275,16 @@ export class RequestCore {
    * Runs a query or mutation; the member failures collected beside fields that still answered are appended
    * to `errors`. Never throws: a throw out of graphql-js is our bug, reported as an error (INTERNAL once formatted).
    */
-  async execute(args: ExecutionArgs): Promise<ExecutionResult> {
-    try {
-      const result = await execute(args);
-      return withPartialErrors(result, (args.contextValue as GraphQLContext).partial);
-    } catch (error) {
-      return { errors: [asGraphQLError(error)] };
-    }
+  async execute(args: ExecutionArgs, transport: RequestTransport = 'HTTP'): Promise<ExecutionResult> {
+    const run = async (): Promise<ExecutionResult> => {
+      try {
+        const result = await execute(args);
+        return withPartialErrors(result, (args.contextValue as GraphQLContext).partial);
+      } catch (error) {
+        return { errors: [asGraphQLError(error)] };
+      }
+    };
+    return this.signals?.execution ? this.signals.execution(operationOf(args, transport), run) : run();
   }
 
   /**
@@ -270,7 +298,8 @@ export class RequestCore {
       if (operation && !selectsRootField(this.schema, args.document, operation.selectionSet, (args.variableValues ?? {}) as Record<string, unknown>)) {
         return { data: {} };
       }
-      return await sharedSubscribe(args);
+      const signals = this.signals;
+      return await (signals?.execution ? signals.execution(operationOf(args, 'WEBSOCKET'), () => sharedSubscribe(args)) : sharedSubscribe(args));
     } catch (error) {
       return { errors: [asGraphQLError(error)] };
     }
@@ -284,6 +313,27 @@ export class RequestCore {
 
   formatErrors(errors: readonly GraphQLError[], request?: { readonly id: string }): GraphQLFormattedError[] {
     return errors.map((e) => this.formatError(e.toJSON(), e, request));
+  }
+}
+
+/** The operation being run, as the signals name it. */
+function operationOf(args: ExecutionArgs, transport: RequestTransport): { type: OperationType; name: string | undefined; transport: RequestTransport } {
+  const operation = getOperationAST(args.document, args.operationName);
+  return { type: operation?.operation ?? 'query', name: operation?.name?.value ?? args.operationName ?? undefined, transport };
+}
+
+/** A request's statistics count that also tells the signals its end and duration (once, as the count). */
+class SignalledCount implements RequestCount {
+  private readonly started = performance.now();
+  private done = false;
+
+  constructor(private readonly inner: RequestCount, private readonly signals: RequestSignals, private readonly transport: RequestTransport) {}
+
+  finish(operationName: string | null | undefined, failed: boolean, operationType?: string): void {
+    this.inner.finish(operationName, failed, operationType);
+    if (this.done) return;
+    this.done = true;
+    this.signals.requestEnded(this.transport, operationType as OperationType | undefined, (performance.now() - this.started) / 1000);
   }
 }
 

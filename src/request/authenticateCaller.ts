@@ -33,9 +33,9 @@ export type Authentication =
 
 /**
  * Authenticates one caller with the first source that holds a bearer token (in mode `none` no token is
- * asked for, and one sent anyway is ignored).
+ * asked for, and one sent anyway is ignored). `request`: the request whose id (`reqId`) its log lines carry.
  */
-export async function authenticateCaller(authenticator: Authenticator, logger: Logger, sources: readonly CredentialSource[]): Promise<Authentication> {
+export async function authenticateCaller(authenticator: Authenticator, logger: Logger, sources: readonly CredentialSource[], request?: { readonly id: string }): Promise<Authentication> {
   // Mode none reads no header at all: the hot path of a local gateway stays as short as it was.
   let token: string | undefined;
   if (authenticator.mode !== 'none') {
@@ -51,8 +51,9 @@ export async function authenticateCaller(authenticator: Authenticator, logger: L
       : await authenticator.authenticate(token);
   if (result.ok) return result.expiresAt === undefined ? { ok: true, identity: result.identity } : { ok: true, identity: result.identity, expiresAt: result.expiresAt };
   // "Cannot verify" is an outage worth a warning; a bad token is the client's business (debug only).
-  if (result.reason === 'unavailable') logger.warn({ auth: authenticator.mode, detail: result.detail }, 'cannot verify bearer token');
-  else logger.debug({ auth: authenticator.mode, reason: result.reason, detail: result.detail }, 'bearer token refused');
+  const reqId = request?.id;
+  if (result.reason === 'unavailable') logger.warn({ auth: authenticator.mode, detail: result.detail, ...(reqId ? { reqId } : {}) }, 'cannot verify bearer token');
+  else logger.debug({ auth: authenticator.mode, reason: result.reason, detail: result.detail, ...(reqId ? { reqId } : {}) }, 'bearer token refused');
   const answer = refusalAnswer(result);
   return { ok: false, answer, error: { message: answer.message, extensions: { code: answer.code, reason: answer.reason } } };
 }

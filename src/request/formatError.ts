@@ -45,7 +45,21 @@ function httpStatusOf(error: unknown): number | undefined {
  */
 export type ErrorFormatter = (formatted: GraphQLFormattedError, error: unknown, request?: { readonly id: string }) => GraphQLFormattedError;
 
-export function makeErrorFormatter(logger: Logger): ErrorFormatter {
+/**
+ * `onAnswered` is told the code and reason of every error formatted (the errors-by-code metric).
+ */
+export function makeErrorFormatter(logger: Logger, onAnswered?: (code: string, reason: string | undefined) => void): ErrorFormatter {
+  if (!onAnswered) return formatErrorWith(logger);
+  const format = formatErrorWith(logger);
+  return (formatted, error, request) => {
+    const out = format(formatted, error, request);
+    const ext = out.extensions as { code?: unknown; reason?: unknown } | undefined;
+    onAnswered(typeof ext?.code === 'string' ? ext.code : ErrorCode.INTERNAL, typeof ext?.reason === 'string' ? ext.reason : undefined);
+    return out;
+  };
+}
+
+function formatErrorWith(logger: Logger): ErrorFormatter {
   return (formatted, error, request) => {
     const extensions = formatted.extensions;
     const code = extensions?.code;
@@ -69,7 +83,7 @@ export function makeErrorFormatter(logger: Logger): ErrorFormatter {
     }
     const original = originalOf(error);
     const requestId = request?.id;
-    logger.error({ err: original instanceof Error ? original : error, requestId, path: formatted.path }, 'internal error while answering a request');
+    logger.error({ err: original instanceof Error ? original : error, reqId: requestId, path: formatted.path }, 'internal error while answering a request');
     return {
       message: INTERNAL_MESSAGE,
       ...(formatted.path ? { path: formatted.path } : {}),

@@ -62,7 +62,8 @@ class CoreRequestListener implements GraphQLRequestListener<GraphQLContext> {
 
   async willSendResponse({ response, errors }: GraphQLRequestContextWillSendResponse<GraphQLContext>): Promise<void> {
     const failed = Boolean(errors?.length) || (response.body.kind === 'single' && Boolean(response.body.singleResult.errors?.length));
-    this.count.finish(this.prepared?.countedName, failed);
+    const prepared = this.prepared;
+    this.count.finish(prepared?.countedName, failed, prepared?.kind === 'prepared' ? prepared.operation.operation : undefined);
   }
 }
 

@@ -107,10 +107,13 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   // CORS headers go on every answer to a listed origin, refusals included (else the browser hides them).
   const cors = req.headers.origin !== undefined ? options.origins?.corsHeaders(req) : undefined;
   // Authentication first: without a valid token nothing is parsed, executed or read.
-  const auth = await options.core.authenticate(req.headers.authorization);
+  // The request's trace fields (its id on every log line it causes), read now while the request is current.
+  const info = new HttpRequestInfo(req);
+  const auth = await options.core.authenticateRequest(info, req.headers.authorization);
   if (!auth.ok) {
     // 401 + WWW-Authenticate for a bad or missing token, 503 + Retry-After when it cannot be verified now.
     const { answer } = auth;
+    options.core.noteAnswered(answer.code, answer.reason);
     sendError(res, answer.httpStatus, answer.code, answer.reason, answer.message, { ...answer.headers, ...cors });
     return answer.httpStatus;
   }
@@ -120,6 +123,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   const retryAfter = typeof admitted === 'number' ? admitted : await admitted;
   if (retryAfter > 0) {
     const error = options.core.rateLimitedError(retryAfter);
+    options.core.noteAnswered(ErrorCode.RATE_LIMITED, Reason.RATE_LIMIT_EXCEEDED);
     const body = JSON.stringify({ errors: [{ message: error.message, extensions: error.extensions }] });
     res.writeHead(429, {
       'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)),
@@ -136,6 +140,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
       text = await readBody(req);
     } catch (error) {
       if (error instanceof BodyTooLarge) {
+        options.core.noteAnswered(ErrorCode.BAD_USER_INPUT, Reason.BODY_TOO_LARGE);
         sendError(res, 413, ErrorCode.BAD_USER_INPUT, Reason.BODY_TOO_LARGE, `request body larger than ${MAX_BODY_BYTES} bytes`,
           error.drained ? { ...cors } : { connection: 'close', ...cors });
         // A body that did not end: close once the answer is out rather than read it all.
@@ -149,6 +154,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
       try {
         body = JSON.parse(text);
       } catch {
+        options.core.noteAnswered(ErrorCode.BAD_USER_INPUT, Reason.MALFORMED_REQUEST);
         sendError(res, 400, ErrorCode.BAD_USER_INPUT, Reason.MALFORMED_REQUEST, 'request body is not valid JSON', cors);
         return 400;
       }
@@ -159,6 +165,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
 
   const persisted = req.method === 'POST' ? body : url.search.includes('persistedQuery') ? getRequestOf(url.search) : undefined;
   if (persisted !== undefined && (Array.isArray(persisted) ? persisted.some(persistedQueryMismatch) : persistedQueryMismatch(persisted))) {
+    options.core.noteAnswered(ErrorCode.BAD_USER_INPUT, Reason.PERSISTED_QUERY_HASH_MISMATCH);
     sendError(res, 400, ErrorCode.BAD_USER_INPUT, Reason.PERSISTED_QUERY_HASH_MISMATCH, 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query', cors);
     return 400;
   }
@@ -173,7 +180,7 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
   }
   const result = await options.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: url.search, body },
-    context: async () => options.core.createContext(identity, new HttpRequestInfo(req)),
+    context: async () => options.core.createContext(identity, info),
   });
   const status = result.status ?? 200;
   const outHeaders: Record<string, string | number> = {};

@@ -38,6 +38,13 @@ import { fleetIdOf } from '../fleet/fleetIdentity.js';
 import { RedisHealth } from '../redis/RedisHealth.js';
 import { registerRedisMetrics } from '../redis/redisMetrics.js';
 import { createRateLimiter } from '../ratelimit/createRateLimiter.js';
+import { fleetSignalsOf, type FleetSignals } from '../fleet/FleetSignals.js';
+import { requestSignalsOf } from '../request/RequestSignals.js';
+import { GatewayTracing } from './tracing.js';
+import { createRequire } from 'node:module';
+
+/** The gateway's version (package.json), for the start line and the traces' resource. */
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 export interface GatewayOptions {
   /** A fleet already created (tests, embedding); else `createFleet(config)` from src/fleet. @default undefined */
@@ -67,8 +74,8 @@ export interface Gateway {
   stop(options?: { reason?: string }): Promise<void>;
 }
 
-async function defaultCreateFleet(config: Config, logger: Logger, redisHealth: RedisHealth | undefined): Promise<Fleet> {
-  return createFleet(config, { logger: logger.child({ component: 'fleet' }), ...(redisHealth ? { redisHealth } : {}) });
+async function defaultCreateFleet(config: Config, logger: Logger, redisHealth: RedisHealth | undefined, signals: FleetSignals): Promise<Fleet> {
+  return createFleet(config, { logger: logger.child({ component: 'fleet' }), ...(redisHealth ? { redisHealth } : {}), signals });
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -125,9 +132,15 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const ownsFleet = !options.fleet;
   // Redis is optional at run time: one health for all its clients, reported by /readyz and fleetgraph_redis_up.
   const redisHealth = config.redisUrl ? new RedisHealth({ logger: logger.child({ component: 'redis' }) }) : undefined;
-  const fleet = options.fleet ?? (await defaultCreateFleet(config, logger, redisHealth));
-  const metrics = new GatewayMetrics(fleet);
-  const operations = startOperations(config, fleet, logger.child({ component: 'operations' }));
+  // Signals (metrics always, traces with --otel-endpoint): observers the fleet, request core and Operations call.
+  const metrics = new GatewayMetrics();
+  const tracing = config.otelEndpoint ? new GatewayTracing({ endpoint: config.otelEndpoint, version: VERSION }) : undefined;
+  const fleetSignals = fleetSignalsOf(metrics, tracing);
+  const fleet = options.fleet ?? (await defaultCreateFleet(config, logger, redisHealth, fleetSignals));
+  metrics.observeFleet(fleet);
+  const operations = startOperations(config, fleet, logger.child({ component: 'operations' }), {
+    phaseReached: (type, phase) => metrics.phaseReached(type, phase), fleet: fleetSignals, ...(tracing ? { stepRunner: tracing.stepRunner } : {}),
+  });
 
   let server: Server;
   const httpServer = createServer((req, res) => {
@@ -162,6 +175,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras, authenticator,
     ...(config.introspection === false ? { introspection: false } : {}),
     ...(rateLimit.limiter ? { rateLimiter: rateLimit.limiter } : {}),
+    signals: requestSignalsOf(metrics, tracing)!,
   });
   const origins = new BrowserOrigins(config.allowedOrigins);
   const ws = attachGraphQLWebSocket({
@@ -261,7 +275,16 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const port = (server.address() as AddressInfo).port;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host}:${port}/graphql`;
-  logger.info({ url, auth: config.auth }, 'gateway listening');
+  // The start summary: one line saying what runs, how callers are checked, which fleet.
+  logger.info({
+    url, version: VERSION, auth: authenticator.mode, authz: authenticator.mode === 'none' ? 'none' : config.authz ?? 'rbac',
+    kubeconfig: config.kubeconfig, context: config.context, members: fleet.members(), readOnly: config.readOnly ?? false,
+    ...(config.redisUrl ? { redis: true } : {}), ...(config.otelEndpoint ? { otelEndpoint: config.otelEndpoint } : {}),
+  }, 'gateway listening');
+  // Members are known once the control plane's Cluster objects have listed: said when the first sync is done.
+  void fleet.whenReady().then((r) => r.ready && logger.info({
+    members: fleet.members(), clusters: Object.fromEntries(r.clusters.map((c) => [c.cluster, c.error ? `${c.state}: ${c.error.message}` : c.state])),
+  }, 'fleet synced'), () => undefined);
 
   let stopping: Promise<void> | undefined;
   return {
@@ -285,6 +308,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         await operations.stop({ interrupt: reason });
         if (ownsFleet) await fleet.stop();
         authenticator.close?.();
+        await tracing?.stop();
         logger.info({ ms: Date.now() - started }, 'stopped');
       })();
       return stopping;

@@ -107,6 +107,13 @@ function originOf(request: IncomingMessage): ConnectionOrigin {
   return { requestId, sourceIp: request.socket?.remoteAddress ?? null, userAgent: request.headers['user-agent'] ?? null };
 }
 
+/** The id a connection's own log lines carry: the upgrade's `x-request-id`, else one made when first read. */
+function connectionRequestOf(request: IncomingMessage): { readonly id: string } {
+  const given = request.headers['x-request-id'];
+  let id = (Array.isArray(given) ? given[0] : given)?.slice(0, 200) || undefined;
+  return { get id() { return (id ??= randomUUID()); } };
+}
+
 /** One operation's trace fields: the connection's `x-request-id`, or an id of its own when none was sent. */
 function requestInfoOf(origin: ConnectionOrigin): RequestInfo {
   return { id: origin.requestId ?? randomUUID(), sourceIp: origin.sourceIp, userAgent: origin.userAgent };
@@ -121,7 +128,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const userConnections = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
   const states = new WeakMap<object, ConnectionState>();
   /** The statistics count of each operation that passed onSubscribe, until onOperation sees its outcome. */
-  const counts = new WeakMap<object, { count: RequestCount; name: string | undefined }>();
+  const counts = new WeakMap<object, { count: RequestCount; name: string | undefined; type: string }>();
   const requestOf = (args: { contextValue?: unknown }) => (args.contextValue as GraphQLContext | undefined)?.request;
 
   const wss = new WebSocketServer({
@@ -142,11 +149,13 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
       connectionInitWaitTimeout: options.connectionInitWaitTimeoutMs ?? 3000,
       onConnect: async (ctx) => {
         const { socket, request } = ctx.extra;
-        const auth = await core.authenticate(ctx.connectionParams, request.headers.authorization);
+        // Log lines of the connection's authentication carry the upgrade's `x-request-id` (else an id of its own).
+        const auth = await core.authenticateRequest(connectionRequestOf(request), ctx.connectionParams, request.headers.authorization);
         if (!auth.ok) {
           // Returning false makes graphql-ws close with 4403 Forbidden; "cannot verify" closes first with 1013
           // (a later close of a closing socket is ignored), so the client retries instead of giving up.
           if (auth.answer.wsCloseCode !== 4403) socket.close(auth.answer.wsCloseCode, auth.answer.reason);
+          core.noteAnswered(auth.answer.code, auth.answer.reason);
           return false;
         }
         if (auth.expiresAt !== undefined && auth.expiresAt <= Date.now()) return false;
@@ -159,6 +168,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         if (connectionCap > 0 && mine && mine.size >= connectionCap) {
           // Closed before graphql-ws' own 4403 (which then is ignored): 4429 says "too many", not "forbidden".
           socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, Reason.TOO_MANY_CONNECTIONS);
+          core.noteAnswered(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_CONNECTIONS);
           return false;
         }
         if (!mine) userConnections.set(userKey, (mine = new Set()));
@@ -203,10 +213,10 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           subscriptions: options.services,
           shareKey: shareKeyOf(payload.query, payload.operationName, prepared.variables, state.identity),
         };
-        counts.set(contextValue, { count, name: prepared.countedName });
+        counts.set(contextValue, { count, name: prepared.countedName, type: prepared.operation.operation });
         return core.executionArgs(prepared, contextValue);
       },
-      execute: (args) => core.execute(args),
+      execute: (args) => core.execute(args, 'WEBSOCKET'),
       subscribe: (args) => core.subscribe(args),
       // The outcome of an executed query or mutation, or of setting up a subscription's stream.
       onOperation: (_ctx, _id, _payload, args, result) => {
@@ -215,7 +225,7 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         const pending = counts.get(args.contextValue as object);
         counts.delete(args.contextValue as object);
         const failed = !(Symbol.asyncIterator in outcome) && Boolean(outcome.errors?.length);
-        pending?.count.finish(pending.name, failed);
+        pending?.count.finish(pending.name, failed, pending.type);
         return undefined;
       },
       // Errors leave in the same shape as over HTTP: the core's one formatter (one code list, no stack traces).
