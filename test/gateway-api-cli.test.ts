@@ -55,6 +55,7 @@ describe('fleetgraph serve', () => {
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    let kubeconfigPath = '';
     try {
       const [url, kubeconfig] = await new Promise<[string, string]>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`no URL and kubeconfig printed; stdout: ${out} stderr: ${err}`)), 90_000);
@@ -68,6 +69,9 @@ describe('fleetgraph serve', () => {
         });
         child.on('exit', (code) => reject(new Error(`exited ${code}: ${err}`)));
       });
+      kubeconfigPath = kubeconfig;
+      for (let i = 0; i < 50 && !out.includes('demo users'); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(out, out).toContain('demo users (their tokens are in that kubeconfig; try them with --auth kubernetes): platform-viewer, shop-dev, ops-oncall');
       const doc = yaml.load(readFileSync(kubeconfig, 'utf8')) as { users: Array<{ name: string; user: { token?: string } }> };
       const token = doc.users.find((u) => u.name === 'platform-viewer')?.user.token;
       expect(token).toMatch(/^\S+$/);
@@ -82,6 +86,9 @@ describe('fleetgraph serve', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+    // The demo fleet's folder (its kubeconfig holds an admin token) went with the process.
+    expect(kubeconfigPath).not.toBe('');
+    expect(existsSync(kubeconfigPath)).toBe(false);
   }, 120_000);
 
   it('refuses --auth none on a non-loopback host unless --allow-anonymous', () => {

@@ -157,7 +157,9 @@ export class GatewayExecutor {
             // Whatever the step threw once cancelled (its wait ended early, its check saw the signal), it was
             // stopped, not failed. Concurrent continueOnError steps all return, so the plan ends only once
             // none of them can write upstream any more.
-            finishStep(i, 'CANCELLED', err instanceof OperationCancelled ? `stopped: ${message}` : `stopped by the cancel: ${message}`);
+            // Why it stopped is the signal's reason (who cancelled, or the shutdown), not the step's own error.
+            const why = signal.reason instanceof OperationCancelled ? signal.reason.message : message;
+            finishStep(i, 'CANCELLED', err instanceof OperationCancelled ? `stopped: ${why}` : `stopped by the cancel: ${message}`);
             save();
             if (options.continueOnError) return undefined;
             throw new OperationCancelled();
