@@ -36,7 +36,8 @@ function render(overlay: string, kubectl = 'kubectl'): Obj[] {
   return (yaml.loadAll(out) as Obj[]).filter(Boolean);
 }
 
-const find = (objects: Obj[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+/** The object of that kind and name (undefined when absent: typed loosely, as parsed YAML is). */
+const find = (objects: Obj[], kind: string, name: string): Obj => objects.find((o) => o.kind === kind && o.metadata.name === name) as Obj;
 
 /** `kubectl apply --server-side -f -` of objects on the simulator's control plane; its stdout lines. */
 function applyServerSide(sim: TestSimulator, objects: Obj[], extra: string[] = []): Promise<string[]> {
