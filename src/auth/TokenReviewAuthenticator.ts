@@ -2,7 +2,7 @@
  * `--auth kubernetes`: the Karmada control plane decides, through `authentication.k8s.io/v1` TokenReview
  * (so any token it accepts works: service accounts, the OIDC issuers it trusts, its static tokens, webhook
  * authenticators). The gateway's control-plane identity needs `create tokenreviews` (it has it in
- * deploy/rbac/fleetgraph-clusterrole.yaml).
+ * deploy/rbac/callers).
  *
  * Verdicts are memoised briefly in a bounded LRU keyed by the token's SHA-256 (ReviewCache: 10 s for an
  * accepted token, 2 s for a refused one, never past the token's own `exp` when it is a JWT), and identical

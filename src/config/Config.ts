@@ -88,8 +88,13 @@ export interface FeatureSwitches {
 }
 
 export interface Config {
-  /** Kubeconfig file; undefined = embedded demo simulator. @default undefined */
+  /**
+   * Kubeconfig file; undefined = embedded demo simulator. In a pod (KUBERNETES_SERVICE_HOST set) without
+   * `--kubeconfig`, one written for the pod's ServiceAccount (src/config/inClusterKubeconfig.ts). @default undefined
+   */
   kubeconfig?: string;
+  /** `kubeconfig` is the pod's ServiceAccount (in-cluster identity). @default undefined */
+  inCluster?: boolean;
   /** Context of the Karmada control plane; undefined = the kubeconfig's current context. @default undefined */
   context?: string;
   /**

@@ -12,6 +12,7 @@ import { parseDuration } from './duration.js';
 import { SERVE_FLAGS, serveHelpText } from './serveFlags.js';
 import { parseAuthMode, readAuthOptions } from './authOptions.js';
 import { ALL_KINDS } from '../fleet/kinds.js';
+import { inClusterKubeconfigYaml, writeInClusterKubeconfig } from './inClusterKubeconfig.js';
 
 export const DEFAULT_TTLS: CacheTtls = {
   clusters: 5 * 60_000,
@@ -50,11 +51,17 @@ interface Sourced<T> {
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
 
+/** Where loadConfig looks for what is not a flag, env variable or config file. */
+export interface LoadConfigOptions {
+  /** The pod's ServiceAccount files, for the in-cluster identity. @default '/var/run/secrets/kubernetes.io/serviceaccount' */
+  serviceAccountDir?: string;
+}
+
 /**
  * Parses `argv` (the arguments after `serve`) with `env` (default process.env).
  * @throws ConfigError when a flag, env variable or file key is invalid.
  */
-export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): LoadConfigResult {
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env, options: LoadConfigOptions = {}): LoadConfigResult {
   const flags = parseFlags(argv);
   if (flags.has('--help')) return { kind: 'help', text: serveHelpText() };
 
@@ -82,6 +89,13 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     const path = resolve(asString(kubeconfig));
     if (!existsSync(path)) throw new ConfigError(kubeconfig.source, `kubeconfig file ${path} does not exist`);
     config.kubeconfig = path;
+  } else {
+    // In a pod (KUBERNETES_SERVICE_HOST) without --kubeconfig: the pod's ServiceAccount, not the embedded demo.
+    const inCluster = inClusterKubeconfigYaml(env, options.serviceAccountDir);
+    if (inCluster) {
+      config.kubeconfig = writeInClusterKubeconfig(inCluster);
+      config.inCluster = true;
+    }
   }
   const context = pick('--context');
   if (context) config.context = nonEmpty(context);

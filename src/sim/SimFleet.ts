@@ -62,4 +62,9 @@ export interface ScenarioOptions {
    * a scenario without an API server.
    */
   users?: StaticUsers;
+  /**
+   * Whether the demo scenario installs the gateway's ServiceAccount and RBAC from deploy/ (false: a test
+   * applies deploy/ itself, as an operator would). @default true
+   */
+  gatewayIdentity?: boolean;
 }

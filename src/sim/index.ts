@@ -56,6 +56,12 @@ export interface SimulatorOptions {
    * @default random
    */
   adminToken?: string;
+  /**
+   * Whether the demo scenario gives the gateway's ServiceAccount `fleetgraph-system/fleetgraph` its RBAC
+   * from deploy/ at start; false leaves both out, for a test that applies deploy/ as an operator would.
+   * @default true
+   */
+  gatewayIdentity?: boolean;
 }
 
 export interface RunningSimulator {
@@ -110,7 +116,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const restored = fleet.controlPlane.store.currentResourceVersion() > 1;
   try {
     fleet.setRestoring(restored);
-    await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0, users });
+    await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0, users, gatewayIdentity: options.gatewayIdentity ?? true });
     fleet.setRestoring(false);
     // Every real cluster has these; scenarios may have made them already.
     for (const c of [fleet.controlPlane, ...fleet.members.values()]) {

@@ -135,6 +135,8 @@ export function builtinResources(): ResourceType[] {
         'status.nominatedNodeName',
       ),
     }),
+    // Stored only (no volume is ever bound): deploy/overlays/single claims one for the audit log.
+    core('persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
     core('secrets', 'Secret', true, { columns: secretColumns, selectableFields: fields('type') }),
     core('serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], subresources: ['token'], columns: serviceAccountColumns }),
     core('services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'], columns: serviceColumns }),
@@ -175,6 +177,13 @@ export function builtinResources(): ResourceType[] {
       columns: pdbColumns,
     }),
     grouped('coordination.k8s.io', 'v1', 'leases', 'Lease', true, { columns: leaseColumns }),
+    // Stored only (no pod network is simulated): deploy/ ships the gateway's.
+    grouped('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'], hasGeneration: true }),
+    // Stored only: a CRD applied here does not make the server serve its kind (the kinds the simulator
+    // serves are registered in code: Karmada's, the middleware platform's).
+    grouped('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
+      shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], hasGeneration: true,
+    }),
     // Answered by src/sim/api/tokenReview.ts, never stored.
     grouped('authentication.k8s.io', 'v1', 'tokenreviews', 'TokenReview', false, { verbs: ['create'] }),
     // Served from the MetricsBook by the API layer, never stored (as metrics-server does).

@@ -194,7 +194,7 @@ export const demoScenario: Scenario = {
     // PropagationPolicies/OverridePolicies and middleware instances for this scenario here.
     addKarmadaDemo(fleet);
     // Users with different rights (src/sim/scenarios/demoUsers.ts) and the gateway's ServiceAccount.
-    addDemoUsers(fleet, options.users);
+    addDemoUsers(fleet, options.users, options.gatewayIdentity ?? true);
 
     // Serve a fleet that already looks settled: kubectl right after start-up shows Running pods.
     await waitForPodsRunning(members, 20_000);

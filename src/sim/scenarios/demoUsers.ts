@@ -13,9 +13,11 @@
  * - each: `clusters/proxy` on the control plane for the members it may reach (Karmada's cluster proxy
  *   needs it), and get/list/watch of the Cluster objects.
  *
- * The gateway's own ServiceAccount `fleetgraph-system/fleetgraph` gets the project's ClusterRole from
- * deploy/rbac/fleetgraph-clusterrole.yaml, read at start (that file is the one source of its rules),
- * on the control plane and on every member.
+ * The gateway's own ServiceAccount `fleetgraph-system/fleetgraph` (deploy/base/serviceaccount.yaml) gets the
+ * project's ClusterRoles and bindings from deploy/rbac, read at start (those files are the one source of
+ * their rules): every part (common, callers and writes, so that the demo gateway may run in any auth mode),
+ * each on the control plane and on every member, created directly as an operator's `kubectl apply` to each
+ * cluster would (a real deployment lets Karmada propagate the member side: deploy/README.md).
  */
 import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
@@ -32,8 +34,13 @@ const MANAGER = 'kubectl-create';
 /** Members where `shop-dev` works. */
 const SHOP_DEV_MEMBERS = ['member1', 'member2'];
 
-/** deploy/rbac/fleetgraph-clusterrole.yaml, from the package root (src/ and dist/ are both two levels below). */
-const FLEETGRAPH_RBAC_URL = new URL('../../../deploy/rbac/fleetgraph-clusterrole.yaml', import.meta.url);
+/** deploy/, from the package root (src/ and dist/ are both two levels below). */
+const DEPLOY_URL = new URL('../../../deploy/', import.meta.url);
+/** The files of the gateway's identity: its ServiceAccount, and every part of its RBAC on both sides. */
+const FLEETGRAPH_IDENTITY_FILES = [
+  'base/serviceaccount.yaml',
+  ...['common', 'callers', 'writes'].flatMap((part) => [`rbac/${part}/control-plane.yaml`, `rbac/${part}/member.yaml`]),
+];
 
 function user(name: string): Record<string, string> {
   return { apiGroup: RBAC, kind: 'User', name };
@@ -77,9 +84,10 @@ function proxyGrant(cp: SimCluster, who: string, members: string[]): void {
   clusterRoleBinding(cp, role, role, [user(who)]);
 }
 
-/** The objects of deploy/rbac/fleetgraph-clusterrole.yaml (ClusterRole, ServiceAccount, ClusterRoleBinding). */
+/** The gateway's ServiceAccount, ClusterRoles and ClusterRoleBindings, as deploy/ ships them. */
 export function fleetgraphRbacObjects(): KubeObject[] {
-  return (yaml.loadAll(readFileSync(FLEETGRAPH_RBAC_URL, 'utf8')) as KubeObject[]).filter((o) => o && typeof o === 'object');
+  return FLEETGRAPH_IDENTITY_FILES.flatMap((file) =>
+    (yaml.loadAll(readFileSync(new URL(file, DEPLOY_URL), 'utf8')) as KubeObject[]).filter((o) => o && typeof o === 'object'));
 }
 
 function installFleetgraphIdentity(cluster: SimCluster, objects: KubeObject[]): void {
@@ -97,13 +105,16 @@ function installFleetgraphIdentity(cluster: SimCluster, objects: KubeObject[]): 
         create(cluster, `${RBAC}/clusterrolebindings`, copy);
         break;
       default:
-        throw new Error(`deploy/rbac/fleetgraph-clusterrole.yaml: unexpected kind ${String(o.kind)}`);
+        throw new Error(`deploy/: unexpected kind ${String(o.kind)} among the gateway's identity files`);
     }
   }
 }
 
-/** Adds the demo users (when the simulator has a token table) and their grants, and the gateway's ServiceAccount. */
-export function addDemoUsers(fleet: SimFleet, users: StaticUsers | undefined): void {
+/**
+ * Adds the demo users (when the simulator has a token table) and their grants, and the gateway's
+ * ServiceAccount with its RBAC unless `gatewayIdentity` is false (a test that installs deploy/ itself).
+ */
+export function addDemoUsers(fleet: SimFleet, users: StaticUsers | undefined, gatewayIdentity = true): void {
   const cp = fleet.controlPlane;
   const members = [...fleet.members.keys()];
   if (users) for (const name of DEMO_USERS) users.add(name, { inKubeconfig: true });
@@ -138,6 +149,7 @@ export function addDemoUsers(fleet: SimFleet, users: StaticUsers | undefined): v
     clusterRoleBinding(c, 'ops-oncall-node-drainer', 'node-drainer', [user('ops-oncall')]);
   }
 
+  if (!gatewayIdentity) return;
   const fleetgraph = fleetgraphRbacObjects();
   for (const c of [cp, ...fleet.members.values()]) installFleetgraphIdentity(c, fleetgraph);
 }
