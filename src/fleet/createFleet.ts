@@ -503,10 +503,7 @@ class KarmadaFleet implements Fleet {
     });
     // Membership is known only once the Cluster objects have listed (or the control plane failed).
     const membersKnown = this.controlPlane.cache.isSettled;
-    // Without the control plane the gateway neither knows its members nor can write: not ready, so that a
-    // load balancer sends callers to a replica that still reaches it (members down are partial data instead).
-    const controlPlaneReachable = !this.controlPlane.connection.availabilityError();
-    return { ready: membersKnown && controlPlaneReachable && clusters.every((c) => c.state !== 'pending'), clusters };
+    return { ready: membersKnown && clusters.every((c) => c.state !== 'pending'), clusters };
   }
 
   async whenReady(): Promise<Readiness> {

@@ -62,7 +62,7 @@ export interface ServedApis {
 }
 
 export interface Readiness {
-  /** The control plane answers, and every member's caches synced or failed (never waits for down members or APIs not served). */
+  /** Every member's caches synced or failed (never waits for down members or APIs not served). */
   ready: boolean;
   clusters: Array<{
     cluster: string;

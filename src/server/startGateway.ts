@@ -19,7 +19,7 @@ import { createAuthenticator } from '../auth/createAuthenticator.js';
 import type { Authenticator } from '../auth/AuthResult.js';
 import { createFleet } from '../fleet/createFleet.js';
 import { loadControlPlaneKubeConfig } from '../fleet/kubeConfigs.js';
-import type { Fleet } from '../fleet/types.js';
+import { CONTROL_PLANE, type Fleet } from '../fleet/types.js';
 import { ErrorCode } from '../graphql/errors.js';
 import { DEFAULT_LIMITS, type QueryLimits } from '../request/limits.js';
 import { buildGatewaySchema } from '../request/gatewaySchema.js';
@@ -238,15 +238,18 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
       sendJson(res, (status = 503), { ready: false, shuttingDown: true });
     } else if (url.pathname === '/readyz') {
       const r = fleet.readiness();
-      status = r.ready ? 200 : 503;
+      // Without the control plane the gateway neither knows its members nor can write: not ready, so that a
+      // load balancer sends callers to a replica that still reaches it (a member down is partial data instead).
+      const controlPlaneDown = fleet.health(CONTROL_PLANE)?.unreachableSince != null;
+      status = r.ready && !controlPlaneDown ? 200 : 503;
       // Probes send no token: the status code is everyone's, the details (member names, errors) a caller's.
       if (authenticator.mode !== 'none' && !(await core.authenticate(req.headers.authorization)).ok) {
-        sendJson(res, status, { ready: r.ready });
+        sendJson(res, status, { ready: status === 200 });
       } else {
         // A degraded Redis costs speed, not answers: still 200, with the state in the body.
         // How each cluster authorizes (`local`: its RBAC watched here; `review`: SubjectAccessReview).
         const authz = fleet.authorizer ? { authorization: fleet.authorizer.modes() } : {};
-        sendJson(res, status, { ...r, ...(redisHealth ? { redis: redisHealth.state } : {}), ...authz });
+        sendJson(res, status, { ...r, ready: status === 200, ...(controlPlaneDown ? { controlPlane: 'unreachable' } : {}), ...(redisHealth ? { redis: redisHealth.state } : {}), ...authz });
       }
     } else if (url.pathname === '/metrics') {
       const auth = metricsNeedToken ? await core.authenticate(req.headers.authorization) : undefined;
