@@ -15,11 +15,17 @@ const graphqlMain = createRequire(import.meta.url).resolve('graphql');
 // RBAC for the file's auth mode and start the gateway with a TokenRequest token
 // (test/support/gatewayIdentity.ts).
 const AS_SERVICEACCOUNT = [
+  // --auth kubernetes: per-caller reads and subscriptions from RBAC the gateway lists, impersonated writes.
   'test/authz-reads.test.ts',
+  'test/authz-subscriptions.test.ts',
   'test/authz-mutations.test.ts',
+  'test/authz-operations.test.ts',
+  // --auth none: the reads, and the writes made as the gateway itself (rbac/writes).
   'test/gateway-api-reads.test.ts',
+  'test/gateway-api-domains.test.ts',
   'test/operations-nodes.test.ts',
   'test/operations-workloads.test.ts',
+  'test/operations-middleware.test.ts',
 ];
 
 export default defineConfig({
