@@ -18,7 +18,7 @@ import { openClient, record } from './support/subscriptionsClient.js';
 
 let fx: GatewayFixture;
 let tokens: Record<string, string>;
-/** The gateway's own identity on the simulator (the kubeconfig's current user). */
+/** The gateway's own identity on the simulator (the admin kubeconfig's user, or the ServiceAccount deploy/ ships). */
 let gatewayUser: string;
 
 const CORDON_TARGET = 'member1-worker-0';
@@ -29,7 +29,7 @@ beforeAll(async () => {
   const kc = new KubeConfig();
   kc.loadFromFile(fx.kubeconfig);
   tokens = Object.fromEntries(kc.getUsers().map((u) => [u.name, u.token ?? '']));
-  gatewayUser = kc.getCurrentUser()!.name;
+  gatewayUser = fx.gatewayUser;
   for (const u of ['platform-viewer', 'shop-dev', 'ops-oncall']) expect(tokens[u], u).toMatch(/^\S+$/);
 }, 120_000);
 
@@ -204,7 +204,7 @@ describe('impersonated writes', () => {
     // The gateway's own write route to member1 (the Karmada cluster proxy), made as platform-viewer without any preflight.
     const writer = new ClusterWriter({
       cluster: 'member1',
-      kubeConfig: new ClusterKubeConfigs({ kubeconfig: fx.kubeconfig, memberContexts: {} }).kubeConfig('member1'),
+      kubeConfig: new ClusterKubeConfigs({ kubeconfig: fx.gatewayKubeconfig, memberContexts: {} }).kubeConfig('member1'),
       onChange: () => undefined,
       impersonate: { user: 'platform-viewer', groups: ['system:authenticated'] },
     });

@@ -10,7 +10,7 @@
  * reads the fleet and carries out writes — impersonating its callers with --auth kubernetes, as itself with
  * --auth none.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,35 +20,20 @@ import { loadConfig } from '../src/config/loadConfig.js';
 import { requiredAccess, ruleResource, selectAccess, type AccessSettings } from '../src/doctor/requiredAccess.js';
 import { createLogger } from '../src/server/logger.js';
 import { startGateway, type Gateway } from '../src/server/startGateway.js';
+import {
+  GATEWAY_SA as SA, MEMBER_RBAC_LABEL, applyServerSide as apply, findObject as find, memberHas as simMemberHas, proxyPath as proxy, renderDeploy as render,
+  requestServiceAccountToken, waitForMemberRbac, waitUntil as until,
+} from './support/gatewayIdentity.js';
 import { simRequest, startTestSimulator, type TestSimulator } from './support/simServer.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const OVERLAYS = ['single', 'ha', 'auth-none'] as const;
 const KUBECTLS = ['kubectl', ...(process.env.FLEETGRAPH_TEST_KUBECTLS ?? '').split(':').filter(Boolean)];
-const SA = { namespace: 'fleetgraph-system', name: 'fleetgraph' };
-const MEMBER_RBAC_LABEL = 'fleetgraph.io/member-rbac';
-const proxy = (member: string, path: string) => `/apis/cluster.karmada.io/v1alpha1/clusters/${member}/proxy${path}`;
 const RBAC = '/apis/rbac.authorization.k8s.io/v1';
 
-function render(overlay: string, kubectl = 'kubectl'): Obj[] {
-  const out = execFileSync(kubectl, ['kustomize', `deploy/overlays/${overlay}`], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
-  return (yaml.loadAll(out) as Obj[]).filter(Boolean);
-}
-
-/** The object of that kind and name (undefined when absent: typed loosely, as parsed YAML is). */
-const find = (objects: Obj[], kind: string, name: string): Obj => objects.find((o) => o.kind === kind && o.metadata.name === name) as Obj;
-
-/** `kubectl apply --server-side -f -` of objects on the simulator's control plane; its stdout lines. */
-function applyServerSide(sim: TestSimulator, objects: Obj[], extra: string[] = []): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const child = execFile('kubectl', ['--kubeconfig', sim.kubeconfigPath, 'apply', '--server-side', ...extra, '-f', '-'], { timeout: 60_000 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`kubectl apply failed: ${stderr}`));
-      else resolve(stdout.trim().split('\n'));
-    });
-    child.stdin!.end(objects.map((o) => yaml.dump(o)).join('---\n'));
-  });
-}
+/** `kubectl apply --server-side` of objects on the simulator's control plane, as its admin. */
+const applyServerSide = (sim: TestSimulator, objects: Obj[], extra: string[] = []): Promise<string[]> => apply(sim.kubeconfigPath, objects, extra);
 
 /** (group, resource, verb) triples a set of ClusterRoles grants. */
 function grants(roles: Obj[]): Set<string> {
@@ -218,33 +203,21 @@ describe('applied to the simulator, and the gateway as that ServiceAccount', () 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Waits until `check` holds (bounded). */
-  async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await check())) {
-      if (Date.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-
   const members = () => [...sim.fleet.members.keys()];
-  const memberHas = async (member: string, kind: 'clusterroles' | 'clusterrolebindings', name: string) => (await simRequest(sim, proxy(member, `${RBAC}/${kind}/${name}`))).status === 200;
+  const memberHas = (member: string, kind: 'clusterroles' | 'clusterrolebindings', name: string) => simMemberHas(sim, member, kind, name);
 
   /** Starts the gateway with the pod-like in-cluster identity: the ServiceAccount's TokenRequest token. */
   async function startAsServiceAccount(args: string[]): Promise<Gateway> {
-    const issued = await simRequest(sim, `/api/v1/namespaces/${SA.namespace}/serviceaccounts/${SA.name}/token`, {
-      method: 'POST', body: { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenRequest', spec: { expirationSeconds: 3600 } },
-    });
-    expect(issued.status).toBe(201);
+    const token = await requestServiceAccountToken(sim);
     const saDir = mkdtempSync(join(dir, 'serviceaccount-'));
-    writeFileSync(join(saDir, 'token'), issued.json.status.token);
+    writeFileSync(join(saDir, 'token'), token);
     writeFileSync(join(saDir, 'ca.crt'), sim.caCertPem);
     writeFileSync(join(saDir, 'namespace'), SA.namespace);
     const env = { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: String(sim.port) };
     const loaded = loadConfig(['--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', join(saDir, 'audit.db'), ...args], env, { serviceAccountDir: saDir });
     if (loaded.kind !== 'config') throw new Error('unexpected help');
     expect(loaded.config.inCluster).toBe(true);
-    expect(readFileSync(loaded.config.kubeconfig!, 'utf8')).not.toContain(issued.json.status.token);
+    expect(readFileSync(loaded.config.kubeconfig!, 'utf8')).not.toContain(token);
     const gw = await startGateway(loaded.config, { logger: createLogger('error') });
     await gw.fleet.whenReady();
     return gw;
@@ -316,10 +289,8 @@ describe('applied to the simulator, and the gateway as that ServiceAccount', () 
     }
     const memberRbac = single.filter((o) => o.metadata.labels?.[MEMBER_RBAC_LABEL] === 'true');
     expect(memberRbac.map((o) => o.metadata.name).sort()).toEqual(['fleetgraph-member', 'fleetgraph-member', 'fleetgraph-member-callers', 'fleetgraph-member-callers']);
+    await waitForMemberRbac(sim, memberRbac);
     for (const m of members()) {
-      for (const o of memberRbac) {
-        await until(`${o.kind} ${o.metadata.name} on ${m}`, () => memberHas(m, o.kind === 'ClusterRole' ? 'clusterroles' : 'clusterrolebindings', o.metadata.name));
-      }
       const role = (await simRequest(sim, proxy(m, `${RBAC}/clusterroles/fleetgraph-member`))).json;
       expect(role.rules).toEqual(find(single, 'ClusterRole', 'fleetgraph-member').rules);
     }

@@ -7,10 +7,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import yaml from 'js-yaml';
 import { loadConfig } from '../../src/config/loadConfig.js';
 import { startGateway, type Gateway } from '../../src/server/startGateway.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startSimulator } from '../../src/sim/index.js';
+import { expectRequestsAsServiceAccount, gatewayArgsForIdentity, gatewayAsServiceAccount, type InstalledIdentity } from './gatewayIdentity.js';
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -24,6 +26,13 @@ export interface GatewayFixture {
   sim: Simulator;
   /** The kubeconfig the simulator wrote (control plane context, and the demo users' contexts in scenario demo). */
   kubeconfig: string;
+  /**
+   * The kubeconfig the gateway runs with: `kubeconfig` (the simulator's admin), or under
+   * FLEETGRAPH_TEST_GATEWAY_IDENTITY=serviceaccount the ServiceAccount's (test/support/gatewayIdentity.ts).
+   */
+  gatewayKubeconfig: string;
+  /** The user the gateway authenticates as upstream (the admin kubeconfig's user, or the ServiceAccount). */
+  gatewayUser: string;
   gateway: Gateway;
   /** POSTs a GraphQL request to the gateway. */
   query<T = any>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse<T>>;
@@ -62,7 +71,10 @@ export interface FixtureOptions {
 export async function startGatewayFixture(options: FixtureOptions = {}): Promise<GatewayFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-gw-test-'));
   const kubeconfigOut = join(dir, 'kubeconfig.yaml');
-  const sim = await startSimulator({ port: 0, host: '127.0.0.1', scenario: options.scenario ?? 'demo', kubeconfigOut, churnPerMinute: 0 });
+  // As the ServiceAccount, the fleet starts without the gateway's identity: deploy/ installs it below.
+  const sim = await startSimulator({
+    port: 0, host: '127.0.0.1', scenario: options.scenario ?? 'demo', kubeconfigOut, churnPerMinute: 0, ...(gatewayAsServiceAccount() ? { gatewayIdentity: false } : {}),
+  });
   for (const c of options.grantRead?.length ? [sim.fleet.controlPlane, ...sim.fleet.members.values()] : []) {
     c.objects.create('rbac.authorization.k8s.io/clusterroles', {
       apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'test-read-all' },
@@ -80,16 +92,28 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
     writeFileSync(tokensFile, options.tokens);
     args.push('--auth', 'token', '--tokens', tokensFile);
   }
-  const loaded = loadConfig(args, {});
-  if (loaded.kind !== 'config') throw new Error('unexpected help');
   let gateway: Gateway;
+  let identity: InstalledIdentity | undefined;
+  let gatewayArgs = args;
   try {
+    ({ args: gatewayArgs, identity } = await gatewayArgsForIdentity(sim, kubeconfigOut, args, dir));
+    const loaded = loadConfig(gatewayArgs, {});
+    if (loaded.kind !== 'config') throw new Error('unexpected help');
     gateway = await startGateway(loaded.config, { logger: options.logger ?? createLogger('error') });
   } catch (error) {
     await sim.stop();
     throw error;
   }
   await gateway.fleet.whenReady();
+  if (identity) {
+    await expectRequestsAsServiceAccount(sim, identity).catch(async (error: unknown) => {
+      await gateway.stop();
+      await sim.stop();
+      throw error;
+    });
+  }
+  const gatewayKubeconfig = identity?.kubeconfigPath ?? kubeconfigOut;
+  const gatewayUser = identity?.user ?? (yaml.load(sim.kubeconfig) as { users: Array<{ name: string }> }).users[0]!.name;
 
   const admin = <T>(method: 'GET' | 'POST', path: string, body?: unknown) =>
     new Promise<T>((resolve, reject) => {
@@ -115,6 +139,8 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
   return {
     sim,
     kubeconfig: kubeconfigOut,
+    gatewayKubeconfig,
+    gatewayUser,
     gateway,
     async query(query, variables, headers = {}) {
       const res = await fetch(gateway.url, {

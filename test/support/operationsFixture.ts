@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/loadConfig.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startGateway, type Gateway } from '../../src/server/startGateway.js';
 import { startSimulator } from '../../src/sim/index.js';
+import { expectRequestsAsServiceAccount, gatewayArgsForIdentity, gatewayAsServiceAccount } from './gatewayIdentity.js';
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
 
@@ -49,17 +50,26 @@ export async function startOperationsFixture(options: { scenario?: string; args?
   const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-ops-test-'));
   const kubeconfigOut = join(dir, 'kubeconfig.yaml');
   const auditPath = join(dir, 'audit.db');
-  const sim = await startSimulator({ port: 0, host: '127.0.0.1', scenario: options.scenario ?? 'mini', kubeconfigOut, churnPerMinute: 0 });
-  const loaded = loadConfig(['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', auditPath, ...(options.args ?? [])], {});
-  if (loaded.kind !== 'config') throw new Error('unexpected help');
-  let gateway: Gateway;
+  // As the ServiceAccount (FLEETGRAPH_TEST_GATEWAY_IDENTITY=serviceaccount), the fleet starts without the
+  // gateway's identity and deploy/ installs it (test/support/gatewayIdentity.ts).
+  const sim = await startSimulator({
+    port: 0, host: '127.0.0.1', scenario: options.scenario ?? 'mini', kubeconfigOut, churnPerMinute: 0, ...(gatewayAsServiceAccount() ? { gatewayIdentity: false } : {}),
+  });
+  let gateway: Gateway | undefined;
   try {
+    const { args, identity } = await gatewayArgsForIdentity(sim, kubeconfigOut,
+      ['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', auditPath, ...(options.args ?? [])], dir);
+    const loaded = loadConfig(args, {});
+    if (loaded.kind !== 'config') throw new Error('unexpected help');
     gateway = await startGateway(loaded.config, { logger: createLogger('error') });
     await gateway.fleet.whenReady();
+    if (identity) await expectRequestsAsServiceAccount(sim, identity);
   } catch (err) {
+    await gateway?.stop();
     await sim.stop();
     throw err;
   }
+  const started: Gateway = gateway;
 
   const kc = new KubeConfig();
   kc.loadFromString(sim.kubeconfig);
@@ -86,7 +96,7 @@ export async function startOperationsFixture(options: { scenario?: string; args?
     });
 
   const gql = async <T>(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<GqlResult<T>> => {
-    const res = await fetch(gateway.url, {
+    const res = await fetch(started.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...(options.headers ?? {}), ...headers },
       body: JSON.stringify({ query, variables }),
@@ -96,7 +106,7 @@ export async function startOperationsFixture(options: { scenario?: string; args?
 
   return {
     sim,
-    gateway,
+    gateway: started,
     dir,
     auditPath,
     gql,
@@ -117,7 +127,7 @@ export async function startOperationsFixture(options: { scenario?: string; args?
       }
     },
     async stop() {
-      await gateway.stop();
+      await started.stop();
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
     },
