@@ -256,6 +256,15 @@ describe('where clusters decide by SubjectAccessReview (--authz sar)', () => {
     }
     expect(rec.errors).toEqual([]);
     expect(rec.events.filter((e) => e.podChanged.pod && e.podChanged.pod.namespace !== 'shop')).toEqual([]);
+    // A cluster filter: allowed where a review says shop-dev may watch some namespace, FORBIDDEN where none.
+    const member1 = record<PodEvent>(c, POD_EVENTS, { cluster: 'member1' });
+    const member3 = record<PodEvent>(c, POD_EVENTS, { cluster: 'member3' });
+    await member3.waitForEnd(10_000);
+    expect((member3.errors[0] as any)).toMatchObject({ extensions: { code: 'FORBIDDEN', cluster: 'member3' } });
+    await mergePatch(sar.sim, 'member1', '/api/v1/namespaces/shop/pods/sar-shop', { metadata: { labels: { step: 'filtered' } } });
+    await member1.waitFor((e) => e.some((x) => x.podChanged.pod?.labels.some((l) => l.value === 'filtered')), 10_000, 'member1-filtered shop event');
+    expect(member1.errors).toEqual([]);
+    member1.stop();
     // Reviews were asked of the member, as shop-dev (the gateway made no local decision).
     const requests = (await sar.admin<{ requests: Array<{ path: string; cluster?: string }> }>('GET', '/_sim/requests')).requests;
     expect(requests.filter((q) => q.path.endsWith('/subjectaccessreviews')).length).toBeGreaterThan(0);

@@ -106,17 +106,19 @@ class SubscriberGate implements AccessGate {
   }
 
   /**
-   * Asks the reviews the gate will need first (cluster-wide watch of each kind in each cluster where only a
-   * review can tell), so that the common case (allowed everywhere) loses no event at the start.
+   * Asks the reviews the gate will need first, where only a review can tell: cluster-wide watch of each kind
+   * in each cluster, and where that is refused, watch in each namespace the cache knows there. So no event
+   * the caller may see is held back at the start (a namespace created later is asked about on its first event).
    */
-  async warm(clusters: readonly string[]): Promise<void> {
+  async warm(clusters: readonly string[], namespacesOf: (cluster: string) => Promise<readonly string[]>): Promise<void> {
     this.warming = true;
-    const asks: Array<Promise<void>> = [];
-    for (const cluster of clusters) {
-      if (this.setOf(cluster)) continue;
-      for (const kind of this.kinds) asks.push(this.ask(cluster, kind, ''));
-    }
-    await Promise.all(asks);
+    await Promise.all(clusters.filter((c) => !this.setOf(c)).map(async (cluster) => {
+      await Promise.all(this.kinds.map((kind) => this.ask(cluster, kind, '')));
+      const narrower = this.kinds.filter((kind) => !this.reviewed(cluster, kind, '') && this.access.resourceOf(kind).namespaced);
+      if (narrower.length === 0) return;
+      const namespaces = await namespacesOf(cluster);
+      await Promise.all(narrower.flatMap((kind) => namespaces.map((ns) => this.ask(cluster, kind, ns))));
+    }));
     this.warming = false;
     for (const cluster of clusters) this.signatures.set(cluster, this.signatureOf(cluster));
   }
@@ -213,7 +215,7 @@ export async function requireWatch(
       for (const ns of nss) {
         // Cluster-wide (no namespace filter): some namespace of the cluster will do, as for lists.
         const allowed = ns === undefined && namespaced
-          ? await watchesSomewhere(access, cluster, kind)
+          ? await watchesSomewhere(ctx, cluster, kind)
           : await access.allows(cluster, access.checkOf('watch', kind, ns)).catch(() => false);
         if (allowed) anyAllowed = true;
         else {
@@ -226,13 +228,21 @@ export async function requireWatch(
   }
 }
 
-async function watchesSomewhere(access: RequestAccess, cluster: string, kind: KindName): Promise<boolean> {
+async function watchesSomewhere(ctx: GraphQLContext, cluster: string, kind: KindName): Promise<boolean> {
   try {
-    const scope = await access.listScope(cluster, kind, () => [], 'watch');
+    // Where only reviews can tell, the candidates are the cluster's namespaces as the cache holds them.
+    const names = ctx.access.decideLocally(cluster, ctx.access.checkOf('watch', kind)) === undefined ? await cachedNamespaces(ctx, cluster) : [];
+    const scope = await ctx.access.listScope(cluster, kind, () => names, 'watch');
     return scope.all || scope.namespaces.size > 0;
   } catch {
     return false;
   }
+}
+
+/** The names of the namespaces the cache holds for `cluster` (none when it cannot tell). */
+async function cachedNamespaces(ctx: GraphQLContext, cluster: string): Promise<string[]> {
+  const r = await ctx.fleet.list('namespaces', cluster);
+  return r.ok ? r.value.map((n) => n.metadata.name) : [];
 }
 
 function forbiddenError(access: RequestAccess, cluster: string, check: ReturnType<RequestAccess['checkOf']>): Error {
@@ -251,6 +261,6 @@ export async function openWarmGate(
   onChange: () => void,
 ): Promise<AccessGate> {
   const gate = openAccessGate(ctx, kinds, clusters, onChange);
-  if (gate instanceof SubscriberGate) await gate.warm(clusters ?? [...ctx.fleet.members(), CONTROL_PLANE]);
+  if (gate instanceof SubscriberGate) await gate.warm(clusters ?? [...ctx.fleet.members(), CONTROL_PLANE], (cluster) => cachedNamespaces(ctx, cluster));
   return gate;
 }
