@@ -263,7 +263,7 @@ check "the demo fleet answers { clusters } with member1, member2, member3, all r
 # What the gateway wrote, seen through its own root (/proc/PID/root): the demo's kubeconfig in the tmpfs /tmp, the
 # audit log in the /data volume; the rest of its filesystem is the read-only image.
 check "the demo fleet's kubeconfig went to /tmp (the tmpfs)" bash -c \
-  'grep -qE "demo kubeconfig .* at /tmp/fleetgraph-demo-" "$2" && compgen -G "/proc/$1/root/tmp/fleetgraph-demo-*/kubeconfig.yaml" >/dev/null' _ "$server_pid" "$work/out.log"
+  'grep -qE "export KUBECONFIG=/tmp/fleetgraph-demo-" "$2" && compgen -G "/proc/$1/root/tmp/fleetgraph-demo-*/kubeconfig.yaml" >/dev/null' _ "$server_pid" "$work/out.log"
 check "the audit log is the SQLite file on the /data volume" bash -c \
   '[ "$(head -c 15 "/proc/$1/root/data/audit.db")" = "SQLite format 3" ]' _ "$server_pid"
 
