@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GatewayExecutor, type OperationPlan } from './GatewayExecutor.js';
 import type { OperationRecord } from './OperationRecord.js';
 import { OperationStore } from './OperationStore.js';
-import { OperationCancelled } from './PlanContext.js';
+import { OperationCancelled, OperationInterrupted } from './PlanContext.js';
 
 function record(id: string): OperationRecord {
   return {
@@ -79,5 +79,41 @@ describe('GatewayExecutor.cancel', () => {
     await executor.start(store.get('op-3')!, async (run) => { await run.step('only', async () => undefined); });
     expect(await executor.cancel('op-3', 'late')).toBe(false);
     expect(store.get('op-3')!.phase).toBe('SUCCEEDED');
+  });
+});
+
+describe('GatewayExecutor.interruptAll (shutdown)', () => {
+  it('stops every running Operation at a step boundary: FAILED, reason INTERRUPTED, the steps saying why', async () => {
+    const store = new OperationStore(null);
+    const executor = new GatewayExecutor(store);
+    const plan = (signal: AbortSignal): OperationPlan => async (run) => {
+      run.declare(['one', 'two', 'three']);
+      await run.step('one', async () => undefined);
+      await run.step('two', async () => {
+        await untilAborted(signal);
+        throw new OperationCancelled();
+      });
+      await run.step('three', async () => undefined);
+    };
+    const a = new AbortController();
+    store.put(record('op-a'));
+    const done = executor.start(store.get('op-a')!, plan(a.signal), a);
+    await new Promise((r) => setImmediate(r));
+    await executor.interruptAll('the gateway shut down (SIGTERM)');
+    await done;
+    const op = store.get('op-a')!;
+    expect(op).toMatchObject({ phase: 'FAILED', reason: 'INTERRUPTED', error: 'the gateway shut down (SIGTERM)' });
+    expect(op.steps.map((s) => [s.name, s.phase, s.message])).toEqual([
+      ['one', 'SUCCEEDED', null],
+      ['two', 'CANCELLED', 'stopped: the gateway shut down (SIGTERM)'],
+      ['three', 'CANCELLED', 'not run: the gateway shut down'],
+    ]);
+    // One started once the shutdown began runs no step at all.
+    const b = new AbortController();
+    b.abort(new OperationInterrupted('the gateway was shutting down'));
+    store.put(record('op-b'));
+    await executor.start(store.get('op-b')!, plan(b.signal), b);
+    expect(store.get('op-b')!).toMatchObject({ phase: 'FAILED', reason: 'INTERRUPTED', error: 'the gateway was shutting down' });
+    expect(store.get('op-b')!.steps.every((s) => s.phase === 'CANCELLED')).toBe(true);
   });
 });

@@ -46,7 +46,7 @@ import { switchedOff, type FeatureFlags } from './MutationSwitches.js';
 import { cordonPlan, setNodeLabelsPlan, setNodeTaintsPlan } from './nodeOperations.js';
 import { TERMINAL_PHASES, type OperationRecord, type OperationTarget } from './OperationRecord.js';
 import { OperationStore } from './OperationStore.js';
-import { DEFAULT_TIMINGS, type OperationTimings, type PlanContext } from './PlanContext.js';
+import { DEFAULT_TIMINGS, OperationInterrupted, type OperationTimings, type PlanContext } from './PlanContext.js';
 import { applyPolicyPlan, deletePolicyPlan, policyRef, type PolicyKind } from './policyOperations.js';
 import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } from './workloadOperations.js';
 
@@ -565,6 +565,8 @@ export class OperationService {
       this.store.put(op);
       if (prepared.executor === 'GATEWAY') {
         const cancel = new AbortController();
+        // A mutation still in flight while the gateway shuts down: recorded, but no step starts (INTERRUPTED).
+        if (this.stopped) cancel.abort(new OperationInterrupted('the gateway was shutting down'));
         void this.executor.start(op, prepared.plan(this.planContext(caller, id, cancel.signal)), cancel);
       } else {
         await this.createOperationCr(caller, op, prepared);
