@@ -15,7 +15,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
-import { openClient, record } from './support/subscriptionsClient.js';
+import { openClient, pollAsync, record } from './support/subscriptionsClient.js';
 
 let fx: GatewayFixture;
 let tokens: Record<string, string>;
@@ -31,18 +31,8 @@ let deletedPod: { namespace: string; name: string };
 
 const as = (user: string) => ({ authorization: `Bearer ${tokens[user]}` });
 
-async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 async function waitTerminal(id: string, user: string): Promise<any> {
-  return poll(async () => {
+  return pollAsync(async () => {
     const r = await fx.query(`query($id: ID!) { operation(id: $id) { id phase requestedBy steps { name phase message } } }`, { id }, as(user));
     const op = r.body.data?.operation;
     if (!op) throw new Error(`operation ${id}: ${JSON.stringify(r.body)}`);
@@ -68,7 +58,7 @@ beforeAll(async () => {
   admin = kc.getCurrentUser()!.name;
   for (const u of ['platform-viewer', 'shop-dev', 'ops-oncall', admin]) expect(tokens[u], u).toMatch(/^\S+$/);
   // Every cluster's RBAC is known before the first answer counts.
-  await poll(async () => ((await fx.query('{ pods(first: 1) { totalCount } }', undefined, as('platform-viewer'))).body.data?.pods.totalCount > 0 ? true : undefined), 20_000, 'platform-viewer sees pods');
+  await pollAsync(async () => ((await fx.query('{ pods(first: 1) { totalCount } }', undefined, as('platform-viewer'))).body.data?.pods.totalCount > 0 ? true : undefined), 20_000, 'platform-viewer sees pods');
 
   // shop-dev's refused cordon: a denial, audited; then ops-oncall's cordon, and shop-dev's pod deletion in shop.
   const refused = await fx.query(`mutation { cordonNode(cluster: "member1", name: "${NODE}") { id } }`, undefined, as('shop-dev'));

@@ -9,7 +9,7 @@ import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
 import { kubectl, type TestSimulator } from './support/simServer.js';
-import { openClient, record } from './support/subscriptionsClient.js';
+import { openClient, pollAsync, record } from './support/subscriptionsClient.js';
 
 let fx: GatewayFixture;
 let tokens: Record<string, string>;
@@ -34,16 +34,6 @@ async function kubectlPods(user: string, member: string, namespace: string): Pro
   return r.stdout.split('\n').filter(Boolean).map((l) => `${member}/${namespace}/${l.replace(/^pod\//, '')}`);
 }
 
-async function poll<T>(fn: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
   fx = await startGatewayFixture({ scenario: 'demo', args: ['--auth', 'kubernetes'] });
   sim = { kubeconfigPath: fx.kubeconfig };
@@ -51,7 +41,7 @@ beforeAll(async () => {
   tokens = Object.fromEntries(kc.users.filter((u) => u.user.token).map((u) => [u.name, u.user.token!]));
   for (const u of ['shop-dev', 'platform-viewer', 'ops-oncall']) expect(tokens[u], u).toBeTruthy();
   // Every cluster's RBAC is listed before the first answer counts.
-  await poll(async () => ((await fx.query('{ pods(first: 1) { totalCount } }', undefined, bearer('platform-viewer'))).body.data?.pods.totalCount > 0 ? true : undefined), 20_000, 'platform-viewer sees pods');
+  await pollAsync(async () => ((await fx.query('{ pods(first: 1) { totalCount } }', undefined, bearer('platform-viewer'))).body.data?.pods.totalCount > 0 ? true : undefined), 20_000, 'platform-viewer sees pods');
 }, 60_000);
 
 afterAll(async () => {
@@ -151,7 +141,7 @@ describe('reads cut to the caller\'s RBAC', () => {
     const add = await kubectl(sim as TestSimulator, ['--context', 'member1', '-n', 'web', 'create', 'rolebinding', 'shop-dev-web-view', '--clusterrole=view', '--user=shop-dev']);
     expect(add.code, add.stderr).toBe(0);
     const started = Date.now();
-    await poll(async () => {
+    await pollAsync(async () => {
       const b = await webPods();
       return !b.errors && b.data.pods.totalCount === expected ? true : undefined;
     }, 5_000, 'web visible to shop-dev');
@@ -161,7 +151,7 @@ describe('reads cut to the caller\'s RBAC', () => {
     expect(fleetWide.filter((k) => k.startsWith('member1/web/'))).toHaveLength(expected);
     const del = await kubectl(sim as TestSimulator, ['--context', 'member1', '-n', 'web', 'delete', 'rolebinding', 'shop-dev-web-view']);
     expect(del.code, del.stderr).toBe(0);
-    await poll(async () => ((await webPods()).errors?.[0]?.extensions?.code === 'FORBIDDEN' ? true : undefined), 5_000, 'web hidden again');
+    await pollAsync(async () => ((await webPods()).errors?.[0]?.extensions?.code === 'FORBIDDEN' ? true : undefined), 5_000, 'web hidden again');
     expect(podKeys((await fx.query(PODS, undefined, bearer('shop-dev'))).body).filter((k) => k.startsWith('member1/web/'))).toEqual([]);
   });
 });

@@ -13,10 +13,10 @@ import http from 'node:http';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../src/sim/index.js';
 import { until } from './support/operationsFixture.js';
+import { holdWebPodsOn } from './support/pdbHold.js';
 import { ensureBuilt, spawnGateway, type GatewayProcess } from './support/operationsGatewayProcess.js';
 import { openClient, record } from './support/subscriptionsClient.js';
 
@@ -143,16 +143,7 @@ describe('a running gateway', () => {
   it('stops gracefully on SIGTERM under load: requests answered, sockets 1001, the drain INTERRUPTED, exit 0 in time', async () => {
     const g = await start(['--shutdown-timeout', '10s']);
     // A budget that allows no disruption keeps a drain retrying its evictions.
-    const kc = new KubeConfig();
-    kc.loadFromString(sim.kubeconfig);
-    kc.setCurrentContext('member1');
-    const objects = KubernetesObjectApi.makeApiClient(kc);
-    for (const pdb of (await objects.list('policy/v1', 'PodDisruptionBudget', 'web')).items) {
-      await objects.delete({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: pdb.metadata!.name!, namespace: 'web' } });
-    }
-    const onNode = ((await objects.list('v1', 'Pod', 'web')).items as any[]).filter((p) => p.spec.nodeName === 'member1-worker-0');
-    expect(onNode.length).toBeGreaterThan(0);
-    await objects.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'hold', namespace: 'web' }, spec: { maxUnavailable: 0, selector: { matchLabels: { app: onNode[0].metadata.labels.app } } } } as any);
+    await holdWebPodsOn(sim.kubeconfig, 'member1', 'member1-worker-0');
     const drain = await gql(g.url, `mutation { drainNode(cluster: "member1", name: "member1-worker-0", options: { deleteEmptyDirData: true, podTimeoutSeconds: 600 }) { id } }`);
     expect(drain.body.errors).toBeUndefined();
     const id = drain.body.data.drainNode.id as string;

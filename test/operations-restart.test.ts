@@ -7,10 +7,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator } from '../src/sim/index.js';
 import { OPERATION_FIELDS, until } from './support/operationsFixture.js';
+import { holdWebPodsOn } from './support/pdbHold.js';
 import { ensureBuilt, spawnGateway, type GatewayProcess } from './support/operationsGatewayProcess.js';
 
 let sim: Awaited<ReturnType<typeof startSimulator>>;
@@ -58,18 +58,7 @@ it('a gateway killed during a drain reports it INTERRUPTED after a restart, with
   expect(refused.errors[0].extensions.code).toBe('BAD_USER_INPUT');
 
   // A budget that allows no disruption keeps the drain retrying its evictions.
-  const kc = new KubeConfig();
-  kc.loadFromString(sim.kubeconfig);
-  kc.setCurrentContext('member1');
-  const objects = KubernetesObjectApi.makeApiClient(kc);
-  for (const pdb of (await objects.list('policy/v1', 'PodDisruptionBudget', 'web')).items) {
-    await objects.delete({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: pdb.metadata!.name!, namespace: 'web' } });
-  }
-  const webPods = (await objects.list('v1', 'Pod', 'web')).items as any[];
-  const onNode = webPods.filter((p) => p.spec.nodeName === 'member1-worker-0');
-  expect(onNode.length).toBeGreaterThan(0);
-  const app = onNode[0].metadata.labels.app;
-  await objects.create({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'hold', namespace: 'web' }, spec: { maxUnavailable: 0, selector: { matchLabels: { app } } } } as any);
+  const { objects } = await holdWebPodsOn(sim.kubeconfig, 'member1', 'member1-worker-0');
 
   // Pods no budget holds, on the same node: their evictions finish before the kill (force: no controller).
   const free = ['free-0', 'free-1', 'free-2', 'free-3'];

@@ -133,3 +133,14 @@ export async function openSubscriptionsOf(graphqlUrl: string): Promise<number> {
   const m = text.match(/^fleetgraph_subscriptions_active (\d+)$/m);
   return m ? Number(m[1]) : -1;
 }
+
+/** Awaits `check` every 100 ms until it gives a value, or rejects after `timeoutMs` naming `what`. */
+export async function pollAsync<V>(check: () => Promise<V | undefined>, timeoutMs: number, what: string): Promise<V> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
