@@ -67,9 +67,9 @@ export interface SubscriptionConfig {
   maxPerConnection?: number;
   /** Events a subscription may hold for a slow reader before the overflow policy applies. @default 256 */
   queueCapacity?: number;
-  /** WebSocket connections one user may hold open on one replica (0 = no cap). @default 20 */
+  /** WebSocket connections one user may hold open, over every replica when `redisUrl` is set (0 = no cap). @default 20 */
   maxConnectionsPerUser?: number;
-  /** Operations one user may run at once over all its WebSocket connections to one replica (0 = no cap). @default 200 */
+  /** Operations one user may run at once over all its WebSocket connections, over every replica when `redisUrl` is set (0 = no cap). @default 200 */
   maxPerUser?: number;
   /** Server ping interval on WebSockets, ms (0 = off). @default 12000 */
   keepAliveMs?: number;

@@ -37,6 +37,7 @@ import { GatewayMetrics } from './metrics.js';
 import { fleetIdOf } from '../fleet/fleetIdentity.js';
 import { RedisHealth } from '../redis/RedisHealth.js';
 import { registerRedisMetrics } from '../redis/redisMetrics.js';
+import { createConcurrencyCounter } from '../ratelimit/createConcurrencyCounter.js';
 import { createRateLimiter } from '../ratelimit/createRateLimiter.js';
 import { fleetSignalsOf, type FleetSignals } from '../fleet/FleetSignals.js';
 import { requestSignalsOf } from '../request/RequestSignals.js';
@@ -178,9 +179,12 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     signals: requestSignalsOf(metrics, tracing)!,
   });
   const origins = new BrowserOrigins(config.allowedOrigins);
+  // The per-user WebSocket caps' counts (shared through Redis when set).
+  const wsCaps = createConcurrencyCounter(config, redisHealth, logger);
   const ws = attachGraphQLWebSocket({
     httpServer,
     core,
+    capCounter: wsCaps.counter,
     verifyUpgrade: (request) => origins.acceptsUpgrade(request),
     services: {
       engine: subscriptions.engine,
@@ -308,6 +312,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
         await subscriptions.stop();
         await rateLimit.close();
+        await wsCaps.close();
         await operations.stop({ interrupt: reason });
         if (ownsFleet) await fleet.stop();
         authenticator.close?.();

@@ -23,7 +23,8 @@
  * (`core.admit`, before parsing; over it the operation gets RATE_LIMITED / RATE_LIMIT_EXCEEDED with
  * `retryAfter`); a user's connections over `maxConnectionsPerUser` are closed with 4429 instead of acknowledged;
  * a user's operations over `maxSubscriptionsPerUser`, counted over all its connections, get RATE_LIMITED /
- * TOO_MANY_USER_SUBSCRIPTIONS. The two caps are per replica (in memory): each replica holds its own sockets.
+ * TOO_MANY_USER_SUBSCRIPTIONS. The two caps are counted by `capCounter` (src/ratelimit/ConcurrencyCounter.ts):
+ * over every replica through Redis when the gateway has one, else per replica in memory.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
@@ -39,6 +40,7 @@ import type { GraphQLContext, RequestInfo } from '../graphql/context.js';
 import { apiError, requestError } from '../graphql/errors.js';
 import type { SubscriptionContext, SubscriptionServices } from '../graphql/subscriptions/subscriptionContext.js';
 import type { RequestCore } from '../request/RequestCore.js';
+import { MemoryConcurrencyCounter, type ConcurrencyCounter } from '../ratelimit/ConcurrencyCounter.js';
 import { EXPIRED_CLOSE_CODE, onCredentialExpiry } from '../auth/credentialExpiry.js';
 
 export interface GraphQLWebSocketOptions {
@@ -51,15 +53,18 @@ export interface GraphQLWebSocketOptions {
    * @default every upgrade is accepted
    */
   verifyUpgrade?: (request: IncomingMessage) => boolean;
+  /** Counts both per-user caps (shared across replicas when Redis-backed). @default this process' memory */
+  capCounter?: ConcurrencyCounter;
   /** Operations running at once on one connection; over it, that operation errors and the socket stays open. @default 100 */
   maxSubscriptionsPerConnection?: number;
   /**
-   * WebSocket connections one user may hold open on this replica; over it, connection_init is answered by
+   * WebSocket connections one user may hold open (over every replica with a shared `capCounter`); over it, connection_init is answered by
    * closing the socket with 4429 (reason TOO_MANY_CONNECTIONS). 0 = no cap. @default 20
    */
   maxConnectionsPerUser?: number;
   /**
-   * Operations one user may have running at once over all its connections to this replica; over it, that
+   * Operations one user may have running at once over all its connections (to every replica with a shared
+   * `capCounter`); over it, that
    * operation errors RATE_LIMITED (reason TOO_MANY_USER_SUBSCRIPTIONS) and the socket stays open. 0 = no cap.
    * @default 200
    */
@@ -88,6 +93,10 @@ interface ConnectionState {
   userKey: string;
   /** Where the connection came from, read from the upgrade request once (the socket may close later). */
   origin: ConnectionOrigin;
+  /** The connection's holder id in the cap counter; its operations' are `<id>/<operation id>`. */
+  holder: string;
+  /** Operation ids holding a slot of the per-user operation cap, released when each ends or the socket closes. */
+  operations: Set<string>;
 }
 
 interface ConnectionOrigin {
@@ -124,12 +133,15 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
   const cap = options.maxSubscriptionsPerConnection ?? 100;
   const connectionCap = options.maxConnectionsPerUser ?? 20;
   const userOperationCap = options.maxSubscriptionsPerUser ?? 200;
-  /** Each user's open connections (graphql-ws contexts), for both per-user caps. */
-  const userConnections = new Map<string, Set<{ subscriptions: Record<string, unknown> }>>();
+  const caps = options.capCounter ?? new MemoryConcurrencyCounter();
   const states = new WeakMap<object, ConnectionState>();
   /** The statistics count of each operation that passed onSubscribe, until onOperation sees its outcome. */
   const counts = new WeakMap<object, { count: RequestCount; name: string | undefined; type: string }>();
   const requestOf = (args: { contextValue?: unknown }) => (args.contextValue as GraphQLContext | undefined)?.request;
+
+  const releaseOperation = (state: ConnectionState, id: string) => {
+    if (state.operations.delete(id)) caps.release(state.userKey, 'operations', `${state.holder}/${id}`);
+  };
 
   const wss = new WebSocketServer({
     server: options.httpServer,
@@ -164,24 +176,31 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         socket.once('close', cancel);
         const origin = originOf(request);
         const userKey = auth.identity.anonymous ? `ip:${origin.sourceIp ?? 'unknown'}` : `user:${auth.identity.user}`;
-        let mine = userConnections.get(userKey);
-        if (connectionCap > 0 && mine && mine.size >= connectionCap) {
-          // Closed before graphql-ws' own 4403 (which then is ignored): 4429 says "too many", not "forbidden".
-          socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, Reason.TOO_MANY_CONNECTIONS);
-          core.noteAnswered(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_CONNECTIONS);
-          return false;
+        const holder = randomUUID();
+        if (connectionCap > 0) {
+          const taken = await caps.acquire(userKey, 'connections', connectionCap, holder);
+          if (!taken) {
+            // Closed before graphql-ws' own 4403 (which then is ignored): 4429 says "too many", not "forbidden".
+            socket.close(TOO_MANY_CONNECTIONS_CLOSE_CODE, Reason.TOO_MANY_CONNECTIONS);
+            core.noteAnswered(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_CONNECTIONS);
+            return false;
+          }
+          // Closed while the slot was being taken: its close event may have passed already, so give it back here.
+          if (socket.readyState !== socket.OPEN) {
+            caps.release(userKey, 'connections', holder);
+            return false;
+          }
         }
-        if (!mine) userConnections.set(userKey, (mine = new Set()));
-        const connections = mine;
-        connections.add(ctx);
+        const operations = new Set<string>();
         socket.once('close', () => {
-          connections.delete(ctx);
-          if (connections.size === 0 && userConnections.get(userKey) === connections) userConnections.delete(userKey);
+          caps.release(userKey, 'connections', holder);
+          for (const id of operations) caps.release(userKey, 'operations', `${holder}/${id}`);
+          operations.clear();
         });
-        states.set(ctx, { identity: auth.identity, userKey, origin });
+        states.set(ctx, { identity: auth.identity, userKey, origin, holder, operations });
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = states.get(ctx);
         if (!state) return [apiError(ErrorCode.UNAUTHENTICATED, 'not authenticated')];
         const count = core.startCount('WEBSOCKET');
@@ -197,13 +216,20 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
           count.finish(typeof payload.operationName === 'string' ? payload.operationName : undefined, true);
           return [requestError(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_SUBSCRIPTIONS, `too many operations on this connection (at most ${cap}); complete some first`)];
         }
-        if (userOperationCap > 0 && operationsOf(userConnections.get(state.userKey)) > userOperationCap) {
-          count.finish(typeof payload.operationName === 'string' ? payload.operationName : undefined, true);
-          return [requestError(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_USER_SUBSCRIPTIONS,
-            `too many operations running for this user over all connections (at most ${userOperationCap}); complete some first`)];
+        if (userOperationCap > 0) {
+          const taken = await caps.acquire(state.userKey, 'operations', userOperationCap, `${state.holder}/${id}`);
+          // Taken for an operation whose socket closed meanwhile: the close handler has run, give it back here.
+          if (taken && ctx.extra.socket.readyState !== ctx.extra.socket.OPEN) caps.release(state.userKey, 'operations', `${state.holder}/${id}`);
+          else if (taken) state.operations.add(id);
+          else {
+            count.finish(typeof payload.operationName === 'string' ? payload.operationName : undefined, true);
+            return [requestError(ErrorCode.RATE_LIMITED, Reason.TOO_MANY_USER_SUBSCRIPTIONS,
+              `too many operations running for this user over all connections (at most ${userOperationCap}); complete some first`)];
+          }
         }
         const prepared = core.prepare(payload, 'WEBSOCKET');
         if (prepared.kind === 'refused') {
+          releaseOperation(state, id);
           count.finish(prepared.countedName, true);
           return prepared.errors as GraphQLError[];
         }
@@ -215,6 +241,11 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
         };
         counts.set(contextValue, { count, name: prepared.countedName, type: prepared.operation.operation });
         return core.executionArgs(prepared, contextValue);
+      },
+      // An operation's end (completed by either side, or its result sent): its slot of the user's cap is free.
+      onComplete: (ctx, id) => {
+        const state = states.get(ctx);
+        if (state) releaseOperation(state, id);
       },
       execute: (args) => core.execute(args, 'WEBSOCKET'),
       subscribe: (args) => core.subscribe(args),
@@ -265,13 +296,6 @@ export function attachGraphQLWebSocket(options: GraphQLWebSocketOptions): GraphQ
 
 /** Close code of a connection over its user's connection cap (4429: "429 Too Many Requests" in graphql-ws' 4xxx range). */
 export const TOO_MANY_CONNECTIONS_CLOSE_CODE = 4429;
-
-/** Operations running over a user's connections (graphql-ws registers each before onSubscribe, so this one included). */
-function operationsOf(connections: ReadonlySet<{ subscriptions: Record<string, unknown> }> | undefined): number {
-  let n = 0;
-  if (connections) for (const c of connections) for (const _ in c.subscriptions) n++;
-  return n;
-}
 
 /**
  * Subscribers with the same query text, operation name, variables and identity scope share payloads. The
