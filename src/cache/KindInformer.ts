@@ -55,6 +55,11 @@ export interface KindInformerOptions {
   project?: (kind: KindDescriptor, raw: Record<string, any>) => SlimObject;
   /** Told each watch re-opened and each relist (metrics). @default none */
   signals?: Pick<FleetSignals, 'watchRestarted' | 'relisted'>;
+  /**
+   * Lists and watches one namespace only, for a namespaced kind the gateway may read only there (its own
+   * FleetOperations and Leases, granted by a Role). @default every namespace
+   */
+  namespace?: string;
 }
 
 /**
@@ -318,7 +323,7 @@ export class KindInformer {
     do {
       let page: { metadata?: { resourceVersion?: string; continue?: string }; items?: Array<Record<string, any>> };
       try {
-        page = await this.client.getJson(collectionPath(this.kind), { limit: this.options.pageSize ?? LIST_PAGE_SIZE, continue: cont }, `list ${this.kind.name}`, undefined, listPageGate);
+        page = await this.client.getJson(collectionPath(this.kind, this.options.namespace), { limit: this.options.pageSize ?? LIST_PAGE_SIZE, continue: cont }, `list ${this.kind.name}`, undefined, listPageGate);
       } catch (err) {
         // An expired continue token: start the list again (not a failure of the cluster).
         if (err instanceof UpstreamError && err.status === 410 && cont) throw new GoneError();
@@ -374,7 +379,7 @@ export class KindInformer {
       const timeoutSeconds = this.options.watchTimeoutSeconds ?? 300 + Math.floor(Math.random() * 300);
       this.client
         .watch(
-          collectionPath(this.kind),
+          collectionPath(this.kind, this.options.namespace),
           { resourceVersion: this.resourceVersion, allowWatchBookmarks: true, timeoutSeconds },
           (type, obj) => {
             if (finished) return;
