@@ -61,6 +61,22 @@ export interface AuditConfig {
   maxRows: number;
 }
 
+/** Where gateway-run Operations are kept (issue 14). */
+export interface OperationsConfig {
+  /**
+   * `shared`: FleetOperations and Leases on the control plane (several replicas; refuses to start without
+   * them); `in-process`: this process and its audit database (one replica); `auto`: shared when the CRD is
+   * installed and the gateway may use it, else in process, said at start and in /readyz. @default 'auto'
+   */
+  store: 'auto' | 'shared' | 'in-process';
+  /** Namespace of the FleetOperations and their Leases on the control plane. @default 'fleetgraph-system' */
+  namespace: string;
+  /** How long an Operation's Lease stays valid without renewal, ms. @default 15000 */
+  leaseDurationMs: number;
+  /** This replica's name as a Lease holder. @default $POD_NAME, else <hostname>-<pid> */
+  replicaId?: string;
+}
+
 /** Subscriptions over graphql-ws (issue 5); every field optional, defaults applied by src/subscriptions. */
 export interface SubscriptionConfig {
   /** Operations running at once on one WebSocket connection. @default 100 */
@@ -145,6 +161,8 @@ export interface Config {
   audit: AuditConfig;
   /** Every mutation answers FORBIDDEN. @default false */
   readOnly: boolean;
+  /** Where gateway-run Operations are kept. @default { store: 'auto', namespace: 'fleetgraph-system', leaseDurationMs: 15000 } */
+  operations?: OperationsConfig;
   features: FeatureSwitches;
   /**
    * How long a SIGTERM/SIGINT shutdown may take (readiness off, in-flight requests answered, sockets closed

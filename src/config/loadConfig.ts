@@ -207,6 +207,24 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!Number.isInteger(n) || n < 1) throw new ConfigError(auditRows.source, `"${String(auditRows.value)}" is not a positive integer`);
     config.audit.maxRows = n;
   }
+  const opsStore = pick('--operations-store');
+  const opsNamespace = pick('--operations-namespace');
+  const opsLease = pick('--operation-lease-duration');
+  const replicaId = pick('--replica-id');
+  if (opsStore || opsNamespace || opsLease || replicaId) {
+    const ops = (config.operations ??= { store: 'auto', namespace: 'fleetgraph-system', leaseDurationMs: 15_000 });
+    if (opsStore) {
+      const v = asString(opsStore);
+      if (v !== 'auto' && v !== 'shared' && v !== 'in-process') throw new ConfigError(opsStore.source, `"${v}" is not an Operations store (auto|shared|in-process)`);
+      ops.store = v;
+    }
+    if (opsNamespace) ops.namespace = nonEmpty(opsNamespace);
+    if (opsLease) {
+      ops.leaseDurationMs = positiveDuration(opsLease);
+      if (ops.leaseDurationMs < 2_000 || ops.leaseDurationMs % 1000 !== 0) throw new ConfigError(opsLease.source, 'a lease duration is whole seconds, at least 2s');
+    }
+    if (replicaId) ops.replicaId = nonEmpty(replicaId);
+  }
   const readOnly = pick('--read-only');
   if (readOnly) config.readOnly = trueOrFalse(readOnly);
   // Operational endpoints and introspection in auth modes other than none (issue 12).

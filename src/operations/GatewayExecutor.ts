@@ -10,7 +10,7 @@
  * than FAILED, concurrent `continueOnError` steps are all let finish, and once the plan has returned the
  * Operation ends CANCELLED with every step it did not finish marked CANCELLED.
  */
-import type { OperationRecord, OperationStepPhase } from './OperationRecord.js';
+import type { OperationRecord, OperationStepPhase, OperationStepRecord } from './OperationRecord.js';
 import type { OperationStore } from './OperationStore.js';
 import { OperationCancelled, OperationInterrupted } from './PlanContext.js';
 
@@ -35,6 +35,11 @@ export interface OperationRun {
   step<T>(name: string, fn: (progress: (message: string) => void) => Promise<T>, options?: StepOptions): Promise<T | undefined>;
   /** Marks a step SKIPPED with the reason. */
   skip(name: string, message: string): void;
+  /**
+   * The steps recorded so far. A run taken over from another replica starts with that replica's steps, so a
+   * plan can tell the work already done from the work left.
+   */
+  steps(): readonly OperationStepRecord[];
 }
 
 export type OperationPlan = (run: OperationRun) => Promise<void>;
@@ -83,6 +88,15 @@ export class GatewayExecutor {
     await Promise.race([run.done, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
     clearTimeout(timer);
     return true;
+  }
+
+  /**
+   * Stops one running Operation at its next step boundary (as a shutdown does), without waiting: its replica
+   * lost it (a shared Operation whose Lease another replica took; the store no longer writes its states).
+   */
+  interrupt(id: string, message: string): void {
+    const run = this.running.get(id);
+    if (run && !run.cancel.signal.aborted) run.cancel.abort(new OperationInterrupted(message));
   }
 
   /**
@@ -174,6 +188,9 @@ export class GatewayExecutor {
           throw new StepFailure(`step "${name}" failed: ${message}`, reason);
         }
       },
+      steps() {
+        return op.steps.map((st) => ({ ...st }));
+      },
       skip(name, message) {
         const i = indexOf(name);
         const s = op.steps[i]!;
@@ -186,7 +203,8 @@ export class GatewayExecutor {
     };
 
     op.phase = 'RUNNING';
-    op.startedAt = now();
+    // A run taken over from another replica keeps its start (and the steps it recorded).
+    op.startedAt = op.startedAt ?? now();
     save();
     let cancelled = false;
     try {
@@ -194,10 +212,12 @@ export class GatewayExecutor {
       cancelled = signal.aborted && op.steps.some((st) => st.phase === 'CANCELLED' || st.phase === 'PENDING' || st.phase === 'RUNNING');
       if (cancelled) {
         // Stopped part-way: the outcome is the cancel, whatever the steps before it did.
-      } else if (failed.length > 0) {
+      } else if (failed.length > 0 || op.steps.some((st) => st.phase === 'FAILED')) {
+        // A step failed in this run, or (a run taken over) before it and was not run again.
+        const all = op.steps.filter((st) => st.phase === 'FAILED');
         op.phase = 'FAILED';
-        op.reason = failed[0]!.reason;
-        op.error = failed.map((f) => `step "${f.name}" failed: ${f.message}`).join('; ');
+        op.reason = failed[0]?.reason ?? 'STEP_FAILED';
+        op.error = all.map((st) => `step "${st.name}" failed: ${st.message ?? 'failed'}`).join('; ');
       } else {
         op.phase = 'SUCCEEDED';
       }

@@ -49,6 +49,9 @@ import { OperationStore } from './OperationStore.js';
 import { DEFAULT_TIMINGS, OperationInterrupted, type OperationTimings, type PlanContext } from './PlanContext.js';
 import { applyPolicyPlan, deletePolicyPlan, policyRef, type PolicyKind } from './policyOperations.js';
 import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } from './workloadOperations.js';
+import { idempotencyKeyHash, keyedOperationId, recordOf, type CancelRequest, type FleetOperationObject, type RequestFacts } from './shared/fleetOperationResource.js';
+import type { SharedOperations } from './shared/SharedOperations.js';
+import { markInterrupted } from './interruptedOperations.js';
 
 /** Who asks, and the request's trace fields for the audit row. */
 export interface Caller {
@@ -108,6 +111,12 @@ export interface OperationServiceOptions {
   signals?: FleetSignals;
   /** Runs each gateway step (traces). @default runs it as it is */
   stepRunner?: StepRunner;
+  /**
+   * The control plane store shared by the replicas (FleetOperations and their Leases): gateway-run Operations
+   * are kept there, taken over when their replica dies, cancelled from any replica.
+   * @default none: Operations live in this process (and its audit database)
+   */
+  shared?: SharedOperations | null;
 }
 
 /** Describes a request for the audit row and the Operation target. */
@@ -149,15 +158,20 @@ export class OperationService {
   private refreshTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: OperationServiceOptions) {
-    this.store = new OperationStore(options.audit);
+    const shared = options.shared ?? null;
+    this.store = new OperationStore(options.audit, shared ? { owns: (id) => shared.owns(id), save: (op) => shared.save(op) } : null);
     this.executor = new GatewayExecutor(this.store, options.stepRunner);
     this.mirror = new MiddlewareOperationMirror(this.store);
     this.timings = { ...DEFAULT_TIMINGS, ...(options.timings ?? {}) };
   }
 
-  /** Reloads persisted Operations (interrupted ones marked FAILED) and follows middleware Operations. */
-  start(): { loaded: number; interrupted: string[] } {
+  /**
+   * Reloads persisted Operations (interrupted ones marked FAILED) and follows middleware Operations. Shared:
+   * follows the FleetOperations of every replica instead (an unfinished one whose replica is gone is taken over).
+   */
+  async start(): Promise<{ loaded: number; interrupted: string[] }> {
     const restored = this.store.restore();
+    if (this.options.shared) await this.options.shared.start(this.store);
     // Interrupted Operations are FAILED already, with no step RUNNING; what their in-flight steps really did is
     // read from the cluster now, in the background (reads only: nothing is resumed).
     if (restored.interrupted.length > 0) void this.reconcileInterrupted(restored.interrupted, restored.inFlight);
@@ -223,9 +237,141 @@ export class OperationService {
     this.stopped = true;
     if (this.refreshTimer) clearInterval(this.refreshTimer);
     this.mirror.stop();
+    const shared = this.options.shared;
+    if (shared && options.interrupt) {
+      // Shared: the Operations this replica runs are handed over (their Leases freed), not failed: another
+      // replica, or this one restarted, continues them from their first unfinished step.
+      const handed = await shared.handOver(async () => {
+        for (const wake of this.sleepers) wake();
+        await this.executor.interruptAll(options.interrupt!);
+      });
+      if (handed.length > 0) this.options.logger?.info({ operations: handed }, 'operations handed over to the other replicas');
+    }
     for (const wake of this.sleepers) wake();
     if (options.interrupt) await this.executor.interruptAll(options.interrupt);
     await this.executor.idle();
+    await shared?.stop();
+  }
+
+  /**
+   * One Operation by id. Shared, an Operation just made on another replica may not have reached this one's
+   * watch yet: it is then read from the control plane.
+   */
+  async find(id: string): Promise<OperationRecord | undefined> {
+    return this.store.get(id) ?? (await this.options.shared?.find(id));
+  }
+
+  // ---- shared Operations: takeover, cancel, lost Leases ---------------------------------------------------
+
+  /**
+   * Continues an Operation this replica took over (its holder stopped renewing the Lease, or handed it over at
+   * shutdown). A cancel asked meanwhile ends it CANCELLED. A mutation whose steps can be repeated safely
+   * (resumablePlan) runs its plan again, which continues from the first unfinished step: finished steps find
+   * their work done (cordoned, evicted pods gone, replicas set). Any other ends FAILED with reason INTERRUPTED,
+   * its unfinished steps checked against the cluster (reconcileInterrupted). Either way a step records where
+   * the work was taken over, and from whom.
+   */
+  async takeOver(op: OperationRecord, facts: RequestFacts, cancel: CancelRequest | null, previous: string | null): Promise<void> {
+    const shared = this.options.shared!;
+    const now = new Date().toISOString();
+    if (cancel) {
+      for (const st of op.steps) {
+        if (st.phase === 'PENDING' || st.phase === 'RUNNING') Object.assign(st, { phase: 'CANCELLED', finishedAt: now, message: st.phase === 'RUNNING' ? 'stopped: the Operation was cancelled' : 'not run: the Operation was cancelled' });
+      }
+      Object.assign(op, { phase: 'CANCELLED', reason: 'CANCELLED', error: `cancelled by ${cancel.requestedBy}${cancel.reason ? `: ${cancel.reason}` : ''}`, completedAt: now });
+      this.store.put(op);
+      await shared.finished(op.id);
+      return;
+    }
+    let args: Record<string, unknown> | null = null;
+    try {
+      args = JSON.parse(facts.arguments) as Record<string, unknown>;
+    } catch {
+      // Unreadable arguments: the plan cannot be rebuilt, the Operation ends INTERRUPTED below.
+    }
+    const plan = args ? this.resumablePlan(op, args) : null;
+    const at = op.steps.findIndex((st) => st.phase === 'RUNNING' || st.phase === 'PENDING');
+    const from = at >= 0 ? `step "${op.steps[at]!.name}"` : op.steps.length === 0 ? 'the start' : 'after its last step';
+    const who = previous ? `replica ${previous}` : 'the replica running it';
+    const step = {
+      name: `taken over by ${shared.replicaId}`,
+      phase: 'SUCCEEDED' as const,
+      message: plan
+        ? `${who} stopped renewing the Operation's Lease; ${shared.replicaId} continued from ${from}`
+        : `${who} stopped renewing the Operation's Lease at ${from}; ${op.type} cannot be repeated safely, so it was not continued`,
+      startedAt: now,
+      finishedAt: now,
+    };
+    if (at >= 0) op.steps.splice(at, 0, step);
+    else op.steps.push(step);
+    if (op.currentStep >= at && at >= 0) op.currentStep++;
+    if (!plan) {
+      const inFlight = markInterrupted(op, now);
+      this.store.put(op);
+      await this.reconcileInterrupted([op.id], new Map([[op.id, inFlight]])).catch(() => undefined);
+      await shared.finished(op.id);
+      return;
+    }
+    this.store.put(op);
+    const caller: Caller = { user: op.requestedBy, groups: facts.requestedGroups, impersonate: facts.impersonate };
+    this.run(op, caller, plan);
+  }
+
+  /** Another replica asked (through the resource) to cancel an Operation this replica runs. */
+  cancelRequested(id: string, cancel: CancelRequest): void {
+    const message = `cancelled by ${cancel.requestedBy}${cancel.reason ? `: ${cancel.reason}` : ''}`;
+    void this.executor.cancel(id, message);
+  }
+
+  /** This replica lost an Operation's Lease (another replica took it): the run stops, writing nothing more. */
+  leaseLost(id: string, by: string | null): void {
+    this.executor.interrupt(id, `the Operation's Lease was taken by ${by ?? 'another replica'}`);
+  }
+
+  /**
+   * The plan of a taken-over Operation whose steps can all be repeated safely, rebuilt from its arguments;
+   * null for the others. Node patches set (cordon, labels, taints), a drain re-lists the node (evicted pods
+   * are gone; a pod already terminating is waited for, not evicted again), a scale sets the replicas, a
+   * policy is applied whole or deleted (gone is done).
+   */
+  private resumablePlan(op: OperationRecord, a: Record<string, any>): ((ctx: PlanContext) => OperationPlan) | null {
+    switch (op.type) {
+      case 'cordonNode':
+      case 'uncordonNode':
+        return (ctx) => cordonPlan(ctx, a.cluster, a.name, op.type === 'cordonNode');
+      case 'drainNode':
+        return (ctx) => drainPlan(ctx, a.cluster, a.name, this.drainSettings(a.options ?? {}));
+      case 'setNodeLabels':
+        return (ctx) => setNodeLabelsPlan(ctx, a.cluster, a.name, a.labels ?? [], a.remove ?? []);
+      case 'setNodeTaints':
+        return (ctx) => setNodeTaintsPlan(ctx, a.cluster, a.name, taintsOf(a.taints ?? []));
+      case 'scaleWorkload':
+        return (ctx) => scalePlan(ctx, a.kind, a.namespace, a.name, a.replicas);
+      default: {
+        const kind = op.target.kind as PolicyKind;
+        if (/^apply\w*Policy$/.test(op.type)) {
+          const ref = policyRef(kind, a.namespace ?? null, a.name);
+          return (ctx) => applyPolicyPlan(ctx, ref, a.spec as Record<string, unknown>);
+        }
+        if (/^delete\w*Policy$/.test(op.type)) return (ctx) => deletePolicyPlan(ctx, policyRef(kind, a.namespace ?? null, a.name));
+        return null;
+      }
+    }
+  }
+
+  private drainSettings(o: { force?: boolean | null; deleteEmptyDirData?: boolean | null; gracePeriodSeconds?: number | null; podTimeoutSeconds?: number | null; deletionTimeoutSeconds?: number | null }) {
+    return {
+      force: o.force ?? false,
+      deleteEmptyDirData: o.deleteEmptyDirData ?? false,
+      gracePeriodSeconds: o.gracePeriodSeconds ?? undefined,
+      podTimeoutMs: o.podTimeoutSeconds != null ? o.podTimeoutSeconds * 1000 : this.timings.drainPodTimeoutMs,
+      deletionTimeoutMs: o.deletionTimeoutSeconds != null ? o.deletionTimeoutSeconds * 1000 : this.timings.podDeletionTimeoutMs,
+    };
+  }
+
+  /** Deletes the finished FleetOperations beyond the retention (shared store only). */
+  async pruneShared(maxAgeMs: number, maxCount: number): Promise<number> {
+    return (await this.options.shared?.prune(maxAgeMs, maxCount).catch(() => 0)) ?? 0;
   }
 
   /** Follows every Operation change (for `operationProgress`). */
@@ -254,13 +400,7 @@ export class OperationService {
         if (v != null && (!Number.isInteger(v) || v < 0)) throw MutationRefusal.badInput(`options.${f}: ${v} must be a non-negative integer`, `options.${f}`);
       }
     };
-    const settings = {
-      force: o.force ?? false,
-      deleteEmptyDirData: o.deleteEmptyDirData ?? false,
-      gracePeriodSeconds: o.gracePeriodSeconds ?? undefined,
-      podTimeoutMs: o.podTimeoutSeconds != null ? o.podTimeoutSeconds * 1000 : this.timings.drainPodTimeoutMs,
-      deletionTimeoutMs: o.deletionTimeoutSeconds != null ? o.deletionTimeoutSeconds * 1000 : this.timings.podDeletionTimeoutMs,
-    };
+    const settings = this.drainSettings(o);
     return this.nodeMutation(caller, 'drainNode', a, (ctx) => drainPlan(ctx, a.cluster, a.name, settings), check, drainPermissions(a.cluster, a.name));
   }
 
@@ -275,13 +415,11 @@ export class OperationService {
   }
 
   setNodeTaints(caller: Caller, a: { cluster: string; name: string; taints: Array<{ key: string; value?: string | null; effect: string }>; idempotencyKey?: string | null }): Promise<OperationRecord> {
-    const EFFECTS: Record<string, string> = { NO_SCHEDULE: 'NoSchedule', PREFER_NO_SCHEDULE: 'PreferNoSchedule', NO_EXECUTE: 'NoExecute' };
     const check = () => {
       const bad = a.taints.find((t) => !LABEL_KEY.test(t.key));
       if (bad) throw MutationRefusal.badInput(`taints: "${bad.key}" is not a valid taint key`, 'taints');
     };
-    const taints = a.taints.map((t) => ({ key: t.key, value: t.value ?? null, effect: EFFECTS[t.effect] ?? t.effect }));
-    return this.nodeMutation(caller, 'setNodeTaints', a, (ctx) => setNodeTaintsPlan(ctx, a.cluster, a.name, taints), check);
+    return this.nodeMutation(caller, 'setNodeTaints', a, (ctx) => setNodeTaintsPlan(ctx, a.cluster, a.name, taintsOf(a.taints)), check);
   }
 
   scaleWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; replicas: number; idempotencyKey?: string | null }): Promise<OperationRecord> {
@@ -429,7 +567,7 @@ export class OperationService {
    * hide the work the controller goes on doing).
    */
   async cancelOperation(caller: Caller, a: { id: string; reason?: string | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
-    const known = await this.visibleTo(caller, this.store.get(a.id));
+    const known = await this.visibleTo(caller, await this.find(a.id));
     const target: OperationTarget = {
       cluster: known?.target.cluster ?? null,
       apiVersion: OPERATION_API_VERSION,
@@ -445,7 +583,7 @@ export class OperationService {
     };
     return this.submit(caller, { mutation: 'cancelOperation', args: a, idempotencyKey: a.idempotencyKey, target, permissions }, async () => {
       if (a.reason != null && a.reason.length > 1000) throw MutationRefusal.badInput('reason: at most 1000 characters', 'reason');
-      const op = await this.visibleTo(caller, this.store.get(a.id));
+      const op = await this.visibleTo(caller, await this.find(a.id));
       if (!op) throw new MutationRefusal('NOT_FOUND', `operation "${a.id}" not found`, { field: 'id' });
       if (op.executor === 'MIDDLEWARE_CONTROLLER') {
         throw new MutationRefusal(
@@ -461,6 +599,13 @@ export class OperationService {
       return {
         executor: 'EXISTING',
         act: async () => {
+          const shared = this.options.shared;
+          if (shared && !this.executor.isRunning(a.id) && op.executor === 'GATEWAY') {
+            // Another replica runs it (or nobody does, until one takes it over): asked through its resource.
+            const request: CancelRequest = { requestedBy: caller.user, reason: a.reason ?? null, at: new Date().toISOString() };
+            await this.withUpstreamErrors(null, () => shared.requestCancel(a.id, request));
+            return this.cancelledElsewhere(a.id, 2 * (shared.leases.leaseDurationMs + 2_000));
+          }
           if (!(await this.executor.cancel(a.id, message))) {
             // Known but not running here (it never started, or its run ended in between): settle it directly.
             const now = this.store.get(a.id);
@@ -481,6 +626,34 @@ export class OperationService {
         },
       };
     });
+  }
+
+  /**
+   * Waits (at most `waitMs`) for an Operation cancelled through its resource to end, and answers it: CANCELLED,
+   * or CONFLICT when it finished otherwise first. Still running at the deadline (its holder is gone and no
+   * replica has taken it over yet): answered as it is, the cancel recorded on it and honoured at the takeover.
+   */
+  private async cancelledElsewhere(id: string, waitMs: number): Promise<OperationRecord> {
+    const ended = await new Promise<OperationRecord | undefined>((resolve) => {
+      const now = this.store.get(id);
+      if (now && TERMINAL_PHASES.has(now.phase)) return resolve(now);
+      const timer = setTimeout(() => {
+        off();
+        resolve(undefined);
+      }, waitMs);
+      timer.unref();
+      const off = this.store.onChange((op) => {
+        if (op.id !== id || !TERMINAL_PHASES.has(op.phase)) return;
+        clearTimeout(timer);
+        off();
+        resolve(op);
+      });
+    });
+    const after = ended ?? this.store.get(id)!;
+    if (after.phase !== 'CANCELLED' && TERMINAL_PHASES.has(after.phase)) {
+      throw new MutationRefusal('CONFLICT', `operation "${id}" finished (${after.phase}) before the cancel took effect`, { field: 'id', reason: 'ALREADY_FINISHED' });
+    }
+    return after;
   }
 
   /** `op` when the caller may see it; undefined when unknown or not the caller's to see. */
@@ -522,6 +695,20 @@ export class OperationService {
       const scope = `${caller.user}\u0000${req.mutation}`;
       const hash = createHash('sha256').update(canonicalJson(args)).digest('hex');
       if (key !== null && key.length > 200) throw MutationRefusal.badInput('idempotencyKey: at most 200 characters', 'idempotencyKey');
+      const shared = this.options.shared ?? null;
+      // Shared: a key names the Operation itself (a hash of the caller and the key), on every replica.
+      const sharedHash = createHash('sha256').update(`${req.mutation}\u0000${canonicalJson(args)}`).digest('hex');
+      if (key !== null && shared) {
+        const keyed = keyedOperationId(caller.user, key);
+        const existing = await shared.find(keyed);
+        if (existing) {
+          const replay = this.sharedReplay(key, sharedHash, existing, shared.factsOf(keyed));
+          operationId = replay.id;
+          this.audit(caller, req, started, true, null, replay.id, true);
+          await this.options.audit?.flush();
+          return replay;
+        }
+      }
       if (key !== null) {
         const replay = this.replay(scope, key, hash);
         if (replay) {
@@ -546,6 +733,33 @@ export class OperationService {
         return result;
       }
 
+      if (prepared.executor === 'GATEWAY' && shared) {
+        const id = key !== null ? keyedOperationId(caller.user, key) : newOperationId();
+        const op = this.newRecord(id, caller, req, prepared);
+        const facts: RequestFacts = {
+          arguments: JSON.stringify(args),
+          argumentsHash: sharedHash,
+          idempotencyKeyHash: key !== null ? idempotencyKeyHash(caller.user, key) : null,
+          requestedGroups: [...(caller.groups ?? [])],
+          impersonate: caller.impersonate ?? false,
+          requestId: caller.requestId ?? null,
+        };
+        const outcome = await this.withUpstreamErrors(null, () => shared.create(op, facts));
+        if (!outcome.created) {
+          // The twin of this request (same caller, same key) reached another replica first: its Operation.
+          const replay = this.sharedReplay(key ?? '', sharedHash, recordOf(outcome.existing), { ...facts, argumentsHash: outcome.existing.spec.argumentsHash });
+          operationId = replay.id;
+          this.audit(caller, req, started, true, null, replay.id, true);
+          await this.options.audit?.flush();
+          return replay;
+        }
+        operationId = id;
+        this.store.put(op);
+        await this.auditBeforeRunning(caller, req, started, op);
+        this.run(op, caller, prepared.plan);
+        return this.store.get(id)!;
+      }
+
       const id = newOperationId();
       if (key !== null) {
         const r = this.options.audit?.reserveIdempotencyKey(scope, key, hash, id);
@@ -564,13 +778,11 @@ export class OperationService {
       const op = this.newRecord(id, caller, req, prepared);
       this.store.put(op);
       if (prepared.executor === 'GATEWAY') {
-        const cancel = new AbortController();
-        // A mutation still in flight while the gateway shuts down: recorded, but no step starts (INTERRUPTED).
-        if (this.stopped) cancel.abort(new OperationInterrupted('the gateway was shutting down'));
-        void this.executor.start(op, prepared.plan(this.planContext(caller, id, cancel.signal)), cancel);
-      } else {
-        await this.createOperationCr(caller, op, prepared);
+        await this.auditBeforeRunning(caller, req, started, op);
+        this.run(op, caller, prepared.plan);
+        return this.store.get(id)!;
       }
+      await this.createOperationCr(caller, op, prepared);
       this.audit(caller, req, started, true, null, id, false);
       await this.options.audit?.flush();
       return this.store.get(id)!;
@@ -580,6 +792,45 @@ export class OperationService {
       await this.options.audit?.flush().catch(() => undefined);
       throw refusal;
     }
+  }
+
+  /**
+   * Commits the audit row of an accepted gateway-run Operation before its first step: an Operation whose row
+   * cannot be written (the audit database is down) never runs. It ends FAILED, reason AUDIT_UNAVAILABLE, and
+   * the mutation answers with the error.
+   */
+  private async auditBeforeRunning(caller: Caller, req: Request, started: number, op: OperationRecord): Promise<void> {
+    this.audit(caller, req, started, true, null, op.id, false);
+    try {
+      await this.options.audit?.flush();
+    } catch (err) {
+      const message = `not started: its audit row could not be written: ${(err as Error)?.message ?? String(err)}`;
+      Object.assign(op, { phase: 'FAILED', reason: 'AUDIT_UNAVAILABLE', error: message, completedAt: new Date().toISOString() });
+      this.store.put(op);
+      void this.options.shared?.finished(op.id);
+      throw new MutationRefusal('INTERNAL', `operation ${op.id} ${message}`);
+    }
+  }
+
+  /**
+   * Starts a gateway-run Operation (already in the store) on the executor; shared, its Lease is released once
+   * it has ended and its last state is written.
+   */
+  private run(op: OperationRecord, caller: Caller, plan: (ctx: PlanContext) => OperationPlan): void {
+    const cancel = new AbortController();
+    // A mutation still in flight while the gateway shuts down: recorded, but no step starts (INTERRUPTED).
+    if (this.stopped) cancel.abort(new OperationInterrupted('the gateway was shutting down'));
+    const done = this.executor.start(op, plan(this.planContext(caller, op.id, cancel.signal)), cancel);
+    const shared = this.options.shared;
+    if (shared) void done.then(() => shared.finished(op.id)).catch(() => undefined);
+  }
+
+  /** The shared Operation a key names: answered again with the same arguments, CONFLICT with others. */
+  private sharedReplay(key: string, hash: string, existing: OperationRecord, facts: RequestFacts | undefined): OperationRecord {
+    if (facts && facts.argumentsHash !== hash) {
+      throw new MutationRefusal('CONFLICT', `idempotencyKey "${key}" was already used for ${existing.type} with different arguments (Operation ${existing.id})`, { field: 'idempotencyKey' });
+    }
+    return existing;
   }
 
   /** The first Operation of an idempotency key with the same arguments; CONFLICT with other arguments. */
@@ -865,6 +1116,13 @@ function checkName(value: string, field: string): void {
   if (!value || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {
     throw MutationRefusal.badInput(`${field}: "${String(value).slice(0, 60)}" is not a valid name (lowercase letters, digits, '-' and '.')`, field);
   }
+}
+
+const EFFECTS: Record<string, string> = { NO_SCHEDULE: 'NoSchedule', PREFER_NO_SCHEDULE: 'PreferNoSchedule', NO_EXECUTE: 'NoExecute' };
+
+/** The API's taints as the Node spells them. */
+function taintsOf(taints: Array<{ key: string; value?: string | null; effect: string }>): Array<{ key: string; value: string | null; effect: string }> {
+  return taints.map((t) => ({ key: t.key, value: t.value ?? null, effect: EFFECTS[t.effect] ?? t.effect }));
 }
 
 /** Whom a caller's writes are made as: the caller when signed in, else (auth `none`) the gateway itself. */

@@ -14,6 +14,16 @@ import { cloneOperation, TERMINAL_PHASES, type OperationPhase, type OperationRec
 
 export type OperationListener = (op: OperationRecord) => void;
 
+/**
+ * Where the gateway-run Operations' changes go besides memory when they are shared between replicas (the
+ * control plane, src/operations/shared/SharedOperations.ts). Without one, the audit database keeps them.
+ */
+export interface OperationSink {
+  /** Whether this replica writes this Operation (it runs it); the changes of others come through applyRemote. */
+  owns(id: string): boolean;
+  save(op: OperationRecord): void;
+}
+
 export interface OperationQuery {
   cluster?: string | null;
   type?: string | null;
@@ -32,7 +42,11 @@ export class OperationStore {
   private readonly ops = new Map<string, OperationRecord>();
   private readonly listeners = new Set<OperationListener>();
 
-  constructor(private readonly audit: AuditLog | null) {}
+  /**
+   * @param audit keeps every Operation when there is no `shared` sink, and the middleware ones always
+   * @param shared the shared store of gateway-run Operations (several replicas); null: this process alone
+   */
+  constructor(private readonly audit: AuditLog | null, private readonly shared: OperationSink | null = null) {}
 
   /** Loads persisted Operations, failing the gateway-run ones a previous process left unfinished. */
   restore(): { loaded: number; interrupted: string[]; inFlight: Map<string, string[]> } {
@@ -41,6 +55,8 @@ export class OperationStore {
     const interrupted: string[] = [];
     const now = new Date().toISOString();
     for (const op of this.audit.loadOperations()) {
+      // Shared: the control plane holds the gateway-run ones (a surviving replica takes unfinished ones over).
+      if (this.shared && op.executor === 'GATEWAY') continue;
       if (op.executor === 'GATEWAY' && !TERMINAL_PHASES.has(op.phase)) {
         inFlight.set(op.id, markInterrupted(op, now));
         this.audit.saveOperation(op);
@@ -56,11 +72,39 @@ export class OperationStore {
     return op ? cloneOperation(op) : undefined;
   }
 
-  /** Inserts or replaces an Operation, persists it and tells listeners. */
+  /**
+   * Inserts or replaces an Operation, persists it and tells listeners. A shared gateway-run Operation this
+   * replica does not own (another runs it, or this one lost its Lease) is left as the control plane says.
+   */
   put(op: OperationRecord): void {
+    const shared = this.shared && op.executor === 'GATEWAY';
+    if (shared && !this.shared!.owns(op.id)) return;
     const copy = cloneOperation(op);
     this.ops.set(op.id, copy);
-    this.audit?.saveOperation(copy);
+    if (shared) this.shared!.save(copy);
+    else this.audit?.saveOperation(copy);
+    this.announce(copy);
+  }
+
+  /**
+   * A change another replica made (seen on the control plane): kept and told to listeners, not written. A
+   * finished Operation stays finished: a late echo of an earlier state never takes it back.
+   */
+  applyRemote(op: OperationRecord): void {
+    const known = this.ops.get(op.id);
+    if (known && TERMINAL_PHASES.has(known.phase) && !TERMINAL_PHASES.has(op.phase)) return;
+    if (known && JSON.stringify(known) === JSON.stringify(op)) return;
+    const copy = cloneOperation(op);
+    this.ops.set(op.id, copy);
+    this.announce(copy);
+  }
+
+  /** Drops an Operation deleted elsewhere (retention on another replica). */
+  forget(id: string): void {
+    this.ops.delete(id);
+  }
+
+  private announce(copy: OperationRecord): void {
     for (const l of this.listeners) {
       try {
         l(cloneOperation(copy));

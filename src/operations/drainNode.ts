@@ -70,6 +70,14 @@ export function drainPlan(ctx: PlanContext, cluster: string, name: string, setti
     }
     run.declare(toEvict.map(stepName));
 
+    // Taken over from another replica: a pod whose eviction was under way there and that is no longer on the
+    // node is gone, so its step is done (evicted once, by the other replica).
+    const listed = new Set(pods.map(stepName));
+    for (const st of run.steps()) {
+      if (!st.name.startsWith('evict ') || listed.has(st.name) || (st.phase !== 'RUNNING' && st.phase !== 'PENDING')) continue;
+      await run.step(st.name, async (progress) => progress('gone from the node when the drain was taken over (evicted before)'));
+    }
+
     await Promise.all(
       toEvict.map((pod) =>
         run.step(stepName(pod), (progress) => evictUntilGone(ctx, cluster, pod, settings, progress), { continueOnError: true }),
@@ -83,7 +91,9 @@ async function evictUntilGone(ctx: PlanContext, cluster: string, pod: KubeObject
   const ref = { apiVersion: 'v1', kind: 'Pod', namespace: pod.metadata!.namespace!, name: pod.metadata!.name! };
   const deadline = Date.now() + settings.podTimeoutMs;
   let refusals = 0;
+  // Already terminating (evicted by the replica this drain was taken over from): waited for, not evicted again.
   for (;;) {
+    if (pod.metadata?.deletionTimestamp) break;
     // A cancelled drain makes no further eviction (checked before every attempt, after every wait).
     throwIfCancelled(ctx);
     const result = await w.evict(pod, settings.gracePeriodSeconds);

@@ -20,12 +20,21 @@ import { TERMINAL_PHASES, type OperationPhase, type OperationRecord } from './Op
 import { cachedTargetLookup } from './CachedTargetLookup.js';
 import { ClusterKubeConfigs } from './ClusterKubeConfigs.js';
 import { OperationService } from './OperationService.js';
+import { hostname } from 'node:os';
+import { loadControlPlaneKubeConfig } from '../fleet/kubeConfigs.js';
+import { detectSharedStore } from './shared/detectSharedStore.js';
+import { SharedOperations } from './shared/SharedOperations.js';
 
 export interface OperationsRuntime {
   /** Absent when the gateway has no kubeconfig to write with. */
   service: OperationService | undefined;
   audit: AuditLog;
   contextExtras: Omit<ContextExtras, 'request'>;
+  /**
+   * Where gateway-run Operations live: `shared` (the control plane, every replica), or `in-process` with the
+   * reason (no CRD, no access, or configured so), as /readyz reports it.
+   */
+  store: { kind: 'shared'; namespace: string; replicaId: string } | { kind: 'in-process'; reason: string };
   /** Stops the engine (running Operations interrupted at a step boundary when `interrupt` says why) and closes the audit log (flushed). */
   stop(options?: { interrupt?: string }): Promise<void>;
 }
@@ -49,9 +58,11 @@ export interface OperationSignals {
  * Follows the Operations this gateway makes from their first (PENDING) record: each new phase is told once,
  * and the end is logged once. Operations restored at start, or first seen already ended, are not followed.
  */
-function followPhases(logger: LoggerLike, signals: OperationSignals): (op: OperationRecord) => void {
+function followPhases(logger: LoggerLike, signals: OperationSignals, mine: (op: OperationRecord) => boolean): (op: OperationRecord) => void {
   const seen = new Map<string, OperationPhase>();
   return (op) => {
+    // Shared Operations: each replica tells the phases it produced (the others' come through its watch).
+    if (!mine(op)) return;
     const before = seen.get(op.id);
     if (before === undefined && op.phase !== 'PENDING' && op.phase !== 'RUNNING') return;
     if (before === op.phase) return;
@@ -75,7 +86,46 @@ function followPhases(logger: LoggerLike, signals: OperationSignals): (op: Opera
   };
 }
 
-export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike, signals: OperationSignals = {}): OperationsRuntime {
+/** This replica's name as a Lease holder: the configured one, the pod's name, or host and process. */
+function replicaIdOf(config: Config): string {
+  return config.operations?.replicaId ?? process.env['POD_NAME'] ?? `${hostname()}-${process.pid}`;
+}
+
+/**
+ * Decides where gateway-run Operations live (OperationsConfig.store) and builds the shared store when they are
+ * shared. `shared` that cannot be had is a startup error; `auto` falls back to in process with a warning.
+ */
+async function chooseStore(
+  config: Config,
+  logger: LoggerLike,
+  late: { service?: OperationService },
+): Promise<{ shared: SharedOperations | null; store: OperationsRuntime['store'] }> {
+  const ops = config.operations ?? { store: 'auto', namespace: 'fleetgraph-system', leaseDurationMs: 15_000 };
+  if (ops.store === 'in-process') return { shared: null, store: { kind: 'in-process', reason: 'configured (--operations-store in-process)' } };
+  const kc = loadControlPlaneKubeConfig(config.kubeconfig!, config.context);
+  const verdict = await detectSharedStore(kc, ops.namespace);
+  if (!verdict.usable) {
+    if (ops.store === 'shared') throw new Error(`--operations-store shared: ${verdict.reason}`);
+    logger.warn({ reason: verdict.reason }, 'operations run in process: one replica only (install deploy/crds and deploy/rbac/common to share them)');
+    return { shared: null, store: { kind: 'in-process', reason: verdict.reason } };
+  }
+  const replicaId = replicaIdOf(config);
+  // The service is made once the store is chosen: the callbacks reach it through `late`.
+  const shared = new SharedOperations({
+    kubeConfig: kc,
+    namespace: ops.namespace,
+    replicaId,
+    leaseDurationSeconds: Math.round(ops.leaseDurationMs / 1000),
+    onTakeOver: async (op, facts, cancel, previous) => late.service?.takeOver(op, facts, cancel, previous),
+    onCancelRequested: (id, cancel) => late.service?.cancelRequested(id, cancel),
+    onLost: (id, by) => late.service?.leaseLost(id, by),
+    logger,
+  });
+  logger.info({ namespace: ops.namespace, replicaId }, 'operations shared through the control plane');
+  return { shared, store: { kind: 'shared', namespace: ops.namespace, replicaId } };
+}
+
+export async function startOperations(config: Config, fleet: Fleet, logger: LoggerLike, signals: OperationSignals = {}): Promise<OperationsRuntime> {
   // Configs built by hand (benchmarks, older callers) may predate these options: fall back to the defaults.
   const auditConfig = config.audit ?? { path: ':memory:', maxAgeMs: 30 * 24 * 3600_000, maxRows: 100_000 };
   const audit = new AuditLog({ path: auditConfig.path });
@@ -85,12 +135,20 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
     maxRows: auditConfig.maxRows,
     onRun: (r) => {
       if ('error' in r) logger.warn({ err: r.error }, 'audit retention failed');
-      else service?.store.prune(auditConfig.maxAgeMs, auditConfig.maxRows);
+      else {
+        service?.store.prune(auditConfig.maxAgeMs, auditConfig.maxRows);
+        void service?.pruneShared(auditConfig.maxAgeMs, auditConfig.maxRows);
+      }
     },
   });
   retention.start();
+  const late: { service?: OperationService } = {};
+  let store: OperationsRuntime['store'] = { kind: 'in-process', reason: 'no kubeconfig' };
   if (config.kubeconfig) {
-    service = new OperationService({
+    const chosen = await chooseStore(config, logger, late);
+    store = chosen.store;
+    service = late.service = new OperationService({
+      shared: chosen.shared,
       kubeConfigs: new ClusterKubeConfigs(config),
       audit,
       middleware: config.middleware,
@@ -106,8 +164,9 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
       ...(signals.fleet ? { signals: signals.fleet } : {}),
       ...(signals.stepRunner ? { stepRunner: signals.stepRunner } : {}),
     });
-    const restored = service.start();
-    service.onChange(followPhases(logger, signals));
+    const restored = await service.start();
+    const shared = chosen.shared;
+    service.onChange(followPhases(logger, signals, (op) => !shared || op.executor !== 'GATEWAY' || shared.owns(op.id)));
     if (restored.loaded > 0) logger.info({ loaded: restored.loaded, interrupted: restored.interrupted }, 'operations restored from the audit log');
   } else {
     logger.warn({}, 'no kubeconfig: mutations are unavailable');
@@ -115,6 +174,7 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
   return {
     service,
     audit,
+    store,
     contextExtras: { operations: service, auditLog: audit, auditReaders: config.auditReaders ?? [] },
     async stop(options = {}) {
       retention.stop();

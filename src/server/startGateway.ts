@@ -139,7 +139,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const fleetSignals = fleetSignalsOf(metrics, tracing);
   const fleet = options.fleet ?? (await defaultCreateFleet(config, logger, redisHealth, fleetSignals));
   metrics.observeFleet(fleet);
-  const operations = startOperations(config, fleet, logger.child({ component: 'operations' }), {
+  const operations = await startOperations(config, fleet, logger.child({ component: 'operations' }), {
     phaseReached: (type, phase) => metrics.phaseReached(type, phase), fleet: fleetSignals, ...(tracing ? { stepRunner: tracing.stepRunner } : {}),
   });
 
@@ -188,7 +188,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     verifyUpgrade: (request) => origins.acceptsUpgrade(request),
     services: {
       engine: subscriptions.engine,
-      ...(service ? { operations: { get: (id: string) => service.store.get(id), onChange: (l) => service.onChange(l) } } : {}),
+      ...(service ? { operations: { get: (id: string) => service.find(id), onChange: (l) => service.onChange(l) } } : {}),
     },
     ...(config.subscriptions?.maxPerConnection ? { maxSubscriptionsPerConnection: config.subscriptions.maxPerConnection } : {}),
     ...(config.subscriptions?.keepAliveMs !== undefined ? { keepAliveMs: config.subscriptions.keepAliveMs } : {}),
@@ -253,7 +253,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         // A degraded Redis costs speed, not answers: still 200, with the state in the body.
         // How each cluster authorizes (`local`: its RBAC watched here; `review`: SubjectAccessReview).
         const authz = fleet.authorizer ? { authorization: fleet.authorizer.modes() } : {};
-        sendJson(res, status, { ...r, ready: status === 200, ...(controlPlaneDown ? { controlPlane: 'unreachable' } : {}), ...(redisHealth ? { redis: redisHealth.state } : {}), ...authz });
+        // Where Operations live: shared by the replicas, or in this process (and why), which is not an outage.
+        const ops = { operations: operations.store.kind === 'shared' ? { store: 'shared', namespace: operations.store.namespace, replica: operations.store.replicaId } : { store: 'in-process', reason: operations.store.reason } };
+        sendJson(res, status, { ...r, ready: status === 200, ...(controlPlaneDown ? { controlPlane: 'unreachable' } : {}), ...(redisHealth ? { redis: redisHealth.state } : {}), ...authz, ...ops });
       }
     } else if (url.pathname === '/metrics') {
       const auth = metricsNeedToken ? await core.authenticate(req.headers.authorization) : undefined;

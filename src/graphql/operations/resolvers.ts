@@ -95,7 +95,8 @@ const Operation: OperationResolvers<GraphQLContext> = {
 const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | 'auditLog'> = {
   operation: async (_p, args, ctx) => {
     authorize(ctx.identity, 'read', { kind: 'operations' });
-    const op = serviceOf(ctx).store.get(args.id);
+    // Shared Operations: one just made on another replica is read from the control plane if not seen yet.
+    const op = await serviceOf(ctx).find(args.id);
     // One the caller may not see answers as an unknown id does: null, nothing about it leaks.
     return op && (await mayReadOperation(ctx, op)) ? op : null;
   },

@@ -293,7 +293,7 @@ export const subscriptionResolvers = {
         authorize(ctx.identity, 'read', { kind: 'operations' });
         // Open the route before reading the current state, so that no move falls between the two.
         const queue = engine.openOperation(args.id);
-        const current = await visibleOperation(ctx, operations.get(args.id));
+        const current = await visibleOperation(ctx, await operations.get(args.id));
         const moveOf = (d: Delivered<EngineEvent>): Promise<SourceItem | null> => visibleMove(ctx, args.id, d, 'skip');
         if (!current) {
           // Another replica may be running it (its moves arrive through the shared hub): wait for the first

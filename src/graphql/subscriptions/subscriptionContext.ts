@@ -9,8 +9,11 @@ import { apiError, ErrorCode } from '../errors.js';
 
 /** The part of the Operations store (src/operations/OperationStore) operationProgress reads. */
 export interface OperationSource {
-  /** The Operation as this replica knows it (a plain, JSON-able record with `id` and `phase`). */
-  get(id: string): { id: string; phase: string } | undefined;
+  /**
+   * The Operation as this replica knows it (a plain, JSON-able record with `id` and `phase`); with shared
+   * Operations, read from the control plane when this replica's watch has not brought it yet.
+   */
+  get(id: string): { id: string; phase: string } | undefined | Promise<{ id: string; phase: string } | undefined>;
   /** Every change of every Operation on this replica; returns the remover. */
   onChange(listener: (op: { id: string; phase: string }) => void): () => void;
 }
