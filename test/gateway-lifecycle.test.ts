@@ -133,7 +133,9 @@ describe('a running gateway', () => {
   });
 
   async function start(extra: string[] = []): Promise<GatewayProcess> {
-    const g = await spawnGateway(['--kubeconfig', join(dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', join(dir, 'audit.db'), ...extra]);
+    const g = await spawnGateway(['--kubeconfig', join(dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', join(dir, 'audit.db'),
+      // One replica without the shared store: Operations stopped by a shutdown end INTERRUPTED (shared, they are handed over).
+      '--operations-store', 'in-process', ...extra]);
     children.push(g);
     const ready = g.url.replace(/\/graphql$/, '/readyz');
     await until(async () => (await statusOf(ready)) === 200);

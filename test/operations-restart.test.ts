@@ -40,7 +40,9 @@ async function gql(url: string, query: string, variables?: Record<string, unknow
 }
 
 async function start(): Promise<GatewayProcess> {
-  const g = await spawnGateway(['--kubeconfig', join(dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', join(dir, 'audit.db')]);
+  const g = await spawnGateway(['--kubeconfig', join(dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', join(dir, 'audit.db'),
+    // One replica without the shared store (no FleetOperation CRD in use): a restart reconciles its own Operations.
+    '--operations-store', 'in-process']);
   children.push(g);
   const ready = g.url.replace(/\/graphql$/, '/readyz');
   await until(async () => (await fetch(ready)).status === 200);
