@@ -18,7 +18,7 @@
  * as itself and nothing is checked.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { AuditLog } from '../audit/AuditLog.js';
+import type { AuditStore } from '../audit/AuditStore.js';
 import type { ChangeEvent } from '../cache/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
 import { describeCheck } from '../authz/describeCheck.js';
@@ -75,7 +75,7 @@ export interface Caller {
 export interface OperationServiceOptions {
   kubeConfigs: KubeConfigSource;
   /** null: nothing persisted (tests of pure logic only). */
-  audit: AuditLog | null;
+  audit: AuditStore | null;
   middleware: MiddlewareApiVersion;
   /** @default false */
   readOnly?: boolean;
@@ -156,8 +156,8 @@ export class OperationService {
   }
 
   /** Reloads persisted Operations (interrupted ones marked FAILED) and follows middleware Operations. */
-  start(): { loaded: number; interrupted: string[] } {
-    const restored = this.store.restore();
+  async start(): Promise<{ loaded: number; interrupted: string[] }> {
+    const restored = await this.store.restore();
     // Interrupted Operations are FAILED already, with no step RUNNING; what their in-flight steps really did is
     // read from the cluster now, in the background (reads only: nothing is resumed).
     if (restored.interrupted.length > 0) void this.reconcileInterrupted(restored.interrupted, restored.inFlight);
@@ -523,7 +523,7 @@ export class OperationService {
       const hash = createHash('sha256').update(canonicalJson(args)).digest('hex');
       if (key !== null && key.length > 200) throw MutationRefusal.badInput('idempotencyKey: at most 200 characters', 'idempotencyKey');
       if (key !== null) {
-        const replay = this.replay(scope, key, hash);
+        const replay = await this.replay(scope, key, hash);
         if (replay) {
           operationId = replay.id;
           this.audit(caller, req, started, true, null, replay.id, true);
@@ -540,7 +540,7 @@ export class OperationService {
         operationId = result.id;
         // Reserved after acting: a refused attempt leaves the key free; a concurrent twin just acted twice
         // on the same Operation (cancelling twice is the same as once) and both answer with it.
-        if (key !== null) this.options.audit?.reserveIdempotencyKey(scope, key, hash, result.id);
+        if (key !== null) await this.options.audit?.reserveIdempotencyKey(scope, key, hash, result.id);
         this.audit(caller, req, started, true, null, result.id, false);
         await this.options.audit?.flush();
         return result;
@@ -548,10 +548,10 @@ export class OperationService {
 
       const id = newOperationId();
       if (key !== null) {
-        const r = this.options.audit?.reserveIdempotencyKey(scope, key, hash, id);
+        const r = await this.options.audit?.reserveIdempotencyKey(scope, key, hash, id);
         if (r && !r.reserved) {
           // Another request with this key won the race while this one was being checked.
-          const replay = this.replay(scope, key, hash);
+          const replay = await this.replay(scope, key, hash);
           if (replay) {
             operationId = replay.id;
             this.audit(caller, req, started, true, null, replay.id, true);
@@ -583,10 +583,10 @@ export class OperationService {
   }
 
   /** The first Operation of an idempotency key with the same arguments; CONFLICT with other arguments. */
-  private replay(scope: string, key: string, hash: string): OperationRecord | null {
+  private async replay(scope: string, key: string, hash: string): Promise<OperationRecord | null> {
     const audit = this.options.audit;
     if (!audit) return null;
-    const r = audit.lookupIdempotencyKey(scope, key);
+    const r = await audit.lookupIdempotencyKey(scope, key);
     if (!r) return null;
     if (r.argumentsHash !== hash) {
       throw new MutationRefusal('CONFLICT', `idempotencyKey "${key}" was already used for ${scope.split('\u0000')[1]} with different arguments (Operation ${r.operationId})`, { field: 'idempotencyKey' });

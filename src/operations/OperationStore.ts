@@ -8,7 +8,7 @@
  * timers), so it is marked FAILED with reason INTERRUPTED, naming the steps that were in flight, with no step
  * left RUNNING (interruptedOperations.ts; the OperationService then checks those steps against the cluster).
  */
-import type { AuditLog } from '../audit/AuditLog.js';
+import type { AuditStore } from '../audit/AuditStore.js';
 import { markInterrupted } from './interruptedOperations.js';
 import { cloneOperation, TERMINAL_PHASES, type OperationPhase, type OperationRecord } from './OperationRecord.js';
 
@@ -32,15 +32,15 @@ export class OperationStore {
   private readonly ops = new Map<string, OperationRecord>();
   private readonly listeners = new Set<OperationListener>();
 
-  constructor(private readonly audit: AuditLog | null) {}
+  constructor(private readonly audit: AuditStore | null) {}
 
   /** Loads persisted Operations, failing the gateway-run ones a previous process left unfinished. */
-  restore(): { loaded: number; interrupted: string[]; inFlight: Map<string, string[]> } {
+  async restore(): Promise<{ loaded: number; interrupted: string[]; inFlight: Map<string, string[]> }> {
     const inFlight = new Map<string, string[]>();
     if (!this.audit) return { loaded: 0, interrupted: [], inFlight };
     const interrupted: string[] = [];
     const now = new Date().toISOString();
-    for (const op of this.audit.loadOperations()) {
+    for (const op of await this.audit.loadOperations()) {
       if (op.executor === 'GATEWAY' && !TERMINAL_PHASES.has(op.phase)) {
         inFlight.set(op.id, markInterrupted(op, now));
         this.audit.saveOperation(op);

@@ -1,5 +1,6 @@
 /**
- * Starts the mutation side of the gateway from its Config: the audit log (SQLite at config.audit.path) with
+ * Starts the mutation side of the gateway from its Config: the audit log (config.audit.path: a SQLite file, or a
+ * PostgreSQL URL shared by replicas; src/audit/createAuditStore.ts) with
  * retention running on its own, the OperationService (reloading persisted Operations, failing interrupted
  * ones) following the fleet's change events for middleware Operation progress. (Requests are counted by the
  * request core, src/request, for both transports.) `startGateway` calls this once and `stop()` at shutdown.
@@ -8,8 +9,9 @@
  * type, phase, duration, error), each phase an Operation reaches told to `signals.phaseReached` (metrics),
  * the writers' upstream calls and the steps to `signals.fleet` and `signals.stepRunner` (metrics, traces).
  */
-import { AuditLog } from '../audit/AuditLog.js';
 import { AuditRetention } from '../audit/AuditRetention.js';
+import type { AuditStore } from '../audit/AuditStore.js';
+import { createAuditStore } from '../audit/createAuditStore.js';
 import type { Config } from '../config/Config.js';
 import type { Fleet } from '../fleet/types.js';
 import type { ContextExtras } from '../graphql/context.js';
@@ -24,7 +26,7 @@ import { OperationService } from './OperationService.js';
 export interface OperationsRuntime {
   /** Absent when the gateway has no kubeconfig to write with. */
   service: OperationService | undefined;
-  audit: AuditLog;
+  audit: AuditStore;
   contextExtras: Omit<ContextExtras, 'request'>;
   /** Stops the engine (running Operations interrupted at a step boundary when `interrupt` says why) and closes the audit log (flushed). */
   stop(options?: { interrupt?: string }): Promise<void>;
@@ -75,10 +77,12 @@ function followPhases(logger: LoggerLike, signals: OperationSignals): (op: Opera
   };
 }
 
-export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike, signals: OperationSignals = {}): OperationsRuntime {
+/** Opens the audit store (rejecting with a one-line error when it cannot) and starts the Operations on it. */
+export async function startOperations(config: Config, fleet: Fleet, logger: LoggerLike, signals: OperationSignals = {}): Promise<OperationsRuntime> {
   // Configs built by hand (benchmarks, older callers) may predate these options: fall back to the defaults.
   const auditConfig = config.audit ?? { path: ':memory:', maxAgeMs: 30 * 24 * 3600_000, maxRows: 100_000 };
-  const audit = new AuditLog({ path: auditConfig.path });
+  const audit = await createAuditStore(auditConfig.path, { onError: (err) => logger.warn({ err }, 'audit database error') });
+  if (audit.kind === 'postgres') logger.info({ auditDb: audit.describe() }, 'audit log in PostgreSQL');
   let service: OperationService | undefined;
   const retention = new AuditRetention(audit, {
     maxAgeMs: auditConfig.maxAgeMs,
@@ -106,7 +110,16 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
       ...(signals.fleet ? { signals: signals.fleet } : {}),
       ...(signals.stepRunner ? { stepRunner: signals.stepRunner } : {}),
     });
-    const restored = service.start();
+    let restored: { loaded: number; interrupted: string[] };
+    try {
+      restored = await service.start();
+    } catch (err) {
+      // The Operations could not be read back (the database failed after opening): nothing may run half restored.
+      retention.stop();
+      await service.stop();
+      await audit.close().catch(() => undefined);
+      throw err;
+    }
     service.onChange(followPhases(logger, signals));
     if (restored.loaded > 0) logger.info({ loaded: restored.loaded, interrupted: restored.interrupted }, 'operations restored from the audit log');
   } else {
@@ -119,7 +132,7 @@ export function startOperations(config: Config, fleet: Fleet, logger: LoggerLike
     async stop(options = {}) {
       retention.stop();
       await service?.stop(options);
-      audit.close();
+      await audit.close();
     },
   };
 }
