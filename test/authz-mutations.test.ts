@@ -107,7 +107,7 @@ describe('the permission preflight', () => {
 
     const audit = fx.gateway.operations.audit;
     await audit.flush();
-    const denied = audit.entries({ user, action: 'cordonNode' });
+    const denied = await audit.entries({ user, action: 'cordonNode' });
     expect(denied).toHaveLength(1);
     expect(denied[0]).toMatchObject({
       user, action: 'cordonNode', targetKind: 'Node', targetName: CORDON_TARGET, cluster: 'member1',

@@ -98,7 +98,7 @@ const DRAIN = `mutation($node: String!, $key: String) {
 
 it('/readyz of each replica says its Operations are shared', async () => {
   for (const g of Object.values(gateways)) {
-    const body = await (await fetch(g.url.replace(/\/graphql$/, '/readyz'))).json();
+    const body = (await (await fetch(g.url.replace(/\/graphql$/, '/readyz'))).json()) as any;
     expect(body.operations).toMatchObject({ store: 'shared', namespace: 'fleetgraph-system' });
   }
 });

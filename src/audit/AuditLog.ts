@@ -22,7 +22,18 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OperationRecord } from '../operations/OperationRecord.js';
 import { createAuditSchema } from './auditSchema.js';
+import {
+  OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
+  type PruneResult, type RequestStatistic, type ResourceChange, type StoredAuditEntry, type StoredResourceChange,
+} from './AuditStore.js';
+import { acquireFileLock } from './fileOperationsLock.js';
 import type { RequestTransport } from './requestStatistics.js';
+
+// The row types were first defined here; importers of this module keep finding them.
+export {
+  OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type IdempotencyReservation, type RequestStatistic, type ResourceChange, type StoredAuditEntry,
+  type StoredResourceChange,
+};
 
 export interface AuditLogOptions {
   /** SQLite file; `:memory:` keeps nothing across restarts. */
@@ -44,83 +55,6 @@ export interface AuditLogOptions {
   maxOperationNames?: number;
 }
 
-/** The statistics row of the requests whose name came after the first `maxOperationNames`. */
-export const OTHER_OPERATIONS = 'other';
-
-/** One audited mutation (seed 000 §5.1 user_operations). */
-export interface AuditEntry {
-  at: string;
-  user: string;
-  action: string;
-  targetKind: string | null;
-  targetName: string | null;
-  cluster: string | null;
-  namespace: string | null;
-  success: boolean;
-  error: string | null;
-  errorCode: string | null;
-  requestId: string | null;
-  sourceIp: string | null;
-  userAgent: string | null;
-  durationMs: number;
-  operationId: string | null;
-  arguments: string | null;
-}
-
-export interface StoredAuditEntry extends AuditEntry {
-  id: number;
-}
-
-/** One object change (seed 000 §5.1 resource_changes). */
-export interface ResourceChange {
-  at: string;
-  operationId: string | null;
-  user: string;
-  verb: string;
-  cluster: string;
-  kind: string;
-  namespace: string | null;
-  name: string;
-  /** JSON text, null when created. */
-  before: string | null;
-  /** JSON text, null when deleted. */
-  after: string | null;
-}
-
-export interface StoredResourceChange extends ResourceChange {
-  id: number;
-}
-
-export interface RequestStatistic {
-  operationName: string;
-  transport: RequestTransport;
-  count: number;
-  errors: number;
-  totalMs: number;
-  maxMs: number;
-  lastAt: string;
-}
-
-export interface AuditQuery {
-  user?: string | null;
-  action?: string | null;
-  cluster?: string | null;
-  namespace?: string | null;
-  targetName?: string | null;
-  success?: boolean | null;
-  since?: string | null;
-  until?: string | null;
-  /** @default 100 */
-  limit?: number | null;
-}
-
-export interface IdempotencyReservation {
-  /** True when this call reserved the key; false when it was taken already. */
-  reserved: boolean;
-  operationId: string;
-  argumentsHash: string;
-}
-
 type Write = (db: Database.Database) => void;
 
 /** Counts of one (operation name, transport) not yet folded into SQLite. */
@@ -132,7 +66,8 @@ interface PendingStatistic {
   lastAtMs: number;
 }
 
-export class AuditLog {
+export class AuditLog implements AuditStore {
+  readonly kind = 'sqlite' as const;
   readonly path: string;
   private readonly db: Database.Database;
   private readonly maxBatch: number;
@@ -151,6 +86,8 @@ export class AuditLog {
   /** Operation names that have (or will have) a row of their own, at most maxOperationNames. */
   private readonly operationNames: Set<string>;
   private readonly maxOperationNames: number;
+  /** Operations locks taken through this log, released on close. */
+  private readonly locks = new Set<OperationsLock>();
   private readonly statements: {
     insertEntry: Database.Statement;
     insertChange: Database.Statement;
@@ -196,6 +133,10 @@ export class AuditLog {
          ON CONFLICT(id) DO UPDATE SET updated_at = excluded.updated_at, phase = excluded.phase, record = excluded.record`,
       ),
     };
+  }
+
+  describe(): string {
+    return this.path;
   }
 
   /** Queues an audited mutation. */
@@ -261,7 +202,7 @@ export class AuditLog {
   }
 
   /** Every stored Operation (read once at startup). */
-  loadOperations(): OperationRecord[] {
+  async loadOperations(): Promise<OperationRecord[]> {
     const rows = this.db.prepare('SELECT record FROM operations ORDER BY created_at').all() as Array<{ record: string }>;
     return rows.map((r) => JSON.parse(r.record) as OperationRecord);
   }
@@ -270,7 +211,7 @@ export class AuditLog {
    * Reserves an idempotency key for (scope, key) synchronously — a check and an insert in one small
    * transaction — so two concurrent requests with one key can never both create an Operation.
    */
-  reserveIdempotencyKey(scope: string, key: string, argumentsHash: string, operationId: string): IdempotencyReservation {
+  async reserveIdempotencyKey(scope: string, key: string, argumentsHash: string, operationId: string): Promise<IdempotencyReservation> {
     return this.db.transaction((): IdempotencyReservation => {
       const row = this.db.prepare('SELECT arguments_hash AS h, operation_id AS id FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as
         | { h: string; id: string }
@@ -284,7 +225,7 @@ export class AuditLog {
   }
 
   /** The Operation and arguments hash an idempotency key was first used with, if any. */
-  lookupIdempotencyKey(scope: string, key: string): { operationId: string; argumentsHash: string } | null {
+  async lookupIdempotencyKey(scope: string, key: string): Promise<{ operationId: string; argumentsHash: string } | null> {
     const row = this.db.prepare('SELECT arguments_hash AS h, operation_id AS id FROM idempotency_keys WHERE scope = ? AND key = ?').get(scope, key) as
       | { h: string; id: string }
       | undefined;
@@ -292,7 +233,7 @@ export class AuditLog {
   }
 
   /** Frees a reserved key whose request was refused before any Operation existed. */
-  releaseIdempotencyKey(scope: string, key: string, operationId: string): void {
+  async releaseIdempotencyKey(scope: string, key: string, operationId: string): Promise<void> {
     this.db.prepare('DELETE FROM idempotency_keys WHERE scope = ? AND key = ? AND operation_id = ?').run(scope, key, operationId);
   }
 
@@ -304,7 +245,7 @@ export class AuditLog {
     return new Promise((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
   }
 
-  entries(q: AuditQuery = {}): StoredAuditEntry[] {
+  async entries(q: AuditQuery = {}): Promise<StoredAuditEntry[]> {
     const filter = new RowFilter(q);
     filter.eq('user', q.user);
     filter.eq('action', q.action);
@@ -323,7 +264,7 @@ export class AuditLog {
     return rows.map((r) => ({ ...r, success: r.success === 1 }));
   }
 
-  changes(q: AuditQuery & { operationId?: string | null } = {}): StoredResourceChange[] {
+  async changes(q: ChangeQuery = {}): Promise<StoredResourceChange[]> {
     const filter = new RowFilter(q);
     filter.eq('user', q.user);
     filter.eq('cluster', q.cluster);
@@ -339,7 +280,7 @@ export class AuditLog {
   }
 
   /** Request statistics per (operation name, transport), counts not yet folded included. */
-  statistics(): RequestStatistic[] {
+  async statistics(): Promise<RequestStatistic[]> {
     // Folding first makes the answer exact, and is cheap: reads are rare next to the requests they count.
     this.foldStatsNow();
     return this.db
@@ -354,7 +295,7 @@ export class AuditLog {
    * Deletes audit rows, changes and terminal Operations older than `maxAgeMs`, then keeps only the newest
    * `maxRows` of each table (seed 002 §10.6: by time and by count). Runs in one transaction.
    */
-  prune(maxAgeMs: number, maxRows: number): { entries: number; changes: number; operations: number } {
+  async prune(maxAgeMs: number, maxRows: number): Promise<PruneResult> {
     const cutoff = new Date(Date.now() - maxAgeMs).toISOString();
     return this.db.transaction(() => {
       let entries = this.db.prepare('DELETE FROM audit_entries WHERE at < ?').run(cutoff).changes;
@@ -371,9 +312,28 @@ export class AuditLog {
     })();
   }
 
-  /** Commits what is queued, then closes the database. */
-  close(): void {
+  /**
+   * The Operations lock of this file (fileOperationsLock.ts): `<path>.lock` naming the holding process. A
+   * `:memory:` log is this process's alone, so its lock is always acquired.
+   */
+  async acquireOperationsLock(fleetId: string): Promise<OperationsLock> {
+    if (this.path === ':memory:') return { acquired: true, release: async () => undefined };
+    const lock = acquireFileLock(`${this.path}.lock`, fleetId);
+    if (lock.acquired) {
+      this.locks.add(lock);
+      const release = lock.release;
+      lock.release = async () => {
+        this.locks.delete(lock);
+        await release();
+      };
+    }
+    return lock;
+  }
+
+  /** Commits what is queued, then closes the database and releases the Operations locks it gave. */
+  async close(): Promise<void> {
     if (this.closed) return;
+    for (const lock of [...this.locks]) await lock.release();
     this.foldStatsNow();
     this.drain();
     this.closed = true;

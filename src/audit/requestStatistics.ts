@@ -5,7 +5,7 @@
  * fail a request.
  */
 import { getOperationAST, type DocumentNode } from 'graphql';
-import type { AuditLog } from './AuditLog.js';
+import type { AuditStore } from './AuditStore.js';
 
 /** How a request reached the gateway; stored as the `transport` of its statistics row. */
 export type RequestTransport = 'HTTP' | 'WEBSOCKET';
@@ -41,7 +41,7 @@ class PendingCount implements RequestCount {
   private done = false;
 
   constructor(
-    private readonly audit: AuditLog,
+    private readonly audit: AuditStore,
     private readonly transport: RequestTransport,
   ) {}
 
@@ -53,6 +53,6 @@ class PendingCount implements RequestCount {
 }
 
 /** Starts timing one request; `audit` absent (a gateway without an audit log) counts nothing. */
-export function startRequestCount(audit: AuditLog | undefined, transport: RequestTransport): RequestCount {
+export function startRequestCount(audit: AuditStore | undefined, transport: RequestTransport): RequestCount {
   return audit ? new PendingCount(audit, transport) : NOT_COUNTED;
 }

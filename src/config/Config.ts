@@ -53,7 +53,10 @@ export interface MiddlewareApi {
 
 /** The audit and operation log (issue 6). */
 export interface AuditConfig {
-  /** SQLite file of the audit log; `:memory:` keeps nothing across restarts (so tests never share a file). @default ':memory:' */
+  /**
+   * Where the audit log is: a SQLite file, `:memory:` (keeps nothing across restarts, so tests never share a
+   * file), or a `postgres://` / `postgresql://` URL (kept as given; `?schema=` names the schema). @default ':memory:'
+   */
   path: string;
   /** Audit rows older than this are deleted, ms. @default 2592000000 (30 days) */
   maxAgeMs: number;

@@ -30,6 +30,18 @@ function errorOf(fn: () => unknown): ConfigError {
 }
 
 describe('loadConfig', () => {
+  it('--audit-db: a file is made absolute, :memory: and a PostgreSQL URL are kept as given, a bad schema refused', () => {
+    expect(load(['--audit-db', 'data/audit.db']).audit.path).toBe(join(process.cwd(), 'data/audit.db'));
+    expect(load(['--audit-db', ':memory:']).audit.path).toBe(':memory:');
+    const url = 'postgres://fg:pw@db.example:5432/fleet?schema=fleet_a';
+    expect(load(['--audit-db', url]).audit.path).toBe(url);
+    expect(load([], { FLEETGRAPH_AUDIT_DB: 'postgresql://db/fleet' }).audit.path).toBe('postgresql://db/fleet');
+    const e = errorOf(() => load(['--audit-db', 'postgres://fg:pw@db/fleet?schema=Fleet-A']));
+    expect(e.message).toContain('--audit-db');
+    expect(e.message).toContain('schema "Fleet-A"');
+    expect(e.message).not.toContain(':pw@');
+  });
+
   it('has the defaults of the issue and seed 000', () => {
     const c = load([]);
     expect(c.port).toBe(4000);

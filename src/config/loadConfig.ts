@@ -12,6 +12,7 @@ import { parseDuration } from './duration.js';
 import { SERVE_FLAGS, serveHelpText } from './serveFlags.js';
 import { parseAuthMode, readAuthOptions } from './authOptions.js';
 import { ALL_KINDS } from '../fleet/kinds.js';
+import { isPostgresUrl, parsePostgresUrl } from '../audit/postgresUrl.js';
 import { inClusterKubeconfigYaml, writeInClusterKubeconfig } from './inClusterKubeconfig.js';
 
 export const DEFAULT_TTLS: CacheTtls = {
@@ -198,7 +199,19 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
 
   const auditDb = pick('--audit-db');
-  if (auditDb) config.audit.path = auditDb.value === ':memory:' ? ':memory:' : resolve(nonEmpty(auditDb));
+  if (auditDb) {
+    const target = nonEmpty(auditDb);
+    if (isPostgresUrl(target)) {
+      // A malformed URL or schema name is a config error now, not a failed start later.
+      try {
+        parsePostgresUrl(target);
+      } catch (err) {
+        throw new ConfigError(auditDb.source, (err as Error).message);
+      }
+    }
+    // A PostgreSQL URL is kept as given (resolving it as a path would make it a file name); a file is made absolute.
+    config.audit.path = target === ':memory:' || isPostgresUrl(target) ? target : resolve(target);
+  }
   const auditAge = pick('--audit-max-age');
   if (auditAge) config.audit.maxAgeMs = positiveDuration(auditAge);
   const auditRows = pick('--audit-max-rows');

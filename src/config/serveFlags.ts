@@ -41,7 +41,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--middleware-group', arg: '<group>', env: 'FLEETGRAPH_MIDDLEWARE_GROUP', fileKey: 'middlewareGroup', help: 'API group of the middleware CRs (Application, Component, WorkloadSet, Operation).' },
   { flag: '--middleware-version', arg: '<version>', env: 'FLEETGRAPH_MIDDLEWARE_VERSION', fileKey: 'middlewareVersion', help: 'API version of the middleware CRs.' },
   { flag: '--log-level', arg: '<level>', env: 'LOG_LEVEL', fileKey: 'logLevel', help: 'trace|debug|info|warn|error|fatal|silent (default info).' },
-  { flag: '--audit-db', arg: '<file|postgres://…>', env: 'FLEETGRAPH_AUDIT_DB', fileKey: 'auditDb', help: 'SQLite file of the audit and operation log, kept across restarts, or a PostgreSQL URL shared by several replicas (postgres://user@host/db, ?schema=<name> for another schema than the default) (default :memory:, kept nowhere).' },
+  { flag: '--audit-db', arg: '<file|url>', env: 'FLEETGRAPH_AUDIT_DB', fileKey: 'auditDb', help: 'SQLite file or postgres:// URL of the audit and operation log, kept across restarts (default :memory:, kept nowhere). A PostgreSQL database can be shared by replicas; ?schema=<name> puts the tables in that schema (created if missing), else in the database\'s default schema.' },
   { flag: '--audit-max-age', arg: '<duration>', fileKey: 'auditMaxAge', help: 'Audit rows older than this are deleted (default 720h).' },
   { flag: '--audit-max-rows', arg: '<n>', fileKey: 'auditMaxRows', help: 'Audit rows kept per table (default 100000).' },
   { flag: '--read-only', env: 'FLEETGRAPH_READ_ONLY', fileKey: 'readOnly', help: 'Refuse every mutation with FORBIDDEN.' },

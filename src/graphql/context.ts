@@ -3,7 +3,7 @@
  * partial-failure collector. Built once per HTTP request and per WebSocket operation.
  */
 import type { GraphQLError } from 'graphql';
-import type { AuditLog } from '../audit/AuditLog.js';
+import type { AuditStore } from '../audit/AuditStore.js';
 import type { OperationService } from '../operations/OperationService.js';
 import type { Fleet, FleetLoaders } from '../fleet/types.js';
 import { RequestAccess, type Identity } from './authorize.js';
@@ -24,7 +24,7 @@ export interface GraphQLContext {
   /** The mutation door (src/operations); absent when the gateway runs without it. */
   operations?: OperationService;
   /** The audit log read by `auditLog`; absent when the gateway runs without it. */
-  auditLog?: AuditLog;
+  auditLog?: AuditStore;
   /** Groups whose members read every caller's audit entries (`--audit-readers`); others read their own. */
   auditReaders?: readonly string[];
   /** Trace fields of the HTTP request, for the audit log. */
@@ -42,7 +42,7 @@ export interface RequestInfo {
 /** What the server adds beyond the fleet and identity. */
 export interface ContextExtras {
   operations?: OperationService | undefined;
-  auditLog?: AuditLog | undefined;
+  auditLog?: AuditStore | undefined;
   auditReaders?: readonly string[] | undefined;
   request?: RequestInfo | undefined;
 }

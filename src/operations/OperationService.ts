@@ -18,7 +18,7 @@
  * as itself and nothing is checked.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { AuditLog } from '../audit/AuditLog.js';
+import type { AuditStore } from '../audit/AuditStore.js';
 import type { ChangeEvent } from '../cache/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
 import { describeCheck } from '../authz/describeCheck.js';
@@ -78,7 +78,7 @@ export interface Caller {
 export interface OperationServiceOptions {
   kubeConfigs: KubeConfigSource;
   /** null: nothing persisted (tests of pure logic only). */
-  audit: AuditLog | null;
+  audit: AuditStore | null;
   middleware: MiddlewareApiVersion;
   /** @default false */
   readOnly?: boolean;
@@ -170,7 +170,7 @@ export class OperationService {
    * follows the FleetOperations of every replica instead (an unfinished one whose replica is gone is taken over).
    */
   async start(): Promise<{ loaded: number; interrupted: string[] }> {
-    const restored = this.store.restore();
+    const restored = await this.store.restore();
     if (this.options.shared) await this.options.shared.start(this.store);
     // Interrupted Operations are FAILED already, with no step RUNNING; what their in-flight steps really did is
     // read from the cluster now, in the background (reads only: nothing is resumed).
@@ -710,7 +710,7 @@ export class OperationService {
         }
       }
       if (key !== null) {
-        const replay = this.replay(scope, key, hash);
+        const replay = await this.replay(scope, key, hash);
         if (replay) {
           operationId = replay.id;
           this.audit(caller, req, started, true, null, replay.id, true);
@@ -727,7 +727,7 @@ export class OperationService {
         operationId = result.id;
         // Reserved after acting: a refused attempt leaves the key free; a concurrent twin just acted twice
         // on the same Operation (cancelling twice is the same as once) and both answer with it.
-        if (key !== null) this.options.audit?.reserveIdempotencyKey(scope, key, hash, result.id);
+        if (key !== null) await this.options.audit?.reserveIdempotencyKey(scope, key, hash, result.id);
         this.audit(caller, req, started, true, null, result.id, false);
         await this.options.audit?.flush();
         return result;
@@ -762,10 +762,10 @@ export class OperationService {
 
       const id = newOperationId();
       if (key !== null) {
-        const r = this.options.audit?.reserveIdempotencyKey(scope, key, hash, id);
+        const r = await this.options.audit?.reserveIdempotencyKey(scope, key, hash, id);
         if (r && !r.reserved) {
           // Another request with this key won the race while this one was being checked.
-          const replay = this.replay(scope, key, hash);
+          const replay = await this.replay(scope, key, hash);
           if (replay) {
             operationId = replay.id;
             this.audit(caller, req, started, true, null, replay.id, true);
@@ -834,10 +834,10 @@ export class OperationService {
   }
 
   /** The first Operation of an idempotency key with the same arguments; CONFLICT with other arguments. */
-  private replay(scope: string, key: string, hash: string): OperationRecord | null {
+  private async replay(scope: string, key: string, hash: string): Promise<OperationRecord | null> {
     const audit = this.options.audit;
     if (!audit) return null;
-    const r = audit.lookupIdempotencyKey(scope, key);
+    const r = await audit.lookupIdempotencyKey(scope, key);
     if (!r) return null;
     if (r.argumentsHash !== hash) {
       throw new MutationRefusal('CONFLICT', `idempotencyKey "${key}" was already used for ${scope.split('\u0000')[1]} with different arguments (Operation ${r.operationId})`, { field: 'idempotencyKey' });

@@ -35,11 +35,11 @@ describe('OperationStore', () => {
     store.put(op('op-done', { phase: 'SUCCEEDED', createdAt: '2026-01-02T00:00:00.000Z' }));
     store.put(op('op-mw', { executor: 'MIDDLEWARE_CONTROLLER', type: 'Restart', createdAt: '2026-01-03T00:00:00.000Z' }));
     await first.flush();
-    first.close();
+    await first.close();
 
     const second = new AuditLog({ path });
     const restored = new OperationStore(second);
-    const result = restored.restore();
+    const result = await restored.restore();
     expect(result).toEqual({ loaded: 3, interrupted: ['op-running'], inFlight: new Map([['op-running', ['evict a/b']]]) });
     const r = restored.get('op-running')!;
     expect(r.phase).toBe('FAILED');
@@ -50,11 +50,11 @@ describe('OperationStore', () => {
     expect(restored.get('op-done')!.phase).toBe('SUCCEEDED');
     expect(restored.get('op-mw')!.phase).toBe('RUNNING');
     await second.flush();
-    second.close();
+    await second.close();
     // The interruption itself is persisted: a third start finds nothing to interrupt.
     const third = new AuditLog({ path });
-    expect(new OperationStore(third).restore().interrupted).toEqual([]);
-    third.close();
+    expect((await new OperationStore(third).restore()).interrupted).toEqual([]);
+    await third.close();
   });
 
   it('lists newest first with filters, tells listeners, and prunes finished ones only', () => {

@@ -8,7 +8,7 @@
  * timers), so it is marked FAILED with reason INTERRUPTED, naming the steps that were in flight, with no step
  * left RUNNING (interruptedOperations.ts; the OperationService then checks those steps against the cluster).
  */
-import type { AuditLog } from '../audit/AuditLog.js';
+import type { AuditStore } from '../audit/AuditStore.js';
 import { markInterrupted } from './interruptedOperations.js';
 import { cloneOperation, TERMINAL_PHASES, type OperationPhase, type OperationRecord } from './OperationRecord.js';
 
@@ -46,15 +46,15 @@ export class OperationStore {
    * @param audit keeps every Operation when there is no `shared` sink, and the middleware ones always
    * @param shared the shared store of gateway-run Operations (several replicas); null: this process alone
    */
-  constructor(private readonly audit: AuditLog | null, private readonly shared: OperationSink | null = null) {}
+  constructor(private readonly audit: AuditStore | null, private readonly shared: OperationSink | null = null) {}
 
   /** Loads persisted Operations, failing the gateway-run ones a previous process left unfinished. */
-  restore(): { loaded: number; interrupted: string[]; inFlight: Map<string, string[]> } {
+  async restore(): Promise<{ loaded: number; interrupted: string[]; inFlight: Map<string, string[]> }> {
     const inFlight = new Map<string, string[]>();
     if (!this.audit) return { loaded: 0, interrupted: [], inFlight };
     const interrupted: string[] = [];
     const now = new Date().toISOString();
-    for (const op of this.audit.loadOperations()) {
+    for (const op of await this.audit.loadOperations()) {
       // Shared: the control plane holds the gateway-run ones (a surviving replica takes unfinished ones over).
       if (this.shared && op.executor === 'GATEWAY') continue;
       if (op.executor === 'GATEWAY' && !TERMINAL_PHASES.has(op.phase)) {

@@ -1,5 +1,6 @@
 /**
- * Starts the mutation side of the gateway from its Config: the audit log (SQLite at config.audit.path) with
+ * Starts the mutation side of the gateway from its Config: the audit log (config.audit.path: a SQLite file, or a
+ * PostgreSQL URL shared by replicas; src/audit/createAuditStore.ts) with
  * retention running on its own, the OperationService (reloading persisted Operations, failing interrupted
  * ones) following the fleet's change events for middleware Operation progress. (Requests are counted by the
  * request core, src/request, for both transports.) `startGateway` calls this once and `stop()` at shutdown.
@@ -8,8 +9,9 @@
  * type, phase, duration, error), each phase an Operation reaches told to `signals.phaseReached` (metrics),
  * the writers' upstream calls and the steps to `signals.fleet` and `signals.stepRunner` (metrics, traces).
  */
-import { AuditLog } from '../audit/AuditLog.js';
 import { AuditRetention } from '../audit/AuditRetention.js';
+import type { AuditStore } from '../audit/AuditStore.js';
+import { createAuditStore } from '../audit/createAuditStore.js';
 import type { Config } from '../config/Config.js';
 import type { Fleet } from '../fleet/types.js';
 import type { ContextExtras } from '../graphql/context.js';
@@ -22,13 +24,14 @@ import { ClusterKubeConfigs } from './ClusterKubeConfigs.js';
 import { OperationService } from './OperationService.js';
 import { hostname } from 'node:os';
 import { loadControlPlaneKubeConfig } from '../fleet/kubeConfigs.js';
+import { fleetIdOf } from '../fleet/fleetIdentity.js';
 import { detectSharedStore } from './shared/detectSharedStore.js';
 import { SharedOperations } from './shared/SharedOperations.js';
 
 export interface OperationsRuntime {
   /** Absent when the gateway has no kubeconfig to write with. */
   service: OperationService | undefined;
-  audit: AuditLog;
+  audit: AuditStore;
   contextExtras: Omit<ContextExtras, 'request'>;
   /**
    * Where gateway-run Operations live: `shared` (the control plane, every replica), or `in-process` with the
@@ -125,10 +128,28 @@ async function chooseStore(
   return { shared, store: { kind: 'shared', namespace: ops.namespace, replicaId } };
 }
 
+/**
+ * Operations in process on an audit database another live replica also runs Operations in process on would be
+ * lost: each replica's restart fails the other's unfinished ones as interrupted. So the second one refuses to
+ * start (a PostgreSQL advisory lock, or a lock file beside a SQLite file, held until the store closes).
+ */
+async function holdInProcessLock(audit: AuditStore, config: Config): Promise<void> {
+  if (!audit.acquireOperationsLock) return;
+  const lock = await audit.acquireOperationsLock(fleetIdOf(config));
+  if (lock.acquired) return;
+  throw new Error(
+    `another gateway (${lock.holder ?? 'unknown'}) runs Operations in process on the audit database ${audit.describe()}; ` +
+      'a second one would fail its unfinished Operations as interrupted. Install the FleetOperation CRD (deploy/crds) so that ' +
+      'replicas share Operations through the control plane, or give each replica its own --audit-db',
+  );
+}
+
+/** Opens the audit store (rejecting with a one-line error when it cannot) and starts the Operations on it. */
 export async function startOperations(config: Config, fleet: Fleet, logger: LoggerLike, signals: OperationSignals = {}): Promise<OperationsRuntime> {
   // Configs built by hand (benchmarks, older callers) may predate these options: fall back to the defaults.
   const auditConfig = config.audit ?? { path: ':memory:', maxAgeMs: 30 * 24 * 3600_000, maxRows: 100_000 };
-  const audit = new AuditLog({ path: auditConfig.path });
+  const audit = await createAuditStore(auditConfig.path, { onError: (err) => logger.warn({ err }, 'audit database error') });
+  if (audit.kind === 'postgres') logger.info({ auditDb: audit.describe() }, 'audit log in PostgreSQL');
   let service: OperationService | undefined;
   const retention = new AuditRetention(audit, {
     maxAgeMs: auditConfig.maxAgeMs,
@@ -145,7 +166,15 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
   const late: { service?: OperationService } = {};
   let store: OperationsRuntime['store'] = { kind: 'in-process', reason: 'no kubeconfig' };
   if (config.kubeconfig) {
-    const chosen = await chooseStore(config, logger, late);
+    let chosen: Awaited<ReturnType<typeof chooseStore>>;
+    try {
+      chosen = await chooseStore(config, logger, late);
+      if (!chosen.shared) await holdInProcessLock(audit, config);
+    } catch (err) {
+      retention.stop();
+      await audit.close().catch(() => undefined);
+      throw err;
+    }
     store = chosen.store;
     service = late.service = new OperationService({
       shared: chosen.shared,
@@ -164,7 +193,16 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
       ...(signals.fleet ? { signals: signals.fleet } : {}),
       ...(signals.stepRunner ? { stepRunner: signals.stepRunner } : {}),
     });
-    const restored = await service.start();
+    let restored: { loaded: number; interrupted: string[] };
+    try {
+      restored = await service.start();
+    } catch (err) {
+      // The Operations could not be read back (the database failed after opening): nothing may run half restored.
+      retention.stop();
+      await service.stop();
+      await audit.close().catch(() => undefined);
+      throw err;
+    }
     const shared = chosen.shared;
     service.onChange(followPhases(logger, signals, (op) => !shared || op.executor !== 'GATEWAY' || shared.owns(op.id)));
     if (restored.loaded > 0) logger.info({ loaded: restored.loaded, interrupted: restored.interrupted }, 'operations restored from the audit log');
@@ -179,7 +217,7 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
     async stop(options = {}) {
       retention.stop();
       await service?.stop(options);
-      audit.close();
+      await audit.close();
     },
   };
 }

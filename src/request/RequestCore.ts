@@ -18,7 +18,7 @@ import {
   type DocumentNode, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLFormattedError, type GraphQLSchema,
   type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
-import type { AuditLog } from '../audit/AuditLog.js';
+import type { AuditStore } from '../audit/AuditStore.js';
 import { AnonymousAuthenticator } from '../auth/AnonymousAuthenticator.js';
 import type { Authenticator } from '../auth/AuthResult.js';
 import { operationNameOf, startRequestCount, type RequestCount, type RequestTransport } from '../audit/requestStatistics.js';
@@ -54,7 +54,7 @@ export interface RequestCoreOptions {
   /** What each request's context carries beyond fleet and identity (Operations, audit log). @default {} */
   extras?: Omit<ContextExtras, 'request'>;
   /** Where requests are counted per operation name; absent counts nothing. @default extras.auditLog */
-  auditLog?: AuditLog;
+  auditLog?: AuditStore;
   /** The cache of validated documents. @default DocumentCache's defaults */
   documentCache?: DocumentCacheOptions;
   /** Who a bearer token belongs to (`--auth`, src/auth/createAuthenticator.ts). @default AnonymousAuthenticator (mode none) */
@@ -131,7 +131,7 @@ export class RequestCore {
   private readonly costs: CostLimitCache;
   private readonly fleet: Fleet;
   private readonly extras: Omit<ContextExtras, 'request'>;
-  private readonly auditLog: AuditLog | undefined;
+  private readonly auditLog: AuditStore | undefined;
   private readonly logger: Logger;
   /** The `--auth` authenticator, asked once per HTTP request and once per WebSocket connection. */
   readonly authenticator: Authenticator;

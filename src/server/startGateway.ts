@@ -139,9 +139,17 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const fleetSignals = fleetSignalsOf(metrics, tracing);
   const fleet = options.fleet ?? (await defaultCreateFleet(config, logger, redisHealth, fleetSignals));
   metrics.observeFleet(fleet);
-  const operations = await startOperations(config, fleet, logger.child({ component: 'operations' }), {
-    phaseReached: (type, phase) => metrics.phaseReached(type, phase), fleet: fleetSignals, ...(tracing ? { stepRunner: tracing.stepRunner } : {}),
-  });
+  let operations: OperationsRuntime;
+  try {
+    operations = await startOperations(config, fleet, logger.child({ component: 'operations' }), {
+      phaseReached: (type, phase) => metrics.phaseReached(type, phase), fleet: fleetSignals, ...(tracing ? { stepRunner: tracing.stepRunner } : {}),
+    });
+  } catch (err) {
+    // The audit database cannot be opened (an unreachable PostgreSQL): the fleet this call started stops with it.
+    if (ownsFleet) await fleet.stop().catch(() => undefined);
+    await tracing?.stop().catch(() => undefined);
+    throw err;
+  }
 
   let server: Server;
   const httpServer = createServer((req, res) => {

@@ -46,7 +46,8 @@ export const OPERATION_FIELDS = `id type phase reason error executor requestedBy
   target { kind name namespace cluster } parameters { key value }
   steps { name phase message startedAt finishedAt } currentStep { name phase }`;
 
-export async function startOperationsFixture(options: { scenario?: string; args?: string[]; headers?: Record<string, string> } = {}): Promise<OperationsFixture> {
+/** `auditDb`: the `--audit-db` value (a postgres:// URL, say); default a SQLite file in the fixture's folder. */
+export async function startOperationsFixture(options: { scenario?: string; args?: string[]; headers?: Record<string, string>; auditDb?: string } = {}): Promise<OperationsFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-ops-test-'));
   const kubeconfigOut = join(dir, 'kubeconfig.yaml');
   const auditPath = join(dir, 'audit.db');
@@ -58,7 +59,7 @@ export async function startOperationsFixture(options: { scenario?: string; args?
   let gateway: Gateway | undefined;
   try {
     const { args, identity } = await gatewayArgsForIdentity(sim, kubeconfigOut,
-      ['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', auditPath, ...(options.args ?? [])], dir);
+      ['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', options.auditDb ?? auditPath, ...(options.args ?? [])], dir);
     const loaded = loadConfig(args, {});
     if (loaded.kind !== 'config') throw new Error('unexpected help');
     gateway = await startGateway(loaded.config, { logger: createLogger('error') });
