@@ -20,7 +20,8 @@ let node: string;
 
 beforeAll(async () => {
   schema = freshSchema();
-  fx = await startOperationsFixture({ scenario: 'demo', auditDb: schema.url });
+  // In process (no shared FleetOperations): the Operations themselves are kept in the audit database.
+  fx = await startOperationsFixture({ scenario: 'demo', auditDb: schema.url, args: ['--operations-store', 'in-process'] });
   const nodes = await fx.simClients('member1').core.listNode();
   node = nodes.items.map((n) => n.metadata!.name!).sort()[0]!;
 });
@@ -94,10 +95,24 @@ describe('--audit-db postgres://', () => {
     expect(log.data.auditLog.statistics).toEqual(expect.arrayContaining([expect.objectContaining({ operationName: 'anonymous', transport: 'HTTP' })]));
   });
 
-  it('a second gateway on the same schema answers operation(id) from PostgreSQL', async () => {
+  it('a second gateway running Operations in process on the same schema refuses to start while the first runs', async () => {
+    const loaded = loadConfig(['--kubeconfig', join(fx.dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', schema.url, '--operations-store', 'in-process'], {});
+    if (loaded.kind !== 'config') throw new Error('unexpected help');
+    const error = await startGateway(loaded.config, { logger: createLogger('error') }).then(
+      async (g) => {
+        await g.stop();
+        return null;
+      },
+      (e: Error) => e,
+    );
+    expect(error?.message).toMatch(/^another gateway \(fleetgraph .+\) runs Operations in process on the audit database postgres:\/\/postgres@127\.0\.0\.1:5432\/postgres\?schema=fg_test_\w+; /);
+  });
+
+  it('once the first has stopped, a second gateway on the same schema answers operation(id) from PostgreSQL', async () => {
     const [op] = await schema.rows<{ id: string }>(`SELECT id FROM operations ORDER BY created_at LIMIT 1`);
     expect(op).toBeDefined();
-    const loaded = loadConfig(['--kubeconfig', join(fx.dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', schema.url], {});
+    await fx.gateway.stop();
+    const loaded = loadConfig(['--kubeconfig', join(fx.dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', schema.url, '--operations-store', 'in-process'], {});
     if (loaded.kind !== 'config') throw new Error('unexpected help');
     const second: Gateway = await startGateway(loaded.config, { logger: createLogger('error') });
     try {
