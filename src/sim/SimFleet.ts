@@ -67,4 +67,10 @@ export interface ScenarioOptions {
    * applies deploy/ itself, as an operator would). @default true
    */
   gatewayIdentity?: boolean;
+  /**
+   * Whether the scenarios the gateway runs against (demo, mini) install the FleetOperation CRD from
+   * deploy/crds on the control plane, as an operator would (false: a test of the gateway's fallback to
+   * in-process Operations). The `fleetgraph-system` namespace is created either way. @default true
+   */
+  operationsCrd?: boolean;
 }

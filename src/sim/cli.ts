@@ -20,7 +20,8 @@ const USAGE = `Usage: fleetgraph sim [options]
   --churn <n>            pod replacements per minute per member (default 2; 0 = none)
   --kubeconfig-out <f>   where to write the kubeconfig (default: a file in the temp dir)
   --store <s>            memory | sqlite:<path> (default memory)
-  --tokens <file>        JSON or YAML list of {token, user, groups, uid?} for more users`;
+  --tokens <file>        JSON or YAML list of {token, user, groups, uid?} for more users
+  --no-operations-crd    do not install the FleetOperation CRD on the control plane (demo, mini)`;
 
 export interface ParsedSimArgs {
   options: SimulatorOptions;
@@ -71,6 +72,10 @@ export function parseSimArgs(args: string[]): ParsedSimArgs {
         break;
       case '--tokens':
         options.tokens = value();
+        break;
+      case '--no-operations-crd':
+        if (inline !== undefined) throw new Error(`${flag} takes no value`);
+        options.operationsCrd = false;
         break;
       case '--help':
       case '-h':

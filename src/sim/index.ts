@@ -62,6 +62,13 @@ export interface SimulatorOptions {
    * @default true
    */
   gatewayIdentity?: boolean;
+  /**
+   * Whether scenarios demo and mini install the FleetOperation CRD (deploy/crds/fleetgraph.io_fleetoperations.yaml)
+   * on the control plane; false leaves it out, for tests of the gateway without shared Operations
+   * (`fleetgraph sim --no-operations-crd`).
+   * @default true
+   */
+  operationsCrd?: boolean;
 }
 
 export interface RunningSimulator {
@@ -116,7 +123,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const restored = fleet.controlPlane.store.currentResourceVersion() > 1;
   try {
     fleet.setRestoring(restored);
-    await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0, users, gatewayIdentity: options.gatewayIdentity ?? true });
+    await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0, users, gatewayIdentity: options.gatewayIdentity ?? true, operationsCrd: options.operationsCrd ?? true });
     fleet.setRestoring(false);
     // Every real cluster has these; scenarios may have made them already.
     for (const c of [fleet.controlPlane, ...fleet.members.values()]) {

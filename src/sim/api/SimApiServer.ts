@@ -27,6 +27,7 @@ import { identifyRequest } from './requestIdentity.js';
 import { identityApiOf, serveIdentityApi } from './identityApis.js';
 import { memberProxyUrl } from '../kubeconfig.js';
 import { handleAdminRequest } from './adminApi.js';
+import { EvictionLog } from './evictionLog.js';
 import { authorizeRequest } from '../auth/authorizeRequest.js';
 import type { UserInfo } from '../auth/types.js';
 
@@ -86,6 +87,8 @@ function delay(ms: number): Promise<void> {
 
 export class SimApiServer {
   readonly stats = new RequestStats();
+  /** Successful pod evictions, for `/_sim/evictions`. */
+  readonly evictions = new EvictionLog();
   private readonly server: https.Server;
   /** Authentication of every cluster: static tokens and each cluster's service account tokens. */
   readonly authenticator: Authenticator;
@@ -166,7 +169,7 @@ export class SimApiServer {
     if (pathname === '/_sim' || pathname.startsWith('/_sim/')) {
       if (authn.kind === 'invalid') throw new ApiError(401, 'Unauthorized', 'Unauthorized');
       if (authn.kind !== 'user' || !authn.admin) throw new ApiError(403, 'Forbidden', 'the simulator admin API needs the admin token', {});
-      return handleAdminRequest(req, res, pathname, this.options.fleet, this.stats, readBody);
+      return handleAdminRequest(req, res, pathname, this.options.fleet, this.stats, readBody, this.evictions);
     }
 
     // Which simulated server is asked: a member through the Karmada cluster proxy, or the control plane.
@@ -323,6 +326,7 @@ export class SimApiServer {
           user,
           body: readBody,
           track: (close) => this.options.fleet.faults.trackWatch(clusterName, close),
+          onEvicted: (pod) => this.evictions.record(clusterName, pod),
           onServerStop: this.onServerStop,
         });
       default:

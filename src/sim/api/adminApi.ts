@@ -1,10 +1,11 @@
 /**
- * The simulator's own admin API under `/_sim/` (admin token only): request statistics and the
- * per-member fault switches tests flip at run time.
+ * The simulator's own admin API under `/_sim/` (admin token only): request statistics, the eviction log
+ * and the per-member fault switches tests flip at run time.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../cluster/ApiError.js';
 import type { ClosableSimFleet } from '../fleet.js';
+import type { EvictionLog } from './evictionLog.js';
 import type { RequestStats } from './requestStats.js';
 import { sendJson } from './respond.js';
 
@@ -15,6 +16,7 @@ export async function handleAdminRequest(
   fleet: ClosableSimFleet,
   stats: RequestStats,
   readBody: () => Promise<Buffer>,
+  evictions: EvictionLog,
 ): Promise<void> {
   const method = req.method ?? 'GET';
   const segs = pathname.split('/').filter(Boolean).slice(1); // after "_sim"
@@ -24,6 +26,11 @@ export async function handleAdminRequest(
     return sendJson(res, 200, { ok: true });
   }
   if (segs[0] === 'requests' && method === 'GET') return sendJson(res, 200, { requests: stats.recent() });
+  if (segs[0] === 'evictions' && segs.length === 1 && method === 'GET') return sendJson(res, 200, { evictions: evictions.list() });
+  if (segs[0] === 'evictions' && segs[1] === 'reset' && segs.length === 2 && method === 'POST') {
+    evictions.reset();
+    return sendJson(res, 200, { ok: true });
+  }
   if (segs[0] === 'faults' && segs[1]) {
     const member = decodeURIComponent(segs[1]);
     if (!fleet.members.has(member)) throw ApiError.notFound({ group: 'cluster.karmada.io', resource: 'clusters' }, member);

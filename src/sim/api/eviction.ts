@@ -11,7 +11,18 @@ import type { DeleteOptions } from '../cluster/SimCluster.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export function evictPod(cluster: SimClusterInternals, namespace: string, name: string, body: unknown, manager: string): Record<string, unknown> {
+/**
+ * Evicts a pod, or throws the ApiError to answer. `onEvicted` is called with the pod for every eviction
+ * answered with success (also for a pod already terminating), for the admin API's eviction log.
+ */
+export function evictPod(
+  cluster: SimClusterInternals,
+  namespace: string,
+  name: string,
+  body: unknown,
+  manager: string,
+  onEvicted: (pod: KubeObject) => void = () => {},
+): Record<string, unknown> {
   const ev = (body ?? {}) as Obj;
   const kind = ev['kind'];
   const apiVersion = ev['apiVersion'];
@@ -34,6 +45,7 @@ export function evictPod(cluster: SimClusterInternals, namespace: string, name: 
   // Terminating, finished and pending pods are evicted without asking any budget.
   if (pod.metadata.deletionTimestamp || phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || !phase) {
     if (!pod.metadata.deletionTimestamp) cluster.objects.delete('pods', namespace, name, deleteOptions);
+    onEvicted(pod);
     return success;
   }
   const pdbs = matchingPdbs(cluster, pod);
@@ -65,5 +77,6 @@ export function evictPod(cluster: SimClusterInternals, namespace: string, name: 
     }
   }
   cluster.objects.delete('pods', namespace, name, deleteOptions);
+  onEvicted(pod);
   return success;
 }

@@ -49,6 +49,8 @@ export interface ResourceRequest {
   body: () => Promise<Buffer>;
   track: (close: () => void) => () => void;
   onServerStop: (close: () => void) => () => void;
+  /** Called with each pod the `eviction` subresource evicted (the admin API's eviction log). */
+  onEvicted?: (pod: KubeObject) => void;
 }
 
 /** Finds the served type for a URL's group, version and plural name. */
@@ -265,7 +267,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
   if (sub === 'eviction') {
     if (method !== 'POST') throw ApiError.methodNotSupported(qualified(t), method.toLowerCase());
     const body = await readBody(req, r, 'Eviction');
-    sendBody(res, 201, evictPod(cluster, ns!, name, body, manager), { type: 'json' });
+    sendBody(res, 201, evictPod(cluster, ns!, name, body, manager, r.onEvicted), { type: 'json' });
     return;
   }
   if (sub === 'scale') return scale(req, res, r, t, ns, name, manager);

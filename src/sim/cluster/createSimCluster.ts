@@ -20,6 +20,8 @@ import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector } from
 import { nowRfc3339, toRfc3339 } from './timestamps.js';
 import { builtinResources, controlPlaneResources, METRICS_KEYS } from '../resources/builtinResources.js';
 import { ClusterRbac } from '../auth/ClusterRbac.js';
+import { CustomResourceServing } from './CustomResourceServing.js';
+import { CRD_RESOURCE } from '../resources/customResourceTypes.js';
 
 export interface CreateSimClusterOptions {
   /** The Karmada control plane also serves cluster.karmada.io clusters. */
@@ -119,7 +121,18 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
     if (this.isControlPlane) for (const t of controlPlaneResources()) this.resources.set(t.key, t);
     for (const key of this.resources.keys()) this.indexExisting(key);
     this.unsubscribeIndex = this.store.watch('*', undefined, this.store.currentResourceVersion(), (ev) => this.onStoreEvent(ev));
+    this.customResources = new CustomResourceServing({
+      objects: this,
+      resources: this.resources,
+      registerResource: (t) => this.registerResource(t),
+      unregisterResource: (key) => this.resources.delete(key),
+      onChange: (resource, listener) => this.onChange(resource, listener),
+      storedCrds: () => this.store.list(CRD_RESOURCE),
+    });
   }
+
+  /** Kinds served because a CustomResourceDefinition was written. */
+  private readonly customResources: CustomResourceServing;
 
   get objects(): InternalObjectApi {
     return this;
@@ -139,6 +152,7 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
   close(): void {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    this.customResources.stop();
     this.unsubscribeIndex();
     this.store.close();
   }

@@ -179,8 +179,8 @@ export function builtinResources(): ResourceType[] {
     grouped('coordination.k8s.io', 'v1', 'leases', 'Lease', true, { columns: leaseColumns }),
     // Stored only (no pod network is simulated): deploy/ ships the gateway's.
     grouped('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'], hasGeneration: true }),
-    // Stored only: a CRD applied here does not make the server serve its kind (the kinds the simulator
-    // serves are registered in code: Karmada's, the middleware platform's).
+    // A CRD written here makes its cluster serve the kind (src/sim/cluster/CustomResourceServing.ts); the
+    // kinds with controllers (Karmada's, the middleware platform's) are registered in code instead.
     grouped('apiextensions.k8s.io', 'v1', 'customresourcedefinitions', 'CustomResourceDefinition', false, {
       shortNames: ['crd', 'crds'], categories: ['api-extensions'], subresources: ['status'], hasGeneration: true,
     }),

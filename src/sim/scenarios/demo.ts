@@ -17,6 +17,7 @@ import { buildApp, type AppBlueprint } from './buildWorkloads.js';
 import { seedMemberBasics, addStaticControlPlanePods, waitForPodsRunning } from './memberBasics.js';
 import { addKarmadaDemo } from './karmada-demo.js';
 import { addDemoUsers } from './demoUsers.js';
+import { installOperationsCrd } from './operationsCrd.js';
 
 interface MemberPlan {
   name: string;
@@ -195,6 +196,8 @@ export const demoScenario: Scenario = {
     addKarmadaDemo(fleet);
     // Users with different rights (src/sim/scenarios/demoUsers.ts) and the gateway's ServiceAccount.
     addDemoUsers(fleet, options.users, options.gatewayIdentity ?? true);
+    // The FleetOperation CRD and the gateway's Operations namespace, as an operator installs them (issue 14).
+    installOperationsCrd(fleet.controlPlane, options.operationsCrd ?? true);
 
     // Serve a fleet that already looks settled: kubectl right after start-up shows Running pods.
     await waitForPodsRunning(members, 20_000);

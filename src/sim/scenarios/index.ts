@@ -8,6 +8,7 @@ import { benchLScenario, benchMScenario } from './bench.js';
 import { addKubeletNode, buildNode } from './buildNode.js';
 import { buildApp } from './buildWorkloads.js';
 import { seedMemberBasics, waitForPodsRunning } from './memberBasics.js';
+import { installOperationsCrd } from './operationsCrd.js';
 
 /** A control plane with no members: for tests of the API layer alone. */
 const emptyScenario: Scenario = {
@@ -19,7 +20,7 @@ const emptyScenario: Scenario = {
 /** One member, two worker nodes, one small Deployment: the quickest fleet with moving parts. */
 const miniScenario: Scenario = {
   name: 'mini',
-  description: 'One member (member1) with 2 nodes and a 2-replica nginx Deployment',
+  description: 'One member (member1) with 2 nodes and a 2-replica nginx Deployment; the FleetOperation CRD on the control plane',
   async setup(fleet: SimFleet, options: ScenarioOptions): Promise<void> {
     const member = fleet.addMember('member1');
     seedMemberBasics(member, ['web']);
@@ -36,6 +37,8 @@ const miniScenario: Scenario = {
     });
     for (const [resource, object] of app.objects) member.objects.create(resource, object, { manager: app.manager });
     installMemberControllers(fleet, member, { seed: options.seed, churnPerMinute: options.churnPerMinute });
+    // What an operator installs for the gateway's shared Operations (the gateway's tests run on this fleet).
+    installOperationsCrd(fleet.controlPlane, options.operationsCrd ?? true);
     await waitForPodsRunning([member], 10_000);
   },
 };
