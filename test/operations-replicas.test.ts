@@ -120,7 +120,7 @@ it('a drain started on A is listed on B and C, followed on B and cancelled from 
     // Followed on B: its evictions are refused by the budget, so it runs until cancelled.
     const client = openClient(gateways.B.url);
     const progress = record(client, `subscription($id: ID!) { operationProgress(id: $id) { id phase steps { name phase message } } }`, { id });
-    await until(async () => (progress.events.some((e: any) => e.data?.operationProgress?.steps?.some((s: any) => /refused/.test(s.message ?? ''))) ? true : undefined), 160);
+    await progress.waitFor((events) => events.some((e: any) => e.operationProgress?.steps?.some((s: any) => /refused/.test(s.message ?? ''))), 40_000, 'a refused eviction seen on B');
 
     const cancelled = await mutate(gateways.C.url, 'cancelOperation', `mutation($id: ID!) { cancelOperation(id: $id, reason: "from C") { id phase error } }`, { id });
     expect(cancelled.errors).toBeUndefined();
@@ -128,7 +128,8 @@ it('a drain started on A is listed on B and C, followed on B and cancelled from 
     expect(cancelled.data.cancelOperation.error).toMatch(/from C/);
 
     // B's subscription ends with the cancel; A, which ran it, says the same.
-    await until(async () => (progress.events.some((e: any) => e.data?.operationProgress?.phase === 'CANCELLED') ? true : undefined), 80);
+    await progress.waitFor((events) => events.some((e: any) => e.operationProgress?.phase === 'CANCELLED'), 20_000, 'CANCELLED seen on B');
+    await progress.waitForEnd();
     expect((await operation(gateways.A.url, id)).phase).toBe('CANCELLED');
     await client.dispose();
   } finally {
