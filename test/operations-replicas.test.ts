@@ -152,7 +152,7 @@ it('the same idempotency key sent to A and B at once gives one Operation', async
   expect(all.filter((e: any) => e.node.id === id)).toHaveLength(1);
   expect(all).toHaveLength(1);
   // The same key with other arguments is a conflict, on any replica.
-  const other = await mutate(gateways.C.url, 'uncordonNode', `mutation { uncordonNode(cluster: "member1", name: "member1-worker-1", idempotencyKey: "same-key-1") { id } }`);
+  const other = await mutate(gateways.C.url, 'cordonNode', `mutation { cordonNode(cluster: "member1", name: "member1-worker-0", idempotencyKey: "same-key-1") { id } }`);
   expect(other.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   await mutate(gateways.C.url, 'uncordonNode', `mutation { uncordonNode(cluster: "member1", name: "member1-worker-1") { id } }`);
 });

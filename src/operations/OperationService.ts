@@ -696,10 +696,10 @@ export class OperationService {
       const hash = createHash('sha256').update(canonicalJson(args)).digest('hex');
       if (key !== null && key.length > 200) throw MutationRefusal.badInput('idempotencyKey: at most 200 characters', 'idempotencyKey');
       const shared = this.options.shared ?? null;
-      // Shared: a key names the Operation itself (a hash of the caller and the key), on every replica.
+      // Shared: a key names the Operation itself (a hash of the caller, the mutation and the key), on every replica.
       const sharedHash = createHash('sha256').update(`${req.mutation}\u0000${canonicalJson(args)}`).digest('hex');
       if (key !== null && shared) {
-        const keyed = keyedOperationId(caller.user, key);
+        const keyed = keyedOperationId(caller.user, req.mutation, key);
         const existing = await shared.find(keyed);
         if (existing) {
           const replay = this.sharedReplay(key, sharedHash, existing, shared.factsOf(keyed));
@@ -734,7 +734,7 @@ export class OperationService {
       }
 
       if (prepared.executor === 'GATEWAY' && shared) {
-        const id = key !== null ? keyedOperationId(caller.user, key) : newOperationId();
+        const id = key !== null ? keyedOperationId(caller.user, req.mutation, key) : newOperationId();
         const op = this.newRecord(id, caller, req, prepared);
         const facts: RequestFacts = {
           arguments: JSON.stringify(args),

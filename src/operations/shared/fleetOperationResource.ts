@@ -84,11 +84,12 @@ export interface FleetOperationStatus {
 }
 
 /**
- * The id (and object name) of an Operation asked with an idempotency key: a hash of who asked and the key, so
- * that two replicas receiving the same request at once both try to create the same object, and one succeeds.
+ * The id (and object name) of an Operation asked with an idempotency key: a hash of who asked, the key and the
+ * mutation (keys are scoped to the caller and the mutation, as with one replica), so that two replicas
+ * receiving the same request at once both try to create the same object, and one succeeds.
  */
-export function keyedOperationId(user: string, key: string): string {
-  return `op-k${createHash('sha256').update(`${user}\u0000${key}`).digest('hex').slice(0, 24)}`;
+export function keyedOperationId(user: string, mutation: string, key: string): string {
+  return `op-k${createHash('sha256').update(`${user}\u0000${mutation}\u0000${key}`).digest('hex').slice(0, 24)}`;
 }
 
 export function idempotencyKeyHash(user: string, key: string): string {
