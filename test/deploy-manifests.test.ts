@@ -108,7 +108,7 @@ describe('the rendered objects', () => {
     for (const k of ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Service', 'PodDisruptionBudget',
       'NetworkPolicy', 'CustomResourceDefinition', 'ClusterPropagationPolicy', 'PersistentVolumeClaim']) expect(kinds, k).toContain(k);
     expect(single.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name).sort()).toEqual(
-      ['fleetoperations.fleetgraph.io', ...['applications', 'components', 'operations', 'workloadsets'].map((n) => `${n}.middleware.fleetgraph.io`)]);
+      ['fleetoperations.fleetgraph.io', ...['applications', 'components', 'operations', 'workloadsets'].map((n) => `${n}.middleware.fleetgraph.io`)].sort());
     for (const o of [...single, ...ha, ...none]) expect(['karmada', 'host', 'both'], `${o.kind}/${o.metadata.name}`).toContain(o.metadata.labels?.['fleetgraph.io/install-on']);
   });
 
