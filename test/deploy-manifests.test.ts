@@ -47,15 +47,29 @@ function grants(roles: Obj[]): Set<string> {
   return out;
 }
 
-/** What requiredAccess.ts says, for members reached through the Karmada cluster proxy (how deploy/ runs). */
-function needs(settings: AccessSettings, side: 'controlPlane' | 'member'): Set<string> {
+/**
+ * What requiredAccess.ts says, for members reached through the Karmada cluster proxy (how deploy/ runs):
+ * cluster-wide (ClusterRoles), or in the Operations namespace (`operationsNamespace`: a Role there).
+ */
+function needs(settings: AccessSettings, side: 'controlPlane' | 'member', operationsNamespace = false): Set<string> {
   const all = requiredAccess({ group: 'middleware.fleetgraph.io', version: 'v1alpha1' });
   const out = new Set<string>();
   for (const e of selectAccess(all, settings, { proxy: true, direct: false })) {
     if (e.side !== side || (e.side === 'member' && e.route === 'direct')) continue;
+    if ((e.scope === 'operationsNamespace') !== operationsNamespace) continue;
     for (const v of e.verbs) out.add(`${e.apiGroup}|${ruleResource(e)}|${v}`);
   }
   return out;
+}
+
+/** The Roles bound to the gateway's ServiceAccount in `namespace` by RoleBindings there. */
+function boundNamespaceRoles(objects: Obj[], namespace: string): Obj[] {
+  const bindings = objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.namespace === namespace
+    && o.subjects.some((s: Obj) => s.kind === 'ServiceAccount' && s.name === SA.name && s.namespace === SA.namespace));
+  for (const b of bindings) expect(b.roleRef.kind, b.metadata.name).toBe('Role');
+  const roles = objects.filter((o) => o.kind === 'Role' && o.metadata.namespace === namespace && bindings.some((b) => b.roleRef.name === o.metadata.name));
+  expect(roles.length).toBe(bindings.length);
+  return roles;
 }
 
 /** The ClusterRoles bound to the gateway's ServiceAccount, split into control-plane and member templates. */
@@ -94,7 +108,7 @@ describe('the rendered objects', () => {
     for (const k of ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'Service', 'PodDisruptionBudget',
       'NetworkPolicy', 'CustomResourceDefinition', 'ClusterPropagationPolicy', 'PersistentVolumeClaim']) expect(kinds, k).toContain(k);
     expect(single.filter((o) => o.kind === 'CustomResourceDefinition').map((o) => o.metadata.name).sort()).toEqual(
-      ['applications', 'components', 'operations', 'workloadsets'].map((n) => `${n}.middleware.fleetgraph.io`));
+      ['fleetoperations.fleetgraph.io', ...['applications', 'components', 'operations', 'workloadsets'].map((n) => `${n}.middleware.fleetgraph.io`)].sort());
     for (const o of [...single, ...ha, ...none]) expect(['karmada', 'host', 'both'], `${o.kind}/${o.metadata.name}`).toContain(o.metadata.labels?.['fleetgraph.io/install-on']);
   });
 
@@ -158,6 +172,14 @@ describe('the rendered objects', () => {
       to: [{ podSelector: { matchLabels: find(ha, 'Deployment', 'fleetgraph-redis').spec.selector.matchLabels } }], ports: [{ port: 6379, protocol: 'TCP' }],
     });
     expect(find(ha, 'NetworkPolicy', 'fleetgraph-redis').spec.ingress[0].from).toEqual([{ podSelector: { matchLabels: d.selector.matchLabels } }]);
+    // The shared audit log: a PostgreSQL URL from a Secret the operator creates (no server shipped), reachable.
+    expect(d.template.spec.containers[0].env).toContainEqual({
+      name: 'FLEETGRAPH_AUDIT_DB', valueFrom: { secretKeyRef: { name: 'fleetgraph-audit-db', key: 'url', optional: false } },
+    });
+    expect(ha.some((o) => /postgres/i.test(JSON.stringify(o.spec?.template?.spec?.containers?.map((c: Obj) => c.image) ?? [])))).toBe(false);
+    expect(find(ha, 'NetworkPolicy', 'fleetgraph').spec.egress).toContainEqual({ ports: [{ port: 5432, protocol: 'TCP' }] });
+    // Shared Operations: the FleetOperation CRD is rendered with the overlay.
+    expect(find(ha, 'CustomResourceDefinition', 'fleetoperations.fleetgraph.io')).toBeDefined();
   });
 
   it('auth-none: --auth none with --allow-anonymous, and the write roles instead of the callers\' ones', () => {
@@ -173,6 +195,11 @@ describe('the rendered objects', () => {
       const roles = boundRoles(objects);
       expect([...grants(roles.controlPlane)].sort(), settings.auth).toEqual([...needs(settings, 'controlPlane')].sort());
       expect([...grants(roles.member)].sort(), settings.auth).toEqual([...needs(settings, 'member')].sort());
+      // Shared Operations: a Role in the Operations namespace of the control plane, nothing cluster-wide.
+      const operations = boundNamespaceRoles(objects, 'fleetgraph-system');
+      for (const r of operations) expect(r.metadata.labels['fleetgraph.io/install-on'], r.metadata.name).toBe('karmada');
+      expect([...grants(operations)].sort(), settings.auth).toEqual([...needs(settings, 'controlPlane', true)].sort());
+      expect(needs(settings, 'controlPlane', true).size).toBeGreaterThan(0);
     }
     // The propagation policy selects exactly the member templates (and they are the only labelled ones).
     const cpp = find(single, 'ClusterPropagationPolicy', 'fleetgraph-member-rbac');

@@ -118,6 +118,18 @@ describe('with the admin kubeconfig of the demo simulator', () => {
     expect(rows(r.stdout).filter((x) => x[2] === 'MISSING' || x[2] === 'FAIL')).toEqual([]);
     expect(r.stdout).not.toContain('Rules to add');
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^OK: everything required is in place/);
+    // Shared Operations: the scenario installed the FleetOperation CRD; access is asked in fleetgraph-system.
+    expect(rowOf(r.stdout, 'karmada', 'api fleetgraph.io/v1alpha1')?.[2]).toBe('ok');
+    expect(rowOf(r.stdout, 'karmada', 'access fleetoperations.fleetgraph.io in fleetgraph-system')).toEqual(
+      ['karmada', 'access fleetoperations.fleetgraph.io in fleetgraph-system', 'ok', 'get, list, watch, create, update, patch, delete']);
+    expect(rowOf(r.stdout, 'karmada', 'access fleetoperations/status.fleetgraph.io in fleetgraph-system')?.[3]).toBe('get, update, patch');
+    expect(rowOf(r.stdout, 'karmada', 'access leases.coordination.k8s.io in fleetgraph-system')?.[2]).toBe('ok');
+  });
+
+  it('with --read-only, does not ask for shared Operations', async () => {
+    const r = await doctor(['--kubeconfig', sim.kubeconfigPath, '--read-only']);
+    expect(r.code).toBe(0);
+    expect(rows(r.stdout).filter((x) => x[1] === 'api fleetgraph.io/v1alpha1' || x[1].includes('fleetoperations') || x[1].includes('leases'))).toEqual([]);
   });
 
   it('checks impersonation, reviews and RBAC reads when callers sign in (--auth kubernetes)', async () => {
@@ -139,6 +151,10 @@ describe('as the gateway\'s ServiceAccount with the shipped ClusterRole (deploy/
       expect(rows(r.stdout).filter((x) => x[2] !== 'ok' && x[1] !== 'api batch/v1'), args.join(' ')).toEqual([]);
       expect(r.code).toBe(0);
     }
+    // The Role of deploy/rbac/common/operations.yaml grants shared Operations in fleetgraph-system.
+    const r = await doctor(['--kubeconfig', kubeconfig]);
+    expect(rowOf(r.stdout, 'karmada', 'access fleetoperations.fleetgraph.io in fleetgraph-system')?.[2]).toBe('ok');
+    expect(rowOf(r.stdout, 'karmada', 'access leases.coordination.k8s.io in fleetgraph-system')?.[2]).toBe('ok');
   });
 });
 
@@ -193,6 +209,20 @@ describe('with a ServiceAccount bound to a deliberately short ClusterRole', () =
     // Merged over the members: the verbs any member lacks, with the members named.
     expect(r.stdout).toMatch(new RegExp(`  - \\{apiGroups: \\[""\\], resources: \\["pods"\\], verbs: \\["get", "list", "watch", "delete"\\]\\}  # ${members.join(', ')}`));
     expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^NOT READY: \d+ missing, 0 failed/);
+    // Shared Operations are optional: warnings that say what is lost, with the Role's rule to add.
+    for (const check of ['access fleetoperations.fleetgraph.io in fleetgraph-system', 'access fleetoperations/status.fleetgraph.io in fleetgraph-system', 'access leases.coordination.k8s.io in fleetgraph-system']) {
+      const row = rowOf(r.stdout, 'karmada', check)!;
+      expect(row[2], check).toBe('warn');
+      expect(row[3], check).toContain('Operations will run in process: one replica only. Add to a Role in fleetgraph-system - {apiGroups: [');
+    }
+    const lines = r.stdout.split('\n');
+    const at = lines.indexOf('Rules to add to a Role bound to this identity in namespace fleetgraph-system on the Karmada control plane:');
+    expect(at).toBeGreaterThan(0);
+    expect(lines.slice(at + 1, at + 4)).toEqual([
+      '  - {apiGroups: ["fleetgraph.io"], resources: ["fleetoperations"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]}  # optional',
+      '  - {apiGroups: ["fleetgraph.io"], resources: ["fleetoperations/status"], verbs: ["get", "update", "patch"]}  # optional',
+      '  - {apiGroups: ["coordination.k8s.io"], resources: ["leases"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"]}  # optional',
+    ]);
   });
 
   it('a member behind a proxy the identity may not use is MISSING (an access gap), not FAIL', async () => {
@@ -247,6 +277,27 @@ describe('with a ServiceAccount bound to a deliberately short ClusterRole', () =
     const after = await doctor(['--kubeconfig', kubeconfig]);
     expect(rows(after.stdout).filter((x) => x[2] === 'MISSING' || x[2] === 'FAIL')).toEqual([]);
     expect(after.code).toBe(0);
+  });
+});
+
+describe('on a fleet without the FleetOperation CRD (simulator started with operationsCrd: false)', () => {
+  let bare: TestSimulator;
+  beforeAll(async () => {
+    bare = await startTestSimulator({ scenario: 'demo', seed: 5, operationsCrd: false });
+  }, 60_000);
+  afterAll(async () => {
+    await bare?.stop();
+  });
+
+  it('warns that Operations run in process, and still exits 0', async () => {
+    const r = await doctor(['--kubeconfig', bare.kubeconfigPath]);
+    expect(r.code).toBe(0);
+    const api = rowOf(r.stdout, 'karmada', 'api fleetgraph.io/v1alpha1')!;
+    expect(api[2]).toBe('warn');
+    expect(api[3]).toBe('not served: shared Operations: the FleetOperation CRD (fleetoperations.fleetgraph.io, deploy/crds); without it Operations will run in process: one replica only');
+    // Nothing to ask about a kind that is not there.
+    expect(rows(r.stdout).filter((x) => x[1].includes('fleetoperations') || x[1].includes('leases'))).toEqual([]);
+    expect(r.stdout.trim().split('\n').at(-1)).toMatch(/^OK: everything required is in place \(\d+ warnings?\)/);
   });
 });
 

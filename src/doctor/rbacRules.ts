@@ -23,6 +23,8 @@ export function ruleLine(gap: Pick<RuleGap, 'apiGroup' | 'resource' | 'verbs'>):
 
 export interface MergedRule {
   side: AccessSide;
+  /** A Role's rule in this namespace, not a ClusterRole's. */
+  namespace?: string;
   line: string;
   /** The clusters where it is missing. */
   clusters: string[];
@@ -32,19 +34,23 @@ export interface MergedRule {
 
 /** One rule per side, group and resource (the verbs of every cluster together), in the rows' order. */
 export function mergedRules(rows: readonly CheckRow[]): MergedRule[] {
-  const byKey = new Map<string, { side: AccessSide; apiGroup: string; resource: string; verbs: Set<string>; clusters: string[]; optional: boolean }>();
+  const byKey = new Map<string, { side: AccessSide; namespace?: string; apiGroup: string; resource: string; verbs: Set<string>; clusters: string[]; optional: boolean }>();
   for (const row of rows) {
     const gap = row.gap;
     if (!gap || row.status === 'ok') continue;
-    const key = `${gap.side}\u0000${gap.apiGroup}\u0000${gap.resource}`;
+    const key = `${gap.side}\u0000${gap.namespace ?? ''}\u0000${gap.apiGroup}\u0000${gap.resource}`;
     let m = byKey.get(key);
-    if (!m) byKey.set(key, (m = { side: gap.side, apiGroup: gap.apiGroup, resource: gap.resource, verbs: new Set(), clusters: [], optional: true }));
+    if (!m) {
+      m = { side: gap.side, ...(gap.namespace ? { namespace: gap.namespace } : {}), apiGroup: gap.apiGroup, resource: gap.resource, verbs: new Set(), clusters: [], optional: true };
+      byKey.set(key, m);
+    }
     for (const v of gap.verbs) m.verbs.add(v);
     if (!m.clusters.includes(row.cluster)) m.clusters.push(row.cluster);
     if (row.status === 'MISSING') m.optional = false;
   }
   return [...byKey.values()].map((m) => ({
     side: m.side,
+    ...(m.namespace ? { namespace: m.namespace } : {}),
     line: ruleLine({ apiGroup: m.apiGroup, resource: m.resource, verbs: sortVerbs(m.verbs) }),
     clusters: m.clusters,
     optional: m.optional,

@@ -21,12 +21,18 @@ export function renderReport(report: DoctorReport): string {
 
   const rules = mergedRules(report.rows);
   for (const side of ['controlPlane', 'member'] as const) {
-    const mine = rules.filter((r) => r.side === side);
+    const mine = rules.filter((r) => r.side === side && !r.namespace);
     if (!mine.length) continue;
     out.push('', side === 'controlPlane'
       ? 'Rules to add to the ClusterRole bound to this identity on the Karmada control plane:'
       : 'Rules to add to the ClusterRole bound to this identity on the members (missing on the members named):');
     for (const r of mine) out.push(`  ${r.line}${side === 'member' || r.optional ? `  # ${[side === 'member' ? r.clusters.join(', ') : '', r.optional ? 'optional' : ''].filter(Boolean).join('; ')}` : ''}`);
+  }
+
+  // Rules of a namespace's Role (shared Operations), one block per namespace.
+  for (const namespace of new Set(rules.flatMap((r) => (r.namespace ? [r.namespace] : [])))) {
+    out.push('', `Rules to add to a Role bound to this identity in namespace ${namespace} on the Karmada control plane:`);
+    for (const r of rules.filter((x) => x.namespace === namespace)) out.push(`  ${r.line}${r.optional ? '  # optional' : ''}`);
   }
 
   const counts = { MISSING: 0, FAIL: 0, warn: 0 };

@@ -10,13 +10,15 @@ import type { AccessSide } from './requiredAccess.js';
  */
 export type CheckStatus = 'ok' | 'warn' | 'MISSING' | 'FAIL';
 
-/** An RBAC rule to add: verbs on one (sub)resource of one group, in a ClusterRole on `side`. */
+/** An RBAC rule to add: verbs on one (sub)resource of one group, in a ClusterRole (or a namespace's Role) on `side`. */
 export interface RuleGap {
   side: AccessSide;
   apiGroup: string;
   /** As RBAC rules name it: `pods/eviction`. */
   resource: string;
   verbs: string[];
+  /** Granted by a Role in this namespace (the Operations namespace), not a ClusterRole. */
+  namespace?: string;
 }
 
 export interface CheckRow {

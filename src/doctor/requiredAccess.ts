@@ -12,6 +12,8 @@
  *   with `--auth none`; with a signed-in caller the writes are impersonated and the caller's RBAC decides.
  * - per-user authorization (src/authz): every cluster's RBAC kinds watched (rbacKinds.ts), and
  *   SubjectAccessReviews where RBAC cannot be read or with `--authz sar`; impersonation for writes and logs.
+ * - shared Operations (src/operations, issue 14): FleetOperation custom resources and their Leases in the
+ *   Operations namespace of the control plane; optional (without them Operations run in process).
  * - members reached through the Karmada cluster proxy: `clusters/proxy` on the control plane, with the
  *   verb of each HTTP method (src/fleet/kubeConfigs.ts; mutationPermissions.ts `proxyChecks`).
  */
@@ -57,9 +59,29 @@ export interface RequiredAccess {
    * decision): a gap is a warning, not a failure. @default false
    */
   optional?: boolean;
+  /**
+   * Granted by a Role in the gateway's Operations namespace (`fleetgraph-system` by default) rather than a
+   * ClusterRole: doctor asks there. @default cluster-wide
+   */
+  scope?: 'operationsNamespace';
+  /**
+   * Needed only for shared Operations (FleetOperation custom resources and their Leases, issue 14): without
+   * it the gateway runs its Operations in process, for one replica only. Always `optional`.
+   */
+  sharedOperations?: boolean;
   /** Why the gateway needs it, in one short line (printed by doctor, kept as a comment in deploy/). */
   why: string;
 }
+
+/** The API group of the gateway's own FleetOperation CRD (deploy/crds/fleetgraph.io_fleetoperations.yaml). */
+export const FLEET_OPERATIONS_GROUP = 'fleetgraph.io';
+export const FLEET_OPERATIONS_VERSION = 'v1alpha1';
+/** The gateway's default Operations namespace: its FleetOperations and their Leases live there. */
+export const DEFAULT_OPERATIONS_NAMESPACE = 'fleetgraph-system';
+/** What doctor says where shared Operations cannot be used. */
+export const WITHOUT_SHARED_OPERATIONS = 'Operations will run in process: one replica only';
+
+const ALL_OBJECT_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
 
 /** The gateway's settings that decide which entries apply (a subset of Config). */
 export interface AccessSettings {
@@ -136,6 +158,15 @@ export function requiredAccess(middleware: MiddlewareApi): RequiredAccess[] {
       why: 'per-user decisions from the cluster\'s own RBAC (without it: one SubjectAccessReview per decision)',
     }))),
     { side: 'controlPlane', apiGroup: 'authentication.k8s.io', resource: 'tokenreviews', verbs: ['create'], when: 'tokenReview', why: '--auth kubernetes checks each bearer token with a TokenReview' },
+
+    // Shared Operations (issue 14), in the Operations namespace of the control plane only.
+    ...([
+      { apiGroup: FLEET_OPERATIONS_GROUP, resource: 'fleetoperations', verbs: ALL_OBJECT_VERBS, why: 'shared Operations: every replica watches the FleetOperations; the replica running one creates, updates and deletes it' },
+      { apiGroup: FLEET_OPERATIONS_GROUP, resource: 'fleetoperations', subresource: 'status', verbs: ['get', 'update', 'patch'], why: 'shared Operations: the running replica writes each step\'s progress to the status' },
+      { apiGroup: 'coordination.k8s.io', resource: 'leases', verbs: ALL_OBJECT_VERBS, why: 'shared Operations: the running replica holds the Operation\'s Lease and renews it; another takes an expired one over' },
+    ] as const).map((e): RequiredAccess => ({
+      ...e, verbs: [...e.verbs], side: 'controlPlane', when: 'mutations', scope: 'operationsNamespace', sharedOperations: true, optional: true,
+    })),
   ];
 }
 

@@ -6,7 +6,7 @@
  */
 import type { MiddlewareApi } from '../config/Config.js';
 import { ALL_KINDS, apiVersionOf, kindTable } from '../fleet/kinds.js';
-import type { AccessSettings, AccessSide } from './requiredAccess.js';
+import { FLEET_OPERATIONS_GROUP, FLEET_OPERATIONS_VERSION, WITHOUT_SHARED_OPERATIONS, type AccessSettings, type AccessSide } from './requiredAccess.js';
 
 export interface RequiredApi {
   side: AccessSide;
@@ -23,6 +23,7 @@ function optionalGroups(middleware: MiddlewareApi): ReadonlyMap<string, string> 
     ['batch', 'Jobs and CronJobs (answer API_NOT_SERVED without it)'],
     [middleware.group, 'middleware instances and Operations (answer API_NOT_SERVED without them)'],
     ['metrics.k8s.io', 'usage from a metrics server (answers API_NOT_SERVED without one)'],
+    [FLEET_OPERATIONS_GROUP, `shared Operations: the FleetOperation CRD (fleetoperations.${FLEET_OPERATIONS_GROUP}, deploy/crds); without it ${WITHOUT_SHARED_OPERATIONS}`],
   ]);
 }
 
@@ -44,6 +45,8 @@ export function requiredApis(middleware: MiddlewareApi, settings: AccessSettings
     for (const side of sides) add(side, k.group, apiVersionOf(k), { kind: k.plural });
   }
   add('member', 'metrics.k8s.io', 'metrics.k8s.io/v1beta1', {});
+  // Shared Operations (issue 14): only a gateway that runs Operations uses them.
+  if (!settings.readOnly) add('controlPlane', FLEET_OPERATIONS_GROUP, `${FLEET_OPERATIONS_GROUP}/${FLEET_OPERATIONS_VERSION}`, {});
   if (settings.auth !== 'none') {
     for (const side of ['controlPlane', 'member'] as const) {
       add(side, 'authorization.k8s.io', 'authorization.k8s.io/v1', { why: 'SubjectAccessReviews for signed-in callers', required: true });

@@ -14,7 +14,10 @@ import { UpstreamError } from '../fleet/UpstreamError.js';
 import { listMemberNames, readServedApis, readVersion, servesResource, type ServedApiSet } from './clusterProbe.js';
 import type { CheckRow, DoctorReport } from './report.js';
 import { ruleLine, sortVerbs } from './rbacRules.js';
-import { requiredAccess, ruleResource, selectAccess, type AccessSettings, type AccessSide, type RequiredAccess } from './requiredAccess.js';
+import {
+  DEFAULT_OPERATIONS_NAMESPACE, FLEET_OPERATIONS_GROUP, WITHOUT_SHARED_OPERATIONS, requiredAccess, ruleResource, selectAccess,
+  type AccessSettings, type AccessSide, type RequiredAccess,
+} from './requiredAccess.js';
 import { requiredApis } from './requiredApis.js';
 import { askSelfAccess, ReviewFailed, type AccessQuestion } from './selfAccessReview.js';
 
@@ -30,6 +33,11 @@ export interface DoctorOptions {
   callTimeoutMs?: number;
   /** SelfSubjectAccessReviews in flight at once per cluster. @default 6 */
   reviewConcurrency?: number;
+  /**
+   * The gateway's Operations namespace on the control plane, where shared Operations' FleetOperations and
+   * Leases live (and their Role grants them). @default 'fleetgraph-system'
+   */
+  operationsNamespace?: string;
 }
 
 /** The control plane cannot be reached, or refuses the credentials: one line says which. */
@@ -93,8 +101,10 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       }
     }
 
-    const needs = selectAccess(requiredAccess(options.middleware), options.settings, routes);
-    const reviewOptions = { timeoutMs, concurrency: options.reviewConcurrency ?? 6 };
+    // Without the FleetOperation CRD there are no shared Operations to check access for: its API row warns.
+    const sharedOperations = served?.groups.has(FLEET_OPERATIONS_GROUP) ?? false;
+    const needs = selectAccess(requiredAccess(options.middleware), options.settings, routes).filter((n) => !n.sharedOperations || sharedOperations);
+    const reviewOptions = { timeoutMs, concurrency: options.reviewConcurrency ?? 6, operationsNamespace: options.operationsNamespace ?? DEFAULT_OPERATIONS_NAMESPACE };
     const [cpAccess, ...memberRows] = await Promise.all([
       served ? accessRows(CONTROL_PLANE_ROW, 'controlPlane', cpKc, served, needs, viaProxy, reviewOptions) : Promise.resolve([]),
       ...memberNames.map((m) => checkMember(m, cpKc, needs, options, reviewOptions)),
@@ -185,6 +195,8 @@ function apiRows(side: AccessSide, served: ServedApiSet, options: DoctorOptions)
 interface ReviewOptions {
   timeoutMs: number;
   concurrency: number;
+  /** Where needs scoped to the Operations namespace are asked. */
+  operationsNamespace: string;
 }
 
 /**
@@ -204,7 +216,7 @@ async function accessRows(
   const groups = new Map<string, RequiredAccess[]>();
   for (const n of needs) {
     if (n.side !== side || !served.groups.has(n.apiGroup)) continue;
-    const key = `${n.apiGroup}\u0000${ruleResource(n)}`;
+    const key = `${n.apiGroup}\u0000${ruleResource(n)}\u0000${n.scope ?? ''}`;
     groups.set(key, [...(groups.get(key) ?? []), n]);
   }
   const ask = limit(options.concurrency);
@@ -212,6 +224,7 @@ async function accessRows(
     verb, group: n.apiGroup, resource: n.resource,
     ...(n.subresource ? { subresource: n.subresource } : {}),
     ...(name ? { name } : {}),
+    ...(n.scope === 'operationsNamespace' ? { namespace: options.operationsNamespace } : {}),
   });
 
   // One review first: where reviews cannot be made at all (e.g. through a proxy that refuses POSTs), one
@@ -249,17 +262,20 @@ async function accessRows(
       }
     }))));
     const resource = ruleResource(head);
-    const check = `access ${CORE_OR_GROUP(head.apiGroup, resource)}`;
+    const namespace = head.scope === 'operationsNamespace' ? options.operationsNamespace : undefined;
+    const check = `access ${CORE_OR_GROUP(head.apiGroup, resource)}${namespace ? ` in ${namespace}` : ''}`;
     const verbs = sortVerbs(byVerb.keys());
     if (denied.size > 0) {
       const missing = verbs.filter((v) => denied.has(v));
-      const gap = { side, apiGroup: head.apiGroup, resource, verbs: missing };
+      const gap = { side, apiGroup: head.apiGroup, resource, verbs: missing, ...(namespace ? { namespace } : {}) };
       const required = missing.some((v) => byVerb.get(v)!.some((e) => !e.optional));
       const whys = [...new Set(missing.flatMap((v) => byVerb.get(v)!.map((e) => e.why)))].join('; ');
       const forWhom = deniedFor.size ? ` for ${[...deniedFor].sort().join(', ')}` : '';
+      const without = entries.every((e) => e.sharedOperations) ? ` ${WITHOUT_SHARED_OPERATIONS}.` : '';
+      const where = namespace ? ` to a Role in ${namespace}` : '';
       return {
         cluster, check, status: required ? 'MISSING' : 'warn', gap,
-        detail: `cannot ${missing.join(', ')}${forWhom}${required ? '' : ' (optional)'}: ${whys}. Add ${ruleLine(gap)}`,
+        detail: `cannot ${missing.join(', ')}${forWhom}${required ? '' : ' (optional)'}: ${whys}.${without} Add${where} ${ruleLine(gap)}`,
       };
     }
     if (failures.length) return { cluster, check, status: 'warn', detail: `not checked: ${failures[0]}` };

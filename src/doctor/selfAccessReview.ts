@@ -14,6 +14,8 @@ export interface AccessQuestion {
   resource: string;
   subresource?: string;
   name?: string;
+  /** For a namespaced grant (a Role): the namespace asked about. */
+  namespace?: string;
 }
 
 export interface AccessAnswer {
@@ -39,6 +41,7 @@ export async function askSelfAccess(kc: KubeConfig, q: AccessQuestion, timeoutMs
     resource: q.resource,
     ...(q.subresource ? { subresource: q.subresource } : {}),
     ...(q.name ? { name: q.name } : {}),
+    ...(q.namespace ? { namespace: q.namespace } : {}),
   };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

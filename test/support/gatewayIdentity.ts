@@ -78,7 +78,7 @@ export function authModeOf(args: readonly string[]): string {
 
 /** What gives the gateway its identity, from an overlay's rendering: the namespace, the ServiceAccount and every RBAC object. */
 export function identityObjects(objects: Obj[]): Obj[] {
-  return objects.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'ClusterPropagationPolicy'].includes(o.kind));
+  return objects.filter((o) => ['Namespace', 'ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'ClusterPropagationPolicy'].includes(o.kind));
 }
 
 /** Whether a member holds that RBAC object (read through the cluster proxy as the admin). */

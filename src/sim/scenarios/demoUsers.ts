@@ -16,7 +16,8 @@
  * The gateway's own ServiceAccount `fleetgraph-system/fleetgraph` (deploy/base/serviceaccount.yaml) gets the
  * project's ClusterRoles and bindings from deploy/rbac, read at start (those files are the one source of
  * their rules): every part (common, callers and writes, so that the demo gateway may run in any auth mode),
- * each on the control plane and on every member, created directly as an operator's `kubectl apply` to each
+ * each on the control plane and on every member, plus the Role of shared Operations on the control plane,
+ * created directly as an operator's `kubectl apply` to each
  * cluster would (a real deployment lets Karmada propagate the member side: deploy/README.md).
  */
 import { readFileSync } from 'node:fs';
@@ -41,6 +42,8 @@ const FLEETGRAPH_IDENTITY_FILES = [
   'base/serviceaccount.yaml',
   ...['common', 'callers', 'writes'].flatMap((part) => [`rbac/${part}/control-plane.yaml`, `rbac/${part}/member.yaml`]),
 ];
+/** Control-plane only: the Role of shared Operations in the gateway's Operations namespace. */
+const FLEETGRAPH_CONTROL_PLANE_FILES = ['rbac/common/operations.yaml'];
 
 function user(name: string): Record<string, string> {
   return { apiGroup: RBAC, kind: 'User', name };
@@ -85,8 +88,8 @@ function proxyGrant(cp: SimCluster, who: string, members: string[]): void {
 }
 
 /** The gateway's ServiceAccount, ClusterRoles and ClusterRoleBindings, as deploy/ ships them. */
-export function fleetgraphRbacObjects(): KubeObject[] {
-  return FLEETGRAPH_IDENTITY_FILES.flatMap((file) =>
+export function fleetgraphRbacObjects(files: readonly string[] = FLEETGRAPH_IDENTITY_FILES): KubeObject[] {
+  return files.flatMap((file) =>
     (yaml.loadAll(readFileSync(new URL(file, DEPLOY_URL), 'utf8')) as KubeObject[]).filter((o) => o && typeof o === 'object'));
 }
 
@@ -103,6 +106,14 @@ function installFleetgraphIdentity(cluster: SimCluster, objects: KubeObject[]): 
         break;
       case 'ClusterRoleBinding':
         create(cluster, `${RBAC}/clusterrolebindings`, copy);
+        break;
+      case 'Role':
+        ensureNamespace(cluster, o.metadata.namespace!);
+        create(cluster, `${RBAC}/roles`, copy);
+        break;
+      case 'RoleBinding':
+        ensureNamespace(cluster, o.metadata.namespace!);
+        create(cluster, `${RBAC}/rolebindings`, copy);
         break;
       default:
         throw new Error(`deploy/: unexpected kind ${String(o.kind)} among the gateway's identity files`);
@@ -152,4 +163,5 @@ export function addDemoUsers(fleet: SimFleet, users: StaticUsers | undefined, ga
   if (!gatewayIdentity) return;
   const fleetgraph = fleetgraphRbacObjects();
   for (const c of [cp, ...fleet.members.values()]) installFleetgraphIdentity(c, fleetgraph);
+  installFleetgraphIdentity(cp, fleetgraphRbacObjects(FLEETGRAPH_CONTROL_PLANE_FILES));
 }
