@@ -28,6 +28,7 @@ Takes the options of "fleetgraph serve" (see its --help); these change what is c
   --read-only                         no writes: only reads are checked
   --member <cluster>=<context>        reach that member through its own context, as the gateway would
   --middleware-group, --middleware-version, --timeout
+  --operations-namespace <ns>         where the shared Operations (FleetOperations, Leases) would live
 
 Exit status: 0 ready (warnings allowed), 1 something required is missing or a member is unreachable,
 2 usage error, unreadable kubeconfig or unreachable control plane.`;
@@ -61,6 +62,7 @@ export async function runDoctorCli(args: readonly string[]): Promise<void> {
       middleware: config.middleware,
       settings: { auth: config.auth, authz: config.authz, readOnly: config.readOnly },
       callTimeoutMs: config.callTimeoutMs,
+      ...(config.operations ? { operationsNamespace: config.operations.namespace } : {}),
     });
   } catch (error) {
     if (error instanceof ControlPlaneUnreachable) return fail(error.message);
