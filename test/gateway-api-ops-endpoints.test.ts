@@ -69,8 +69,10 @@ describe('--auth token', () => {
     const details = JSON.parse(withToken.text) as { ready: boolean; clusters: Array<{ cluster: string; state: string }> };
     expect(details.ready).toBe(true);
     expect(details.clusters.map((c) => c.cluster)).toEqual(expect.arrayContaining([...fx.sim.fleet.members.keys()]));
-    const { authorization, ...readiness } = details as typeof details & { authorization: Record<string, string> };
+    const { authorization, operations, ...readiness } = details as typeof details & { authorization: Record<string, string>; operations: { store: string } };
     expect(readiness).toEqual(fx.gateway.fleet.readiness());
+    // Where Operations live: the demo fleet has the FleetOperation CRD, so they are shared.
+    expect(operations).toMatchObject({ store: 'shared', namespace: 'fleetgraph-system' });
     // Every cluster's RBAC is read and watched by the gateway (the demo's gateway identity may).
     expect(Object.keys(authorization).sort()).toEqual(['controlPlane', ...fx.sim.fleet.members.keys()].sort());
     expect(new Set(Object.values(authorization))).toEqual(new Set(['local']));
@@ -159,9 +161,10 @@ describe('--auth none', () => {
     expect((await get(fx, '/healthz')).status).toBe(200);
     const ready = await get(fx, '/readyz');
     expect(ready.status).toBe(200);
-    const details = JSON.parse(ready.text) as { clusters: Array<{ cluster: string }> };
+    const { operations, ...details } = JSON.parse(ready.text) as { clusters: Array<{ cluster: string }>; operations: { store: string } };
     expect(details.clusters.map((c) => c.cluster)).toEqual(expect.arrayContaining([...fx.sim.fleet.members.keys()]));
     expect(details).toEqual(fx.gateway.fleet.readiness());
+    expect(operations.store).toBe('shared');
     const metrics = await get(fx, '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.text).toContain('fleetgraph_');

@@ -5,12 +5,14 @@
  *  - the same idempotency key sent to A and B at once gives one Operation, answered by both;
  *  - A killed with SIGKILL in the middle of a drain: B or C takes it over within 30 s and finishes it, every pod
  *    evicted exactly once (the simulator counts evictions), SUCCEEDED with a step that says where;
+ *  - B stopped with SIGTERM in the middle of a drain hands it over: C continues it at once;
  *  - every answered mutation has exactly one audit row in PostgreSQL.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startSimulator } from '../src/sim/index.js';
@@ -206,6 +208,41 @@ it('A killed with SIGKILL mid-drain: another replica finishes it within 30 s, ev
   expect([...counts.values()].every((n) => n === 1)).toBe(true);
   for (const s of done.steps.filter((x: any) => x.name.startsWith('evict '))) expect({ step: s.name, phase: s.phase }).toEqual({ step: s.name, phase: 'SUCCEEDED' });
 }, 120_000);
+
+it('B stopped with SIGTERM mid-drain hands it over: C continues at once, not after the lease expires', async () => {
+  const kc = new KubeConfig();
+  kc.loadFromString(sim.kubeconfig);
+  kc.setCurrentContext('member1');
+  const objects = KubernetesObjectApi.makeApiClient(kc);
+  const nodes = ((await objects.list('v1', 'Node')).items as any[]).filter((n) => !n.spec?.unschedulable).map((n) => n.metadata.name);
+  const node = ((await objects.list('v1', 'Pod', 'web')).items as any[]).map((p) => p.spec.nodeName).find((n) => nodes.includes(n));
+  expect(node).toBeDefined();
+  const { held } = await holdWebPodsOn(sim.kubeconfig, 'member1', node);
+  const evictionsBefore = (await simGet('evictions')).evictions.length;
+  const started = await mutate(gateways.B.url, 'drainNode', DRAIN, { node });
+  expect(started.errors).toBeUndefined();
+  const id = started.data.drainNode.id;
+  await until(async () => ((await operation(gateways.B.url, id))?.steps.some((s: any) => /refused/.test(s.message ?? '')) ? true : undefined), 160);
+
+  gateways.B.child.kill('SIGTERM');
+  await gateways.B.exited;
+  expect(gateways.B.child.exitCode).toBe(0);
+  const stoppedAt = Date.now();
+  await objects.delete({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'hold', namespace: 'web' } });
+
+  let done: any;
+  while (Date.now() < stoppedAt + 30_000) {
+    done = await operation(gateways.C.url, id);
+    if (done?.phase === 'SUCCEEDED' || done?.phase === 'FAILED') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  expect({ phase: done?.phase, error: done?.error }).toEqual({ phase: 'SUCCEEDED', error: null });
+  // Handed over: taken well within one lease duration (15 s), where an expiry takes at least that long.
+  expect(Date.now() - stoppedAt).toBeLessThan(12_000);
+  expect(done.steps.find((s: any) => s.name === 'taken over by gateway-c')?.message).toMatch(/^replica gateway-b handed the Operation over at shutdown; gateway-c continued from step "evict web\//);
+  const evictions: Array<{ cluster: string; namespace: string; name: string }> = (await simGet('evictions')).evictions.slice(evictionsBefore);
+  for (const p of held) expect({ pod: p.metadata.name, evictions: evictions.filter((e) => e.name === p.metadata.name).length }).toEqual({ pod: p.metadata.name, evictions: 1 });
+}, 90_000);
 
 it('every answered mutation has exactly one audit row in PostgreSQL', async () => {
   const client = new pg.Client({ connectionString: PG_BASE });

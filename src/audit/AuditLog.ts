@@ -23,7 +23,7 @@ import { dirname } from 'node:path';
 import type { OperationRecord } from '../operations/OperationRecord.js';
 import { createAuditSchema } from './auditSchema.js';
 import {
-  OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
+  keyGraceCutoff, OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
   type PruneResult, type RequestStatistic, type ResourceChange, type StoredAuditEntry, type StoredResourceChange,
 } from './AuditStore.js';
 import { acquireFileLock } from './fileOperationsLock.js';
@@ -307,7 +307,7 @@ export class AuditLog implements AuditStore {
       operations += this.db
         .prepare(`DELETE FROM operations WHERE ${terminal} AND created_at <= (SELECT created_at FROM operations ORDER BY created_at DESC LIMIT 1 OFFSET ?)`)
         .run(maxRows).changes;
-      this.db.prepare('DELETE FROM idempotency_keys WHERE operation_id NOT IN (SELECT id FROM operations)').run();
+      this.db.prepare('DELETE FROM idempotency_keys WHERE operation_id NOT IN (SELECT id FROM operations) AND created_at < ?').run(keyGraceCutoff());
       return { entries, changes, operations };
     })();
   }
@@ -449,3 +449,4 @@ class RowFilter {
     this.args.push(value);
   }
 }
+

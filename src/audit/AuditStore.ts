@@ -161,3 +161,14 @@ export interface AuditStore {
    */
   acquireOperationsLock?(fleetId: string): Promise<OperationsLock>;
 }
+
+/**
+ * Idempotency keys whose Operation is not (or no longer) stored are deleted with it, but only once older than
+ * this: a key is reserved (committed at once) before its Operation's row, which the batched writes commit a
+ * moment later, and a retention run in between must not free the key of an Operation that is just starting.
+ */
+export const KEY_GRACE_MS = 10 * 60_000;
+
+export function keyGraceCutoff(now = Date.now()): string {
+  return new Date(now - KEY_GRACE_MS).toISOString();
+}

@@ -20,7 +20,7 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { OperationRecord } from '../operations/OperationRecord.js';
 import {
-  OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
+  keyGraceCutoff, OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
   type PruneResult, type RequestStatistic, type ResourceChange, type StoredAuditEntry, type StoredResourceChange,
 } from './AuditStore.js';
 import { advisoryKey, migrate } from './postgresAuditSchema.js';
@@ -335,7 +335,7 @@ export class PostgresAuditLog implements AuditStore {
         `DELETE FROM operations WHERE ${TERMINAL} AND created_at <= (SELECT created_at FROM operations ORDER BY created_at DESC LIMIT 1 OFFSET $1)`,
         [maxRows],
       );
-      await c.query('DELETE FROM idempotency_keys WHERE operation_id NOT IN (SELECT id FROM operations)');
+      await c.query('DELETE FROM idempotency_keys WHERE operation_id NOT IN (SELECT id FROM operations) AND created_at < $1', [keyGraceCutoff()]);
       return { entries, changes, operations };
     });
   }

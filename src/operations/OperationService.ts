@@ -50,7 +50,7 @@ import { DEFAULT_TIMINGS, OperationInterrupted, type OperationTimings, type Plan
 import { applyPolicyPlan, deletePolicyPlan, policyRef, type PolicyKind } from './policyOperations.js';
 import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } from './workloadOperations.js';
 import { idempotencyKeyHash, keyedOperationId, recordOf, type CancelRequest, type FleetOperationObject, type RequestFacts } from './shared/fleetOperationResource.js';
-import type { SharedOperations } from './shared/SharedOperations.js';
+import type { SharedOperations, TakeoverOrigin } from './shared/SharedOperations.js';
 import { markInterrupted } from './interruptedOperations.js';
 
 /** Who asks, and the request's trace fields for the audit row. */
@@ -271,7 +271,7 @@ export class OperationService {
    * its unfinished steps checked against the cluster (reconcileInterrupted). Either way a step records where
    * the work was taken over, and from whom.
    */
-  async takeOver(op: OperationRecord, facts: RequestFacts, cancel: CancelRequest | null, previous: string | null): Promise<void> {
+  async takeOver(op: OperationRecord, facts: RequestFacts, cancel: CancelRequest | null, origin: TakeoverOrigin): Promise<void> {
     const shared = this.options.shared!;
     const now = new Date().toISOString();
     if (cancel) {
@@ -292,13 +292,14 @@ export class OperationService {
     const plan = args ? this.resumablePlan(op, args) : null;
     const at = op.steps.findIndex((st) => st.phase === 'RUNNING' || st.phase === 'PENDING');
     const from = at >= 0 ? `step "${op.steps[at]!.name}"` : op.steps.length === 0 ? 'the start' : 'after its last step';
-    const who = previous ? `replica ${previous}` : 'the replica running it';
+    const who = origin.holder ? `replica ${origin.holder}` : 'the replica running it';
+    const what = origin.how === 'handed-over' ? `${who} handed the Operation over at shutdown` : `${who} stopped renewing the Operation's Lease`;
     const step = {
       name: `taken over by ${shared.replicaId}`,
       phase: 'SUCCEEDED' as const,
       message: plan
-        ? `${who} stopped renewing the Operation's Lease; ${shared.replicaId} continued from ${from}`
-        : `${who} stopped renewing the Operation's Lease at ${from}; ${op.type} cannot be repeated safely, so it was not continued`,
+        ? `${what}; ${shared.replicaId} continued from ${from}`
+        : `${what} at ${from}; ${op.type} cannot be repeated safely, so it was not continued`,
       startedAt: now,
       finishedAt: now,
     };

@@ -119,7 +119,7 @@ async function chooseStore(
     namespace: ops.namespace,
     replicaId,
     leaseDurationSeconds: Math.round(ops.leaseDurationMs / 1000),
-    onTakeOver: async (op, facts, cancel, previous) => late.service?.takeOver(op, facts, cancel, previous),
+    onTakeOver: async (op, facts, cancel, from) => late.service?.takeOver(op, facts, cancel, from),
     onCancelRequested: (id, cancel) => late.service?.cancelRequested(id, cancel),
     onLost: (id, by) => late.service?.leaseLost(id, by),
     logger,

@@ -14,6 +14,9 @@ import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@
 import { toWriteError } from '../ClusterWriter.js';
 import { LEASE_LABEL } from './fleetOperationResource.js';
 
+/** Annotation of a Lease freed at shutdown: the replica that handed it over. */
+export const HANDED_OVER_BY = 'fleetgraph.io/handed-over-by';
+
 export interface OperationLeasesOptions {
   /** The control plane's KubeConfig (the gateway's own identity). */
   kubeConfig: KubeConfig;
@@ -147,6 +150,7 @@ export class OperationLeases {
         namespace: this.options.namespace,
         body: {
           ...lease,
+          metadata: { ...lease.metadata, annotations: withoutKey(lease.metadata?.annotations, HANDED_OVER_BY) },
           spec: {
             ...lease.spec,
             holderIdentity: this.options.holder,
@@ -191,8 +195,10 @@ export class OperationLeases {
     this.held.delete(name);
     if (!lease) return;
     try {
-      // A Lease with no holder is free: the next replica that looks takes it without waiting for expiry.
-      await this.api.replaceNamespacedLease({ name, namespace: this.options.namespace, body: { ...lease, spec: { ...lease.spec, holderIdentity: undefined } } });
+      // A Lease with no holder is free: the next replica that looks takes it without waiting for expiry. The
+      // annotation tells it from whom.
+      const metadata = { ...lease.metadata, annotations: { ...(lease.metadata?.annotations ?? {}), [HANDED_OVER_BY]: this.options.holder } };
+      await this.api.replaceNamespacedLease({ name, namespace: this.options.namespace, body: { ...lease, metadata, spec: { ...lease.spec, holderIdentity: undefined } } });
     } catch {
       // Changed meanwhile: whoever changed it holds it, or it expires.
     }
@@ -245,4 +251,10 @@ export class OperationLeases {
       this.options.onLost?.(name, by);
     }
   }
+}
+
+function withoutKey(map: Record<string, string> | undefined, key: string): Record<string, string> | undefined {
+  if (!map || !(key in map)) return map;
+  const { [key]: _dropped, ...rest } = map;
+  return rest;
 }

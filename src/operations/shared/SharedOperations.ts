@@ -23,7 +23,7 @@ import {
   FLEET_OPERATION_GROUP, FLEET_OPERATION_KIND_DESCRIPTOR, FLEET_OPERATION_PLURAL, FLEET_OPERATION_VERSION, recordOf, statusOf, toResource,
   type CancelRequest, type FleetOperationObject, type RequestFacts,
 } from './fleetOperationResource.js';
-import { OperationLeases } from './OperationLeases.js';
+import { HANDED_OVER_BY, OperationLeases } from './OperationLeases.js';
 
 export interface SharedOperationsOptions {
   /** The control plane's KubeConfig (the gateway's own identity). */
@@ -37,15 +37,22 @@ export interface SharedOperationsOptions {
   /** How often unfinished Operations run elsewhere are looked at for takeover, ms. @default min(2000, lease/5) */
   takeoverCheckMs?: number;
   /**
-   * Continues an Operation this replica just took over (`previousHolder`: who held it, null when unknown).
-   * `facts`: what its resource says was asked; `cancel`: a cancel asked meanwhile.
+   * Continues an Operation this replica just took over. `facts`: what its resource says was asked; `cancel`: a
+   * cancel asked meanwhile; `from`: who held it (null when unknown) and whether it stopped renewing its Lease
+   * (`expired`) or handed it over at shutdown.
    */
-  onTakeOver: (op: OperationRecord, facts: RequestFacts, cancel: CancelRequest | null, previousHolder: string | null) => Promise<void>;
+  onTakeOver: (op: OperationRecord, facts: RequestFacts, cancel: CancelRequest | null, from: TakeoverOrigin) => Promise<void>;
   /** A cancel was asked (on another replica) of an Operation this replica runs. */
   onCancelRequested: (id: string, cancel: CancelRequest) => void;
   /** This replica lost the Lease of an Operation it ran (`by`: the new holder): its run must stop at once. */
   onLost: (id: string, by: string | null) => void;
   logger?: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+}
+
+/** From whom, and how, an Operation was taken over. */
+export interface TakeoverOrigin {
+  holder: string | null;
+  how: 'expired' | 'handed-over';
 }
 
 /** What a create found: made by this call, or already made (by a twin request on another replica). */
@@ -359,7 +366,9 @@ export class SharedOperations {
         const free = lease !== undefined && !lease.spec?.holderIdentity;
         if (!free && !this.leases.expired(op.id, lease)) continue;
         if (!(await this.leases.take(op.id, lease))) continue;
-        const previous = lease?.spec?.holderIdentity ?? null;
+        const from: TakeoverOrigin = free
+          ? { holder: lease?.metadata?.annotations?.[HANDED_OVER_BY] ?? null, how: 'handed-over' }
+          : { holder: lease?.spec?.holderIdentity ?? null, how: 'expired' };
         // The watch may lag: continue from what the resource says now.
         const now = await this.read(op.id).catch(() => null);
         if (!now) {
@@ -373,9 +382,9 @@ export class SharedOperations {
           this.store.applyRemote(record);
           continue;
         }
-        this.options.logger?.info({ operationId: op.id, previousHolder: previous, holder: this.options.replicaId }, 'operation taken over');
+        this.options.logger?.info({ operationId: op.id, previousHolder: from.holder, how: from.how, holder: this.options.replicaId }, 'operation taken over');
         this.store.applyRemote(record);
-        await this.options.onTakeOver(record, this.facts.get(op.id)!, this.cancels.get(op.id) ?? null, previous);
+        await this.options.onTakeOver(record, this.facts.get(op.id)!, this.cancels.get(op.id) ?? null, from);
       }
     } catch (err) {
       this.options.logger?.warn({ err: (err as Error)?.message ?? String(err) }, 'looking for operations to take over failed (retried)');
