@@ -41,7 +41,9 @@ async function gatewaysOf(simProc, n, tag) {
   for (let i = 0; i < n; i++) {
     list.push(await startGatewayProcess(simProc.kubeconfig, {
       name: `gateway-${tag}-${i}`,
-      extraArgs: ['--operations-store', 'shared', '--replica-id', `bench-${tag}-${i}`, '--audit-db', `${PG}?schema=${schema}`],
+      extraArgs: opt('store', 'shared') === 'in-process'
+        ? ['--operations-store', 'in-process', '--replica-id', `bench-${tag}-${i}`]
+        : ['--operations-store', 'shared', '--replica-id', `bench-${tag}-${i}`, '--audit-db', `${PG}?schema=${schema}`],
     }));
   }
   return list;
@@ -140,6 +142,7 @@ async function main() {
   log(JSON.stringify(results.oneReplica));
   for (const g of one) await stopChild(g.child);
 
+  if (opt('one-only', null) !== null) { await stopAll(); return; }
   const three = await gatewaysOf(simProc, 3, 'three');
   log('three replicas');
   results.threeReplicas = await load(three, nodes);

@@ -10,6 +10,7 @@
  * the review call itself (transport, timeout, 5xx, and also 401/403 — the gateway's own credentials do not
  * allow the review) is "cannot verify" (`unavailable`), never "invalid": nothing is known about the token.
  */
+import { keepAliveConfiguration } from '../fleet/keepAliveConfiguration.js';
 import { AuthenticationV1Api } from '@kubernetes/client-node';
 import type { KubeConfig, V1TokenReview } from '@kubernetes/client-node';
 import { decodeJwt } from 'jose';
@@ -54,7 +55,7 @@ export class TokenReviewAuthenticator implements Authenticator {
     if (typeof controlPlane === 'function') {
       this.review = controlPlane;
     } else {
-      const api = controlPlane.makeApiClient(AuthenticationV1Api);
+      const api = new AuthenticationV1Api(keepAliveConfiguration(controlPlane));
       this.review = (body) => api.createTokenReview({ body });
     }
   }

@@ -11,6 +11,7 @@
 import { ApiException, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { NO_FLEET_SIGNALS, upstreamCodeOf, type FleetSignals } from '../fleet/FleetSignals.js';
 import { impersonatingConfiguration, type Impersonation } from './impersonation.js';
+import { keepAliveConfiguration } from '../fleet/keepAliveConfiguration.js';
 
 export interface ObjectRef {
   apiVersion: string;
@@ -103,14 +104,16 @@ export class ClusterWriter {
   constructor(options: ClusterWriterOptions) {
     this.cluster = options.cluster;
     this.signals = options.signals ?? NO_FLEET_SIGNALS;
-    this.objects = KubernetesObjectApi.makeApiClient(options.kubeConfig);
+    // Connections kept alive (keepAliveConfiguration): client-node alone makes a TLS handshake per call.
+    const own = keepAliveConfiguration(options.kubeConfig);
+    this.objects = new KubernetesObjectApi(own);
     if (options.impersonate) {
       const configuration = impersonatingConfiguration(options.kubeConfig, options.impersonate);
       this.writes = new KubernetesObjectApi(configuration);
       this.core = new CoreV1Api(configuration);
     } else {
       this.writes = this.objects;
-      this.core = options.kubeConfig.makeApiClient(CoreV1Api);
+      this.core = new CoreV1Api(own);
     }
     this.onChange = options.onChange;
     this.fieldManager = options.fieldManager ?? 'fleetgraph';

@@ -11,7 +11,8 @@
  * hands node-fetch the headers as a list of pairs (repeated names stay separate header lines; kube-apiserver
  * reads `Impersonate-Group` as a list of lines, and a comma inside one line would be one group's name).
  */
-import { IsomorphicFetchHttpLibrary, ServerConfiguration, createConfiguration, type Configuration, type HttpLibrary, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
+import type { Configuration, HttpLibrary, KubeConfig, RequestContext } from '@kubernetes/client-node';
+import { KeepAliveHttpLibrary, keepAliveConfiguration } from '../fleet/keepAliveConfiguration.js';
 
 /** Whom the writes are made as. */
 export interface Impersonation {
@@ -30,7 +31,7 @@ export function impersonationHeaders(who: Impersonation): Array<[string, string]
 }
 
 class ImpersonatingHttpLibrary implements HttpLibrary {
-  private readonly inner = new IsomorphicFetchHttpLibrary();
+  private readonly inner = new KeepAliveHttpLibrary();
   private readonly lines: Array<[string, string]>;
 
   constructor(who: Impersonation) {
@@ -50,11 +51,5 @@ class ImpersonatingHttpLibrary implements HttpLibrary {
 
 /** An API client configuration for `kc`'s current context whose every request impersonates `who`. */
 export function impersonatingConfiguration(kc: KubeConfig, who: Impersonation): Configuration {
-  const cluster = kc.getCurrentCluster();
-  if (!cluster) throw new Error('No active cluster!');
-  return createConfiguration({
-    baseServer: new ServerConfiguration(cluster.server, {}),
-    authMethods: { default: kc },
-    httpApi: new ImpersonatingHttpLibrary(who),
-  });
+  return keepAliveConfiguration(kc, new ImpersonatingHttpLibrary(who));
 }

@@ -11,6 +11,7 @@
  * is told at once (`onLost`) and must stop writing.
  */
 import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
+import { keepAliveConfiguration } from '../../fleet/keepAliveConfiguration.js';
 import { toWriteError } from '../ClusterWriter.js';
 import { LEASE_LABEL } from './fleetOperationResource.js';
 
@@ -47,7 +48,7 @@ export class OperationLeases {
   private renewing = false;
 
   constructor(private readonly options: OperationLeasesOptions) {
-    this.api = options.kubeConfig.makeApiClient(CoordinationV1Api);
+    this.api = new CoordinationV1Api(keepAliveConfiguration(options.kubeConfig));
     this.durationMs = (options.leaseDurationSeconds ?? 15) * 1000;
   }
 

@@ -16,6 +16,7 @@ import { CustomObjectsApi, PatchStrategy, setHeaderOptions, type KubeConfig } fr
 import { KindInformer } from '../../cache/KindInformer.js';
 import type { SlimObject } from '../../cache/types.js';
 import { ClusterClient } from '../../fleet/ClusterClient.js';
+import { keepAliveConfiguration } from '../../fleet/keepAliveConfiguration.js';
 import { toWriteError, UpstreamWriteError } from '../ClusterWriter.js';
 import { cloneOperation, TERMINAL_PHASES, type OperationRecord } from '../OperationRecord.js';
 import type { OperationStore } from '../OperationStore.js';
@@ -78,7 +79,7 @@ export class SharedOperations {
   private stopped = false;
 
   constructor(private readonly options: SharedOperationsOptions) {
-    this.api = options.kubeConfig.makeApiClient(CustomObjectsApi);
+    this.api = new CustomObjectsApi(keepAliveConfiguration(options.kubeConfig));
     this.client = new ClusterClient({ name: 'karmada', kubeConfig: options.kubeConfig });
     this.leases = new OperationLeases({
       kubeConfig: options.kubeConfig,
