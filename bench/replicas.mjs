@@ -4,6 +4,7 @@
  * long a takeover takes when the replica running a drain is killed with SIGKILL.
  *
  *   npm run build && node bench/replicas.mjs [--seconds 15] [--concurrency 8] [--scenario mini] [--out <file>]
+ *     [--store shared|in-process]   in-process: the same load with Operations in each process (no takeover)
  *
  * Bounded: each load window lasts --seconds, the takeover waits at most 60 s, and every child is stopped on exit.
  * Load: `concurrency` clients, each submitting setNodeLabels (one node patch: create the FleetOperation, take
@@ -149,20 +150,23 @@ async function main() {
   log(JSON.stringify(results.threeReplicas));
   results.ratio = Number((results.threeReplicas.perSecond / results.oneReplica.perSecond).toFixed(2));
 
-  log('takeover (SIGKILL of the replica running a drain)');
-  results.takeover = await takeover(simProc, three);
-  log(JSON.stringify(results.takeover));
-
-  const client = new pg.Client({ connectionString: PG });
-  await client.connect();
-  results.auditRows = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".audit_entries`)).rows[0].n);
-  await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await client.end();
+  results.store = opt('store', 'shared');
+  if (results.store === 'shared') {
+    log('takeover (SIGKILL of the replica running a drain)');
+    results.takeover = await takeover(simProc, three);
+    log(JSON.stringify(results.takeover));
+    const client = new pg.Client({ connectionString: PG });
+    await client.connect();
+    results.auditRows = Number((await client.query(`SELECT count(*) AS n FROM "${schema}".audit_entries`)).rows[0].n);
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await client.end();
+  }
 
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`| replicas | Operations/s | p50 ms | p99 ms | succeeded | failed |\n|---|---|---|---|---|---|`);
   for (const [name, r] of [['1', results.oneReplica], ['3', results.threeReplicas]]) console.log(`| ${name} | ${r.perSecond} | ${r.p50Ms} | ${r.p99Ms} | ${r.succeeded} | ${r.failed} |`);
-  console.log(`\n3 replicas / 1 replica: ${results.ratio}×. Takeover after SIGKILL: ${results.takeover.takenOverMs} ms to the takeover step, ${results.takeover.finishedMs} ms to ${results.takeover.phase} (lease 15 s).`);
+  console.log(`\n3 replicas / 1 replica: ${results.ratio}× (Operations ${results.store}).`);
+  if (results.takeover) console.log(`Takeover after SIGKILL: ${results.takeover.takenOverMs} ms to the takeover step, ${results.takeover.finishedMs} ms to ${results.takeover.phase} (lease 15 s).`);
   await stopAll();
 }
 
