@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Makes sure the programs the test suite drives are on this machine: kubectl (the simulator must
 // satisfy a real client), chromium (GraphiQL is tested in a real headless browser) and a Redis
-// answering on 127.0.0.1:6379 (the shared cache and EventHub tests use the real one).
+// answering on 127.0.0.1:6379 (the shared cache and EventHub tests use the real one), and a PostgreSQL
+// answering on 127.0.0.1:5432 for user postgres without a password (the shared audit store's tests).
 // As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it says exactly
 // what to install and fails, so that a missing program is never mistaken for a passing test.
 import { execSync, spawnSync } from 'node:child_process';
@@ -61,4 +62,33 @@ if (!(await redisAnswers())) {
     process.exit(1);
   }
 }
-console.log('test-prereqs: kubectl, chromium and redis are ready');
+/** Whether PostgreSQL accepts `postgres` without a password on 127.0.0.1:5432; the error when it does not. */
+async function postgresAnswers() {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres', connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return null;
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+let pgError = await postgresAnswers();
+if (pgError && has('pg_ctlcluster') && spawnSync('sh', ['-c', 'ls /etc/postgresql'], { stdio: 'ignore' }).status === 0) {
+  console.log('test-prereqs: PostgreSQL is not answering on 127.0.0.1:5432, starting its cluster');
+  const version = execSync('ls /etc/postgresql | head -n 1').toString().trim();
+  spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' });
+  for (let i = 0; i < 50 && (pgError = await postgresAnswers()); i++) await new Promise((r) => setTimeout(r, 200));
+}
+if (pgError) {
+  console.error(
+    `test-prereqs: PostgreSQL on 127.0.0.1:5432 (user postgres, no password) is needed by the audit tests: ${pgError}.\n` +
+      'Install and start it, e.g. on Debian/Ubuntu: sudo apt-get install postgresql, then allow "host all postgres 127.0.0.1/32 trust" in pg_hba.conf and restart it',
+  );
+  process.exit(1);
+}
+console.log('test-prereqs: kubectl, chromium, redis and postgresql are ready');
