@@ -49,7 +49,7 @@ import { OperationStore } from './OperationStore.js';
 import { DEFAULT_TIMINGS, OperationInterrupted, type OperationTimings, type PlanContext } from './PlanContext.js';
 import { applyPolicyPlan, deletePolicyPlan, policyRef, type PolicyKind } from './policyOperations.js';
 import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } from './workloadOperations.js';
-import { idempotencyKeyHash, keyedOperationId, recordOf, type CancelRequest, type FleetOperationObject, type RequestFacts } from './shared/fleetOperationResource.js';
+import { idempotencyKeyHash, keyedOperationId, recordOf, type CancelRequest, type RequestFacts } from './shared/fleetOperationResource.js';
 import type { SharedOperations, TakeoverOrigin } from './shared/SharedOperations.js';
 import { markInterrupted } from './interruptedOperations.js';
 
