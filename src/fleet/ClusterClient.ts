@@ -494,7 +494,7 @@ function readBody(res: http.IncomingMessage, limit = Infinity): Promise<string> 
 const secureContexts = new Map<string, tls.SecureContext>();
 
 /** One TLS context per distinct CA / client certificate / key: building one parses them all again. */
-function sharedSecureContext(o: tls.SecureContextOptions): tls.SecureContext {
+export function sharedSecureContext(o: tls.SecureContextOptions): tls.SecureContext {
   const one = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v));
   const part = (v: unknown) => (v === undefined ? '' : Array.isArray(v) ? v.map(one).join('\n') : one(v));
   const key = [o.ca, o.cert, o.key, o.pfx, o.passphrase].map(part).join('\0');

@@ -10,7 +10,7 @@
  * another kind (a proxy from the kubeconfig's `proxy-url`) are left as they are.
  */
 import https from 'node:https';
-import tls from 'node:tls';
+import { sharedSecureContext } from './ClusterClient.js';
 import { IsomorphicFetchHttpLibrary, ServerConfiguration, createConfiguration, type Configuration, type HttpLibrary, type KubeConfig, type RequestContext } from '@kubernetes/client-node';
 
 /** Sockets per agent: a burst of writes to one cluster shares them. */
@@ -18,6 +18,7 @@ const MAX_SOCKETS = 16;
 /** Agents by TLS options: bounded, as clusters come and go in a gateway that runs for months. */
 const agents = new Map<string, https.Agent>();
 
+/** Agents differ by their TLS options; the secure context itself is shared by credentials (ClusterClient). */
 function keyOf(o: https.AgentOptions): string {
   const one = (v: unknown): string => (Buffer.isBuffer(v) ? v.toString('base64') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v ?? ''));
   const part = (v: unknown) => (Array.isArray(v) ? v.map(one).join('\n') : one(v));
@@ -34,13 +35,7 @@ export function keepAliveAgentFor(made: https.Agent): https.Agent {
     agent = new https.Agent({
       keepAlive: true,
       maxSockets: MAX_SOCKETS,
-      secureContext: tls.createSecureContext({
-        ...(o.ca ? { ca: o.ca } : {}),
-        ...(o.cert ? { cert: o.cert } : {}),
-        ...(o.key ? { key: o.key } : {}),
-        ...(o.pfx ? { pfx: o.pfx } : {}),
-        ...(o.passphrase ? { passphrase: o.passphrase } : {}),
-      }),
+      secureContext: sharedSecureContext(o),
       ...(o.rejectUnauthorized !== undefined ? { rejectUnauthorized: o.rejectUnauthorized } : {}),
       ...(o.servername ? { servername: o.servername } : {}),
     });

@@ -705,18 +705,14 @@ export class OperationService {
         if (existing) {
           const replay = this.sharedReplay(key, sharedHash, existing, shared.factsOf(keyed));
           operationId = replay.id;
-          this.audit(caller, req, started, true, null, replay.id, true);
-          await this.options.audit?.flush();
-          return replay;
+          return await this.replayed(caller, req, started, replay);
         }
       }
       if (key !== null) {
         const replay = await this.replay(scope, key, hash);
         if (replay) {
           operationId = replay.id;
-          this.audit(caller, req, started, true, null, replay.id, true);
-          await this.options.audit?.flush();
-          return replay;
+          return await this.replayed(caller, req, started, replay);
         }
       }
 
@@ -750,9 +746,7 @@ export class OperationService {
           // The twin of this request (same caller, same key) reached another replica first: its Operation.
           const replay = this.sharedReplay(key ?? '', sharedHash, recordOf(outcome.existing), { ...facts, argumentsHash: outcome.existing.spec.argumentsHash });
           operationId = replay.id;
-          this.audit(caller, req, started, true, null, replay.id, true);
-          await this.options.audit?.flush();
-          return replay;
+          return await this.replayed(caller, req, started, replay);
         }
         operationId = id;
         this.store.put(op);
@@ -769,9 +763,7 @@ export class OperationService {
           const replay = await this.replay(scope, key, hash);
           if (replay) {
             operationId = replay.id;
-            this.audit(caller, req, started, true, null, replay.id, true);
-            await this.options.audit?.flush();
-            return replay;
+            return await this.replayed(caller, req, started, replay);
           }
         }
       }
@@ -793,6 +785,13 @@ export class OperationService {
       await this.options.audit?.flush().catch(() => undefined);
       throw refusal;
     }
+  }
+
+  /** Answers a request with the Operation its idempotency key already names, once its audit row is committed. */
+  private async replayed(caller: Caller, req: Request, started: number, replay: OperationRecord): Promise<OperationRecord> {
+    this.audit(caller, req, started, true, null, replay.id, true);
+    await this.options.audit?.flush();
+    return replay;
   }
 
   /**
