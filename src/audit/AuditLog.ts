@@ -28,6 +28,7 @@ import {
 } from './AuditStore.js';
 import { acquireFileLock } from './fileOperationsLock.js';
 import type { RequestTransport } from './requestStatistics.js';
+import { RequestStatisticsBuffer, statisticRows, type PendingStatistics } from './RequestStatisticsBuffer.js';
 
 // The row types were first defined here; importers of this module keep finding them.
 export {
@@ -57,15 +58,6 @@ export interface AuditLogOptions {
 
 type Write = (db: Database.Database) => void;
 
-/** Counts of one (operation name, transport) not yet folded into SQLite. */
-interface PendingStatistic {
-  count: number;
-  errors: number;
-  totalMs: number;
-  maxMs: number;
-  lastAtMs: number;
-}
-
 export class AuditLog implements AuditStore {
   readonly kind = 'sqlite' as const;
   readonly path: string;
@@ -78,14 +70,8 @@ export class AuditLog implements AuditStore {
   private committed = 0;
   private closed = false;
   private readonly pendingOperations = new Map<string, Record<string, string>>();
-  /** Counts not yet folded into SQLite, by operation name then transport. */
-  private readonly stats = new Map<string, Map<RequestTransport, PendingStatistic>>();
-  private readonly statisticsFlushMs: number;
-  /** The pending fold of `stats`, set by the first count after a fold. */
-  private statsTimer: NodeJS.Timeout | undefined;
-  /** Operation names that have (or will have) a row of their own, at most maxOperationNames. */
-  private readonly operationNames: Set<string>;
-  private readonly maxOperationNames: number;
+  /** Counts not yet folded into SQLite. */
+  private readonly stats: RequestStatisticsBuffer;
   /** Operations locks taken through this log, released on close. */
   private readonly locks = new Set<OperationsLock>();
   private readonly statements: {
@@ -98,19 +84,17 @@ export class AuditLog implements AuditStore {
   constructor(options: AuditLogOptions) {
     this.path = options.path;
     this.maxBatch = options.maxBatch ?? 500;
-    this.statisticsFlushMs = options.statisticsFlushMs ?? 500;
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
     this.db = new Database(options.path);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('busy_timeout = 2000');
     createAuditSchema(this.db);
-    this.maxOperationNames = options.maxOperationNames ?? 200;
+    this.stats = new RequestStatisticsBuffer({
+      flushMs: options.statisticsFlushMs ?? 500, maxOperationNames: options.maxOperationNames ?? 200, fold: () => this.foldStatsNow(),
+    });
     // The names already in the table (a file kept across restarts) keep their rows and count against the bound.
-    this.operationNames = new Set(
-      (this.db.prepare('SELECT DISTINCT operation_name AS name FROM request_statistics').all() as Array<{ name: string }>)
-        .map((r) => r.name).filter((n) => n !== OTHER_OPERATIONS),
-    );
+    this.stats.knowNames((this.db.prepare('SELECT DISTINCT operation_name AS name FROM request_statistics').all() as Array<{ name: string }>).map((r) => r.name));
     this.statements = {
       insertEntry: this.db.prepare(
         `INSERT INTO audit_entries (at, user, action, target_kind, target_name, cluster, namespace, success, error, error_code,
@@ -159,32 +143,7 @@ export class AuditLog implements AuditStore {
   recordRequest(operationName: string, transport: RequestTransport, durationMs: number, failed: boolean): void {
     // A request still finishing while the gateway stops has nowhere to be counted; it must not fail for it.
     if (this.closed) return;
-    // A number, not an ISO string: formatting the date of every request costs more than counting it.
-    const now = Date.now();
-    const ms = Math.round(durationMs);
-    let name = operationName;
-    if (!this.operationNames.has(name)) {
-      if (this.operationNames.size < this.maxOperationNames) this.operationNames.add(name);
-      else name = OTHER_OPERATIONS;
-    }
-    let byTransport = this.stats.get(name);
-    if (!byTransport) this.stats.set(name, (byTransport = new Map()));
-    const s = byTransport.get(transport);
-    if (s) {
-      s.count++;
-      if (failed) s.errors++;
-      s.totalMs += ms;
-      if (ms > s.maxMs) s.maxMs = ms;
-      s.lastAtMs = now;
-    } else {
-      byTransport.set(transport, { count: 1, errors: failed ? 1 : 0, totalMs: ms, maxMs: ms, lastAtMs: now });
-    }
-    // One fold per interval: the first count after a fold arms the timer. Unref'd: pending counts alone must
-    // not keep a process alive (close() folds them).
-    if (!this.statsTimer) {
-      this.statsTimer = setTimeout(() => this.foldStatsNow(), this.statisticsFlushMs);
-      this.statsTimer.unref();
-    }
+    this.stats.record(operationName, transport, durationMs, failed);
   }
 
   /** Queues the current state of a gateway-run Operation (insert or replace). */
@@ -390,33 +349,25 @@ export class AuditLog implements AuditStore {
 
   /** Folds the pending counts in a transaction of their own, outside the write queue. */
   private foldStatsNow(): void {
-    if (this.statsTimer) {
-      clearTimeout(this.statsTimer);
-      this.statsTimer = undefined;
-    }
-    if (this.closed || this.stats.size === 0) return;
+    const pending = this.stats.take();
+    if (this.closed || !pending) return;
     try {
-      this.db.transaction(() => this.foldStats())();
+      this.db.transaction(() => this.foldStats(pending))();
     } catch {
-      // The counts stay in memory (foldStats clears them only once every row is written) and the next
-      // count, read or close folds them again: statistics are not dropped for a busy or failing database.
+      // The transaction rolled back: the counts go back to memory (nothing else was counted meanwhile, the
+      // fold being synchronous) and the next count, read or close folds them again: statistics are not
+      // dropped for a busy or failing database.
+      this.stats.restore(pending);
     }
   }
 
   /**
-   * Upserts the pending counts, then forgets them; inside a transaction, so a failure leaves both the table
-   * and the pending counts as they were. Counts are additive and folds run in order, so folding from the
-   * timer, a read, `flush()` or `close()` in any mix gives the same rows.
+   * Upserts the pending counts; inside a transaction, so a failure leaves the table as it was. Counts are
+   * additive and folds run in order, so folding from the timer, a read, `flush()` or `close()` in any mix
+   * gives the same rows.
    */
-  private foldStats(): void {
-    for (const [operationName, byTransport] of this.stats) {
-      for (const [transport, s] of byTransport) {
-        this.statements.upsertStat.run({
-          operationName, transport, count: s.count, errors: s.errors, totalMs: s.totalMs, maxMs: s.maxMs, lastAt: new Date(s.lastAtMs).toISOString(),
-        });
-      }
-    }
-    this.stats.clear();
+  private foldStats(pending: PendingStatistics): void {
+    for (const row of statisticRows(pending)) this.statements.upsertStat.run(row);
   }
 }
 

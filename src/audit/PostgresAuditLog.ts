@@ -20,12 +20,13 @@ import { hostname } from 'node:os';
 import pg from 'pg';
 import type { OperationRecord } from '../operations/OperationRecord.js';
 import {
-  keyGraceCutoff, OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
+  keyGraceCutoff, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
   type PruneResult, type RequestStatistic, type ResourceChange, type StoredAuditEntry, type StoredResourceChange,
 } from './AuditStore.js';
 import { advisoryKey, migrate } from './postgresAuditSchema.js';
 import { parsePostgresUrl, type PostgresTarget } from './postgresUrl.js';
 import type { RequestTransport } from './requestStatistics.js';
+import { RequestStatisticsBuffer, statisticRows, type PendingStatistics } from './RequestStatisticsBuffer.js';
 
 export interface PostgresAuditLogOptions {
   /** `postgres://` or `postgresql://` URL; `?schema=<name>` puts the tables in that schema (created if missing). */
@@ -83,17 +84,6 @@ interface OperationRow {
   record: string;
 }
 
-/** Counts of one (operation name, transport) not yet folded into the table. */
-interface PendingStatistic {
-  count: number;
-  errors: number;
-  totalMs: number;
-  maxMs: number;
-  lastAtMs: number;
-}
-
-type PendingStatistics = Map<string, Map<RequestTransport, PendingStatistic>>;
-
 const ENTRY_COLUMNS = '(at, "user", action, target_kind, target_name, cluster, namespace, success, error, error_code, request_id, source_ip, user_agent, duration_ms, operation_id, arguments)';
 const CHANGE_COLUMNS = '(at, operation_id, "user", verb, cluster, kind, namespace, name, before, after)';
 const TERMINAL = "phase IN ('SUCCEEDED', 'FAILED', 'CANCELLED')";
@@ -106,8 +96,6 @@ export class PostgresAuditLog implements AuditStore {
   private readonly pool: pg.Pool;
   private readonly clientConfig: pg.ClientConfig;
   private readonly maxBatch: number;
-  private readonly statisticsFlushMs: number;
-  private readonly maxOperationNames: number;
   private readonly onError: (err: Error) => void;
   private queue: QueuedWrite[] = [];
   private scheduled = false;
@@ -118,11 +106,10 @@ export class PostgresAuditLog implements AuditStore {
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly pendingOperations = new Map<string, OperationRow>();
-  private stats: PendingStatistics = new Map();
-  private statsTimer: NodeJS.Timeout | undefined;
+  /** Counts not yet folded into the table. */
+  private readonly stats: RequestStatisticsBuffer;
   /** The last fold; the next one runs after it, so folds never overlap. */
   private folding: Promise<void> = Promise.resolve();
-  private operationNames = new Set<string>();
   /** The schema the tables are in (the named one, or the database's default), for lock keys. */
   private schemaName = '';
   private readonly locks = new Set<OperationsLock>();
@@ -130,8 +117,9 @@ export class PostgresAuditLog implements AuditStore {
   private constructor(options: PostgresAuditLogOptions) {
     this.target = parsePostgresUrl(options.url);
     this.maxBatch = options.maxBatch ?? 500;
-    this.statisticsFlushMs = options.statisticsFlushMs ?? 500;
-    this.maxOperationNames = options.maxOperationNames ?? 200;
+    this.stats = new RequestStatisticsBuffer({
+      flushMs: options.statisticsFlushMs ?? 500, maxOperationNames: options.maxOperationNames ?? 200, fold: () => void this.foldStats().catch(() => undefined),
+    });
     this.onError = options.onError ?? (() => undefined);
     this.clientConfig = {
       connectionString: this.target.connectionString,
@@ -157,7 +145,7 @@ export class PostgresAuditLog implements AuditStore {
         log.schemaName = (await client.query<{ s: string }>('SELECT current_schema() AS s')).rows[0]?.s ?? '';
         // The names that already have rows (kept by the database) count against the bound.
         const names = await client.query<{ name: string }>('SELECT DISTINCT operation_name AS name FROM request_statistics');
-        log.operationNames = new Set(names.rows.map((r) => r.name).filter((n) => n !== OTHER_OPERATIONS).slice(0, log.maxOperationNames));
+        log.stats.knowNames(names.rows.map((r) => r.name), { capped: true });
       } finally {
         release();
       }
@@ -191,29 +179,7 @@ export class PostgresAuditLog implements AuditStore {
 
   recordRequest(operationName: string, transport: RequestTransport, durationMs: number, failed: boolean): void {
     if (this.closed || this.closing) return;
-    const now = Date.now();
-    const ms = Math.round(durationMs);
-    let name = operationName;
-    if (!this.operationNames.has(name)) {
-      if (this.operationNames.size < this.maxOperationNames) this.operationNames.add(name);
-      else name = OTHER_OPERATIONS;
-    }
-    let byTransport = this.stats.get(name);
-    if (!byTransport) this.stats.set(name, (byTransport = new Map()));
-    const s = byTransport.get(transport);
-    if (s) {
-      s.count++;
-      if (failed) s.errors++;
-      s.totalMs += ms;
-      if (ms > s.maxMs) s.maxMs = ms;
-      s.lastAtMs = now;
-    } else {
-      byTransport.set(transport, { count: 1, errors: failed ? 1 : 0, totalMs: ms, maxMs: ms, lastAtMs: now });
-    }
-    if (!this.statsTimer) {
-      this.statsTimer = setTimeout(() => void this.foldStats().catch(() => undefined), this.statisticsFlushMs);
-      this.statsTimer.unref();
-    }
+    this.stats.record(operationName, transport, durationMs, failed);
   }
 
   saveOperation(op: OperationRecord): void {
@@ -393,7 +359,7 @@ export class PostgresAuditLog implements AuditStore {
         failure = err;
       }
       this.closed = true;
-      if (this.statsTimer) clearTimeout(this.statsTimer);
+      this.stats.disarm();
       for (const lock of [...this.locks]) await lock.release();
       await this.pool.end().catch(() => undefined);
       if (failure) throw failure;
@@ -493,13 +459,8 @@ export class PostgresAuditLog implements AuditStore {
    * fold starts (counts arriving meanwhile start a new set) and are merged back if it fails.
    */
   private foldStats(): Promise<void> {
-    if (this.statsTimer) {
-      clearTimeout(this.statsTimer);
-      this.statsTimer = undefined;
-    }
-    if (this.stats.size === 0) return this.folding;
-    const pending = this.stats;
-    this.stats = new Map();
+    const pending = this.stats.take();
+    if (!pending) return this.folding;
     const run = this.folding.then(() => this.upsertStats(pending)).catch((err: unknown) => {
       this.mergeBack(pending);
       throw err instanceof AuditDatabaseError ? err : new AuditDatabaseError(this.target.redacted, err);
@@ -509,10 +470,7 @@ export class PostgresAuditLog implements AuditStore {
   }
 
   private async upsertStats(pending: PendingStatistics): Promise<void> {
-    const rows: unknown[][] = [];
-    for (const [operationName, byTransport] of pending) {
-      for (const [transport, s] of byTransport) rows.push([operationName, transport, s.count, s.errors, s.totalMs, s.maxMs, new Date(s.lastAtMs).toISOString()]);
-    }
+    const rows = statisticRows(pending).map((s) => [s.operationName, s.transport, s.count, s.errors, s.totalMs, s.maxMs, s.lastAt]);
     await this.pool.query(
       `INSERT INTO request_statistics (operation_name, transport, count, errors, total_ms, max_ms, last_at) VALUES ${placeholders(rows)}
        ON CONFLICT (operation_name, transport) DO UPDATE SET count = request_statistics.count + EXCLUDED.count,
@@ -522,28 +480,11 @@ export class PostgresAuditLog implements AuditStore {
     );
   }
 
-  /** Puts the counts of a failed fold back, adding to those counted since. */
+  /** Puts the counts of a failed fold back, adding to those counted since, and retries them within the interval. */
   private mergeBack(pending: PendingStatistics): void {
     if (this.closed) return;
-    for (const [name, byTransport] of pending) {
-      let into = this.stats.get(name);
-      if (!into) this.stats.set(name, (into = new Map()));
-      for (const [transport, s] of byTransport) {
-        const cur = into.get(transport);
-        if (!cur) into.set(transport, s);
-        else {
-          cur.count += s.count;
-          cur.errors += s.errors;
-          cur.totalMs += s.totalMs;
-          cur.maxMs = Math.max(cur.maxMs, s.maxMs);
-          cur.lastAtMs = Math.max(cur.lastAtMs, s.lastAtMs);
-        }
-      }
-    }
-    if (!this.statsTimer) {
-      this.statsTimer = setTimeout(() => void this.foldStats().catch(() => undefined), this.statisticsFlushMs);
-      this.statsTimer.unref();
-    }
+    this.stats.restore(pending);
+    this.stats.arm();
   }
 
   private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []): Promise<R[]> {
