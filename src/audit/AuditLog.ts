@@ -260,12 +260,14 @@ export class AuditLog implements AuditStore {
       let entries = this.db.prepare('DELETE FROM audit_entries WHERE at < ?').run(cutoff).changes;
       let changes = this.db.prepare('DELETE FROM resource_changes WHERE at < ?').run(cutoff).changes;
       const terminal = "phase IN ('SUCCEEDED', 'FAILED', 'CANCELLED')";
+      // The keys of the Operations deleted go with them (each deletion's predicate, asked just before it).
+      this.db.prepare(`DELETE FROM idempotency_keys WHERE operation_id IN (SELECT id FROM operations WHERE created_at < ? AND ${terminal})`).run(cutoff);
       let operations = this.db.prepare(`DELETE FROM operations WHERE created_at < ? AND ${terminal}`).run(cutoff).changes;
       entries += this.db.prepare('DELETE FROM audit_entries WHERE id <= (SELECT id FROM audit_entries ORDER BY id DESC LIMIT 1 OFFSET ?)').run(maxRows).changes;
       changes += this.db.prepare('DELETE FROM resource_changes WHERE id <= (SELECT id FROM resource_changes ORDER BY id DESC LIMIT 1 OFFSET ?)').run(maxRows).changes;
-      operations += this.db
-        .prepare(`DELETE FROM operations WHERE ${terminal} AND created_at <= (SELECT created_at FROM operations ORDER BY created_at DESC LIMIT 1 OFFSET ?)`)
-        .run(maxRows).changes;
+      const beyondCount = `${terminal} AND created_at <= (SELECT created_at FROM operations ORDER BY created_at DESC LIMIT 1 OFFSET ?)`;
+      this.db.prepare(`DELETE FROM idempotency_keys WHERE operation_id IN (SELECT id FROM operations WHERE ${beyondCount})`).run(maxRows);
+      operations += this.db.prepare(`DELETE FROM operations WHERE ${beyondCount}`).run(maxRows).changes;
       this.db.prepare('DELETE FROM idempotency_keys WHERE operation_id NOT IN (SELECT id FROM operations) AND created_at < ?').run(keyGraceCutoff());
       return { entries, changes, operations };
     })();

@@ -163,9 +163,9 @@ export interface AuditStore {
 }
 
 /**
- * Idempotency keys whose Operation is not (or no longer) stored are deleted with it, but only once older than
- * this: a key is reserved (committed at once) before its Operation's row, which the batched writes commit a
- * moment later, and a retention run in between must not free the key of an Operation that is just starting.
+ * Retention deletes the keys of the Operations it deletes at once; a key with no Operation row at all only once
+ * older than this: a key is reserved (committed at once) before its Operation's row, which the batched writes
+ * commit a moment later, and a retention run in between must not free the key of an Operation just starting.
  */
 export const KEY_GRACE_MS = 10 * 60_000;
 

@@ -294,13 +294,14 @@ export class PostgresAuditLog implements AuditStore {
       const n = async (sql: string, params: unknown[]) => (await c.query(sql, params)).rowCount ?? 0;
       let entries = await n('DELETE FROM audit_entries WHERE at < $1', [cutoff]);
       let changes = await n('DELETE FROM resource_changes WHERE at < $1', [cutoff]);
+      // The keys of the Operations deleted go with them (each deletion's predicate, asked just before it).
+      await n(`DELETE FROM idempotency_keys WHERE operation_id IN (SELECT id FROM operations WHERE created_at < $1 AND ${TERMINAL})`, [cutoff]);
       let operations = await n(`DELETE FROM operations WHERE created_at < $1 AND ${TERMINAL}`, [cutoff]);
       entries += await n('DELETE FROM audit_entries WHERE id <= (SELECT id FROM audit_entries ORDER BY id DESC LIMIT 1 OFFSET $1)', [maxRows]);
       changes += await n('DELETE FROM resource_changes WHERE id <= (SELECT id FROM resource_changes ORDER BY id DESC LIMIT 1 OFFSET $1)', [maxRows]);
-      operations += await n(
-        `DELETE FROM operations WHERE ${TERMINAL} AND created_at <= (SELECT created_at FROM operations ORDER BY created_at DESC LIMIT 1 OFFSET $1)`,
-        [maxRows],
-      );
+      const beyondCount = `${TERMINAL} AND created_at <= (SELECT created_at FROM operations ORDER BY created_at DESC LIMIT 1 OFFSET $1)`;
+      await n(`DELETE FROM idempotency_keys WHERE operation_id IN (SELECT id FROM operations WHERE ${beyondCount})`, [maxRows]);
+      operations += await n(`DELETE FROM operations WHERE ${beyondCount}`, [maxRows]);
       await c.query('DELETE FROM idempotency_keys WHERE operation_id NOT IN (SELECT id FROM operations) AND created_at < $1', [keyGraceCutoff()]);
       return { entries, changes, operations };
     });
