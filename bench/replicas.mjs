@@ -5,6 +5,7 @@
  *
  *   npm run build && node bench/replicas.mjs [--seconds 15] [--concurrency 8] [--scenario mini] [--out <file>]
  *     [--store shared|in-process]   in-process: the same load with Operations in each process (no takeover)
+ *     [--one-only 1]                 one replica only (a quick look, e.g. under a profiler); writes no results
  *
  * Bounded: each load window lasts --seconds, the takeover waits at most 60 s, and every child is stopped on exit.
  * Load: `concurrency` clients, each submitting setNodeLabels (one node patch: create the FleetOperation, take
@@ -143,7 +144,10 @@ async function main() {
   log(JSON.stringify(results.oneReplica));
   for (const g of one) await stopChild(g.child);
 
-  if (opt('one-only', null) !== null) { await stopAll(); return; }
+  if (opt('one-only', null) !== null) {
+    await stopAll();
+    return;
+  }
   const three = await gatewaysOf(simProc, 3, 'three');
   log('three replicas');
   results.threeReplicas = await load(three, nodes);
