@@ -31,6 +31,19 @@ afterAll(async () => {
   await schema?.drop();
 });
 
+/** Why a gateway on the fixture's fleet with these flags did not start (null: it started, and was stopped). */
+async function startError(flags: string[]): Promise<Error | null> {
+  const loaded = loadConfig(['--kubeconfig', join(fx.dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', ...flags], {});
+  if (loaded.kind !== 'config') throw new Error('unexpected help');
+  return startGateway(loaded.config, { logger: createLogger('error') }).then(
+    async (g) => {
+      await g.stop();
+      return null;
+    },
+    (e: Error) => e,
+  );
+}
+
 const entriesInPostgres = async () => Number((await schema.rows('SELECT COUNT(*) AS n FROM audit_entries'))[0].n);
 
 describe('--audit-db postgres://', () => {
@@ -96,15 +109,7 @@ describe('--audit-db postgres://', () => {
   });
 
   it('a second gateway running Operations in process on the same schema refuses to start while the first runs', async () => {
-    const loaded = loadConfig(['--kubeconfig', join(fx.dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', schema.url, '--operations-store', 'in-process'], {});
-    if (loaded.kind !== 'config') throw new Error('unexpected help');
-    const error = await startGateway(loaded.config, { logger: createLogger('error') }).then(
-      async (g) => {
-        await g.stop();
-        return null;
-      },
-      (e: Error) => e,
-    );
+    const error = await startError(['--audit-db', schema.url, '--operations-store', 'in-process']);
     expect(error?.message).toMatch(/^another gateway \(fleetgraph .+\) runs Operations in process on the audit database postgres:\/\/postgres@127\.0\.0\.1:5432\/postgres\?schema=fg_test_\w+; /);
   });
 
@@ -132,15 +137,7 @@ describe('--audit-db postgres://', () => {
 
   it('does not start when the audit database does not answer, saying so in one line without the password', async () => {
     const url = await closedPortUrl();
-    const loaded = loadConfig(['--kubeconfig', join(fx.dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', url], {});
-    if (loaded.kind !== 'config') throw new Error('unexpected help');
-    const error = await startGateway(loaded.config, { logger: createLogger('error') }).then(
-      async (g) => {
-        await g.stop();
-        return null;
-      },
-      (e: Error) => e,
-    );
+    const error = await startError(['--audit-db', url]);
     expect(error?.message).toMatch(/^audit database postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres\?schema=fg_unreachable: .+ \(--audit-db\)$/);
     expect(error?.message).not.toContain('secret');
   });

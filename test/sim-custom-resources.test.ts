@@ -76,7 +76,7 @@ describe('a simulator started without the FleetOperation CRD (operationsCrd: fal
       const first = await simRequest(sim, OPS, { method: 'POST', body: fleetOperation('op-1') });
       expect(first.status).toBe(201);
       expect(first.json).toMatchObject({ apiVersion: 'fleetgraph.io/v1alpha1', kind: 'FleetOperation', metadata: { name: 'op-1', namespace: 'fleetgraph-system', generation: 1 } });
-      expect(first.json.metadata.uid).toBeTruthy();
+      expect(first.json.metadata.uid).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
       const again = await simRequest(sim, OPS, { method: 'POST', body: fleetOperation('op-1') });
       expect(again.status).toBe(409);
       expect(again.json).toEqual({

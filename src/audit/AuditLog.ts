@@ -22,6 +22,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { OperationRecord } from '../operations/OperationRecord.js';
 import { createAuditSchema } from './auditSchema.js';
+import { CommitTracker } from './CommitTracker.js';
 import {
   keyGraceCutoff, OTHER_OPERATIONS, type AuditEntry, type AuditQuery, type AuditStore, type ChangeQuery, type IdempotencyReservation, type OperationsLock,
   type PruneResult, type RequestStatistic, type ResourceChange, type StoredAuditEntry, type StoredResourceChange,
@@ -65,9 +66,8 @@ export class AuditLog implements AuditStore {
   private readonly maxBatch: number;
   private queue: Write[] = [];
   private scheduled = false;
-  private waiters: Array<{ upTo: number; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private enqueued = 0;
-  private committed = 0;
+  /** Which flush waits for which queued write. */
+  private readonly commits = new CommitTracker();
   private closed = false;
   private readonly pendingOperations = new Map<string, Record<string, string>>();
   /** Counts not yet folded into SQLite. */
@@ -199,9 +199,7 @@ export class AuditLog implements AuditStore {
   /** Resolves once every write queued and every request counted before the call is committed. */
   flush(): Promise<void> {
     this.foldStatsNow();
-    if (this.committed >= this.enqueued) return Promise.resolve();
-    const upTo = this.enqueued;
-    return new Promise((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
+    return this.commits.wait();
   }
 
   async entries(q: AuditQuery = {}): Promise<StoredAuditEntry[]> {
@@ -304,7 +302,7 @@ export class AuditLog implements AuditStore {
   private enqueue(write: Write): void {
     if (this.closed) throw new Error(`audit log ${this.path} is closed`);
     this.queue.push(write);
-    this.enqueued++;
+    this.commits.queued();
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.commitBatch());
@@ -319,12 +317,10 @@ export class AuditLog implements AuditStore {
       this.db.transaction(() => {
         for (const w of batch) w(this.db);
       })();
-      this.committed += batch.length;
-      this.settle();
+      this.commits.settled(batch.length);
     } catch (err) {
       // A failed batch is dropped as a whole (the transaction rolled back); its waiters learn why.
-      this.committed += batch.length;
-      this.settle(err);
+      this.commits.settled(batch.length, err);
     }
     if (this.queue.length > 0) {
       this.scheduled = true;
@@ -338,16 +334,6 @@ export class AuditLog implements AuditStore {
     this.scheduled = false;
   }
 
-  private settle(err?: unknown): void {
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      if (w.upTo <= this.committed) {
-        if (err) w.reject(err);
-        else w.resolve();
-      } else still.push(w);
-    }
-    this.waiters = still;
-  }
 
   /** Folds the pending counts in a transaction of their own, outside the write queue. */
   private foldStatsNow(): void {

@@ -24,6 +24,7 @@ import {
   type PruneResult, type RequestStatistic, type ResourceChange, type StoredAuditEntry, type StoredResourceChange,
 } from './AuditStore.js';
 import { advisoryKey, migrate } from './postgresAuditSchema.js';
+import { CommitTracker } from './CommitTracker.js';
 import { parsePostgresUrl, type PostgresTarget } from './postgresUrl.js';
 import type { RequestTransport } from './requestStatistics.js';
 import { RequestStatisticsBuffer, statisticRows, type PendingStatistics } from './RequestStatisticsBuffer.js';
@@ -100,9 +101,8 @@ export class PostgresAuditLog implements AuditStore {
   private queue: QueuedWrite[] = [];
   private scheduled = false;
   private writing = false;
-  private waiters: Array<{ upTo: number; resolve: () => void; reject: (err: unknown) => void }> = [];
-  private enqueued = 0;
-  private committed = 0;
+  /** Which flush waits for which queued write. */
+  private readonly commits = new CommitTracker();
   private closed = false;
   private closing: Promise<void> | undefined;
   private readonly pendingOperations = new Map<string, OperationRow>();
@@ -193,10 +193,9 @@ export class PostgresAuditLog implements AuditStore {
   }
 
   async flush(): Promise<void> {
-    const upTo = this.enqueued;
+    const writes = this.commits.wait();
     // Statistics are best effort (their counts stay in memory when a fold fails); the writes are not.
     const stats = this.foldStats().catch(() => undefined);
-    const writes = this.committed >= upTo ? Promise.resolve() : new Promise<void>((resolve, reject) => this.waiters.push({ upTo, resolve, reject }));
     await Promise.all([writes, stats]);
   }
 
@@ -355,7 +354,7 @@ export class PostgresAuditLog implements AuditStore {
       try {
         await this.flush();
         // Writes queued while the first flush ran (a request finishing during shutdown).
-        if (this.committed < this.enqueued) await this.flush();
+        if (!this.commits.idle) await this.flush();
       } catch (err) {
         failure = err;
       }
@@ -386,7 +385,7 @@ export class PostgresAuditLog implements AuditStore {
   private enqueue(write: QueuedWrite): void {
     if (this.closed) throw new Error(`audit log ${this.target.redacted} is closed`);
     this.queue.push(write);
-    this.enqueued++;
+    this.commits.queued();
     if (!this.scheduled && !this.writing) {
       this.scheduled = true;
       setImmediate(() => void this.writeQueued());
@@ -403,12 +402,10 @@ export class PostgresAuditLog implements AuditStore {
         const batch = this.queue.splice(0, this.maxBatch);
         try {
           await this.commitBatch(batch);
-          this.committed += batch.length;
-          this.settle();
+          this.commits.settled(batch.length);
         } catch (err) {
           // A failed batch is dropped as a whole (its transaction rolled back); the flushes waiting on it learn why.
-          this.committed += batch.length;
-          this.settle(err instanceof AuditDatabaseError ? err : new AuditDatabaseError(this.target.redacted, err));
+          this.commits.settled(batch.length, err instanceof AuditDatabaseError ? err : new AuditDatabaseError(this.target.redacted, err));
         }
       }
     } finally {
@@ -444,16 +441,6 @@ export class PostgresAuditLog implements AuditStore {
     });
   }
 
-  private settle(err?: unknown): void {
-    const still: typeof this.waiters = [];
-    for (const w of this.waiters) {
-      if (w.upTo <= this.committed) {
-        if (err) w.reject(err);
-        else w.resolve();
-      } else still.push(w);
-    }
-    this.waiters = still;
-  }
 
   /**
    * Folds the pending counts as one additive upsert, after any fold in flight. The counts leave memory when the
