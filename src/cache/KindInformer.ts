@@ -15,6 +15,7 @@ import { collectionPath, type KindDescriptor } from '../fleet/kinds.js';
 import type { ClusterError, KindSyncState } from '../fleet/types.js';
 import { API_NOT_SERVED, toClusterError, UpstreamError } from '../fleet/UpstreamError.js';
 import { ObjectIndex } from './ObjectIndex.js';
+import { OrderedIndex, type SortSpec } from './OrderedIndex.js';
 import { compileFilter, matchesFilter, objectKey } from './matchesFilter.js';
 import { internString } from './projection/interning.js';
 import { projectObject } from './projection/projectObject.js';
@@ -129,6 +130,8 @@ export class KindInformer {
   private everything: SlimObject[] | undefined;
   // The label index is built on its first use, from the store (see ObjectIndexOptions.all).
   private readonly index = new ObjectIndex({ all: () => this.objects.values() });
+  /** Ordered indexes by sort field id, each built on its first use and kept up to date from then on. */
+  private readonly ordered = new Map<string, OrderedIndex>();
   private resourceVersion = '';
   private hasListed = false;
   private stopped = true;
@@ -241,6 +244,20 @@ export class KindInformer {
     return this.index.objects(name, value).slice();
   }
 
+  /**
+   * The objects in `spec`'s order (see OrderedIndex), built from the store on first use for that field and
+   * kept up to date by every change after it. Read it at once: it changes with the next event.
+   */
+  orderedBy(spec: SortSpec): OrderedIndex {
+    let index = this.ordered.get(spec.id);
+    if (!index) {
+      index = new OrderedIndex(spec);
+      index.load(this.objects.values());
+      this.ordered.set(spec.id, index);
+    }
+    return index;
+  }
+
   private setState(state: KindSyncState, error: ClusterError | null): void {
     if (state === this.currentState && error?.message === this.currentError?.message) return;
     this.currentState = state;
@@ -346,6 +363,8 @@ export class KindInformer {
     this.objects = fresh;
     this.everything = undefined;
     this.index.load(fresh.values());
+    // Rebuilt from the new store when next asked for: a relist may change most of it.
+    this.ordered.clear();
     this.resourceVersion = rv;
     const wasListed = this.hasListed;
     this.hasListed = true;
@@ -425,6 +444,7 @@ export class KindInformer {
         this.objects.delete(key);
         this.everything = undefined;
         this.index.remove(key, before);
+        for (const o of this.ordered.values()) o.remove(before);
       }
       this.options.onChange({ type: 'DELETED', cluster: this.cluster, kind: this.kind.name, before: before ?? slim });
       return;
@@ -433,6 +453,10 @@ export class KindInformer {
     this.objects.set(key, slim);
     this.everything = undefined;
     this.index.add(key, slim);
+    for (const o of this.ordered.values()) {
+      if (before) o.remove(before);
+      o.add(slim);
+    }
     if (before) this.options.onChange({ type: 'MODIFIED', cluster: this.cluster, kind: this.kind.name, before, after: slim });
     else this.options.onChange({ type: 'ADDED', cluster: this.cluster, kind: this.kind.name, after: slim });
   }
