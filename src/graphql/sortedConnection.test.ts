@@ -26,10 +26,10 @@ describe('mergeReaders (k-way merge)', () => {
       const expected = [...all]
         .sort((a, b) => compareInDirection(valueOf(a.o), valueOf(b.o), desc) || (idOf(a.cluster, a.o) < idOf(b.cluster, b.o) ? -1 : 1))
         .map((x) => idOf(x.cluster, x.o));
-      const merged = mergeReaders(members.map((m) => ({ reader: m.index.reader(desc), clusterKey: m.cluster })), desc, 1000);
+      const merged = mergeReaders(members.map((m) => ({ reader: m.index.reader(desc, null), clusterKey: m.cluster })), desc, 1000);
       expect(merged.map((x) => idOf(members[x.source]!.cluster, x.obj))).toEqual(expected);
       // The limit stops the merge early.
-      expect(mergeReaders(members.map((m) => ({ reader: m.index.reader(desc), clusterKey: m.cluster })), desc, 7).length).toBe(7);
+      expect(mergeReaders(members.map((m) => ({ reader: m.index.reader(desc, null), clusterKey: m.cluster })), desc, 7).length).toBe(7);
     }
   });
 });
