@@ -271,6 +271,15 @@ describe('sorted pods', () => {
   });
 });
 
+describe('sorted page size', () => {
+  it('the default cost limit accepts a 5,000-pod sorted page of a few scalar fields', async () => {
+    const res = await fx.query(`{ pods(first: 5000, orderBy: { field: CPU_REQUEST, direction: DESC }) {
+      totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name namespace cluster phase requests { cpuCores } } } } }`);
+    expect(res.body.errors).toBeUndefined();
+    expect(res.body.data.pods.edges.length).toBe(res.body.data.pods.totalCount);
+  });
+});
+
 describe('sorted nodes and workloads', () => {
   const NODE_VALUE: Record<string, (n: any) => Value> = {
     NAME: (n) => n.name,
