@@ -342,3 +342,32 @@ describe('sorted nodes and workloads', () => {
     }
   });
 });
+
+describe('sorted pods in fetch mode', () => {
+  let fetchFx: GatewayFixture;
+
+  beforeAll(async () => {
+    fetchFx = await startGatewayFixture({ args: ['--mode', 'pods=fetch', '--mode', 'nodes=fetch'] });
+  }, 120_000);
+
+  afterAll(async () => {
+    await fetchFx?.stop();
+  });
+
+  it('sorts each member\'s fetched list per request: the same order and paging as from the informers\' indexes', async () => {
+    const query = `query($after: String) { pods(first: 9, after: $after, orderBy: { field: MEMORY_REQUEST, direction: DESC }) {
+      totalCount pageInfo { hasNextPage hasPreviousPage endCursor } edges { cursor node { ${POD_FIELDS} } } } }`;
+    const walked = await walk(async (after) => {
+      const res = await fetchFx.query(query, { after });
+      expect(res.body.errors).toBeUndefined();
+      return res.body.data.pods;
+    }, POD_VALUE.MEMORY_REQUEST!);
+    expectOrdered(walked, true);
+    const expected = [...fetchFx.sim.fleet.members.entries()].flatMap(([m, c]) => (c.objects.list('pods') as Pod[]).map((p) => `${m}/${p.metadata.namespace}/${p.metadata.name}`)).sort();
+    expect(walked.map(idOf).sort()).toEqual(expected);
+    const nodes = await fetchFx.query('{ nodes(orderBy: { field: CPU_ALLOCATABLE, direction: DESC }) { edges { node { cluster name allocatable { cpuCores } } } } }');
+    expect(nodes.body.errors).toBeUndefined();
+    const cpus = nodes.body.data.nodes.edges.map((e: any) => e.node.allocatable.cpuCores);
+    expect(cpus).toEqual([...cpus].sort((a: number, b: number) => b - a));
+  });
+});
