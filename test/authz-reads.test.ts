@@ -63,6 +63,18 @@ describe('reads cut to the caller\'s RBAC', () => {
     expect(new Set(podKeys(all.body).map((k) => k.split('/')[1])).size).toBeGreaterThan(1);
   });
 
+  it('sorted (orderBy), shop-dev sees the same pods, in order, whether the members\' ordered indexes or a sort serve them', async () => {
+    const plain = await fx.query(PODS, undefined, bearer('shop-dev'));
+    for (const field of ['CPU_REQUEST', 'NAME']) {
+      const r = await fx.query(`{ pods(first: 5000, orderBy: { field: ${field}, direction: DESC }) { totalCount edges { node { cluster namespace name requests { cpuCores } } } } }`, undefined, bearer('shop-dev'));
+      expect(r.body.errors).toBeUndefined();
+      expect(podKeys(r.body)).toEqual(podKeys(plain.body));
+      expect(r.body.data.pods.totalCount).toBe(plain.body.data.pods.totalCount);
+      const values = r.body.data.pods.edges.map((e: any) => (field === 'NAME' ? e.node.name : e.node.requests.cpuCores ?? 0));
+      for (let i = 1; i < values.length; i++) expect(values[i - 1] >= values[i]).toBe(true);
+    }
+  });
+
   it('answers the same over WebSocket', async () => {
     const http = await fx.query(PODS, undefined, bearer('shop-dev'));
     const client = openClient(fx.gateway.url, { authorization: `Bearer ${tokens['shop-dev']}` });

@@ -89,6 +89,30 @@ describe('KindInformer', () => {
     expect(h.informer.list({ labelSelector: 'team=x' }).map((o) => o.metadata.name)).toEqual(['a']);
   });
 
+  it('keeps an ordered index asked for up to date with watch events, and filtered lists only until a change', async () => {
+    let watchRes: ServerResponse | undefined;
+    const h = await start(
+      () => ({ status: 200, body: { kind: 'NamespaceList', metadata: { resourceVersion: '10' }, items: [ns('a', '1', { rank: '3' }), ns('b', '2', { rank: '1' }), ns('c', '3')] } }),
+      (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('');
+        watchRes = res;
+      },
+    );
+    await until(() => h.informer.state === 'synced' && watchRes !== undefined);
+    const spec = { id: 'rank', value: (o: { metadata: { labels?: Record<string, string> } }) => (o.metadata.labels?.rank ? Number(o.metadata.labels.rank) : null) };
+    const names = () => h.informer.orderedBy(spec).toArray().map((o) => o.metadata.name);
+    expect(names()).toEqual(['b', 'a', 'c']);
+    const selected = h.informer.list({ labelSelector: 'rank' });
+    expect(h.informer.list({ labelSelector: 'rank' })).toBe(selected); // kept until a change
+    event(watchRes!, 'ADDED', ns('d', '11', { rank: '2' }));
+    event(watchRes!, 'MODIFIED', ns('b', '12', { rank: '9' }));
+    event(watchRes!, 'DELETED', ns('a', '13', { rank: '3' }));
+    await until(() => h.changes.length === 3);
+    expect(names()).toEqual(['d', 'b', 'c']);
+    expect(h.informer.list({ labelSelector: 'rank' }).map((o) => o.metadata.name).sort()).toEqual(['b', 'd']);
+  });
+
   it('relists after a 410 ERROR event and reports the difference once, as RESYNC', async () => {
     let lists = 0;
     let watches = 0;

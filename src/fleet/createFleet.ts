@@ -9,6 +9,7 @@ import { ClusterCache } from '../cache/ClusterCache.js';
 import { FetchedLists } from '../cache/FetchedLists.js';
 import { compileFilter, matchesFilter } from '../cache/matchesFilter.js';
 import { indexValues } from '../cache/ObjectIndex.js';
+import type { OrderedIndex, SortSpec } from '../cache/OrderedIndex.js';
 import { TtlStore } from '../cache/TtlStore.js';
 import type { ChangeEvent, ChangeListener, IndexName, ListFilter, SlimCluster, SlimEvent, SlimObject } from '../cache/types.js';
 import { ClusterClient } from './ClusterClient.js';
@@ -366,6 +367,12 @@ class KarmadaFleet implements Fleet {
     const r = await this.readAll(d, cluster, {});
     if (!r.ok) return r;
     return { ok: true, cluster, value: r.value.filter((o) => indexValues(index, o).includes(key)) };
+  }
+
+  ordered(kind: KindName, cluster: string, spec: SortSpec): OrderedIndex | undefined {
+    const informer = this.entry(cluster)?.cache.informer(kind);
+    if (!informer?.listed || informer.state === 'failed') return undefined;
+    return informer.orderedBy(spec);
   }
 
   loaders(): FleetLoaders {

@@ -5,6 +5,7 @@
  */
 import type DataLoader from 'dataloader';
 import type { ChangeListener, IndexName, ListFilter, SlimCluster, SlimEvent, SlimObject } from '../cache/types.js';
+import type { OrderedIndex, SortSpec } from '../cache/OrderedIndex.js';
 import type { ErrorCode, Reason } from '../errors/codes.js';
 import type { KindName } from './kinds.js';
 
@@ -144,6 +145,13 @@ export interface Fleet {
   get(kind: KindName, cluster: string, namespace: string | undefined, name: string): Promise<ClusterResult<SlimObject>>;
   /** Objects of a watched kind under one index key (e.g. pods byNode 'node-1'). */
   index(kind: KindName, cluster: string, index: IndexName, key: string): Promise<ClusterResult<SlimObject[]>>;
+  /**
+   * The informer-backed objects of a watched kind in one cluster in `spec`'s order (src/cache/OrderedIndex.ts),
+   * built on first use per field and kept up to date; undefined when the kind is not read from an informer
+   * there (fetch mode, not listed yet): sorted reads then sort their matches per request. Call it after a
+   * read of the same (kind, cluster) answered, which checked availability and authorization.
+   */
+  ordered?(kind: KindName, cluster: string, spec: SortSpec): OrderedIndex | undefined;
   /** A fresh set of per-request loaders. */
   loaders(): FleetLoaders;
   /** Pod logs, never cached (logs timeout applies). */

@@ -158,9 +158,9 @@ export type Cluster = Resource & {
   namespaces?: Maybe<NamespaceConnection>;
   /** Node summary from Karmada's status. */
   nodeSummary?: Maybe<ClusterNodeSummary>;
-  /** Nodes of this member; null when the member cannot be read. */
+  /** Nodes of this member; null when the member cannot be read. Sorted by `orderBy` when given. */
   nodes?: Maybe<NodeConnection>;
-  /** Pods of this member; null when the member cannot be read. */
+  /** Pods of this member; null when the member cannot be read. Sorted by `orderBy` when given. */
   pods?: Maybe<PodConnection>;
   /** Cloud provider (spec.provider). */
   provider?: Maybe<Scalars['String']['output']>;
@@ -176,7 +176,7 @@ export type Cluster = Resource & {
   taints: Array<Taint>;
   /** UID. */
   uid?: Maybe<Scalars['String']['output']>;
-  /** Deployments, StatefulSets and DaemonSets running in this member. */
+  /** Deployments, StatefulSets and DaemonSets running in this member. Sorted by `orderBy` when given. */
   workloads?: Maybe<MemberWorkloadConnection>;
   /** The object as YAML. */
   yaml: Scalars['String']['output'];
@@ -212,6 +212,7 @@ export type ClusterNodesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<NodeFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<NodeOrder>;
 };
 
 
@@ -220,6 +221,7 @@ export type ClusterPodsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<PodFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<PodOrder>;
 };
 
 
@@ -228,6 +230,7 @@ export type ClusterWorkloadsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<MemberWorkloadFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<WorkloadOrder>;
 };
 
 /** Cluster affinity: which members a placement may use. */
@@ -983,7 +986,7 @@ export type MemberWorkload = Resource & {
   name: Scalars['String']['output'];
   /** Namespace. */
   namespace?: Maybe<Scalars['String']['output']>;
-  /** Its pods. */
+  /** Its pods. Sorted by `orderBy` when given. */
   pods?: Maybe<PodConnection>;
   /** Replica counts. */
   replicas: WorkloadReplicas;
@@ -1011,9 +1014,10 @@ export type MemberWorkloadEventsArgs = {
 export type MemberWorkloadPodsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<PodOrder>;
 };
 
-/** Member workloads, ordered by namespace, kind, name. */
+/** Member workloads, ordered by namespace, kind, name; or by `orderBy` when given. */
 export type MemberWorkloadConnection = {
   __typename?: 'MemberWorkloadConnection';
   /** The page. */
@@ -1765,7 +1769,7 @@ export type Node = Resource & {
   namespace?: Maybe<Scalars['String']['output']>;
   /** Pods bound to this node. */
   podCount: Scalars['Int']['output'];
-  /** Pods bound to this node. */
+  /** Pods bound to this node. Sorted by `orderBy` when given. */
   pods?: Maybe<PodConnection>;
   /** Ready condition is True. */
   ready: Scalars['Boolean']['output'];
@@ -1804,6 +1808,7 @@ export type NodePodsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<PodFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<PodOrder>;
 };
 
 /** A node address. */
@@ -1836,7 +1841,7 @@ export type NodeChangeEvent = {
   type: ChangeType;
 };
 
-/** Nodes, ordered by cluster then name. */
+/** Nodes, ordered by cluster then name; or by `orderBy` when given. */
 export type NodeConnection = {
   __typename?: 'NodeConnection';
   /** The page. */
@@ -1884,6 +1889,44 @@ export type NodeInfo = {
   /** OS image. */
   osImage?: Maybe<Scalars['String']['output']>;
 };
+
+/** The order of a node connection. */
+export type NodeOrder = {
+  /** The direction. */
+  direction?: InputMaybe<OrderDirection>;
+  /** The field. */
+  field: NodeOrderField;
+};
+
+/**
+ * What nodes can be sorted by. Quantities compare numerically (cores, bytes). CPU_CAPACITY to
+ * MEMORY_ALLOCATABLE are the node's own; CPU_REQUEST, MEMORY_REQUEST and PODS are summed from its pods and
+ * CPU_USAGE, MEMORY_USAGE come from the metrics API, both per request: nodes without metrics come last in
+ * both directions.
+ */
+export type NodeOrderField =
+  /** Allocatable CPU (`allocatable.cpuCores`). */
+  | 'CPU_ALLOCATABLE'
+  /** CPU capacity (`capacity.cpuCores`). */
+  | 'CPU_CAPACITY'
+  /** CPU requested by its active pods (`requested.cpuCores`; 0 when none). */
+  | 'CPU_REQUEST'
+  /** CPU usage from the metrics API (`usage.cpuCores`); nodes without metrics last. */
+  | 'CPU_USAGE'
+  /** Creation time. */
+  | 'CREATED'
+  /** Allocatable memory (`allocatable.memoryBytes`). */
+  | 'MEMORY_ALLOCATABLE'
+  /** Memory capacity (`capacity.memoryBytes`). */
+  | 'MEMORY_CAPACITY'
+  /** Memory requested by its active pods (`requested.memoryBytes`; 0 when none). */
+  | 'MEMORY_REQUEST'
+  /** Memory usage from the metrics API (`usage.memoryBytes`); nodes without metrics last. */
+  | 'MEMORY_USAGE'
+  /** Name. */
+  | 'NAME'
+  /** Pods bound to it (`podCount`). */
+  | 'PODS';
 
 /**
  * One change to the fleet, requested through a mutation, and its progress. Gateway-run Operations are kept in
@@ -2024,6 +2067,18 @@ export type OperationStepPhase =
   | 'SKIPPED'
   /** Done. */
   | 'SUCCEEDED';
+
+/**
+ * Direction of a sorted connection (`orderBy`). Whatever the direction, objects with no value for the field
+ * (e.g. no metrics) come last, and ties are broken by cluster, namespace, kind and name, ascending, so the
+ * order is total. A cursor of a sorted connection names its order: it pages on only under the same
+ * `orderBy` (another order, or none, is BAD_USER_INPUT on `after`).
+ */
+export type OrderDirection =
+  /** Smallest first (strings by UTF-16 code units). */
+  | 'ASC'
+  /** Largest first. */
+  | 'DESC';
 
 /** A namespaced Karmada OverridePolicy. */
 export type OverridePolicy = Resource & {
@@ -2243,7 +2298,7 @@ export type PodChangeEvent = {
   type: ChangeType;
 };
 
-/** Pods, ordered by cluster, namespace, name. */
+/** Pods, ordered by cluster, namespace, name; or by `orderBy` when given. */
 export type PodConnection = {
   __typename?: 'PodConnection';
   /** The page. */
@@ -2297,6 +2352,41 @@ export type PodLogLine = {
   /** Pod name. */
   pod: Scalars['String']['output'];
 };
+
+/** The order of a pod connection. */
+export type PodOrder = {
+  /** The direction. */
+  direction?: InputMaybe<OrderDirection>;
+  /** The field. */
+  field: PodOrderField;
+};
+
+/**
+ * What pods can be sorted by. Requests and usage compare numerically (cores, bytes). CPU_USAGE and
+ * MEMORY_USAGE come from the metrics API, read per request: pods of members without metrics, and pods the
+ * metrics do not cover yet, come last in both directions.
+ */
+export type PodOrderField =
+  /** Sum of container CPU requests (`requests.cpuCores`); a pod without one counts as 0. */
+  | 'CPU_REQUEST'
+  /** CPU usage from the metrics API (`usage.cpuCores`); pods without metrics last. */
+  | 'CPU_USAGE'
+  /** Creation time. */
+  | 'CREATED'
+  /** Sum of container memory requests (`requests.memoryBytes`); a pod without one counts as 0. */
+  | 'MEMORY_REQUEST'
+  /** Memory usage from the metrics API (`usage.memoryBytes`); pods without metrics last. */
+  | 'MEMORY_USAGE'
+  /** Name. */
+  | 'NAME'
+  /** Namespace. */
+  | 'NAMESPACE'
+  /** Node name (`nodeName`); unscheduled pods last. */
+  | 'NODE'
+  /** Phase, by its enum name (`phase`). */
+  | 'PHASE'
+  /** Sum of container restarts (`restarts`). */
+  | 'RESTARTS';
 
 /** Pod phase. */
 export type PodPhase =
@@ -2468,7 +2558,7 @@ export type Query = {
   namespaces: NamespaceConnection;
   /** One node. */
   node?: Maybe<Node>;
-  /** Nodes of every member (or the filtered ones), merged. */
+  /** Nodes of every member (or the filtered ones), merged; sorted by `orderBy` when given (see OrderDirection). */
   nodes: NodeConnection;
   /**
    * One Operation by ID; null when unknown, or when the caller neither started it nor may `get` its target (the
@@ -2481,7 +2571,7 @@ export type Query = {
   overridePolicies: OverridePolicyConnection;
   /** One pod. */
   pod?: Maybe<Pod>;
-  /** Pods of every member (or the filtered ones), merged. */
+  /** Pods of every member (or the filtered ones), merged; sorted by `orderBy` when given (see OrderDirection). */
   pods: PodConnection;
   /** PropagationPolicies. */
   propagationPolicies: PropagationPolicyConnection;
@@ -2495,7 +2585,7 @@ export type Query = {
   services: ServiceConnection;
   /** One workload template. */
   workload?: Maybe<Workload>;
-  /** Workload templates on the Karmada control plane. */
+  /** Workload templates on the Karmada control plane; sorted by `orderBy` when given (see OrderDirection). */
   workloads: WorkloadConnection;
 };
 
@@ -2592,6 +2682,7 @@ export type QueryMemberWorkloadsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<MemberWorkloadFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<WorkloadOrder>;
 };
 
 
@@ -2636,6 +2727,7 @@ export type QueryNodesArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<NodeFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<NodeOrder>;
 };
 
 
@@ -2689,6 +2781,7 @@ export type QueryPodsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<PodFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<PodOrder>;
 };
 
 
@@ -2764,6 +2857,7 @@ export type QueryWorkloadsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   filter?: InputMaybe<WorkloadFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  orderBy?: InputMaybe<WorkloadOrder>;
 };
 
 /** How replicas are scheduled (placement.replicaScheduling). */
@@ -3529,7 +3623,7 @@ export type WorkloadChangeEvent = {
   workload?: Maybe<Workload>;
 };
 
-/** Workload templates, ordered by namespace, kind, name. */
+/** Workload templates, ordered by namespace, kind, name; or by `orderBy` when given. */
 export type WorkloadConnection = {
   __typename?: 'WorkloadConnection';
   /** The page. */
@@ -3582,6 +3676,31 @@ export type WorkloadKindInput =
   | 'DEPLOYMENT'
   /** apps/v1 StatefulSet. */
   | 'STATEFULSET';
+
+/** The order of a workload connection. */
+export type WorkloadOrder = {
+  /** The direction. */
+  direction?: InputMaybe<OrderDirection>;
+  /** The field. */
+  field: WorkloadOrderField;
+};
+
+/** What workloads (templates and member workloads) can be sorted by. */
+export type WorkloadOrderField =
+  /** Available replicas (`replicas.available`). */
+  | 'AVAILABLE'
+  /** Creation time. */
+  | 'CREATED'
+  /** Kind (`Deployment`, `StatefulSet`, ...), by the Kubernetes kind name. */
+  | 'KIND'
+  /** Name. */
+  | 'NAME'
+  /** Namespace. */
+  | 'NAMESPACE'
+  /** Ready replicas (`replicas.ready`). */
+  | 'READY'
+  /** Desired replicas (`replicas.desired`); workloads without a desired count last. */
+  | 'REPLICAS';
 
 /** Replica counts of a workload. */
 export type WorkloadReplicas = {
@@ -3779,6 +3898,8 @@ export type ResolversTypes = {
   NodeEdge: ResolverTypeWrapper<Omit<NodeEdge, 'node'> & { node: ResolversTypes['Node'] }>;
   NodeFilter: NodeFilter;
   NodeInfo: ResolverTypeWrapper<NodeInfo>;
+  NodeOrder: NodeOrder;
+  NodeOrderField: NodeOrderField;
   Operation: ResolverTypeWrapper<OperationRecord>;
   OperationConnection: ResolverTypeWrapper<Omit<OperationConnection, 'edges'> & { edges: Array<ResolversTypes['OperationEdge']> }>;
   OperationEdge: ResolverTypeWrapper<Omit<OperationEdge, 'node'> & { node: ResolversTypes['Operation'] }>;
@@ -3788,6 +3909,7 @@ export type ResolversTypes = {
   OperationPhase: OperationPhase;
   OperationStep: ResolverTypeWrapper<OperationStep>;
   OperationStepPhase: OperationStepPhase;
+  OrderDirection: OrderDirection;
   OverridePolicy: ResolverTypeWrapper<ObjectModel>;
   OverridePolicyConnection: ResolverTypeWrapper<Omit<OverridePolicyConnection, 'edges'> & { edges: Array<ResolversTypes['OverridePolicyEdge']> }>;
   OverridePolicyEdge: ResolverTypeWrapper<Omit<OverridePolicyEdge, 'node'> & { node: ResolversTypes['OverridePolicy'] }>;
@@ -3801,6 +3923,8 @@ export type ResolversTypes = {
   PodEdge: ResolverTypeWrapper<Omit<PodEdge, 'node'> & { node: ResolversTypes['Pod'] }>;
   PodFilter: PodFilter;
   PodLogLine: ResolverTypeWrapper<PodLogLine>;
+  PodOrder: PodOrder;
+  PodOrderField: PodOrderField;
   PodPhase: PodPhase;
   PodPhaseCount: ResolverTypeWrapper<PodPhaseCount>;
   PodTrace: ResolverTypeWrapper<PodTraceModel>;
@@ -3850,6 +3974,8 @@ export type ResolversTypes = {
   WorkloadFilter: WorkloadFilter;
   WorkloadKind: WorkloadKind;
   WorkloadKindInput: WorkloadKindInput;
+  WorkloadOrder: WorkloadOrder;
+  WorkloadOrderField: WorkloadOrderField;
   WorkloadReplicas: ResolverTypeWrapper<WorkloadReplicas>;
 };
 
@@ -3933,6 +4059,7 @@ export type ResolversParentTypes = {
   NodeEdge: Omit<NodeEdge, 'node'> & { node: ResolversParentTypes['Node'] };
   NodeFilter: NodeFilter;
   NodeInfo: NodeInfo;
+  NodeOrder: NodeOrder;
   Operation: OperationRecord;
   OperationConnection: Omit<OperationConnection, 'edges'> & { edges: Array<ResolversParentTypes['OperationEdge']> };
   OperationEdge: Omit<OperationEdge, 'node'> & { node: ResolversParentTypes['Operation'] };
@@ -3952,6 +4079,7 @@ export type ResolversParentTypes = {
   PodEdge: Omit<PodEdge, 'node'> & { node: ResolversParentTypes['Pod'] };
   PodFilter: PodFilter;
   PodLogLine: PodLogLine;
+  PodOrder: PodOrder;
   PodPhaseCount: PodPhaseCount;
   PodTrace: PodTraceModel;
   PolicyPlacement: PolicyPlacement;
@@ -3993,6 +4121,7 @@ export type ResolversParentTypes = {
   WorkloadConnection: Omit<WorkloadConnection, 'edges'> & { edges: Array<ResolversParentTypes['WorkloadEdge']> };
   WorkloadEdge: Omit<WorkloadEdge, 'node'> & { node: ResolversParentTypes['Workload'] };
   WorkloadFilter: WorkloadFilter;
+  WorkloadOrder: WorkloadOrder;
   WorkloadReplicas: WorkloadReplicas;
 };
 

@@ -12,6 +12,8 @@ import { badUserInput } from './errors.js';
 import { checkFirst } from './validation.js';
 
 const CURSOR_PREFIX = 'c1:';
+/** Cursors of sorted connections (`orderBy`): the order they were issued under, then the typed key. */
+const ORDERED_CURSOR_PREFIX = 'c2:';
 
 export function encodeCursor(key: readonly string[]): string {
   return Buffer.from(CURSOR_PREFIX + JSON.stringify(key), 'utf8').toString('base64url');
@@ -24,6 +26,9 @@ export function decodeCursor(cursor: string, field = 'after'): string[] {
   };
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) fail();
   const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (text.startsWith(ORDERED_CURSOR_PREFIX) && decodeOrdered(text) !== undefined) {
+    throw badUserInput(`${field}: this cursor was issued under orderBy ${decodeOrdered(text)![0]}; page on with the same orderBy`, field);
+  }
   if (!text.startsWith(CURSOR_PREFIX)) fail();
   let parsed: unknown;
   try {
@@ -33,6 +38,61 @@ export function decodeCursor(cursor: string, field = 'after'): string[] {
   }
   if (!Array.isArray(parsed) || !parsed.every((p) => typeof p === 'string')) fail();
   return parsed as string[];
+}
+
+/**
+ * The key of an item of a sorted connection: its sort value (a number, a string, or null when missing),
+ * then the tie-breaking identity, so that the order is total.
+ */
+export interface OrderedKey {
+  value: number | string | null;
+  cluster: string;
+  namespace: string;
+  kind: string;
+  name: string;
+}
+
+/**
+ * A cursor of a sorted connection: `order` names the order it was issued under (e.g. `Pod:CPU_REQUEST:DESC`),
+ * so a cursor used under another order is refused rather than read as a position it is not.
+ */
+export function encodeOrderedCursor(order: string, key: OrderedKey): string {
+  const body = JSON.stringify([order, key.value, key.cluster, key.namespace, key.kind, key.name]);
+  return Buffer.from(ORDERED_CURSOR_PREFIX + body, 'utf8').toString('base64url');
+}
+
+function decodeOrdered(text: string): [string, OrderedKey] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text.slice(ORDERED_CURSOR_PREFIX.length));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(parsed) || parsed.length !== 6) return undefined;
+  const [order, value, cluster, namespace, kind, name] = parsed as unknown[];
+  if (typeof order !== 'string' || ![cluster, namespace, kind, name].every((p) => typeof p === 'string')) return undefined;
+  if (value !== null && typeof value !== 'string' && !(typeof value === 'number' && Number.isFinite(value))) return undefined;
+  return [order, { value, cluster, namespace, kind, name } as OrderedKey];
+}
+
+/**
+ * Decodes `after` of a sorted connection issued under `order`; BAD_USER_INPUT (field `after`) for anything
+ * the gateway did not issue, and for a cursor issued under another order (or none): its position means
+ * nothing in this one. `valueType` is the type the field's values have.
+ */
+export function decodeOrderedCursor(cursor: string, order: string, valueType: 'number' | 'string', field = 'after'): OrderedKey {
+  const fail = (why = 'is not a cursor this API issued'): never => {
+    throw badUserInput(`${field}: "${cursor.slice(0, 40)}" ${why}`, field);
+  };
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) fail();
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (text.startsWith(CURSOR_PREFIX)) fail(`was issued without orderBy; it cannot be used with orderBy ${order}`);
+  if (!text.startsWith(ORDERED_CURSOR_PREFIX)) fail();
+  const decoded = decodeOrdered(text) ?? fail();
+  if (decoded[0] !== order) fail(`was issued under orderBy ${decoded[0]}; it cannot be used with orderBy ${order}`);
+  const value = decoded[1].value;
+  if (value !== null && typeof value !== valueType) fail();
+  return decoded[1];
 }
 
 /** Paging arguments, validated before any upstream call. */
@@ -112,9 +172,10 @@ class Edge<T> {
   }
 }
 
-class PageInfo<T> {
+/** PageInfo whose cursors are read from the edges (encoded only when selected). */
+export class PageInfo {
   constructor(
-    private readonly edges: ReadonlyArray<Edge<T>>,
+    private readonly edges: ReadonlyArray<{ readonly cursor: string }>,
     readonly hasNextPage: boolean,
     readonly hasPreviousPage: boolean,
   ) {}

@@ -71,18 +71,37 @@ export async function listIn<T extends SlimObject = SlimObject>(
 export async function objectsIn<T extends SlimObject = SlimObject>(
   ctx: GraphQLContext, kind: KindName, cluster: string | null, filter?: ListFilter, explicit = false,
 ): Promise<ClusterResult<readonly T[]>> {
+  const r = await scopedObjectsIn<T>(ctx, kind, cluster, filter, explicit);
+  return r.ok ? { ok: true, cluster: r.cluster, value: r.value.objects } : r;
+}
+
+/** What scopedObjectsIn answers: the objects, and the namespaces they were cut to (null: no cut). */
+export interface ScopedObjects<T extends SlimObject> {
+  objects: readonly T[];
+  /** The caller's namespaces when the list was cut to them; null when the caller sees the whole list. */
+  namespaces: ReadonlySet<string> | null;
+}
+
+/**
+ * objectsIn, telling also which namespaces the answer was cut to: a reader that walks the cache's own
+ * order (sorted connections, src/graphql/sortedConnection.ts) applies the same cut as a predicate.
+ */
+export async function scopedObjectsIn<T extends SlimObject = SlimObject>(
+  ctx: GraphQLContext, kind: KindName, cluster: string | null, filter?: ListFilter, explicit = false,
+): Promise<ClusterResult<ScopedObjects<T>>> {
+  const whole = (r: ClusterResult<readonly T[]>): ClusterResult<ScopedObjects<T>> => (r.ok ? { ok: true, cluster: r.cluster, value: { objects: r.value, namespaces: null } } : r);
   authorize(ctx.identity, 'read', { kind, cluster: cluster ?? 'karmada', namespace: filter?.namespace ?? null });
   const key = filter && Object.values(filter).some((v) => v !== undefined)
     ? { kind, cluster: fleetClusterKey(cluster), filter: stripUndefined(filter) }
     : { kind, cluster: fleetClusterKey(cluster) };
   const access = ctx.access;
-  if (access.unrestricted) return ctx.loaders.list.load(key) as Promise<ClusterResult<readonly T[]>>;
+  if (access.unrestricted) return whole((await ctx.loaders.list.load(key)) as ClusterResult<readonly T[]>);
   const c = fleetClusterKey(cluster);
   if (filter?.namespace) {
     const check = access.checkOf('list', kind, filter.namespace);
     const refused = await access.refusal(c, check);
     if (refused) return { ok: false, cluster: c, error: refused };
-    return ctx.loaders.list.load(key) as Promise<ClusterResult<readonly T[]>>;
+    return whole((await ctx.loaders.list.load(key)) as ClusterResult<readonly T[]>);
   }
   const result = (await ctx.loaders.list.load(key)) as ClusterResult<readonly T[]>;
   if (!result.ok) return result;
@@ -92,9 +111,9 @@ export async function objectsIn<T extends SlimObject = SlimObject>(
   } catch (err) {
     return { ok: false, cluster: c, error: toClusterError(c, err) };
   }
-  if (scope.all) return result;
+  if (scope.all) return whole(result);
   if (scope.namespaces.size === 0 && explicit) return { ok: false, cluster: c, error: access.forbidden(c, access.checkOf('list', kind)) };
-  return { ok: true, cluster: result.cluster, value: withinScope(result.value, scope) };
+  return { ok: true, cluster: result.cluster, value: { objects: withinScope(result.value, scope), namespaces: scope.namespaces } };
 }
 
 /** The namespaces a list holds objects in (the candidates a SubjectAccessReview-mode scope is asked about). */

@@ -2,7 +2,7 @@
  * Member clusters: Query.clusters / Query.cluster and the Cluster type (health, summaries, and the
  * connections into the member: nodes, pods, namespaces, workloads, events).
  */
-import type { SlimCluster, SlimEvent } from '../../cache/types.js';
+import type { SlimCluster, SlimEvent, SlimNode, SlimPod } from '../../cache/types.js';
 import { authorize } from '../authorize.js';
 import { connectionOf, orderBy, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
@@ -13,9 +13,10 @@ import { listInOrThrow, requireAccess } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector } from '../validation.js';
 import { eventKey, resourceFields } from './resourceFields.js';
-import { filterNodes, nodeOrder, validateNodeFilter, type NodeFilterArgs } from './nodes.js';
-import { podOrder, podListFilter, filterPodsLocally, validatePodFilter, type PodFilterArgs } from './pods.js';
-import { memberWorkloadsIn, workloadKeyOf, type MemberWorkloadFilterArgs } from './workloads.js';
+import { filterNodes, nodeLocalFilter, nodeOrder, nodeSortedPage, validateNodeFilter, type NodeFilterArgs } from './nodes.js';
+import { podOrder, podListFilter, podLocalFilter, podSortedPage, filterPodsLocally, validatePodFilter, type PodFilterArgs } from './pods.js';
+import { memberWorkloadsIn, sortedMemberWorkloadsIn, workloadKeyOf, workloadSortedPage, type MemberWorkloadFilterArgs } from './workloads.js';
+import { sortedConnectionIn, type OrderArg } from '../sortedConnection.js';
 
 interface ClusterFilterArgs {
   name?: string | null;
@@ -116,13 +117,23 @@ export const clusterResolvers = {
       if (!s) return null;
       return { allocatable: resourceList(s.allocatable), allocating: resourceList(s.allocating), allocated: resourceList(s.allocated) };
     },
-    nodes: async (c: ClusterModel, args: Page & { filter?: NodeFilterArgs | null }, ctx: GraphQLContext) => {
+    nodes: async (c: ClusterModel, args: Page & { filter?: NodeFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
+      if (args.orderBy) {
+        const sorted = nodeSortedPage(args.orderBy, args);
+        const f = validateNodeFilter(args.filter);
+        return sortedConnectionIn<SlimNode>(ctx, 'nodes', c.obj.metadata.name, 'Node', sorted, f.labelSelector ? { labelSelector: f.labelSelector } : undefined, nodeLocalFilter(f));
+      }
       const page = pageArgs(args);
       const f = validateNodeFilter(args.filter);
       const items = await listInOrThrow(ctx, 'nodes', c.obj.metadata.name, 'Node', f.labelSelector ? { labelSelector: f.labelSelector } : undefined);
       return connectionOf(filterNodes(items as NodeModel[], f), nodeOrder, page);
     },
-    pods: async (c: ClusterModel, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext) => {
+    pods: async (c: ClusterModel, args: Page & { filter?: PodFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
+      if (args.orderBy) {
+        const sorted = podSortedPage(args.orderBy, args);
+        const f = validatePodFilter(args.filter);
+        return sortedConnectionIn<SlimPod>(ctx, 'pods', c.obj.metadata.name, 'Pod', sorted, podListFilter(f), podLocalFilter(f));
+      }
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
       const items = await listInOrThrow(ctx, 'pods', c.obj.metadata.name, 'Pod', podListFilter(f));
@@ -133,7 +144,8 @@ export const clusterResolvers = {
       const items = await listInOrThrow(ctx, 'namespaces', c.obj.metadata.name, 'Namespace');
       return connectionOf(items, nameOrder, page);
     },
-    workloads: async (c: ClusterModel, args: Page & { filter?: MemberWorkloadFilterArgs | null }, ctx: GraphQLContext) => {
+    workloads: async (c: ClusterModel, args: Page & { filter?: MemberWorkloadFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
+      if (args.orderBy) return sortedMemberWorkloadsIn(ctx, c.obj.metadata.name, args.filter ?? {}, workloadSortedPage('MemberWorkload', args.orderBy, args));
       const page = pageArgs(args);
       const items = await memberWorkloadsIn(ctx, c.obj.metadata.name, args.filter ?? {});
       return connectionOf(items, workloadKeyOf, page);

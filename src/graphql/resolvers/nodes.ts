@@ -3,19 +3,21 @@
  * from its pods and usage from the metrics API.
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { SlimNode, SlimPod } from '../../cache/types.js';
+import type { SlimNode, SlimObject, SlimPod } from '../../cache/types.js';
 import { connectionOf, orderBy, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
 import { clusterFailure } from '../errors.js';
 import type { NodeModel, PodModel } from '../models.js';
-import { resourceList, ResourceSum } from '../quantity.js';
+import { parsedResources, resourceList, ResourceSum } from '../quantity.js';
 import type { ClusterResult } from '../../fleet/types.js';
 import { authorize } from '../authorize.js';
-import { checkMember, getOne, listAcross, listIn, listInOrThrow, reportPartial, nodeMetricsOf } from '../reads.js';
+import { checkMember, getOne, listAcross, listIn, listInOrThrow, objectsIn, reportPartial, nodeMetricsOf } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
 import { resourceFields } from './resourceFields.js';
-import { filterPodsLocally, podOrder, podListFilter, podRequestValues, validatePodFilter, type PodFilterArgs } from './pods.js';
+import { filterPodsLocally, podLocalFilter, podOrder, podListFilter, podRequestValues, podSortedPage, validatePodFilter, type PodFilterArgs } from './pods.js';
+import { sortedConnection, sortedConnectionIn, sortedPageArgs, sortedSourcesAcross, type OrderArg, type SortedPage, type SortField } from '../sortedConnection.js';
+import { indexedField, quantityValue, sortFields, timeValue } from '../sortValues.js';
 import { isApiNotServed } from '../../fleet/UpstreamError.js';
 
 export interface NodeFilterArgs {
@@ -39,9 +41,80 @@ export function isNodeReady(n: SlimNode): boolean {
 }
 
 export function filterNodes(items: NodeModel[], f: NodeFilterArgs): NodeModel[] {
-  return items.filter((n) =>
-    (f.ready === null || f.ready === undefined || isNodeReady(n.obj) === f.ready) &&
-    (f.unschedulable === null || f.unschedulable === undefined || Boolean(n.obj.spec?.unschedulable) === f.unschedulable));
+  const local = nodeLocalFilter(f);
+  return local ? items.filter((n) => local(n.obj)) : items;
+}
+
+/** The node filter's fields applied here (ready, unschedulable) as a predicate; undefined when none is set. */
+export function nodeLocalFilter(f: NodeFilterArgs): ((obj: SlimObject) => boolean) | undefined {
+  const ready = f.ready ?? null;
+  const unschedulable = f.unschedulable ?? null;
+  if (ready === null && unschedulable === null) return undefined;
+  return (obj) => {
+    const n = obj as SlimNode;
+    return (ready === null || isNodeReady(n) === ready) && (unschedulable === null || Boolean(n.spec?.unschedulable) === unschedulable);
+  };
+}
+
+/** Per-request roll-ups of a member's pods by node: requests of active pods (as Node.requested) and pods bound. */
+function nodePodRollup(pick: (sum: ResourceSum, count: number) => number | null): SortField['perRequest'] {
+  return async (ctx, source) => {
+    const r = await objectsIn<SlimPod>(ctx, 'pods', source.cluster);
+    if (!r.ok) return () => null;
+    const sums = new Map<string, { sum: ResourceSum; count: number }>();
+    for (const p of r.value) {
+      const node = p.spec?.nodeName;
+      if (!node) continue;
+      let entry = sums.get(node);
+      if (!entry) sums.set(node, (entry = { sum: new ResourceSum(), count: 0 }));
+      entry.count++;
+      if (isActivePod(p)) entry.sum.addParsed(podRequestValues(p));
+    }
+    const values = new Map<string, number | null>();
+    for (const [node, e] of sums) values.set(node, pick(e.sum, e.count));
+    const none = pick(new ResourceSum(), 0);
+    return (o) => (values.has(o.metadata.name) ? values.get(o.metadata.name)! : none);
+  };
+}
+
+function nodeUsageField(name: 'CPU_USAGE' | 'MEMORY_USAGE', resource: 'cpu' | 'memory'): SortField {
+  return {
+    name,
+    valueType: 'number',
+    perRequest: async (ctx, source) => {
+      const r = await nodeMetricsOf(ctx, source.cluster ?? '');
+      // Nodes of a member without metrics still appear, last (Node.usage answers null or the member's error).
+      if (!r.ok) return () => null;
+      const values = new Map<string, number | null>();
+      for (const u of r.value) {
+        const list = resourceList({ [resource]: resource === 'cpu' ? u.cpu : u.memory });
+        values.set(u.name, resource === 'cpu' ? list.cpuCores : list.memoryBytes);
+      }
+      return (o) => values.get(o.metadata.name) ?? null;
+    },
+  };
+}
+
+const nodeQuantity = (which: 'capacity' | 'allocatable', resource: string) => (o: SlimObject) => quantityValue(parsedResources((o as SlimNode).status?.[which]), resource);
+
+/** What `orderBy` can sort nodes by: the node's own fields are indexed; roll-ups and usage are per request. */
+export const NODE_SORT_FIELDS = sortFields(
+  indexedField('Node', 'NAME', 'string', (o) => o.metadata.name),
+  indexedField('Node', 'CREATED', 'number', (o) => timeValue(o.metadata.creationTimestamp)),
+  indexedField('Node', 'CPU_CAPACITY', 'number', nodeQuantity('capacity', 'cpu')),
+  indexedField('Node', 'MEMORY_CAPACITY', 'number', nodeQuantity('capacity', 'memory')),
+  indexedField('Node', 'CPU_ALLOCATABLE', 'number', nodeQuantity('allocatable', 'cpu')),
+  indexedField('Node', 'MEMORY_ALLOCATABLE', 'number', nodeQuantity('allocatable', 'memory')),
+  { name: 'CPU_REQUEST', valueType: 'number', perRequest: nodePodRollup((s) => s.toList().cpuCores ?? 0) },
+  { name: 'MEMORY_REQUEST', valueType: 'number', perRequest: nodePodRollup((s) => s.toList().memoryBytes ?? 0) },
+  { name: 'PODS', valueType: 'number', perRequest: nodePodRollup((_s, count) => count) },
+  nodeUsageField('CPU_USAGE', 'cpu'),
+  nodeUsageField('MEMORY_USAGE', 'memory'),
+);
+
+/** `orderBy` of a node connection, with `first` and `after`, validated. */
+export function nodeSortedPage(orderBy: OrderArg, args: Page): SortedPage {
+  return sortedPageArgs('Node', NODE_SORT_FIELDS, orderBy, args);
 }
 
 /** Connection order of nodes: cluster, name. */
@@ -91,7 +164,15 @@ async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]
 
 export const nodeResolvers = {
   Query: {
-    nodes: async (_p: unknown, args: Page & { filter?: NodeFilterArgs | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+    nodes: async (_p: unknown, args: Page & { filter?: NodeFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      if (args.orderBy) {
+        const sorted = nodeSortedPage(args.orderBy, args);
+        const f = validateNodeFilter(args.filter);
+        if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
+        const { sources, failures } = await sortedSourcesAcross(ctx, 'nodes', 'Node', f.labelSelector ? { labelSelector: f.labelSelector } : undefined, nodeLocalFilter(f), f.cluster ? [f.cluster] : undefined);
+        reportPartial(ctx, failures, info);
+        return sortedConnection<SlimNode>(ctx, sources, sorted);
+      }
       const page = pageArgs(args);
       const f = validateNodeFilter(args.filter);
       const clusters = f.cluster ? [f.cluster] : undefined;
@@ -156,7 +237,12 @@ export const nodeResolvers = {
       return u ? resourceList({ cpu: u.cpu, memory: u.memory }) : null;
     },
     podCount: async (n: NodeModel, _a: unknown, ctx: GraphQLContext) => (await podsOnNode(n, ctx)).length,
-    pods: async (n: NodeModel, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext) => {
+    pods: async (n: NodeModel, args: Page & { filter?: PodFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
+      if (args.orderBy) {
+        const sorted = podSortedPage(args.orderBy, args);
+        const f = validatePodFilter(args.filter);
+        return sortedConnectionIn<SlimPod>(ctx, 'pods', n.cluster, 'Pod', sorted, { ...podListFilter(f), nodeName: n.obj.metadata.name }, podLocalFilter(f));
+      }
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
       // Filters the data layer applies (a namespace also narrows the authorization) take the list path.

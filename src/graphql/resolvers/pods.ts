@@ -17,6 +17,8 @@ import { checkLabelName, checkLabelSelector, checkNonNegative, checkObjectName }
 import { refOf, resourceFields } from './resourceFields.js';
 import { bindingForTemplate, policyRefOf } from './workloads.js';
 import { isApiNotServed } from '../../fleet/UpstreamError.js';
+import { sortedConnection, sortedPageArgs, sortedSourcesAcross, type OrderArg, type SortedPage, type SortField } from '../sortedConnection.js';
+import { commonNamespace, indexedField, quantityValue, sortFields, timeValue } from '../sortValues.js';
 
 export interface PodFilterArgs {
   cluster?: string | null;
@@ -51,8 +53,64 @@ export function podListFilter(f: PodFilterArgs): ListFilter | undefined {
 
 /** The rest, applied here: the owner name (the data layer indexes owners by uid). */
 export function filterPodsLocally(items: PodModel[], f: PodFilterArgs): PodModel[] {
-  if (!f.owner) return items;
-  return items.filter((p) => (p.obj.metadata.ownerReferences ?? []).some((o) => o.controller && o.name === f.owner));
+  const local = podLocalFilter(f);
+  return local ? items.filter((p) => local(p.obj)) : items;
+}
+
+/** filterPodsLocally as a predicate on objects; undefined when it keeps everything. */
+export function podLocalFilter(f: PodFilterArgs): ((obj: SlimObject) => boolean) | undefined {
+  const owner = f.owner;
+  if (!owner) return undefined;
+  return (obj) => (obj.metadata.ownerReferences ?? []).some((o) => o.controller && o.name === owner);
+}
+
+/** Sum of the pod's container restarts (Pod.restarts). */
+export function podRestarts(p: SlimPod): number {
+  return (p.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0);
+}
+
+/** Pod usage per (namespace/name) of a source's member, as Pod.usage sums it; null values when not served. */
+function podUsageField(name: 'CPU_USAGE' | 'MEMORY_USAGE', resource: 'cpu' | 'memory'): SortField {
+  return {
+    name,
+    valueType: 'number',
+    perRequest: async (ctx, source) => {
+      const r = await podMetricsOf(ctx, source.cluster ?? '', commonNamespace(source.matches));
+      // Items of a member without metrics (not served, refused, failing) still appear, last: Pod.usage
+      // answers for each of them (null, or the member's error).
+      if (!r.ok) return () => null;
+      const values = new Map<string, number | null>();
+      for (const u of r.value) {
+        const sum = new ResourceSum();
+        for (const c of u.containers) sum.add({ [resource]: resource === 'cpu' ? c.cpu : c.memory });
+        const list = sum.toList();
+        values.set(`${u.namespace}/${u.name}`, resource === 'cpu' ? list.cpuCores : list.memoryBytes);
+      }
+      return (o) => values.get(`${o.metadata.namespace}/${o.metadata.name}`) ?? null;
+    },
+  };
+}
+
+/**
+ * What `orderBy` can sort pods by. Requests are summed as Pod.requests sums them (a pod without one counts
+ * as 0); usage comes from the metrics API per request.
+ */
+export const POD_SORT_FIELDS = sortFields(
+  indexedField('Pod', 'NAME', 'string', (o) => o.metadata.name),
+  indexedField('Pod', 'NAMESPACE', 'string', (o) => o.metadata.namespace ?? ''),
+  indexedField('Pod', 'CREATED', 'number', (o) => timeValue(o.metadata.creationTimestamp)),
+  indexedField('Pod', 'RESTARTS', 'number', (o) => podRestarts(o as SlimPod)),
+  indexedField('Pod', 'PHASE', 'string', (o) => podPhase((o as SlimPod).status?.phase)),
+  indexedField('Pod', 'NODE', 'string', (o) => (o as SlimPod).spec?.nodeName ?? null),
+  indexedField('Pod', 'CPU_REQUEST', 'number', (o) => quantityValue(podRequestValues(o as SlimPod), 'cpu') ?? 0),
+  indexedField('Pod', 'MEMORY_REQUEST', 'number', (o) => quantityValue(podRequestValues(o as SlimPod), 'memory') ?? 0),
+  podUsageField('CPU_USAGE', 'cpu'),
+  podUsageField('MEMORY_USAGE', 'memory'),
+);
+
+/** `orderBy` of a pod connection, with `first` and `after`, validated. */
+export function podSortedPage(orderBy: OrderArg, args: Page): SortedPage {
+  return sortedPageArgs('Pod', POD_SORT_FIELDS, orderBy, args);
 }
 
 /** Connection order of pods: cluster, namespace, name. */
@@ -162,7 +220,15 @@ async function traceOf(p: PodModel, ctx: GraphQLContext): Promise<PodTraceModel>
 
 export const podResolvers = {
   Query: {
-    pods: async (_p: unknown, args: Page & { filter?: PodFilterArgs | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+    pods: async (_p: unknown, args: Page & { filter?: PodFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
+      if (args.orderBy) {
+        const sorted = podSortedPage(args.orderBy, args);
+        const f = validatePodFilter(args.filter);
+        if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
+        const { sources, failures } = await sortedSourcesAcross(ctx, 'pods', 'Pod', podListFilter(f), podLocalFilter(f), f.cluster ? [f.cluster] : undefined);
+        reportPartial(ctx, failures, info);
+        return sortedConnection<SlimPod>(ctx, sources, sorted);
+      }
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
       if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
@@ -188,7 +254,7 @@ export const podResolvers = {
       const total = p.obj.spec?.containers.length ?? statuses.length;
       return `${statuses.filter((s) => s.ready).length}/${total}`;
     },
-    restarts: (p: PodModel) => (p.obj.status?.containerStatuses ?? []).reduce((n, s) => n + (s.restartCount ?? 0), 0),
+    restarts: (p: PodModel) => podRestarts(p.obj),
     terminating: (p: PodModel) => Boolean(p.obj.metadata.deletionTimestamp),
     nodeName: (p: PodModel) => p.obj.spec?.nodeName ?? null,
     node: async (p: PodModel, _a: unknown, ctx: GraphQLContext) => {

@@ -3,7 +3,10 @@
  * binding, overrides and per-cluster placements — and their instances in members (MemberWorkload).
  */
 import type { GraphQLResolveInfo } from 'graphql';
-import type { SlimObject, SlimPod } from '../../cache/types.js';
+import type { ListFilter, SlimObject, SlimPod } from '../../cache/types.js';
+import { sortedConnection, sortedConnectionIn, sortedPageArgs, sortedSourceIn, type OrderArg, type SortedPage, type SortedSource } from '../sortedConnection.js';
+import { indexedField, sortFields, timeValue } from '../sortValues.js';
+import { podSortedPage } from './pods.js';
 import type { KindName } from '../../fleet/kinds.js';
 import { connectionOf, pageArgs } from '../connection.js';
 import type { GraphQLContext } from '../context.js';
@@ -58,10 +61,57 @@ async function workloadsIn(ctx: GraphQLContext, cluster: string | null, kinds: K
   return out;
 }
 
+/** The list filter of a workload filter (kind aside: it picks the kinds listed). */
+function workloadListFilter(f: WorkloadFilterArgs): ListFilter | undefined {
+  const filter = {
+    ...(f.namespace ? { namespace: f.namespace } : {}),
+    ...(f.labelSelector ? { labelSelector: f.labelSelector } : {}),
+    ...(f.name ? { name: f.name } : {}),
+  };
+  return Object.keys(filter).length ? filter : undefined;
+}
+
+/** workloadsIn for a sorted connection: one source per kind (kinds not served skipped, failures thrown). */
+async function workloadSourcesIn(ctx: GraphQLContext, cluster: string | null, kinds: KindName[], f: WorkloadFilterArgs): Promise<SortedSource[]> {
+  const type = cluster === null ? 'Workload' : 'MemberWorkload';
+  const results = await Promise.all(kinds.map((k) => sortedSourceIn(ctx, k, cluster, type, workloadListFilter(f))));
+  const out: SortedSource[] = [];
+  for (const r of results) {
+    if (r.ok) out.push(r.value);
+    else if (!isApiNotServed(r.error)) throw clusterFailure(r.error);
+  }
+  return out;
+}
+
+function memberWorkloadKinds(f: MemberWorkloadFilterArgs): KindName[] {
+  return f.kind ? [WORKLOAD_KIND_NAME[f.kind]!].filter((k) => MEMBER_WORKLOAD_KINDS.includes(k)) : MEMBER_WORKLOAD_KINDS;
+}
+
+/** Sorted member workloads of one member (Cluster.workloads with orderBy). */
+export async function sortedMemberWorkloadsIn(ctx: GraphQLContext, cluster: string, f: MemberWorkloadFilterArgs, page: SortedPage) {
+  checkWorkloadFilter(f);
+  return sortedConnection(ctx, await workloadSourcesIn(ctx, cluster, memberWorkloadKinds(f), f), page);
+}
+
+/** What `orderBy` can sort workloads (templates and member workloads) by; all indexed. */
+export const WORKLOAD_SORT_FIELDS = sortFields(
+  indexedField('Workload', 'NAME', 'string', (o) => o.metadata.name),
+  indexedField('Workload', 'NAMESPACE', 'string', (o) => o.metadata.namespace ?? ''),
+  indexedField('Workload', 'KIND', 'string', (o) => o.kind),
+  indexedField('Workload', 'CREATED', 'number', (o) => timeValue(o.metadata.creationTimestamp)),
+  indexedField('Workload', 'REPLICAS', 'number', (o) => replicasOf(o).desired),
+  indexedField('Workload', 'READY', 'number', (o) => replicasOf(o).ready),
+  indexedField('Workload', 'AVAILABLE', 'number', (o) => replicasOf(o).available),
+);
+
+/** `orderBy` of a workload connection (`typeName`: Workload or MemberWorkload, kept apart in cursors). */
+export function workloadSortedPage(typeName: 'Workload' | 'MemberWorkload', orderBy: OrderArg, args: Page): SortedPage {
+  return sortedPageArgs(typeName, WORKLOAD_SORT_FIELDS, orderBy, args);
+}
+
 export async function memberWorkloadsIn(ctx: GraphQLContext, cluster: string, f: MemberWorkloadFilterArgs): Promise<Located[]> {
   checkWorkloadFilter(f);
-  const kinds = f.kind ? [WORKLOAD_KIND_NAME[f.kind]!].filter((k) => MEMBER_WORKLOAD_KINDS.includes(k)) : MEMBER_WORKLOAD_KINDS;
-  return workloadsIn(ctx, cluster, kinds, f);
+  return workloadsIn(ctx, cluster, memberWorkloadKinds(f), f);
 }
 
 interface BindingSpec {
@@ -209,18 +259,24 @@ async function policyOfType(ctx: GraphQLContext, w: ObjectModel, kind: 'Propagat
 
 export const workloadResolvers = {
   Query: {
-    memberWorkloads: async (_p: unknown, args: Page & { filter?: MemberWorkloadFilterArgs | null }, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
-      const page = pageArgs(args);
+    memberWorkloads: async (
+      _p: unknown, args: Page & { filter?: MemberWorkloadFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext, info: GraphQLResolveInfo,
+    ) => {
+      const sorted = args.orderBy ? workloadSortedPage('MemberWorkload', args.orderBy, args) : undefined;
+      const page = sorted ? undefined : pageArgs(args);
       const f = args.filter ?? {};
       checkLabelName(f.cluster, 'filter.cluster');
       checkWorkloadFilter(f);
       if (f.cluster) checkMember(ctx, f.cluster, 'filter.cluster');
       const clusters = f.cluster ? [f.cluster] : [...ctx.fleet.members()].sort();
-      const settled = await Promise.allSettled(clusters.map((m) => memberWorkloadsIn(ctx, m, f)));
+      const settled = await Promise.allSettled(clusters.map((m) => (sorted ? workloadSourcesIn(ctx, m, memberWorkloadKinds(f), f) : memberWorkloadsIn(ctx, m, f))));
       const items: Located[] = [];
+      const sources: SortedSource[] = [];
       settled.forEach((s, i) => {
-        if (s.status === 'fulfilled') items.push(...s.value);
-        else {
+        if (s.status === 'fulfilled') {
+          if (sorted) sources.push(...(s.value as SortedSource[]));
+          else items.push(...(s.value as Located[]));
+        } else {
           // One member failing must not fail the merged list: report it beside the answer.
           // Any typed per-member failure (it names its cluster): member down, timeout, refused, throttled.
           const ext = (s.reason as { extensions?: { code?: ErrorCode; reason?: Reason; cluster?: string } }).extensions;
@@ -228,14 +284,17 @@ export const workloadResolvers = {
           reportPartial(ctx, [{ code: ext.code, ...(ext.reason ? { reason: ext.reason } : {}), message: (s.reason as Error).message, cluster: clusters[i]! }], info);
         }
       });
-      return connectionOf(items, (w: Located) => [w.cluster ?? '', ...workloadKeyOf(w)], page);
+      if (sorted) return sortedConnection(ctx, sources, sorted);
+      return connectionOf(items, (w: Located) => [w.cluster ?? '', ...workloadKeyOf(w)], page!);
     },
-    workloads: async (_p: unknown, args: Page & { filter?: WorkloadFilterArgs | null }, ctx: GraphQLContext) => {
-      const page = pageArgs(args);
+    workloads: async (_p: unknown, args: Page & { filter?: WorkloadFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
+      const sorted = args.orderBy ? workloadSortedPage('Workload', args.orderBy, args) : undefined;
+      const page = sorted ? undefined : pageArgs(args);
       const f = args.filter ?? {};
       checkWorkloadFilter(f);
       const kinds = f.kind ? [WORKLOAD_KIND_NAME[f.kind]!] : TEMPLATE_KINDS;
-      return connectionOf(await workloadsIn(ctx, null, kinds, f), workloadKeyOf, page);
+      if (sorted) return sortedConnection(ctx, await workloadSourcesIn(ctx, null, kinds, f), sorted);
+      return connectionOf(await workloadsIn(ctx, null, kinds, f), workloadKeyOf, page!);
     },
     workload: async (_p: unknown, args: { kind: string; namespace: string; name: string }, ctx: GraphQLContext) => {
       checkLabelName(args.namespace, 'namespace');
@@ -278,15 +337,18 @@ export const workloadResolvers = {
       cluster: null, apiVersion: w.obj.apiVersion, kind: w.obj.kind, namespace: w.obj.metadata.namespace ?? null,
       name: w.obj.metadata.name, uid: metaValue(w.obj.metadata, 'resourcetemplate.karmada.io/uid') ?? null,
     }),
-    pods: async (w: ObjectModel, args: Page, ctx: GraphQLContext) => {
-      const page = pageArgs(args);
+    pods: async (w: ObjectModel, args: Page & { orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
+      const sorted = args.orderBy ? podSortedPage(args.orderBy, args) : undefined;
+      const page = sorted ? undefined : pageArgs(args);
       const sel = (w.obj.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)?.selector?.matchLabels;
       const labelSelector = Object.entries(sel ?? {}).map(([k, v]) => `${k}=${v}`).join(',');
-      const items = await listInOrThrow<SlimPod>(ctx, 'pods', w.cluster, 'Pod', {
+      const filter = {
         ...(w.obj.metadata.namespace ? { namespace: w.obj.metadata.namespace } : {}),
         ...(labelSelector ? { labelSelector } : {}),
-      });
-      return connectionOf(items, (p: Located) => [p.obj.metadata.namespace ?? '', p.obj.metadata.name], page);
+      };
+      if (sorted) return sortedConnectionIn<SlimPod>(ctx, 'pods', w.cluster, 'Pod', sorted, filter);
+      const items = await listInOrThrow<SlimPod>(ctx, 'pods', w.cluster, 'Pod', filter);
+      return connectionOf(items, (p: Located) => [p.obj.metadata.namespace ?? '', p.obj.metadata.name], page!);
     },
   },
 };
