@@ -72,6 +72,7 @@ export async function runSuite(o) {
     current = spawn(process.execPath, [...heap, ...args], { stdio: 'inherit' });
     const code = await new Promise((resolve) => current.once('exit', (c, sig) => resolve(c ?? sig)));
     outcomes.push(`${scenario}: exit ${code}`);
+    log(outcomes.at(-1));
     if (stopping) return new Promise(() => {});
     const file = fileURLToPath(new URL(`./results/${scenario}.json`, import.meta.url));
     // Only a file this run wrote: a scenario that failed early must not bring back an old run's figures.

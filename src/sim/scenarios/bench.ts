@@ -170,7 +170,9 @@ function seedMember(member: SimCluster, index: number, size: BenchSize, deployme
       const podName = `${rsName}-${suffix(`${member.name}/${rsName}/${r}`, 5)}`;
       seedRecord(member, 'pods', {
         apiVersion: 'v1', kind: 'Pod',
-        metadata: { name: podName, generateName: parts.generateName, namespace: NAMESPACE, labels: parts.labels, ownerReferences: parts.ownerReferences },
+        // Created when the scenario started, as their startTime says (and one shared string, not a Date
+        // formatted per pod by the store).
+        metadata: { name: podName, generateName: parts.generateName, namespace: NAMESPACE, creationTimestamp: createdAt, labels: parts.labels, ownerReferences: parts.ownerReferences },
         spec: {
           containers: parts.containers,
           nodeName: node.name, restartPolicy: 'Always', schedulerName: 'default-scheduler', serviceAccountName: 'default',
