@@ -100,7 +100,7 @@ export function tableRows(results) {
   if (results.simulatorAfterSettle && results.fleet?.podsInSimulator) {
     const s = results.simulatorAfterSettle;
     const fl = results.fleet;
-    rows.push(['simulator', `${fl.podsInSimulator} pods · API up in ${f(fl.simulatorStartMs / 1000, 1)} s · pods listed in ${f(fl.simulatorSettledMs / 1000, 1)} s (${f(s.cpuSeconds, 0)} s CPU) · heap ${f(s.heapUsed / MiB, 0)} MiB · RSS ${f(s.rss / MiB, 0)} MiB`, '',
+    rows.push(['simulator', `${fl.podsInSimulator} pods · API up in ${f(fl.simulatorStartMs / 1000, 1)} s · pods listed in ${f(fl.simulatorSettledMs / 1000, 1)} s${fl.bindingsAppliedMs ? ` · ${fl.bindings} bindings applied in ${f(fl.bindingsAppliedMs / 1000, 1)} s` : ''} (${f(s.cpuSeconds, 0)} s CPU) · heap ${f(s.heapUsed / MiB, 0)} MiB · RSS ${f(s.rss / MiB, 0)} MiB`, '',
       `heap/pod ${f(s.heapUsed / fl.podsInSimulator, 0)} B · RSS/pod ${f(s.rss / fl.podsInSimulator, 0)} B (after a full GC, before any gateway)`]);
   }
   if (results.peakRss) {
