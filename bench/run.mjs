@@ -67,7 +67,8 @@ const profile = SCENARIO_PROFILES[scenario] ?? DEFAULT_PROFILE;
 const quick = opts.quick;
 const only = requestedOnly ?? profile.measures;
 const large = Boolean(profile.large);
-const maxMinutes = Number(opts['max-minutes'] ?? (quick ? 4 : profile.maxMinutes));
+// --quick shortens the measures, not the large fleets' set-up and sync (bench-xl alone takes minutes to sync).
+const maxMinutes = Number(opts['max-minutes'] ?? (quick && !large ? 4 : profile.maxMinutes));
 // bench-l and bench-xl hold 300,000 and 1,000,000 pods in the simulator and their slim projections in the gateway.
 const simHeapMb = Number(opts['sim-heap-mb'] ?? profile.simHeapMb);
 const gatewayHeapMb = Number(opts['gateway-heap-mb'] ?? profile.gatewayHeapMb);
