@@ -77,6 +77,26 @@ export async function waitForSettledFleet(simProc, options = {}) {
 }
 
 /**
+ * Waits until Karmada has applied every template: each ResourceBinding on the control plane FullyApplied
+ * (its Works applied on the members and their statuses collected). Until then the simulated Karmada
+ * controllers keep the simulator busy (10,000 Works at bench-l and bench-xl), which a gateway syncing at
+ * the same time would feel. Resolves with the number of bindings (0 on a fleet without any).
+ * @param {{ timeoutMs?: number }} [options] default 300000
+ */
+export async function waitForAppliedBindings(simProc, options = {}) {
+  let count = 0;
+  await waitFor(simProc.child, async () => {
+    const r = await simRequest(simProc.sim, 'GET', '/apis/work.karmada.io/v1alpha2/resourcebindings', { timeoutMs: 60000 });
+    if (r.status === 404) return true; // no Karmada API: nothing to wait for
+    if (r.status !== 200) throw new Error(`resourcebindings: HTTP ${r.status}`);
+    const items = JSON.parse(r.text).items ?? [];
+    count = items.length;
+    return items.every((b) => (b.status?.conditions ?? []).some((c) => c.type === 'FullyApplied' && c.status === 'True'));
+  }, { timeoutMs: options.timeoutMs ?? 300000, intervalMs: 2000, what: 'every ResourceBinding to be FullyApplied' });
+  return count;
+}
+
+/**
  * Starts `fleetgraph serve` against the simulator and waits for /readyz (all caches synced).
  * @param {string} kubeconfig
  * @param {{ name?: string, modes?: Record<string,string>, ttl?: Record<string,string>, nodeFlags?: string[],

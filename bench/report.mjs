@@ -4,6 +4,7 @@
  */
 const MiB = 2 ** 20;
 const f = (v, d = 1) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const verdict = (ok) => (ok ? 'met' : 'not met');
 const spread = (s) => (s && Number.isFinite(s.spreadPct) ? `±${s.spreadPct.toFixed(0)}%` : '');
 
 /** @param {any} results @returns {string[][]} rows of [figure, value, spread, ratio/target] */
@@ -28,6 +29,30 @@ export function tableRows(results) {
         spread(r.p50Ms), `fleetgraph/floor ${f(r.overFloor)}× · fan-out/fleetgraph ${f(r.fanOutOverFleetgraph)}× ${target}`]);
     }
   }
+  if (m.compiled && !m.compiled.error) {
+    const c = m.compiled;
+    if (c.unsupported) rows.push(['compiled', `n/a: ${c.unsupported}`, '', '']);
+    else {
+      const part = (name, d) => (c[name] ? `${name} p50 compiled ${f(c[name].compiledP50Ms.median, d)} ms · interpreted ${f(c[name].interpretedP50Ms.median, d)} ms` : '');
+      const ratios = ['traversal', 'small'].filter((q) => c[q]).map((q) => `${q} ${f(c[q].interpretedOverCompiled, 2)}×`).join(' · ');
+      rows.push(['compiled', [part('traversal', 1), part('small', 2)].filter(Boolean).join('; '),
+        spread(c.traversal?.compiledP50Ms), `interpreted/compiled p50: ${ratios}`]);
+    }
+  }
+  if (m.sorted && !m.sorted.error) {
+    const x = m.sorted;
+    if (x.unsupported) rows.push(['sorted page', `n/a: ${x.unsupported}`, '', `target p99 ≤ ${results.scenario === 'bench-xl' ? 100 : 50} ms`]);
+    else {
+      rows.push(['sorted page', `p50 ${f(x.p50Ms.median)} ms · p99 ${f(x.p99Ms.median)} ms (100 of ${x.matching} pods by CPU request, ${x.requestsPerBatch.median} requests × ${x.p99Ms.runs} batches)`,
+        spread(x.p99Ms), `target p99 ≤ ${x.targetP99Ms} ms: ${verdict(x.p99Ms.median <= x.targetP99Ms)}`]);
+    }
+  }
+  if (m.page5000 && !m.page5000.error) {
+    const x = m.page5000;
+    const k = x.karmadaSearch;
+    rows.push(['5,000-pod page', `p50 ${f(x.p50Ms.median)} ms · p99 ${f(x.p99Ms.median)} ms (${x.pods} pods, ${f(x.responseBytes / 1024, 0)} KiB)`,
+      spread(x.p50Ms), `target p50 ≤ ${x.targetP50Ms} ms: ${verdict(x.p50Ms.median <= x.targetP50Ms)} · karmada-search: ${k.pods.toLocaleString('en')} pods in ${f(k.medianMs / 1000, 2)} s median at ${k.fleetPods.toLocaleString('en')} pods`]);
+  }
   if (m.throughput && !m.throughput.error) {
     const t = m.throughput;
     rows.push(['throughput small query', `gateway ${f(t.gatewayReqPerSec.median, 0)} req/s · bare Apollo ${f(t.bareApolloReqPerSec.median, 0)} req/s (c=${t.connections})`,
@@ -42,18 +67,21 @@ export function tableRows(results) {
   }
   if (m.memory && !m.memory.error) {
     const x = m.memory;
-    rows.push(['memory after sync', `${f(x.pods.median, 0)} pods · heap ${f(x.heapUsed.median / MiB, 0)} MiB · RSS ${f(x.rss.median / MiB, 0)} MiB`, spread(x.heapUsed),
-      `heap/pod ${f(x.heapPerPod.median, 0)} B · RSS/pod ${f(x.rssPerPod.median, 0)} B (target ≤ 1024 B)`]);
+    rows.push(['memory after sync', `${f(x.pods.median, 0)} pods · heap ${f(x.heapUsed.median / MiB, 0)} MiB · RSS ${f(x.rss.median / MiB, 0)} MiB${x.samples?.length ? ` (${x.samples.length} gateway${x.samples.length > 1 ? 's' : ''})` : ''}`, spread(x.heapUsed),
+      `heap/pod ${f(x.heapPerPod.median, 0)} B · RSS/pod ${f(x.rssPerPod.median, 0)} B (target heap ≤ 1024 B: ${verdict(x.heapPerPod.median <= 1024)})`]);
     if (x.heapPerPodAboveEmpty !== undefined) {
       rows.push(['memory above an empty fleet', `heap ${f(x.heapPerPodAboveEmpty, 0)} B/pod · RSS ${f(x.rssPerPodAboveEmpty, 0)} B/pod`, '',
         `empty-fleet gateway heap ${f(x.emptyFleetGateway.heapUsed / MiB, 0)} MiB (target ≤ 1024 B/pod)`]);
     }
-    if (x.marginalHeapPerPod !== undefined) rows.push(['marginal heap bench-m → bench-l', `${f(x.marginalHeapPerPod, 0)} B/pod`, '', '']);
-    rows.push(['sync', `ready in ${f(x.readyMs.median / 1000, 1)} s`, spread(x.readyMs), `${f(x.podsPerSecond.median, 0)} pods/s (target ≥ 25,000)`]);
+    if (x.marginalHeapPerPod !== undefined) rows.push([`marginal heap ${x.marginalFrom?.scenario ?? 'bench-m'} → ${results.scenario}`, `${f(x.marginalHeapPerPod, 0)} B/pod`, '', '']);
+    rows.push(['sync', `ready in ${f(x.readyMs.median / 1000, 1)} s`, spread(x.readyMs), `${f(x.podsPerSecond.median, 0)} pods/s (target ≥ 25,000: ${verdict(x.podsPerSecond.median >= 25000)})`]);
     if (x.projection2M) {
       const p = x.projection2M;
+      // e.g. "m→l" (bench-m → bench-l), "l→xl": the two runs the marginal cost per pod comes from.
+      const short = (name) => name.replace(/^bench-/, '');
+      const marginalName = `${short(x.marginalFrom?.scenario ?? 'bench-m')}→${short(x.marginalFrom ? results.scenario : 'bench-l')}`;
       const extra = [p.heapBytesAboveEmpty !== undefined ? `from per-pod above empty: ${f(p.heapBytesAboveEmpty / 2 ** 30, 1)} GiB` : '',
-        p.marginalHeapBytes !== undefined ? `from marginal m→l: ${f(p.marginalHeapBytes / 2 ** 30, 1)} GiB` : ''].filter(Boolean).join(' · ');
+        p.marginalHeapBytes !== undefined ? `from marginal ${marginalName}: ${f(p.marginalHeapBytes / 2 ** 30, 1)} GiB` : ''].filter(Boolean).join(' · ');
       rows.push(['projection 2M pods', `heap ${f(p.heapBytes / 2 ** 30, 1)} GiB · RSS ${f(p.rssBytes / 2 ** 30, 1)} GiB${extra ? ` · ${extra}` : ''}`, '', 'karmada-search ≈ 140 GB (70 KB/pod)']);
     }
   }
@@ -68,6 +96,12 @@ export function tableRows(results) {
       rows.push(['authz memory', `gateway heap: RBAC caches and access sets (--authz rbac − sar) ${f(x.rbacOverSar?.median / MiB, 2)} MiB · all of authorization (--auth kubernetes − none) ${f(x.heapDelta.median / MiB, 2)} MiB (${x.samples.length} trios) · in process: RbacStore ${f(ip.rbacStoreBytes / MiB, 2)} MiB for ${ip.rbacObjectsTotal} RBAC objects on ${ip.clusters} clusters, access set ${f(ip.accessSetBytes / 1024, 2)} KiB each`,
         spread(x.rbacOverSar), `of a ${f(x.noneHeapUsed.median / MiB, 0)} MiB heap without authorization`]);
     }
+  }
+  if (results.simulatorAfterSettle && results.fleet?.podsInSimulator) {
+    const s = results.simulatorAfterSettle;
+    const fl = results.fleet;
+    rows.push(['simulator', `${fl.podsInSimulator} pods · API up in ${f(fl.simulatorStartMs / 1000, 1)} s · pods listed in ${f(fl.simulatorSettledMs / 1000, 1)} s${fl.bindingsAppliedMs ? ` · ${fl.bindings} bindings applied in ${f(fl.bindingsAppliedMs / 1000, 1)} s` : ''} (${f(s.cpuSeconds, 0)} s CPU) · heap ${f(s.heapUsed / MiB, 0)} MiB · RSS ${f(s.rss / MiB, 0)} MiB`, '',
+      `heap/pod ${f(s.heapUsed / fl.podsInSimulator, 0)} B · RSS/pod ${f(s.rss / fl.podsInSimulator, 0)} B (after a full GC, before any gateway)`]);
   }
   if (results.peakRss) {
     rows.push(['peak RSS', Object.entries(results.peakRss).map(([k, v]) => `${k} ${f(v / MiB, 0)} MiB`).join(' · '), '', '']);

@@ -1,12 +1,17 @@
 #!/usr/bin/env node
 /**
- * `npm run bench` — fleetgraph's benchmarks (issue 7), every comparison a ratio of two things measured
- * in the same run. Starts the simulator and the gateway from dist/ as separate processes on 127.0.0.1,
- * waits for sync, runs each measure several times after a warm-up, prints a table and writes
+ * `npm run bench` — fleetgraph's benchmarks (issues 7 and 15), every comparison a ratio of two things
+ * measured in the same run. Starts the simulator and the gateway from dist/ as separate processes on
+ * 127.0.0.1, waits for sync, runs each measure several times after a warm-up, prints a table and writes
  * bench/results/<scenario>.json. Bounded in time (--max-minutes) and kills its children on every exit.
  *
- *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,throughput,authz,subscriptions,memory]
+ *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,compiled,sorted,page5000,throughput,authz,subscriptions,memory]
  *                      [--quick] [--max-minutes 14] [--out file] [--no-write] [--subscription-users 100]
+ *
+ * Without --scenario (what `npm run bench` does) it runs the suite: bench-m, bench-l and bench-xl one after
+ * the other, each in its own `run.mjs --scenario …` process with that scenario's measures (SCENARIO_PROFILES)
+ * and its own time bound, then prints the Markdown tables of all three (bench/markdown.mjs).
+ * `--scenario a,b` runs the suite over those scenarios only.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -15,7 +20,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { startChild, stopAll, stopChild, killAllNow, probe, waitFor, setSpawnListener } from './childProcesses.mjs';
-import { startSimulatorProcess, startGatewayProcess, waitForSettledFleet } from './fleetProcesses.mjs';
+import { startSimulatorProcess, startGatewayProcess, waitForAppliedBindings, waitForSettledFleet } from './fleetProcesses.mjs';
 import { describeMachine } from './machine.mjs';
 import { discoverParameters, benchQueries, SMALL } from './queries.mjs';
 import { createNaiveSchema } from './naiveResolver.mjs';
@@ -27,12 +32,15 @@ import { measureMemorySync, sampleGatewaySync } from './measures/memorySync.mjs'
 import { benchUsersTokensYaml, measureAuthzRead } from './measures/authzRead.mjs';
 import { formatTable } from './report.mjs';
 import { queryGateway } from './gatewayClient.mjs';
+import { gatewaySupportsExecutionFlag, measureExecutionModes } from './measures/executionModes.mjs';
+import { measurePage5000, measureSortedPage } from './measures/pagedReads.mjs';
+import { runSuite } from './suite.mjs';
+import { ALL_MEASURES, DEFAULT_PROFILE, SCENARIO_PROFILES } from './profiles.mjs';
 
-const ALL_MEASURES = ['calls', 'latency', 'throughput', 'authz', 'subscriptions', 'memory'];
 
 const { values: opts } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'bench-m' },
+    scenario: { type: 'string' },
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'max-minutes': { type: 'string' },
@@ -47,15 +55,23 @@ const { values: opts } = parseArgs({
   allowPositionals: false,
 });
 
+const requestedOnly = opts.only ? opts.only.split(',').map((s) => s.trim()).filter(Boolean) : undefined;
+for (const m of requestedOnly ?? []) if (!ALL_MEASURES.includes(m)) { console.error(`bench: unknown measure "${m}" (${ALL_MEASURES.join(', ')})`); process.exit(2); }
+if (!opts.scenario || opts.scenario.includes(',')) {
+  // The suite: one child run per scenario; it returns only by exiting.
+  const scenarios = opts.scenario ? opts.scenario.split(',').map((s) => s.trim()).filter(Boolean) : ['bench-m', 'bench-l', 'bench-xl'];
+  await runSuite({ scenarios, profiles: SCENARIO_PROFILES, only: requestedOnly, opts, script: fileURLToPath(import.meta.url) });
+}
 const scenario = opts.scenario;
+const profile = SCENARIO_PROFILES[scenario] ?? DEFAULT_PROFILE;
 const quick = opts.quick;
-const only = opts.only ? opts.only.split(',').map((s) => s.trim()).filter(Boolean) : ALL_MEASURES;
-for (const m of only) if (!ALL_MEASURES.includes(m)) { console.error(`bench: unknown measure "${m}" (${ALL_MEASURES.join(', ')})`); process.exit(2); }
-const large = scenario === 'bench-l';
-const maxMinutes = Number(opts['max-minutes'] ?? (quick ? 4 : large ? 25 : 14));
-// bench-l holds 300,000 pods in the simulator (full objects) and their slim projections in the gateway.
-const simHeapMb = Number(opts['sim-heap-mb'] ?? (large ? 12288 : 4096));
-const gatewayHeapMb = Number(opts['gateway-heap-mb'] ?? (large ? 6144 : 2048));
+const only = requestedOnly ?? profile.measures;
+const large = Boolean(profile.large);
+// --quick shortens the measures, not the large fleets' set-up and sync (bench-xl alone takes minutes to sync).
+const maxMinutes = Number(opts['max-minutes'] ?? (quick && !large ? 4 : profile.maxMinutes));
+// bench-l and bench-xl hold 300,000 and 1,000,000 pods in the simulator and their slim projections in the gateway.
+const simHeapMb = Number(opts['sim-heap-mb'] ?? profile.simHeapMb);
+const gatewayHeapMb = Number(opts['gateway-heap-mb'] ?? profile.gatewayHeapMb);
 const simFlags = [`--max-old-space-size=${simHeapMb}`, '--expose-gc'];
 const gatewayFlags = [`--max-old-space-size=${gatewayHeapMb}`, '--expose-gc'];
 const outFile = opts.out ?? fileURLToPath(new URL(`./results/${scenario}.json`, import.meta.url));
@@ -126,25 +142,56 @@ async function main() {
   const pods = await waitForSettledFleet(simProc, { timeoutMs: large ? 900000 : 300000 });
   results.fleet = { members: simProc.sim.members.length, clusters: simProc.sim.members.length, podsInSimulator: pods, simulatorStartMs: simProc.startMs, simulatorSettledMs: performance.now() - simProc.child.spawnedAt };
   log(`fleet settled: ${pods} pods in the simulator`);
+  try {
+    const bindings = await waitForAppliedBindings(simProc, { timeoutMs: large ? 600000 : 300000 });
+    results.fleet.bindings = bindings;
+    results.fleet.bindingsAppliedMs = performance.now() - simProc.child.spawnedAt;
+    log(`  ${bindings} ResourceBindings FullyApplied at ${(results.fleet.bindingsAppliedMs / 1000).toFixed(1)} s`);
+  } catch (err) {
+    // Not fatal: the gateways sync what is there; the figures then carry Karmada's background work.
+    results.notes.push(`Karmada had not applied every binding: ${err instanceof Error ? err.message.split('\n')[0] : err}`);
+  }
+  // The simulator's own cost of holding the fleet (after a full GC), before any gateway lists it.
+  try {
+    const s = await probe(simProc.child, { gc: true, timeoutMs: 120000 });
+    results.simulatorAfterSettle = { heapUsed: s.heapUsed, rss: s.vmRss ?? s.rss, peakRss: s.vmHwm ?? s.maxRss, cpuSeconds: (s.cpuUserMicros + s.cpuSystemMicros) / 1e6 };
+    log(`  simulator: heap ${(s.heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${((s.vmRss ?? s.rss) / 2 ** 20).toFixed(0)} MiB, ${results.simulatorAfterSettle.cpuSeconds.toFixed(0)} s of CPU so far`);
+  } catch (err) {
+    results.notes.push(`simulator probe after settle failed: ${err instanceof Error ? err.message : err}`);
+  }
 
-  const gw = await startGatewayProcess(simProc.kubeconfig, { nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000 });
+  // Compiled execution is a flag of another branch: when the CLI knows it, the main gateway is told
+  // `--execution compiled` and the `compiled` measure starts an interpreted one beside it.
+  const executionSupported = only.includes('compiled') && gatewaySupportsExecutionFlag();
+  results.execution = executionSupported ? 'compiled' : 'default';
+  const gw = await startGatewayProcess(simProc.kubeconfig, { nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000, extraArgs: executionSupported ? ['--execution', 'compiled'] : [] });
   log(`gateway ready in ${(gw.readyMs / 1000).toFixed(1)} s`);
   const firstSample = await sampleGatewaySync(gw);
   log(`  sync sample 1: ${firstSample.pods} pods, heap ${(firstSample.heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(firstSample.rss / 2 ** 20).toFixed(0)} MiB`);
   results.firstSyncSample = firstSample;
   writeResults();
-  if (only.length === 1 && only[0] === 'memory') {
-    // Memory alone: the first gateway has given its sample; keeping its watches open would only load
-    // the simulator while the next gateways sync.
+  let gwPeakRss = firstSample.peakRss;
+  /** Stops the main gateway once nothing left needs it: its watches would load the simulator while the memory samples sync. */
+  const releaseGateway = async () => {
+    if (gw.child.proc.exitCode !== null || gw.child.proc.signalCode !== null) return;
+    const p = await probe(gw.child).catch(() => undefined);
+    gwPeakRss = Math.max(gwPeakRss ?? 0, p?.vmHwm ?? p?.maxRss ?? 0);
     await stopChild(gw.child);
-  }
+  };
+  const usesMainGatewayAfterMemory = only.some((m) => ['throughput', 'authz', 'subscriptions', 'calls'].includes(m));
+  if (only.length === 1 && only[0] === 'memory') await releaseGateway();
 
-  const needQueries = only.some((m) => m !== 'memory');
+  // The fixed query set is checked (and the traversal run: a whole fleet in one answer) only for the measures
+  // that time it; the big-fleet measures need the parameters alone.
+  const needParameters = only.some((m) => m !== 'memory');
+  const needQuerySet = only.some((m) => ['latency', 'calls', 'compiled', 'throughput'].includes(m));
   let queries = [];
-  if (needQueries) {
+  if (needParameters) {
     const params = await discoverParameters(gw.url);
     results.parameters = params;
     queries = benchQueries(params);
+  }
+  if (needQuerySet) {
     // Each query must answer correctly before it is timed.
     for (const q of queries) {
       const r = await queryGateway(gw.url, q.query, q.variables);
@@ -158,6 +205,29 @@ async function main() {
     warmup: quick ? 1 : 3,
     batchSize: (q) => (quick ? 2 : q === 'traversal' || q === 'fleetRollup' ? 10 : 60),
     batchBudgetMs: quick ? 2000 : 15000,
+  }));
+
+  await step('compiled', async () => {
+    const traversal = queries.find((q) => q.name === 'traversal');
+    const cluster = results.parameters.clusterNames[0];
+    return measureExecutionModes({
+      kubeconfig: simProc.kubeconfig, compiledUrl: gw.url, supported: executionSupported, nodeFlags: gatewayFlags,
+      readyTimeoutMs: large ? 900000 : 300000, log, repetitions: quick ? 2 : 4,
+      queries: [
+        { name: 'traversal', query: traversal.query, variables: traversal.variables, batches: { warmup: quick ? 1 : 3, repetitions: 1, batchSize: quick ? 2 : 10, batchBudgetMs: quick ? 2000 : 15000 } },
+        { name: 'small', query: SMALL, variables: { name: cluster }, batches: { warmup: quick ? 5 : 200, repetitions: 1, batchSize: quick ? 20 : 500, batchBudgetMs: quick ? 2000 : 10000 } },
+      ],
+    });
+  });
+
+  await step('sorted', async () => measureSortedPage({
+    url: gw.url, namespace: results.parameters.namespace, targetP99Ms: profile.sortedTargetP99Ms, log,
+    batches: { warmup: quick ? 1 : 5, repetitions: quick ? 1 : (profile.sortedRepetitions ?? 3), batchSize: quick ? 3 : (profile.sortedBatch ?? 100), batchBudgetMs: quick ? 2000 : 20000 },
+  }));
+
+  await step('page5000', async () => measurePage5000({
+    url: gw.url, log,
+    batches: { warmup: quick ? 1 : 3, repetitions: quick ? 1 : 3, batchSize: quick ? 2 : 20, batchBudgetMs: quick ? 2000 : 15000 },
   }));
 
   await step('throughput', async () => {
@@ -207,8 +277,9 @@ async function main() {
     }
   });
 
+  if (large && only.includes('memory') && !usesMainGatewayAfterMemory) await releaseGateway();
   await step('memory', async () => {
-    const mem = await measureMemorySync({ kubeconfig: simProc.kubeconfig, samples: [firstSample], repetitions: quick ? 1 : 2, nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000, log });
+    const mem = await measureMemorySync({ kubeconfig: simProc.kubeconfig, samples: [firstSample], repetitions: quick ? 1 : (profile.memoryRepetitions ?? 2), nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000, log });
     if (!quick) {
       // The gateway's fixed cost (code, schema, Apollo, empty caches) against a fleet with no member:
       // subtracted, it leaves what the cached objects themselves cost.
@@ -236,13 +307,15 @@ async function main() {
       method: 'per-pod figure (whole heap / pods, fixed costs included) × 2,000,000',
       ...(mem.heapPerPodAboveEmpty !== undefined ? { heapBytesAboveEmpty: mem.emptyFleetGateway.heapUsed + mem.heapPerPodAboveEmpty * 2e6 } : {}),
     };
-    const other = large ? fileURLToPath(new URL('./results/bench-m.json', import.meta.url)) : undefined;
+    const marginalFrom = large ? (profile.marginalFrom ?? 'bench-m') : undefined;
+    const other = marginalFrom ? fileURLToPath(new URL(`./results/${marginalFrom}.json`, import.meta.url)) : undefined;
     if (other && existsSync(other)) {
       // The marginal cost per pod between two fleet sizes removes the fixed part (code, schema, buffers).
       const m = JSON.parse(readFileSync(other, 'utf8')).measures?.memory;
       if (m && !m.error && m.pods.median < mem.pods.median) {
         const perPod = (mem.heapUsed.median - m.heapUsed.median) / (mem.pods.median - m.pods.median);
         mem.marginalHeapPerPod = perPod;
+        mem.marginalFrom = { scenario: marginalFrom, pods: m.pods.median };
         mem.projection2M.marginalHeapBytes = mem.heapUsed.median + perPod * (2e6 - mem.pods.median);
       }
     }
@@ -276,7 +349,7 @@ async function main() {
 
   const [simMem, gwMem] = await Promise.all([probe(simProc.child).catch(() => undefined), probe(gw.child).catch(() => undefined)]);
   // The gateway's peak is the highest any gateway process of this run reached (the first one may be gone).
-  const gwPeaks = [gwMem?.vmHwm ?? gwMem?.maxRss, firstSample.peakRss, results.measures.memory?.peakRss].filter((x) => Number.isFinite(x));
+  const gwPeaks = [gwMem?.vmHwm ?? gwMem?.maxRss, gwPeakRss, results.measures.memory?.peakRss].filter((x) => Number.isFinite(x));
   results.peakRss = { simulator: simMem?.vmHwm ?? simMem?.maxRss, gateway: gwPeaks.length ? Math.max(...gwPeaks) : undefined };
   results.simulatorMemory = simMem;
   results.machine.loadAverageAtEnd = (await import('node:os')).loadavg();

@@ -72,7 +72,7 @@ describe('bench harness smoke', () => {
       expect(results.machine.cpus).toBeGreaterThan(0);
       expect(results.fleet.podsInSimulator).toBeGreaterThan(0);
       const m = results.measures;
-      for (const name of ['calls', 'latency', 'throughput', 'authz', 'subscriptions', 'memory']) {
+      for (const name of ['calls', 'latency', 'compiled', 'sorted', 'page5000', 'throughput', 'authz', 'subscriptions', 'memory']) {
         expect(m[name], `${name} missing`).toBeDefined();
         expect(m[name].error, `${name} failed`).toBeUndefined();
       }
@@ -101,6 +101,15 @@ describe('bench harness smoke', () => {
       expect(m.authz.memory.samples.length).toBeGreaterThan(0);
       expect(m.authz.memory.inProcess.rbacObjectsTotal).toBeGreaterThan(0);
       expect(m.authz.memory.inProcess.accessSetBytes).toBeGreaterThan(0);
+      // Issue 15's rows: measured, or "not supported" by a gateway without the flag or argument — never an error.
+      if (m.compiled.unsupported) expect(m.compiled.unsupported).toBe('--execution not supported');
+      else expect(m.compiled.traversal.interpretedOverCompiled).toBeGreaterThan(0);
+      if (m.sorted.unsupported) expect(m.sorted.unsupported).toBe('orderBy not supported');
+      else expect(m.sorted.matching).toBeGreaterThan(0);
+      expect(m.page5000.pods).toBe(results.fleet.podsInSimulator);
+      expect(results.simulatorAfterSettle.heapUsed).toBeGreaterThan(0);
+      expect(run.output).toMatch(/^sorted page /m);
+      expect(run.output).toMatch(/^5,000-pod page /m);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -119,4 +128,23 @@ describe('bench harness smoke', () => {
     expect(run.pids.length).toBeGreaterThanOrEqual(2);
     for (const pid of run.pids) expect(alive(pid), `child ${pid} still running after SIGINT`).toBe(false);
   }, 180_000);
+
+  it.runIf(built)('runs a suite of scenarios one after the other and stops the running one on SIGINT', async () => {
+    // `npm run bench` without --scenario runs bench-m, bench-l and bench-xl; `--scenario a,b` the same way on small ones.
+    let sent = false;
+    let gatewaysSeen = 0;
+    const run = await runBench(['--scenario', 'mini,mini', '--quick', '--no-write', '--only', 'memory'], (line, kill) => {
+      if (/^\[bench .*\] gateway pid/.test(line)) gatewaysSeen++;
+      // The second scenario's gateway: the first scenario has finished and stopped its own processes.
+      if (!sent && gatewaysSeen === 2) {
+        sent = true;
+        kill('SIGINT');
+      }
+    });
+    expect(sent, run.output).toBe(true);
+    expect(run.output).toContain('mini: exit 0');
+    expect(run.code, run.output).toBe(130);
+    expect(run.pids.length).toBeGreaterThanOrEqual(4);
+    for (const pid of run.pids) expect(alive(pid), `child ${pid} still running after SIGINT`).toBe(false);
+  }, 240_000);
 });

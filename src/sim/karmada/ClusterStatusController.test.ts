@@ -48,6 +48,25 @@ describe('Cluster status in the simulator', () => {
     expect(ready('member1')).toMatchObject({ status: 'True', reason: 'ClusterReady' });
   });
 
+  it('collects the resource summary again only after a pod or node of the member changed', async () => {
+    const allocated = () => (cluster('member1').status as any)?.resourceSummary?.allocated;
+    await waitFor('status collected', () => allocated());
+    expect(allocated()).toMatchObject({ cpu: '0', pods: '0' });
+    const m1 = fleet.members.get('member1')!;
+    if (!m1.objects.get('namespaces', undefined, 'default')) m1.objects.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+    m1.objects.create('pods', {
+      apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'default' },
+      spec: { nodeName: 'node-1', containers: [{ name: 'c', image: 'x', resources: { requests: { cpu: '250m', memory: '1Gi' } } }] },
+      status: { phase: 'Running' },
+    });
+    await waitFor('the new pod counted', () => allocated()?.pods === '1');
+    expect(allocated()).toMatchObject({ cpu: '250m', pods: '1' });
+    m1.objects.delete('pods', 'default', 'p', { gracePeriodSeconds: 0 });
+    await waitFor('the pod gone from the summary', () => allocated()?.pods === '0');
+    // member2 has no node: its summary was never invalidated by member1's pods.
+    expect((cluster('member2').status as any).resourceSummary.allocatable).toMatchObject({ cpu: '0', pods: '0' });
+  });
+
   it('turns ClusterNotReachable after the failure threshold, taints the cluster, and returns to Ready', async () => {
     await waitFor('ready first', () => ready('member2')?.status === 'True');
     fleet.faults.set('member2', { unreachable: true });

@@ -19,6 +19,7 @@ import { CLUSTERS } from './karmadaResourceTypes.js';
 import { CONTROLLER_MANAGER, EXECUTION_SPACE_PREFIX, TAINT_NOT_READY, TAINT_UNREACHABLE } from './karmadaLabels.js';
 import { parseQuantity } from '../controllers/quantity.js';
 import { formatCpu, formatMemory } from './quantityFormat.js';
+import { MemberSummaryCache } from './MemberSummaryCache.js';
 
 export interface ClusterStatusControllerOptions {
   /**
@@ -50,6 +51,8 @@ export class ClusterStatusController implements Controller {
   private timer: NodeJS.Timeout | undefined;
   /** member -> since when the probe has disagreed with the written Ready status. */
   private readonly disagreeSince = new Map<string, number>();
+  /** Pod and node sums per member, computed again only after a pod or node of that member changed. */
+  private readonly resourceSummaries = new MemberSummaryCache(resourceSummaryOf, ['pods', 'nodes']);
   private readonly intervalMs: number;
   private readonly failureThresholdMs: number;
   private readonly successThresholdMs: number;
@@ -71,10 +74,12 @@ export class ClusterStatusController implements Controller {
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.resourceSummaries.clear();
   }
 
   /** One round over all members (public so scenarios can collect status before serving). */
   tick(): void {
+    this.resourceSummaries.retain(this.fleet.members);
     for (const [name, member] of this.fleet.members) {
       try {
         this.collect(name, member);
@@ -134,7 +139,8 @@ export class ClusterStatusController implements Controller {
         st.kubernetesVersion = this.kubernetesVersion;
         st.apiEnablements = enablements;
         st.nodeSummary = nodeSummaryOf(member);
-        st.resourceSummary = resourceSummaryOf(member);
+        // A copy: the cached summary must not become part of a stored object someone could mutate.
+        st.resourceSummary = structuredClone(this.resourceSummaries.get(name, member));
         conds = setCondition(conds, {
           type: 'CompleteAPIEnablements', status: 'True', reason: 'Complete', message: 'collected complete APIs from member cluster',
         });

@@ -18,6 +18,7 @@ describe('bench scenarios', () => {
   it('are registered with their sizes in the description', () => {
     expect(getScenario('bench-m')?.description).toContain('30,000 pods');
     expect(getScenario('bench-l')?.description).toContain('300,000 pods');
+    expect(getScenario('bench-xl')?.description).toContain('1,000,000 pods');
   });
 
   it('seed settled pods per node and let Karmada bind every template to every member (small size)', async () => {
@@ -33,6 +34,20 @@ describe('bench scenarios', () => {
       expect(pods.every((p) => (p.status as any).phase === 'Running' && p.metadata.ownerReferences?.[0]?.kind === 'ReplicaSet')).toBe(true);
       expect(m.objects.list('pods', { fieldSelector: `spec.nodeName=${m.name}-node-000` })).toHaveLength(30);
     }
+    // The pods of one ReplicaSet share their common parts (frozen), and each keeps its own node and address.
+    const app0 = fleet.members.get('member-001')!.objects.list('pods', { labelSelector: 'app=app-000' });
+    const a = app0.find((p) => (p.spec as any).nodeName.endsWith('-000'));
+    const b = app0.find((p) => (p.spec as any).nodeName.endsWith('-001'));
+    expect(a!.metadata.labels).toBe(b!.metadata.labels);
+    expect((a!.status as any).conditions).toBe((b!.status as any).conditions);
+    expect(Object.isFrozen((a!.spec as any).containers)).toBe(true);
+    expect((a!.spec as any).containers[0].resources.requests.cpu).toBe('10m');
+    expect(a!.metadata.uid).not.toBe(b!.metadata.uid);
+    const podIps = fleet.members.get('member-001')!.objects.list('pods').map((p) => (p.status as any).podIP);
+    expect(new Set(podIps).size).toBe(podIps.length);
+    // Deployments ask for 10m to 100m of CPU, so a sort by CPU request has distinct keys.
+    const cpus = new Set(fleet.members.get('member-001')!.objects.list('apps/deployments').map((d) => (d.spec as any).template.spec.containers[0].resources.requests.cpu));
+    expect([...cpus].sort()).toEqual(['10m', '20m']);
     const cp = fleet.controlPlane.objects;
     expect(cp.list('policy.karmada.io/propagationpolicies')).toHaveLength(1);
     await until(() => {

@@ -4,7 +4,7 @@
 import type { Scenario, ScenarioOptions, SimFleet } from '../SimFleet.js';
 import { installMemberControllers } from '../controllers/installMemberControllers.js';
 import { demoScenario } from './demo.js';
-import { benchLScenario, benchMScenario } from './bench.js';
+import { benchLScenario, benchMScenario, benchXlScenario } from './bench.js';
 import { addKubeletNode, buildNode } from './buildNode.js';
 import { buildApp } from './buildWorkloads.js';
 import { seedMemberBasics, waitForPodsRunning } from './memberBasics.js';
@@ -43,7 +43,7 @@ const miniScenario: Scenario = {
   },
 };
 
-const scenarios = new Map<string, Scenario>([emptyScenario, miniScenario, demoScenario, benchMScenario, benchLScenario].map((s) => [s.name, s]));
+const scenarios = new Map<string, Scenario>([emptyScenario, miniScenario, demoScenario, benchMScenario, benchLScenario, benchXlScenario].map((s) => [s.name, s]));
 
 export function getScenario(name: string): Scenario | undefined {
   return scenarios.get(name);
