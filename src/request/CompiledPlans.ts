@@ -17,7 +17,7 @@
  * so a document's plans live as long as that node is cached and sent; one the document cache has dropped
  * gets a new node, and the old plans age out of this bounded map.
  */
-import type { DocumentNode, GraphQLSchema, OperationDefinitionNode } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type SourceLocation } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 /** How queries are executed (`--execution`). */
@@ -110,4 +110,24 @@ export class CompiledPlans {
   get size(): number {
     return this.byDocument.size;
   }
+}
+
+/**
+ * A compiled plan's result as graphql-js gives it: `errors` first and only when there are some, and each error
+ * a graphql-js GraphQLError. graphql-jit's own errors leave `extensions` undefined when the original error had
+ * none, where graphql-js always has an object (the error formatter reads it); message, locations, path and
+ * original error (with its stack, logged for an INTERNAL error) are kept.
+ */
+export function asInterpretedResult(result: ExecutionResult): ExecutionResult {
+  if (!result.errors?.length) return { data: result.data };
+  return { errors: result.errors.map(asGraphQLJsError), data: result.data };
+}
+
+function asGraphQLJsError(error: GraphQLError): GraphQLError {
+  const out = new GraphQLError(error.message, {
+    path: error.path, ...(error.originalError ? { originalError: error.originalError } : {}), ...(error.extensions ? { extensions: error.extensions } : {}),
+  });
+  // graphql-jit keeps the locations only (no AST nodes to compute them from); GraphQLError's are a plain field.
+  if (error.locations) (out as { locations?: readonly SourceLocation[] }).locations = error.locations;
+  return out;
 }

@@ -34,7 +34,7 @@ import type { Logger } from '../server/logger.js';
 import { authenticateCaller, type Authentication, type CredentialSource } from './authenticateCaller.js';
 import { checkVariables, isVariablesObject } from './checkVariables.js';
 import { DocumentCache, type DocumentCacheOptions } from './DocumentCache.js';
-import { CompiledPlans, type CompiledPlansOptions, type ExecutionMode } from './CompiledPlans.js';
+import { asInterpretedResult, CompiledPlans, type CompiledPlansOptions, type ExecutionMode } from './CompiledPlans.js';
 import { runDifferential } from './differentialExecution.js';
 import { makeErrorFormatter, type ErrorFormatter } from './formatError.js';
 import { CostLimitCache, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
@@ -342,8 +342,7 @@ export class RequestCore {
     this.signals?.executed?.('compiled');
     try {
       const result = await plan.query(args.rootValue, context, args.variableValues);
-      // graphql-js's shape and key order: `errors` first, and only when there are some.
-      return withPartialErrors(result.errors?.length ? { errors: result.errors, data: result.data } : { data: result.data }, context.partial);
+      return withPartialErrors(asInterpretedResult(result), context.partial);
     } catch (error) {
       return { errors: [asGraphQLError(error)] };
     }

@@ -3,12 +3,14 @@
  * operationsFixture.ts): every query a test file sends runs both compiled (graphql-jit) and interpreted
  * (graphql-js), and the fixture's stop fails when any answered differently. "Every document of the test
  * suite" is compared this way; a file that sets `--execution` itself keeps its own.
+ * FLEETGRAPH_TEST_EXECUTION=compiled|interpreted runs the fixtures' gateways in that mode instead (the default
+ * `compiled` answers, as users get them, rather than graphql-js's).
  */
 import type { Gateway } from '../../src/server/startGateway.js';
 
 /** The gateway's args with `--execution differential` unless they choose an execution mode themselves. */
 export function withDifferentialExecution(args: readonly string[]): string[] {
-  return args.includes('--execution') ? [...args] : [...args, '--execution', 'differential'];
+  return args.includes('--execution') ? [...args] : [...args, '--execution', process.env.FLEETGRAPH_TEST_EXECUTION || 'differential'];
 }
 
 /** The gateway's execution counters, read from its metrics. */
