@@ -39,12 +39,18 @@ function contextFor(context: GraphQLContext): GraphQLContext {
  */
 export async function runDifferential(query: DifferentialQuery, onMismatch: (mismatch: Mismatch) => void): Promise<ExecutionResult> {
   const answer = await query.interpreted(query.context);
-  const interpreted = query.canonical(answer);
-  const compiled = query.canonical(await query.compiled(contextFor(query.context)));
-  if (interpreted === compiled) return answer;
-  // Data may have changed between the two runs (an informer event): once more, both ways, back to back.
-  const again = query.canonical(await query.interpreted(contextFor(query.context)));
-  const compiledAgain = query.canonical(await query.compiled(contextFor(query.context)));
-  if (again !== compiledAgain) onMismatch({ interpreted: again, compiled: compiledAgain });
+  let interpreted = '';
+  try {
+    interpreted = query.canonical(answer);
+    const compiled = query.canonical(await query.compiled(contextFor(query.context)));
+    if (interpreted === compiled) return answer;
+    // Data may have changed between the two runs (an informer event): once more, both ways, back to back.
+    const again = query.canonical(await query.interpreted(contextFor(query.context)));
+    const compiledAgain = query.canonical(await query.compiled(contextFor(query.context)));
+    if (again !== compiledAgain) onMismatch({ interpreted: again, compiled: compiledAgain });
+  } catch (error) {
+    // The comparison itself failed (an answer that cannot be formatted): a difference too, never the client's problem.
+    onMismatch({ interpreted, compiled: `the comparison threw: ${error instanceof Error ? error.stack ?? error.message : String(error)}` });
+  }
   return answer;
 }
