@@ -7,6 +7,10 @@
  *
  *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,throughput,authz,subscriptions,memory]
  *                      [--quick] [--max-minutes 14] [--out file] [--no-write] [--subscription-users 100]
+ *                      [--execution compiled|interpreted|differential]
+ *
+ * `--execution` is the measured gateway's (its `serve` flag; default compiled): `interpreted` measures the
+ * graphql-js execution through Apollo Server's pipeline, to compare with the compiled default.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +47,7 @@ const { values: opts } = parseArgs({
     // The subscription measure's callers: N distinct users (`--auth token`, each authorized by RBAC), or 0
     // for the anonymous gateway of the other measures.
     'subscription-users': { type: 'string', default: '100' },
+    execution: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -127,7 +132,10 @@ async function main() {
   results.fleet = { members: simProc.sim.members.length, clusters: simProc.sim.members.length, podsInSimulator: pods, simulatorStartMs: simProc.startMs, simulatorSettledMs: performance.now() - simProc.child.spawnedAt };
   log(`fleet settled: ${pods} pods in the simulator`);
 
-  const gw = await startGatewayProcess(simProc.kubeconfig, { nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000 });
+  const gw = await startGatewayProcess(simProc.kubeconfig, {
+    nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000, ...(opts.execution ? { extraArgs: ['--execution', opts.execution] } : {}),
+  });
+  if (opts.execution) results.notes.push(`gateway --execution ${opts.execution}`);
   log(`gateway ready in ${(gw.readyMs / 1000).toFixed(1)} s`);
   const firstSample = await sampleGatewaySync(gw);
   log(`  sync sample 1: ${firstSample.pods} pods, heap ${(firstSample.heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(firstSample.rss / 2 ** 20).toFixed(0)} MiB`);
