@@ -47,6 +47,22 @@ describe('CompiledPlans', () => {
     expect(plans.size).toBe(2);
   });
 
+  it('bounds the text of compiled documents: the least recently used compiled one goes, a larger one is never compiled', () => {
+    const plans = new CompiledPlans(tinySchema(), { compileAfter: 1, maxChars: 30 });
+    const a = parse('{ hello(name: "a") }'); // 20 characters
+    const b = parse('{ hello(name: "bb") }'); // 21
+    const c = parse('{ hello }');
+    const big = parse(`{ hello(name: "${'x'.repeat(40)}") }`);
+    expect(plan(plans, a)).toBeDefined();
+    expect(plan(plans, b)).toBeDefined(); // a goes: 41 > 30
+    expect(plans.size).toBe(1);
+    expect(plan(plans, c)).toBeDefined(); // 21 + 9 = 30 fits
+    expect(plans.size).toBe(2);
+    expect(plan(plans, big)).toBeUndefined();
+    expect(plans.size).toBe(3); // seen, not compiled: the compiled ones stay
+    expect(plan(plans, c)).toBeDefined();
+  });
+
   it('remembers a document graphql-jit cannot compile and never tries it again', () => {
     const reasons: string[] = [];
     const plans = new CompiledPlans(tinySchema(), { compileAfter: 1, onFallback: (_name, reason) => reasons.push(reason) });

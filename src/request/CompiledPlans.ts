@@ -28,6 +28,11 @@ export const EXECUTION_MODES: readonly ExecutionMode[] = ['compiled', 'interpret
 export interface CompiledPlansOptions {
   /** Documents whose plans (or sightings) are kept. @default 500 (the document cache's default) */
   maxEntries?: number;
+  /**
+   * Characters of the text of compiled documents kept, summed: a plan's generated code grows with its
+   * document, so repeated large documents are bounded by their size, as in the document cache. @default 262144
+   */
+  maxChars?: number;
   /** Sightings of a document before it is compiled; 1 compiles on first sight. @default 2 */
   compileAfter?: number;
   /** Told of each document and operation that could not be compiled (runs on graphql-js). @default nothing */
@@ -41,6 +46,8 @@ type Plan = CompiledQuery | typeof FALLBACK;
 
 interface Entry {
   seen: number;
+  /** The document's text length once it has plans (what it weighs against maxChars), else 0. */
+  chars: number;
   /** Plans by operation name ('' for the document's only operation), made once the document is repeated. */
   plans?: Map<string, Plan>;
 }
@@ -49,6 +56,8 @@ export class CompiledPlans {
   /** A Map iterates in insertion order: re-inserting on every hit keeps the least recently used first. */
   private readonly byDocument = new Map<DocumentNode, Entry>();
   private readonly maxEntries: number;
+  private readonly maxChars: number;
+  private chars = 0;
   private readonly compileAfter: number;
   private readonly onFallback: CompiledPlansOptions['onFallback'];
   /** Plans that could not be made, counted (tests, diagnostics). */
@@ -56,6 +65,7 @@ export class CompiledPlans {
 
   constructor(private readonly schema: GraphQLSchema, options: CompiledPlansOptions = {}) {
     this.maxEntries = Math.max(1, options.maxEntries ?? 500);
+    this.maxChars = options.maxChars ?? 256 * 1024;
     this.compileAfter = Math.max(1, options.compileAfter ?? 2);
     this.onFallback = options.onFallback;
   }
@@ -70,12 +80,23 @@ export class CompiledPlans {
     if (entry) {
       this.byDocument.delete(document);
     } else {
-      entry = { seen: 0 };
-      if (this.byDocument.size >= this.maxEntries) this.byDocument.delete(this.byDocument.keys().next().value!);
+      entry = { seen: 0, chars: 0 };
+      if (this.byDocument.size >= this.maxEntries) this.evict(this.byDocument.keys().next().value!);
     }
     this.byDocument.set(document, entry);
     if (entry.seen < this.compileAfter) entry.seen++;
     if (entry.seen < this.compileAfter) return undefined;
+    if (!entry.plans) {
+      const chars = document.loc?.source.body.length ?? 0;
+      if (chars > this.maxChars) return undefined; // larger than the whole bound: never compiled
+      entry.chars = chars;
+      this.chars += chars;
+      for (const oldest of this.byDocument.keys()) {
+        if (this.chars <= this.maxChars || oldest === document) break;
+        // Only compiled documents weigh: a mere sighting stays.
+        if (this.byDocument.get(oldest)!.chars > 0) this.evict(oldest);
+      }
+    }
     const key = operationName ?? '';
     const plans = (entry.plans ??= new Map());
     let plan = plans.get(key);
@@ -84,6 +105,11 @@ export class CompiledPlans {
       plans.set(key, plan);
     }
     return plan === FALLBACK ? undefined : plan;
+  }
+
+  private evict(document: DocumentNode): void {
+    this.chars -= this.byDocument.get(document)?.chars ?? 0;
+    this.byDocument.delete(document);
   }
 
   private compile(document: DocumentNode, operationName: string | undefined): Plan {
