@@ -7,6 +7,10 @@
  *
  *   node bench/run.mjs [--scenario bench-m] [--only calls,latency,compiled,sorted,page5000,throughput,authz,subscriptions,memory]
  *                      [--quick] [--max-minutes 14] [--out file] [--no-write] [--subscription-users 100]
+ *                      [--execution compiled|interpreted|differential]
+ *
+ * `--execution` is the measured gateway's (its `serve` flag; default compiled): `interpreted` measures the
+ * graphql-js execution through Apollo Server's pipeline, to compare with the compiled default.
  *
  * Without --scenario (what `npm run bench` does) it runs the suite: bench-m, bench-l and bench-xl one after
  * the other, each in its own `run.mjs --scenario …` process with that scenario's measures (SCENARIO_PROFILES)
@@ -51,6 +55,7 @@ const { values: opts } = parseArgs({
     // The subscription measure's callers: N distinct users (`--auth token`, each authorized by RBAC), or 0
     // for the anonymous gateway of the other measures.
     'subscription-users': { type: 'string', default: '100' },
+    execution: { type: 'string' },
   },
   allowPositionals: false,
 });
@@ -160,11 +165,15 @@ async function main() {
     results.notes.push(`simulator probe after settle failed: ${err instanceof Error ? err.message : err}`);
   }
 
-  // Compiled execution is a flag of another branch: when the CLI knows it, the main gateway is told
-  // `--execution compiled` and the `compiled` measure starts an interpreted one beside it.
+  // The measured gateway runs `--execution` as asked, else compiled when the CLI knows the flag, and the
+  // `compiled` measure starts an interpreted one beside it.
   const executionSupported = only.includes('compiled') && gatewaySupportsExecutionFlag();
-  results.execution = executionSupported ? 'compiled' : 'default';
-  const gw = await startGatewayProcess(simProc.kubeconfig, { nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000, extraArgs: executionSupported ? ['--execution', 'compiled'] : [] });
+  const execution = opts.execution ?? (executionSupported ? 'compiled' : undefined);
+  results.execution = execution ?? 'default';
+  const gw = await startGatewayProcess(simProc.kubeconfig, {
+    nodeFlags: gatewayFlags, readyTimeoutMs: large ? 900000 : 300000, extraArgs: execution ? ['--execution', execution] : [],
+  });
+  if (opts.execution) results.notes.push(`gateway --execution ${opts.execution}`);
   log(`gateway ready in ${(gw.readyMs / 1000).toFixed(1)} s`);
   const firstSample = await sampleGatewaySync(gw);
   log(`  sync sample 1: ${firstSample.pods} pods, heap ${(firstSample.heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(firstSample.rss / 2 ** 20).toFixed(0)} MiB`);

@@ -212,6 +212,13 @@ export interface Config {
    */
   introspection?: boolean;
   /**
+   * How queries are executed (`--execution`): `compiled` runs the queries of repeated documents as graphql-jit
+   * compiled code (graphql-js for the rest) and answers plain JSON POSTs without Apollo's pipeline;
+   * `interpreted` runs everything on graphql-js through Apollo Server (the yardstick); `differential` runs
+   * every query both ways and counts differences (tests). @default undefined ('compiled')
+   */
+  execution?: 'compiled' | 'interpreted' | 'differential';
+  /**
    * How requests are authorized when `auth` is not `none` (issue 12): `rbac` evaluates each cluster's own RBAC
    * objects (watched) in the gateway and asks a cluster by SubjectAccessReview only where its RBAC may not be
    * read; `sar` asks every cluster by SubjectAccessReview (clusters with webhook authorizers). @default 'rbac'

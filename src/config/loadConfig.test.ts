@@ -153,6 +153,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig([], { FLEETGRAPH_METRICS_OPEN: 'yes' })).toThrow(/FLEETGRAPH_METRICS_OPEN/);
   });
 
+  it('reads --execution (flag, env): compiled by default (unset), refusing other values', () => {
+    const defaults = loadConfig([], {});
+    expect(defaults.kind === 'config' && defaults.config.execution).toBeUndefined();
+    const flag = loadConfig(['--execution', 'interpreted'], {});
+    expect(flag.kind === 'config' && flag.config.execution).toBe('interpreted');
+    const env = loadConfig([], { FLEETGRAPH_EXECUTION: 'differential' });
+    expect(env.kind === 'config' && env.config.execution).toBe('differential');
+    expect(() => loadConfig(['--execution', 'jit'], {})).toThrow(/--execution/);
+  });
+
   it('reads --otel-endpoint (flag, env): an http(s) URL without its trailing slash, off by default', () => {
     const defaults = loadConfig([], {});
     expect(defaults.kind === 'config' && defaults.config.otelEndpoint).toBeUndefined();

@@ -245,6 +245,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (metricsOpen) config.metricsOpen = trueOrFalse(metricsOpen);
   const introspection = pick('--introspection');
   if (introspection) config.introspection = trueOrFalse(introspection);
+  const execution = pick('--execution');
+  if (execution) {
+    const v = asString(execution);
+    if (v !== 'compiled' && v !== 'interpreted' && v !== 'differential') throw new ConfigError(execution.source, `"${v}" is not an execution mode (compiled, interpreted or differential)`);
+    config.execution = v;
+  }
   const authz = pick('--authz');
   if (authz) {
     const v = asString(authz);

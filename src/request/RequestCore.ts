@@ -10,8 +10,9 @@
  * (src/ratelimit/, `admit`, before anything is read or parsed), the size and token limits and parsing (parseDocument.ts), validation with
  * every limit (validateDocument.ts, limits.ts), the cache of validated documents (DocumentCache.ts), the
  * operation and its transport, variables (checkVariables.ts), cost with the variables (limits.ts), the
- * context (src/graphql/context.ts), execution with partial member errors appended (src/graphql/partialErrors.ts),
- * error formatting (formatError.ts) and the request statistics (src/audit/requestStatistics.ts).
+ * context (src/graphql/context.ts), execution with partial member errors appended (src/graphql/partialErrors.ts):
+ * queries of repeated documents on their compiled plan (CompiledPlans.ts, graphql-jit), everything else on
+ * graphql-js, or both compared (`--execution differential`, differentialExecution.ts), error formatting (formatError.ts) and the request statistics (src/audit/requestStatistics.ts).
  */
 import {
   execute, getDirectiveValues, getOperationAST, GraphQLError, GraphQLIncludeDirective, GraphQLSkipDirective, Kind,
@@ -33,12 +34,15 @@ import type { Logger } from '../server/logger.js';
 import { authenticateCaller, type Authentication, type CredentialSource } from './authenticateCaller.js';
 import { checkVariables, isVariablesObject } from './checkVariables.js';
 import { DocumentCache, type DocumentCacheOptions } from './DocumentCache.js';
+import { asInterpretedResult, CompiledPlans, type CompiledPlansOptions, type ExecutionMode } from './CompiledPlans.js';
+import { runDifferential } from './differentialExecution.js';
 import { makeErrorFormatter, type ErrorFormatter } from './formatError.js';
 import { CostLimitCache, DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 import { parseDocument } from './parseDocument.js';
 import type { Admission, RateLimiter } from '../ratelimit/WindowLimiter.js';
 import { validateDocument, validationRules, type ValidationPasses } from './validateDocument.js';
 import type { OperationType, RequestSignals } from './RequestSignals.js';
+import type { CompiledQuery } from 'graphql-jit';
 
 export type { RequestTransport, Authentication, CredentialSource };
 
@@ -70,6 +74,14 @@ export interface RequestCoreOptions {
    * gateway's metrics and tracing (src/server). @default undefined (nothing observed)
    */
   signals?: RequestSignals;
+  /**
+   * How queries run (`--execution`): `compiled` runs a repeated document's queries on its graphql-jit plan
+   * (graphql-js for the rest), `interpreted` everything on graphql-js, `differential` every query both ways,
+   * answering graphql-js's and counting persistent differences (signals.executionMismatch). @default 'compiled'
+   */
+  execution?: ExecutionMode;
+  /** The bound of the compiled plans and when a document is compiled. @default CompiledPlans' defaults (differential: compiled on first sight) */
+  compiledPlans?: CompiledPlansOptions;
 }
 
 /** What a request asks for, as either transport received it (not yet trusted: any JSON may be here). */
@@ -137,6 +149,12 @@ export class RequestCore {
   readonly authenticator: Authenticator;
   private readonly rateLimiter: RateLimiter | undefined;
   private readonly signals: RequestSignals | undefined;
+  /** `--execution`. */
+  readonly execution: ExecutionMode;
+  /** The compiled plans of repeated documents; absent with `--execution interpreted`. */
+  private readonly plans: CompiledPlans | undefined;
+  /** The formatter differential runs compare answers with: as the one formatter, but logs and counts nothing. */
+  private readonly quietFormat: ErrorFormatter;
 
   constructor(options: RequestCoreOptions) {
     this.schema = options.schema;
@@ -153,6 +171,15 @@ export class RequestCore {
     this.logger = options.logger;
     this.authenticator = options.authenticator ?? new AnonymousAuthenticator();
     this.rateLimiter = options.rateLimiter;
+    this.execution = options.execution ?? 'compiled';
+    const logger = options.logger;
+    this.plans = this.execution === 'interpreted' ? undefined : new CompiledPlans(this.schema, {
+      // Differential runs compare every query of a test suite, most of them sent once: compiled at first sight.
+      ...(this.execution === 'differential' ? { compileAfter: 1 } : {}),
+      ...options.compiledPlans,
+      onFallback: (operationName, reason) => logger.debug({ operationName, reason }, 'query not compiled: runs on graphql-js'),
+    });
+    this.quietFormat = makeErrorFormatter({ error: () => undefined } as unknown as Logger);
   }
 
   /**
@@ -273,18 +300,58 @@ export class RequestCore {
 
   /**
    * Runs a query or mutation; the member failures collected beside fields that still answered are appended
-   * to `errors`. Never throws: a throw out of graphql-js is our bug, reported as an error (INTERNAL once formatted).
+   * to `errors`. A query of a repeated document runs on its compiled plan (`--execution compiled`), or both
+   * ways compared (`differential`). Never throws: a throw out of either engine is our bug, reported as an
+   * error (INTERNAL once formatted).
    */
   async execute(args: ExecutionArgs, transport: RequestTransport = 'HTTP'): Promise<ExecutionResult> {
-    const run = async (): Promise<ExecutionResult> => {
-      try {
-        const result = await execute(args);
-        return withPartialErrors(result, (args.contextValue as GraphQLContext).partial);
-      } catch (error) {
-        return { errors: [asGraphQLError(error)] };
-      }
+    const operation = getOperationAST(args.document, args.operationName);
+    const plan = operation && this.plans?.planFor(args.document, operation, args.operationName ?? undefined);
+    const context = args.contextValue as GraphQLContext;
+    const run = (): Promise<ExecutionResult> => {
+      if (!plan) return this.interpreted(args, context);
+      if (this.execution !== 'differential') return this.compiled(plan, args, context);
+      return runDifferential({
+        context,
+        interpreted: (ctx) => this.interpreted(args, ctx),
+        compiled: (ctx) => this.compiled(plan, args, ctx),
+        canonical: (result) => JSON.stringify(this.quietResult(result)),
+      }, (mismatch) => {
+        this.signals?.executionMismatch?.();
+        this.logger.warn({
+          document: args.document.loc?.source.body, operationName: args.operationName, variables: args.variableValues, ...mismatch,
+        }, 'compiled execution answered differently from graphql-js');
+      });
     };
-    return this.signals?.execution ? this.signals.execution(operationOf(args, transport), run) : run();
+    const signals = this.signals;
+    if (!signals?.execution) return run();
+    return signals.execution({ type: operation?.operation ?? 'query', name: operation?.name?.value ?? args.operationName ?? undefined, transport }, run);
+  }
+
+  private async interpreted(args: ExecutionArgs, context: GraphQLContext): Promise<ExecutionResult> {
+    this.signals?.executed?.('interpreted');
+    try {
+      const result = await execute(context === args.contextValue ? args : { ...args, contextValue: context });
+      return withPartialErrors(result, context.partial);
+    } catch (error) {
+      return { errors: [asGraphQLError(error)] };
+    }
+  }
+
+  private async compiled(plan: CompiledQuery, args: ExecutionArgs, context: GraphQLContext): Promise<ExecutionResult> {
+    this.signals?.executed?.('compiled');
+    try {
+      const result = await plan.query(args.rootValue, context, args.variableValues);
+      return withPartialErrors(asInterpretedResult(result), context.partial);
+    } catch (error) {
+      return { errors: [asGraphQLError(error)] };
+    }
+  }
+
+  /** A result as the one formatter would send it, without logging or counting its errors (comparisons). */
+  private quietResult(result: ExecutionResult): FormattedExecutionResult {
+    if (!result.errors?.length) return result as FormattedExecutionResult;
+    return { ...result, errors: result.errors.map((e) => this.quietFormat(e.toJSON(), e)) } as FormattedExecutionResult;
   }
 
   /**

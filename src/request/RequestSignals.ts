@@ -23,7 +23,17 @@ export interface RequestSignals {
    * span. @default runs it as it is
    */
   execution?<T>(operation: { type: OperationType; name: string | undefined; transport: RequestTransport }, run: () => Promise<T>): Promise<T>;
+  /**
+   * One query or mutation ran on its compiled plan (graphql-jit) or on graphql-js; a differential run
+   * (`--execution differential`) tells both. @default nothing
+   */
+  executed?(engine: ExecutionEngine): void;
+  /** A query whose compiled and graphql-js answers differed, twice running (`--execution differential`). @default nothing */
+  executionMismatch?(): void;
 }
+
+/** What ran an execution. */
+export type ExecutionEngine = 'compiled' | 'interpreted';
 
 /** Several observers as one (metrics and traces); undefined when there is none. */
 export function requestSignalsOf(...all: Array<RequestSignals | undefined>): RequestSignals | undefined {
@@ -33,6 +43,8 @@ export function requestSignalsOf(...all: Array<RequestSignals | undefined>): Req
   return {
     requestEnded: (transport, type, seconds) => list.forEach((s) => s.requestEnded(transport, type, seconds)),
     errorAnswered: (code, reason) => list.forEach((s) => s.errorAnswered(code, reason)),
+    executed: (engine) => list.forEach((s) => s.executed?.(engine)),
+    executionMismatch: () => list.forEach((s) => s.executionMismatch?.()),
     execution: (operation, run) => executions.reduce<() => Promise<any>>((inner, s) => () => s.execution!(operation, inner), run)(),
   };
 }

@@ -9,6 +9,8 @@
  *   - responseForOperation: the core's refusal, or the core's execution, formatted by the core's formatter,
  *     becomes the response; Apollo's own execution never runs;
  *   - willSendResponse: the request is counted in the statistics.
+ * With `--execution compiled` (the default) plain JSON POSTs never reach Apollo: graphqlHttpHandler.ts's direct
+ * path answers them through the same core, as this plugin would; Apollo serves everything else.
  * Apollo's own request errors (malformed body, CSRF, persisted queries, a GET with a mutation) are formatted
  * by the same formatter, which maps Apollo's codes onto ours. The landing page is disabled (Apollo's load
  * from a CDN; we serve GraphiQL ourselves).

@@ -4,10 +4,21 @@
  * answer back (with CORS headers for a listed browser origin). Everything GraphQL about the request is the
  * core's (src/request/), who is asking too (`core.authenticate`, with the `Authorization` header); this file
  * only reads bodies and writes answers.
+ *
+ * The direct path (`--execution compiled`, the default): a plain JSON POST (one operation, no persisted-query
+ * extension, an `accept` the answer's type needs no negotiation for) is prepared, executed and answered by the
+ * core here, without Apollo's per-request pipeline (request context, plugin hooks, HeaderMaps, its own body
+ * checks), which cost a small query more than its execution. It answers what Apollo would, byte for byte:
+ * the same status, `content-type`, body (`errors`, `data`, `extensions` in Apollo's order, and its trailing
+ * newline), statistics count and signals, behind the same authentication, rate limit, body limit and CORS
+ * (checked above it for both paths). Everything else (GET, batches, persisted queries, other content types,
+ * malformed bodies, content negotiation) goes to Apollo, as does every request once the gateway is stopping.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
+import type { FormattedExecutionResult } from 'graphql';
+import type { Identity } from '../graphql/authorize.js';
 import { ErrorCode, Reason } from '../errors/codes.js';
 import type { GraphQLContext, RequestInfo } from '../graphql/context.js';
 import type { RequestCore } from '../request/RequestCore.js';
@@ -100,6 +111,89 @@ export interface GraphQLHttpHandlerOptions {
   core: RequestCore;
   /** CORS headers for listed browser origins. @default none sent */
   origins?: BrowserOrigins;
+  /**
+   * Whether plain JSON POSTs take the direct path (see above) now; read per request, so that a stopping gateway
+   * hands every request to Apollo. @default undefined (every request through Apollo)
+   */
+  direct?: () => boolean;
+}
+
+/**
+ * Apollo's `content-type` of a single result for the `accept` values clients commonly send (what its
+ * negotiator picks among application/json and application/graphql-response+json; a test checks each against
+ * Apollo). Any other `accept` is negotiated by Apollo.
+ */
+const JSON_TYPE = 'application/json; charset=utf-8';
+const GRAPHQL_RESPONSE_TYPE = 'application/graphql-response+json; charset=utf-8';
+export const DIRECT_CONTENT_TYPES: ReadonlyMap<string, string> = new Map([
+  ['', JSON_TYPE],
+  ['*/*', JSON_TYPE],
+  ['application/json', JSON_TYPE],
+  ['application/json;charset=utf-8', JSON_TYPE],
+  ['application/json; charset=utf-8', JSON_TYPE],
+  ['application/json, text/plain, */*', JSON_TYPE],
+  ['application/json, application/graphql-response+json', JSON_TYPE],
+  ['application/graphql-response+json', GRAPHQL_RESPONSE_TYPE],
+  ['application/graphql-response+json, application/json', GRAPHQL_RESPONSE_TYPE],
+  ['application/graphql-response+json, application/json;q=0.9', GRAPHQL_RESPONSE_TYPE],
+  ['application/graphql-response+json, application/json; q=0.9', GRAPHQL_RESPONSE_TYPE],
+]);
+
+/** A JSON POST body the direct path answers: exactly the requests Apollo would hand to the core unchanged. */
+interface DirectRequest {
+  query: string;
+  operationName?: string | null;
+  variables?: Record<string, unknown> | null;
+}
+
+/** Whether `value` is a JSON object (what Apollo calls a string record). */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * The content type of the direct answer to this request, or undefined: Apollo answers it (its checks or
+ * errors would differ, or it negotiates something the direct path does not write).
+ */
+function directContentType(req: IncomingMessage, body: unknown): string | undefined {
+  if (!isObject(body)) return undefined;
+  const { query, operationName, variables, extensions } = body;
+  if (typeof query !== 'string' || query === '') return undefined;
+  if (operationName != null && typeof operationName !== 'string') return undefined;
+  if (variables != null && !isObject(variables)) return undefined;
+  if (extensions != null) return undefined;
+  // `application/json` itself: Apollo's CSRF prevention lets it through, and this handler parsed it as JSON.
+  const type = req.headers['content-type'];
+  if (type === undefined || type.split(';', 1)[0]!.trim().toLowerCase() !== 'application/json') return undefined;
+  return DIRECT_CONTENT_TYPES.get(req.headers.accept?.trim().toLowerCase() ?? '');
+}
+
+/**
+ * Answers a plain JSON POST as Apollo's pipeline and the core's plugin (apolloServer.ts) would: counted from
+ * here, prepared (or refused: 400, 500 for our bug), executed with the request's context, formatted.
+ */
+async function answerDirectly(res: ServerResponse, request: DirectRequest, contentType: string, identity: Identity, info: HttpRequestInfo,
+  core: RequestCore, cors: Record<string, string> | undefined): Promise<number> {
+  const count = core.startCount('HTTP');
+  const prepared = core.prepare(request, 'HTTP');
+  let status = 200;
+  let result: FormattedExecutionResult;
+  if (prepared.kind === 'refused') {
+    status = prepared.status;
+    result = { errors: core.formatErrors(prepared.errors, info) };
+  } else {
+    const contextValue = core.createContext(identity, info);
+    result = core.formatResult(await core.execute(core.executionArgs(prepared, contextValue)), info);
+  }
+  count.finish(prepared.countedName, Boolean(result.errors?.length), prepared.kind === 'prepared' ? prepared.operation.operation : undefined);
+  // Apollo's order of the fields and its serialization (prettyJSONStringify: JSON and a newline).
+  const text = `${JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions })}\n`;
+  const headers: Record<string, string | number> = { 'content-type': contentType, 'cache-control': 'no-store' };
+  if (cors) Object.assign(headers, cors);
+  headers['content-length'] = Buffer.byteLength(text);
+  res.writeHead(status, headers);
+  res.end(text);
+  return status;
 }
 
 /** Handles one request to /graphql (GET or POST); returns the status sent. */
@@ -168,6 +262,11 @@ export async function handleGraphQLHttp(req: IncomingMessage, res: ServerRespons
     options.core.noteAnswered(ErrorCode.BAD_USER_INPUT, Reason.PERSISTED_QUERY_HASH_MISMATCH);
     sendError(res, 400, ErrorCode.BAD_USER_INPUT, Reason.PERSISTED_QUERY_HASH_MISMATCH, 'extensions.persistedQuery.sha256Hash is not the SHA-256 of the query', cors);
     return 400;
+  }
+
+  if (req.method === 'POST' && options.direct?.()) {
+    const contentType = directContentType(req, body);
+    if (contentType) return answerDirectly(res, body as DirectRequest, contentType, identity, info, options.core, cors);
   }
 
   const headers = new HeaderMap();

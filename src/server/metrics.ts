@@ -9,6 +9,8 @@
  *   fleetgraph_graphql_errors_total{code}                                  counter: errors answered, by ErrorCode
  *   fleetgraph_rate_limited_total{reason}                                  counter: requests, operations and connections refused over a limit
  *   fleetgraph_forbidden_total                                             counter: FORBIDDEN errors answered (authorization denials)
+ *   fleetgraph_graphql_executions_total{engine}                            counter: queries and mutations run, compiled (graphql-jit) or interpreted (graphql-js)
+ *   fleetgraph_execution_mismatches_total                                  counter: queries answered differently compiled and interpreted (--execution differential)
  *   fleetgraph_upstream_requests_total{cluster,verb,kind,code}             counter: calls to the control plane and members
  *   fleetgraph_upstream_request_duration_seconds{cluster,verb,kind,code}   histogram (a watch: until its stream opened)
  *   fleetgraph_watch_restarts_total{cluster,kind}                          counter: informer watches re-opened
@@ -24,7 +26,7 @@ import type { FleetSignals, UpstreamCallEnd } from '../fleet/FleetSignals.js';
 import { CONTROL_PLANE, type Fleet } from '../fleet/types.js';
 import type { OperationSignals } from '../operations/startOperations.js';
 import type { OperationPhase } from '../operations/OperationRecord.js';
-import type { OperationType, RequestSignals } from '../request/RequestSignals.js';
+import type { ExecutionEngine, OperationType, RequestSignals } from '../request/RequestSignals.js';
 
 /** Seconds: from a cached small query (~1 ms) to a slow fan-out or upstream call (the 30 s call timeout). */
 const DURATION_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -62,6 +64,8 @@ export class GatewayMetrics implements FleetSignals, RequestSignals, OperationSi
   private readonly watchRestarts: Counter<'cluster' | 'kind'>;
   private readonly relists: Counter<'cluster' | 'kind'>;
   private readonly operations: Counter<'type' | 'phase'>;
+  private readonly executions: Record<ExecutionEngine, Counter.Internal>;
+  private readonly mismatches: Counter;
 
   constructor() {
     const registers = [this.registry];
@@ -134,6 +138,18 @@ export class GatewayMetrics implements FleetSignals, RequestSignals, OperationSi
       labelNames: ['type', 'phase'],
       registers,
     });
+    const executions = new Counter({
+      name: 'fleetgraph_graphql_executions_total',
+      help: 'Queries and mutations executed, by engine: compiled (graphql-jit plan of a repeated query) or interpreted (graphql-js). A differential run (--execution differential) counts both.',
+      labelNames: ['engine'],
+      registers,
+    });
+    this.executions = { compiled: executions.labels({ engine: 'compiled' }), interpreted: executions.labels({ engine: 'interpreted' }) };
+    this.mismatches = new Counter({
+      name: 'fleetgraph_execution_mismatches_total',
+      help: 'Queries whose compiled and interpreted answers differed twice running (--execution differential; the interpreted answer was sent, the difference logged).',
+      registers,
+    });
   }
 
   /** Gauges read from the fleet at scrape time: objects cached, member synced and reachable. */
@@ -188,6 +204,14 @@ export class GatewayMetrics implements FleetSignals, RequestSignals, OperationSi
     this.errors.get(code).inc();
     if (code === ErrorCode.RATE_LIMITED) this.rateLimited.inc({ reason: reason ?? 'unknown' });
     else if (code === ErrorCode.FORBIDDEN) this.forbidden.inc();
+  }
+
+  executed(engine: ExecutionEngine): void {
+    this.executions[engine].inc();
+  }
+
+  executionMismatch(): void {
+    this.mismatches.inc();
   }
 
   // ---- FleetSignals -----------------------------------------------------------------------------------

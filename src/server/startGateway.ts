@@ -73,6 +73,8 @@ export interface Gateway {
    * closed, and the fleet stops (when the gateway created it).
    */
   stop(options?: { reason?: string }): Promise<void>;
+  /** The Prometheus text /metrics serves, read without its HTTP authentication (tests, embedding). */
+  metricsText(): Promise<string>;
 }
 
 async function defaultCreateFleet(config: Config, logger: Logger, redisHealth: RedisHealth | undefined, signals: FleetSignals): Promise<Fleet> {
@@ -183,6 +185,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   const core = new RequestCore({
     schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras, authenticator,
     ...(config.introspection === false ? { introspection: false } : {}),
+    ...(config.execution ? { execution: config.execution } : {}),
     ...(rateLimit.limiter ? { rateLimiter: rateLimit.limiter } : {}),
     signals: requestSignalsOf(metrics, tracing)!,
   });
@@ -220,7 +223,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   let draining = false;
   await apollo.start();
   // Made once rather than per request: the hot path of small queries allocates as little as it can.
-  const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, core, origins };
+  // Plain JSON POSTs are answered by the core directly unless `--execution interpreted` (today's path through
+  // Apollo, the yardstick); once stopping, every request goes to Apollo, which refuses what comes too late.
+  const graphqlOptions: GraphQLHttpHandlerOptions = { apollo, core, origins, ...(core.execution !== 'interpreted' ? { direct: () => !draining } : {}) };
   /** Whether /metrics asks for a bearer token: in every auth mode but none, unless `--metrics-open`. */
   const metricsNeedToken = authenticator.mode !== 'none' && config.metricsOpen !== true;
 
@@ -310,6 +315,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     fleet,
     operations,
     subscriptions: Object.assign(subscriptions, { ws }),
+    metricsText: () => metrics.registry.metrics(),
     stop(options = {}) {
       stopping ??= (async () => {
         draining = true;

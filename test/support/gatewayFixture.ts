@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/config/loadConfig.js';
 import { startGateway, type Gateway } from '../../src/server/startGateway.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startSimulator } from '../../src/sim/index.js';
+import { expectNoExecutionMismatch, withDifferentialExecution } from './executionCheck.js';
 import { expectRequestsAsServiceAccount, gatewayArgsForIdentity, gatewayAsServiceAccount, type InstalledIdentity } from './gatewayIdentity.js';
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -86,7 +87,8 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
       subjects: options.grantRead!.map((name) => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name })),
     } as never, { manager: 'test-fixture' });
   }
-  const args = ['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', ...(options.args ?? [])];
+  // Every query runs compiled and interpreted, compared (executionCheck.ts); stop() fails on a difference.
+  const args = withDifferentialExecution(['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', ...(options.args ?? [])]);
   if (options.tokens !== undefined) {
     const tokensFile = join(dir, 'tokens.csv');
     writeFileSync(tokensFile, options.tokens);
@@ -163,9 +165,12 @@ export async function startGatewayFixture(options: FixtureOptions = {}): Promise
       return stats.requests.filter(match).reduce((n, r) => n + r.count, 0);
     },
     async stop() {
+      const checked = expectNoExecutionMismatch(gateway);
+      await checked.catch(() => undefined);
       await gateway.stop();
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
+      await checked;
     },
   };
 }

@@ -13,6 +13,7 @@ import { loadConfig } from '../../src/config/loadConfig.js';
 import { createLogger } from '../../src/server/logger.js';
 import { startGateway, type Gateway } from '../../src/server/startGateway.js';
 import { startSimulator } from '../../src/sim/index.js';
+import { expectNoExecutionMismatch, withDifferentialExecution } from './executionCheck.js';
 import { expectRequestsAsServiceAccount, gatewayArgsForIdentity, gatewayAsServiceAccount } from './gatewayIdentity.js';
 
 export type Simulator = Awaited<ReturnType<typeof startSimulator>>;
@@ -61,8 +62,9 @@ export async function startOperationsFixture(options: { scenario?: string; args?
   });
   let gateway: Gateway | undefined;
   try {
+    // Every query runs compiled and interpreted, compared (executionCheck.ts); stop() fails on a difference.
     const { args, identity } = await gatewayArgsForIdentity(sim, kubeconfigOut,
-      ['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', options.auditDb ?? auditPath, ...(options.args ?? [])], dir);
+      withDifferentialExecution(['--kubeconfig', kubeconfigOut, '--port', '0', '--host', '127.0.0.1', '--log-level', 'error', '--audit-db', options.auditDb ?? auditPath, ...(options.args ?? [])]), dir);
     const loaded = loadConfig(args, {});
     if (loaded.kind !== 'config') throw new Error('unexpected help');
     gateway = await startGateway(loaded.config, { logger: createLogger('error') });
@@ -136,9 +138,12 @@ export async function startOperationsFixture(options: { scenario?: string; args?
       }
     },
     async stop() {
+      const checked = expectNoExecutionMismatch(started);
+      await checked.catch(() => undefined);
       await started.stop();
       await sim.stop();
       rmSync(dir, { recursive: true, force: true });
+      await checked;
     },
   };
 }
