@@ -64,7 +64,7 @@ export async function runSuite(o) {
     if (profile) args.push('--only', measures.join(','));
     else if (o.only) args.push('--only', o.only.join(','));
     if (o.opts.quick) args.push('--quick');
-    for (const k of ['max-minutes', 'sim-heap-mb', 'gateway-heap-mb', 'subscription-users']) if (o.opts[k] !== undefined) args.push(`--${k}`, String(o.opts[k]));
+    for (const k of ['max-minutes', 'sim-heap-mb', 'gateway-heap-mb', 'subscription-users', 'execution']) if (o.opts[k] !== undefined) args.push(`--${k}`, String(o.opts[k]));
     if (o.opts['no-write']) args.push('--no-write');
     // The bench process itself holds the naive baseline's and the fan-out's lists at bench-m.
     const heap = process.execArgv.some((a) => a.startsWith('--max-old-space-size')) ? [] : ['--max-old-space-size=8192'];
