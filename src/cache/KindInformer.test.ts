@@ -161,3 +161,66 @@ describe('KindInformer', () => {
     expect(h.informer.listed).toBe(false);
   });
 });
+
+describe('KindInformer list pages per member', () => {
+  it('sends at most two list requests of one member at once, without holding up another member', async () => {
+    const held: Array<{ member: string; res: ServerResponse }> = [];
+    let inFlight = 0;
+    let most = 0;
+    api = await startCannedKubeApi((req, res) => {
+      if (req.query.get('watch') === 'true') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.write('');
+        return undefined;
+      }
+      const member = req.headers['x-member'] as string;
+      if (member === 'm1') {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        res.on('close', () => inFlight--);
+      }
+      // Held until the test answers it.
+      held.push({ member, res });
+      return undefined;
+    });
+    const clientOf = (member: string) => {
+      // Tells the canned server which member asks (both share its one address).
+      const base = api!.kubeConfig;
+      const kc = Object.create(base) as typeof base;
+      kc.applyToHTTPSOptions = async (opts) => {
+        await base.applyToHTTPSOptions(opts);
+        opts.headers = { ...opts.headers, 'x-member': member };
+      };
+      return new ClusterClient({ name: member, kubeConfig: kc, callTimeoutMs: 5000 });
+    };
+    const m1 = clientOf('m1');
+    const informers = Array.from({ length: 5 }, () => new KindInformer({ client: m1, kind: NAMESPACES, cluster: 'm1', watchTimeoutSeconds: 60, onChange: () => {} }));
+    for (const i of informers) i.start();
+    try {
+      await until(() => held.filter((h) => h.member === 'm1').length === 2);
+      // Another member's list goes out while m1's two are unanswered.
+      const m2 = clientOf('m2');
+      const other = new KindInformer({ client: m2, kind: NAMESPACES, cluster: 'm2', watchTimeoutSeconds: 60, onChange: () => {} });
+      other.start();
+      await until(() => held.some((h) => h.member === 'm2'));
+      held.find((h) => h.member === 'm2')!.res.end(JSON.stringify({ kind: 'NamespaceList', metadata: { resourceVersion: '1' }, items: [ns('x', '1')] }));
+      await until(() => other.listed);
+      await other.stop();
+      m2.close();
+      // Answering m1's requests one by one lets the next ones out, never more than two at a time.
+      let answered = 0;
+      while (answered < 5) {
+        await until(() => held.some((h) => h.member === 'm1' && !h.res.writableEnded));
+        const next = held.find((h) => h.member === 'm1' && !h.res.writableEnded)!;
+        next.res.end(JSON.stringify({ kind: 'NamespaceList', metadata: { resourceVersion: '1' }, items: [ns(`n${answered}`, '1')] }));
+        answered++;
+      }
+      await until(() => informers.every((i) => i.listed));
+      expect(most).toBe(2);
+      expect(informers.map((i) => i.list().length)).toEqual([1, 1, 1, 1, 1]);
+    } finally {
+      await Promise.all(informers.map((i) => i.stop()));
+      m1.close();
+    }
+  });
+});

@@ -130,3 +130,24 @@ describe('ClusterClient error mapping', () => {
     expect(api!.requests[0]!.query.get('tailLines')).toBe('0');
   });
 });
+
+describe('ClusterClient bodies', () => {
+  it('decodes a body whose multi-byte characters are split across chunks, with and without a gate', async () => {
+    const text = JSON.stringify({ items: [{ metadata: { name: 'caf\u00e9', annotations: { note: '\u65e5\u672c \u{1f680} ok' } } }] });
+    const bytes = Buffer.from(text, 'utf8');
+    const c = await clientFor((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // One byte per write, flushed apart: every multi-byte character arrives in pieces.
+      let i = 0;
+      const next = () => {
+        if (i >= bytes.length) return void res.end();
+        res.write(bytes.subarray(i, ++i));
+        setImmediate(next);
+      };
+      next();
+    });
+    expect(await c.getJson('/api/v1/pods')).toEqual(JSON.parse(text));
+    const gate = { run: <T>(task: () => Promise<T>) => task() };
+    expect(await c.getJson('/api/v1/pods', {}, 'list pods', undefined, gate)).toEqual(JSON.parse(text));
+  });
+});
