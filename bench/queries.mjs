@@ -61,6 +61,18 @@ export const SORTED_PAGE = `query SortedPage($namespace: String!) {
   }
 }`;
 
+// The same order under a selective filter: one group of the bench's Deployments (a label, matched through
+// the label index), so that most of each member's ordered index does not match.
+export const SORTED_PAGE_SELECTIVE = `query SortedPageSelective($selector: String!) {
+  pods(first: 100, filter: { labelSelector: $selector, phase: RUNNING }, orderBy: { field: CPU_REQUEST, direction: DESC }) {
+    totalCount
+    edges { node { cluster namespace name phase containers { requests { cpuCores } } } }
+  }
+}`;
+
+/** The label the selective sorted page selects (src/sim/scenarios/bench.ts labels every bench pod with its group). */
+export const SELECTIVE_LABEL = 'bench.fleetgraph.io/group=g1';
+
 // Issue 15: a big page with a few fields (karmada-search lists 10,000 pods in 2.49 s median at 100,000 pods).
 export const PAGE_5000 = `query Page5000 {
   pods(first: 5000) { edges { node { name namespace cluster phase } } }

@@ -45,6 +45,11 @@ export function tableRows(results) {
     else {
       rows.push(['sorted page', `p50 ${f(x.p50Ms.median)} ms · p99 ${f(x.p99Ms.median)} ms (100 of ${x.matching} pods by CPU request, ${x.requestsPerBatch.median} requests × ${x.p99Ms.runs} batches)`,
         spread(x.p99Ms), `target p99 ≤ ${x.targetP99Ms} ms: ${verdict(x.p99Ms.median <= x.targetP99Ms)}`]);
+      const y = x.selective;
+      if (y && !y.unsupported && !y.noMatch) {
+        rows.push(['sorted page, selective filter', `p50 ${f(y.p50Ms.median)} ms · p99 ${f(y.p99Ms.median)} ms (100 of ${y.matching} pods with ${y.selector}, by CPU request)`,
+          spread(y.p99Ms), `target p99 ≤ ${y.targetP99Ms} ms: ${verdict(y.p99Ms.median <= y.targetP99Ms)}`]);
+      }
     }
   }
   if (m.page5000 && !m.page5000.error) {
