@@ -8,6 +8,9 @@ import { probe, stopChild } from '../childProcesses.mjs';
 import { startGatewayProcess } from '../fleetProcesses.mjs';
 import { summarize } from '../stats.mjs';
 
+/** How long after the forced GC the settled RSS is read. */
+const RSS_SETTLE_MS = 3000;
+
 /** One sample from a gateway that just became ready. */
 export async function sampleGatewaySync(gw) {
   // Right after a big sync the simulator is busy serving the other processes' watches; one upstream
@@ -27,6 +30,11 @@ export async function sampleGatewaySync(gw) {
   const pods = counts.data.fleet.pods.total;
   const nodes = counts.data.fleet.nodes.total;
   const mem = await probe(gw.child, { gc: true, timeoutMs: 120000 });
+  // V8 gives the pages a full GC freed back to the system from a background task, not within the GC: RSS
+  // read at once still counts them. What the process holds once that is done is read a few seconds later
+  // (no allocation in between: the gateway is idle).
+  await new Promise((r) => setTimeout(r, RSS_SETTLE_MS));
+  const settled = await probe(gw.child, { gc: false, timeoutMs: 120000 });
   const objects = pods + nodes;
   return {
     pods,
@@ -39,10 +47,12 @@ export async function sampleGatewaySync(gw) {
     rss: mem.vmRss ?? mem.rss,
     peakRss: mem.vmHwm ?? mem.maxRss,
     heapUsed: mem.heapUsed,
-    heapTotal: mem.heapTotal,
     external: mem.external,
     gcForced: mem.gcForced,
     rssPerPod: (mem.vmRss ?? mem.rss) / pods,
+    rssSettled: settled.vmRss ?? settled.rss,
+    rssSettledPerPod: (settled.vmRss ?? settled.rss) / pods,
+    heapTotal: mem.heapTotal,
     heapPerPod: mem.heapUsed / pods,
     // From spawn: includes loading the code (well under a second), so the rate is conservative.
     podsPerSecond: pods / (gw.readyMs / 1000),
@@ -70,7 +80,7 @@ export async function measureMemorySync(ctx) {
       try {
         const s = await sampleGatewaySync(gw);
         samples.push(s);
-        ctx.log(`  sync sample ${n}: ${s.pods} pods ready in ${(s.readyMs / 1000).toFixed(1)} s, heap ${(s.heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(s.rss / 2 ** 20).toFixed(0)} MiB`);
+        ctx.log(`  sync sample ${n}: ${s.pods} pods ready in ${(s.readyMs / 1000).toFixed(1)} s, heap ${(s.heapUsed / 2 ** 20).toFixed(0)} MiB, RSS ${(s.rss / 2 ** 20).toFixed(0)} MiB (${(s.rssSettled / 2 ** 20).toFixed(0)} MiB settled)`);
       } finally {
         await stopChild(gw.child);
       }
@@ -91,6 +101,8 @@ export async function measureMemorySync(ctx) {
     rss: pick('rss'),
     heapUsed: pick('heapUsed'),
     rssPerPod: pick('rssPerPod'),
+    rssSettled: pick('rssSettled'),
+    rssSettledPerPod: pick('rssSettledPerPod'),
     heapPerPod: pick('heapPerPod'),
     podsPerSecond: pick('podsPerSecond'),
     objectsPerSecond: pick('objectsPerSecond'),
