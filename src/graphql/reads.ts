@@ -14,6 +14,7 @@ import type { GraphQLContext } from './context.js';
 import { Reason } from '../errors/codes.js';
 import { clusterFailure, notFound } from './errors.js';
 import type { Located, ResourceTypeName } from './models.js';
+import { located } from './located.js';
 import { isApiNotServed, toClusterError } from '../fleet/UpstreamError.js';
 import type { ListScope, ResourceCheck } from '../authz/types.js';
 import { ErrorCode } from '../errors/codes.js';
@@ -24,7 +25,7 @@ export function fleetClusterKey(cluster: string | null): string {
 }
 
 function locate<T extends SlimObject>(objs: readonly SlimObject[], cluster: string | null, type: ResourceTypeName): Array<Located<T>> {
-  return objs.map((obj) => ({ cluster, obj: obj as T, type }));
+  return objs.map((obj) => located(cluster, obj as T, type));
 }
 
 /**
@@ -273,7 +274,7 @@ export async function getOne<T extends SlimObject = SlimObject>(
     index = (ctx.loaders.list.load({ kind, cluster: c }) as Promise<ClusterResult<readonly SlimObject[]>>).then((r) => {
       if (!r.ok) return r;
       const map = new Map<string, Located>();
-      for (const obj of r.value) map.set(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, { cluster, obj, type });
+      for (const obj of r.value) map.set(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, located(cluster, obj, type));
       return { ok: true as const, cluster: r.cluster, value: map };
     });
     perCtx.set(key, index);

@@ -12,7 +12,7 @@ import { resourceList } from '../quantity.js';
 import { listInOrThrow, requireAccess } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector } from '../validation.js';
-import { eventKey, resourceFields } from './resourceFields.js';
+import { eventKey, locatedFields } from './resourceFields.js';
 import { filterNodes, nodeLocalFilter, nodeOrder, nodeSortedPage, validateNodeFilter, type NodeFilterArgs } from './nodes.js';
 import { podOrder, podListFilter, podLocalFilter, podSortedPage, filterPodsLocally, validatePodFilter, type PodFilterArgs } from './pods.js';
 import { memberWorkloadsIn, sortedMemberWorkloadsIn, workloadKeyOf, workloadSortedPage, type MemberWorkloadFilterArgs } from './workloads.js';
@@ -84,7 +84,8 @@ export const clusterResolvers = {
     },
   },
   Cluster: {
-    ...resourceFields,
+    // name, namespace and cluster are properties of the parent (located.ts).
+    ...locatedFields,
     provider: (c: ClusterModel) => c.obj.spec?.provider ?? null,
     region: (c: ClusterModel) => c.obj.spec?.region ?? null,
     zones: (c: ClusterModel) => c.obj.spec?.zones ?? (c.obj.spec?.zone ? [c.obj.spec.zone] : []),

@@ -12,9 +12,9 @@ import { parsedResources, resourceList, ResourceSum } from '../quantity.js';
 import type { ClusterResult } from '../../fleet/types.js';
 import { authorize } from '../authorize.js';
 import { checkMember, getOne, listAcross, listIn, listInOrThrow, objectsIn, reportPartial, nodeMetricsOf } from '../reads.js';
-import { conditionsOf, taintsOf } from '../shapes.js';
+import { conditionsOf, isNodeReady, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
-import { resourceFields } from './resourceFields.js';
+import { locatedFields } from './resourceFields.js';
 import { filterPodsLocally, podLocalFilter, podOrder, podListFilter, podRequestValues, podSortedPage, validatePodFilter, type PodFilterArgs } from './pods.js';
 import { sortedConnection, sortedConnectionIn, sortedPageArgs, sortedSourcesAcross, type OrderArg, type SortedPage, type SortField } from '../sortedConnection.js';
 import { indexedField, quantityValue, sortFields, timeValue } from '../sortValues.js';
@@ -36,9 +36,7 @@ export function validateNodeFilter(filter: NodeFilterArgs | null | undefined): N
   return f;
 }
 
-export function isNodeReady(n: SlimNode): boolean {
-  return (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
+export { isNodeReady };
 
 export function filterNodes(items: NodeModel[], f: NodeFilterArgs): NodeModel[] {
   const local = nodeLocalFilter(f);
@@ -191,7 +189,8 @@ export const nodeResolvers = {
     },
   },
   Node: {
-    ...resourceFields,
+    // name, namespace, cluster and ready are properties of the parent (located.ts).
+    ...locatedFields,
     roles: (n: NodeModel) => {
       const roles = Object.keys(n.obj.metadata.labels ?? {})
         .filter((k) => k.startsWith('node-role.kubernetes.io/'))
@@ -201,7 +200,6 @@ export const nodeResolvers = {
       if (legacy && !roles.includes(legacy)) roles.push(legacy);
       return roles.sort();
     },
-    ready: (n: NodeModel) => isNodeReady(n.obj),
     unschedulable: (n: NodeModel) => Boolean(n.obj.spec?.unschedulable),
     conditions: (n: NodeModel) => conditionsOf(n.obj.status?.conditions),
     taints: (n: NodeModel) => taintsOf(n.obj.spec?.taints),
