@@ -33,7 +33,7 @@ export function isClusterReady(c: SlimCluster): boolean {
 }
 
 /** All member Cluster objects (throws when the control plane cannot be read: nothing to answer then). */
-export async function allClusters(ctx: GraphQLContext): Promise<ClusterModel[]> {
+export async function allClusters(ctx: GraphQLContext): Promise<readonly ClusterModel[]> {
   return listInOrThrow<SlimCluster>(ctx, 'clusters', null, 'Cluster');
 }
 
@@ -127,7 +127,7 @@ export const clusterResolvers = {
       const page = pageArgs(args);
       const f = validateNodeFilter(args.filter);
       const items = await listInOrThrow(ctx, 'nodes', c.obj.metadata.name, 'Node', f.labelSelector ? { labelSelector: f.labelSelector } : undefined);
-      return connectionOf(filterNodes(items as NodeModel[], f), nodeOrder, page);
+      return connectionOf(filterNodes(items as readonly NodeModel[], f), nodeOrder, page);
     },
     pods: async (c: ClusterModel, args: Page & { filter?: PodFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
       if (args.orderBy) {
@@ -138,7 +138,7 @@ export const clusterResolvers = {
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
       const items = await listInOrThrow(ctx, 'pods', c.obj.metadata.name, 'Pod', podListFilter(f));
-      return connectionOf(filterPodsLocally(items as PodModel[], f), podOrder, page);
+      return connectionOf(filterPodsLocally(items as readonly PodModel[], f), podOrder, page);
     },
     namespaces: async (c: ClusterModel, args: Page, ctx: GraphQLContext) => {
       const page = pageArgs(args);

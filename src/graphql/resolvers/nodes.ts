@@ -38,7 +38,7 @@ export function validateNodeFilter(filter: NodeFilterArgs | null | undefined): N
 
 export { isNodeReady };
 
-export function filterNodes(items: NodeModel[], f: NodeFilterArgs): NodeModel[] {
+export function filterNodes(items: readonly NodeModel[], f: NodeFilterArgs): readonly NodeModel[] {
   const local = nodeLocalFilter(f);
   return local ? items.filter((n) => local(n.obj)) : items;
 }
@@ -125,14 +125,38 @@ export function isActivePod(p: SlimPod): boolean {
 }
 
 /** Per request and member: its pods grouped by node name (or the member's failure). */
-const podsByNode = new WeakMap<GraphQLContext, Map<string, Promise<ClusterResult<Map<string, PodModel[]>>>>>();
+const podsByNode = new WeakMap<GraphQLContext, Map<string, Promise<ClusterResult<ReadonlyMap<string, readonly PodModel[]>>>>>();
+
+/**
+ * A member's pods grouped by node, once per list: the list a request gets is the cache's own until the next
+ * change (src/graphql/reads.ts `locate`), so the requests in between share the groups, and each group, an
+ * array that stays the same, is checked for its order once (connection.ts). Each group keeps the list's order.
+ */
+const groupedLists = new WeakMap<readonly PodModel[], ReadonlyMap<string, readonly PodModel[]>>();
+
+function groupByNode(pods: readonly PodModel[]): ReadonlyMap<string, readonly PodModel[]> {
+  let byNode = groupedLists.get(pods) as Map<string, PodModel[]> | undefined;
+  if (byNode) return byNode;
+  byNode = new Map<string, PodModel[]>();
+  for (const p of pods) {
+    const node = p.obj.spec?.nodeName;
+    if (!node) continue;
+    const list = byNode.get(node);
+    if (list) list.push(p);
+    else byNode.set(node, [p]);
+  }
+  groupedLists.set(pods, byNode);
+  return byNode;
+}
+
+const NO_PODS: readonly PodModel[] = Object.freeze([]);
 
 /**
  * The pods bound to a node. A traversal asks this for every node of a member: one list of the member's
- * pods, grouped once per request, answers them all, where a list per node would cost a loader round and,
- * for fetch-mode pods, a scan of the member's pods per node. Each group keeps the list's order.
+ * pods, grouped once, answers them all, where a list per node would cost a loader round and,
+ * for fetch-mode pods, a scan of the member's pods per node. Shared with other requests: never modify it.
  */
-async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]> {
+async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<readonly PodModel[]> {
   let perCtx = podsByNode.get(ctx);
   if (!perCtx) podsByNode.set(ctx, (perCtx = new Map()));
   const cluster = n.cluster ?? '';
@@ -140,15 +164,7 @@ async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]
   if (!grouped) {
     grouped = listIn<SlimPod>(ctx, 'pods', n.cluster, 'Pod').then((r) => {
       if (!r.ok) return r;
-      const byNode = new Map<string, PodModel[]>();
-      for (const p of r.value as PodModel[]) {
-        const node = p.obj.spec?.nodeName;
-        if (!node) continue;
-        const list = byNode.get(node);
-        if (list) list.push(p);
-        else byNode.set(node, [p]);
-      }
-      return { ok: true as const, cluster: r.cluster, value: byNode };
+      return { ok: true as const, cluster: r.cluster, value: groupByNode(r.value as readonly PodModel[]) };
     });
     perCtx.set(cluster, grouped);
   } else {
@@ -157,7 +173,7 @@ async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]
   }
   const r = await grouped;
   if (!r.ok) throw clusterFailure(r.error);
-  return r.value.get(n.obj.metadata.name) ?? [];
+  return r.value.get(n.obj.metadata.name) ?? NO_PODS;
 }
 
 export const nodeResolvers = {
@@ -245,7 +261,7 @@ export const nodeResolvers = {
       const f = validatePodFilter(args.filter);
       // Filters the data layer applies (a namespace also narrows the authorization) take the list path.
       const items = f.namespace || f.labelSelector || f.phase
-        ? await listInOrThrow<SlimPod>(ctx, 'pods', n.cluster, 'Pod', { ...podListFilter(f), nodeName: n.obj.metadata.name }) as PodModel[]
+        ? await listInOrThrow<SlimPod>(ctx, 'pods', n.cluster, 'Pod', { ...podListFilter(f), nodeName: n.obj.metadata.name })
         : await podsOnNode(n, ctx);
       return connectionOf(filterPodsLocally(items, f), podOrder, page);
     },

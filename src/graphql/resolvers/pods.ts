@@ -53,7 +53,7 @@ export function podListFilter(f: PodFilterArgs): ListFilter | undefined {
 }
 
 /** The rest, applied here: the owner name (the data layer indexes owners by uid). */
-export function filterPodsLocally(items: PodModel[], f: PodFilterArgs): PodModel[] {
+export function filterPodsLocally(items: readonly PodModel[], f: PodFilterArgs): readonly PodModel[] {
   const local = podLocalFilter(f);
   return local ? items.filter((p) => local(p.obj)) : items;
 }
