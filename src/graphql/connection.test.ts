@@ -160,4 +160,31 @@ describe('connections over an ordering', () => {
     expect(page.pageInfo.endCursor).toBe(encodeCursor(itemKey(input[29]!)));
     expect(keys).toBe(2);
   });
+
+  it('learns a list once: the same list sorted, paged and cut into the same first page on every read', () => {
+    let compares = 0;
+    const counting = orderBy<Item>((i) => i.cluster, (i) => i.namespace, (i) => i.name);
+    const compare = counting.compare;
+    counting.compare = (a, b) => {
+      compares++;
+      return compare(a, b);
+    };
+    const input = randomItems(40, 6);
+    const expected = [...input].sort((a, b) => itemOrder.compare(a, b));
+    const first = connectionOf(input, counting, pageArgs({ first: 10 }));
+    expect(first.edges.map((e) => e.node)).toEqual(expected.slice(0, 10));
+    const learnt = compares;
+    const again = connectionOf(input, counting, pageArgs({ first: 10 }));
+    expect(again).toBe(first); // one page, shared: nothing in it changes
+    expect(connectionOf(input, counting, pageArgs({ first: 5 })).edges.map((e) => e.node)).toEqual(expected.slice(0, 5));
+    const next = connectionOf(input, counting, pageArgs({ first: 10, after: first.pageInfo.endCursor }));
+    expect(next.edges.map((e) => e.node)).toEqual(expected.slice(10, 20));
+    expect(compares - learnt).toBeLessThan(20); // the binary search for `after`, never another pass or sort
+    // Another ordering of the same list is learnt apart.
+    const byName = orderBy<Item>((i) => i.name, (i) => i.cluster, (i) => i.namespace);
+    expect(connectionOf(input, byName, pageArgs({ first: 40 })).edges.map((e) => e.node))
+      .toEqual([...input].sort((a, b) => byName.compare(a, b)));
+    expect(input).not.toEqual(expected); // never sorted in place
+  });
 });
+

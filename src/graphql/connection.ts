@@ -218,24 +218,58 @@ function page<T>(nodes: readonly T[], keySourceAt: (i: number) => readonly strin
   };
 }
 
+/** What connectionOf learnt about a list it was given: the list in an ordering (itself when already sorted). */
+interface SortedList {
+  order: Ordering<never>;
+  sorted: readonly unknown[];
+  /** First pages already cut from it (`after` absent), by `first`. */
+  firstPages?: Map<number, Connection<unknown>>;
+}
+
+/**
+ * Lists connectionOf has sorted (or found sorted), while they live. The lists the cache keeps are one array
+ * until their next change, wrapped once (src/graphql/reads.ts `locate`): every request between two changes
+ * reads the same array, so it is checked (or sorted) once, not once per request, and its first pages (a
+ * traversal's pages: no `after`) are cut once too. A page is immutable (an edge's cursor is encoded once,
+ * on first read), so requests share it as they share the objects in it.
+ */
+const sortedLists = new WeakMap<readonly unknown[], SortedList>();
+
+/** How many first pages are kept per list (different `first`s). */
+const FIRST_PAGES_KEPT = 4;
+
 /**
  * Sorts `items` in the connection's order (`keyOf`, or an Ordering for large lists) and cuts the page
- * after `page.after`. Items with equal keys keep their input order. `items` is never modified.
+ * after `page.after`. Items with equal keys keep their input order. `items` is never modified, and must not
+ * be modified after (see sortedLists): lists are the cache's, or made for one request.
  */
 export function connectionOf<T>(items: readonly T[], order: Ordering<T> | ((item: T) => string[]), args: PageArgs): Connection<T> {
   if (typeof order !== 'function') {
-    let sorted = items;
-    for (let i = 1; i < items.length; i++) {
-      if (order.compare(items[i - 1]!, items[i]!) > 0) {
-        // Array.prototype.sort is stable and adaptive: a list that is sorted but for a few late additions
-        // costs little more than the check above.
-        sorted = [...items].sort((a, b) => order.compare(a, b));
-        break;
+    let known = sortedLists.get(items);
+    if (known?.order !== (order as Ordering<never>)) {
+      let sorted = items;
+      for (let i = 1; i < items.length; i++) {
+        if (order.compare(items[i - 1]!, items[i]!) > 0) {
+          // Array.prototype.sort is stable and adaptive: a list that is sorted but for a few late additions
+          // costs little more than the check above.
+          sorted = [...items].sort((a, b) => order.compare(a, b));
+          break;
+        }
       }
+      known = { order: order as Ordering<never>, sorted };
+      sortedLists.set(items, known);
     }
+    const sorted = known.sorted as readonly T[];
     const after = args.after;
-    const start = after ? firstAfter(sorted.length, (i) => order.compareToKey(sorted[i]!, after)) : 0;
-    return page(sorted, () => order, start, args);
+    if (after) return page(sorted, () => order, firstAfter(sorted.length, (i) => order.compareToKey(sorted[i]!, after)), args);
+    let cut = known.firstPages?.get(args.first) as Connection<T> | undefined;
+    if (!cut) {
+      cut = page(sorted, () => order, 0, args);
+      known.firstPages ??= new Map();
+      if (known.firstPages.size >= FIRST_PAGES_KEPT) known.firstPages.clear();
+      known.firstPages.set(args.first, cut as Connection<unknown>);
+    }
+    return cut;
   }
   const keyed = items.map((node) => ({ node, key: order(node) }));
   for (let i = 1; i < keyed.length; i++) {

@@ -20,10 +20,19 @@ export interface Located<T extends SlimObject = SlimObject> {
   obj: T;
   /** Which GraphQL type renders it (resolves the Resource interface). */
   type: ResourceTypeName;
+  /**
+   * `obj.metadata.name` and `obj.metadata.namespace ?? null`, read as plain properties: Pod, Node and Cluster
+   * have no resolver for these fields (see located.ts). Required here so that the compiler refuses a
+   * Located made any other way than by `located()`.
+   */
+  readonly name: string;
+  readonly namespace: string | null;
 }
 
 export type ClusterModel = Located<SlimCluster>;
+/** Made by `located()`, its `ready` property answers Node.ready (located.ts). */
 export type NodeModel = Located<SlimNode>;
+/** Made by `located()`, its `phase` property answers Pod.phase (located.ts). */
 export type PodModel = Located<SlimPod>;
 export type SecretModel = Located<SlimSecret>;
 export type ConfigMapModel = Located<SlimConfigMap>;

@@ -14,6 +14,7 @@ import type { GraphQLContext } from './context.js';
 import { Reason } from '../errors/codes.js';
 import { clusterFailure, notFound } from './errors.js';
 import type { Located, ResourceTypeName } from './models.js';
+import { located } from './located.js';
 import { isApiNotServed, toClusterError } from '../fleet/UpstreamError.js';
 import type { ListScope, ResourceCheck } from '../authz/types.js';
 import { ErrorCode } from '../errors/codes.js';
@@ -23,8 +24,28 @@ export function fleetClusterKey(cluster: string | null): string {
   return cluster ?? CONTROL_PLANE;
 }
 
-function locate<T extends SlimObject>(objs: readonly SlimObject[], cluster: string | null, type: ResourceTypeName): Array<Located<T>> {
-  return objs.map((obj) => ({ cluster, obj: obj as T, type }));
+/** The Located wrappers of a list the cache keeps (see `locate`), with what they were made for. */
+interface LocatedList {
+  cluster: string | null;
+  type: ResourceTypeName;
+  items: ReadonlyArray<Located>;
+}
+
+const locatedLists = new WeakMap<readonly SlimObject[], LocatedList>();
+
+/**
+ * The objects wrapped for the resolvers, once per list the cache hands out: a watched kind's list is one
+ * array kept until its next change (and a caller's RBAC cut one array per list, see withinScope), so
+ * requests between two changes share its wrappers (immutable views) instead of wrapping every object again;
+ * and an array that stays the same lets the connections remember that it is sorted (connection.ts). The
+ * answer is shared: never modify it.
+ */
+function locate<T extends SlimObject>(objs: readonly SlimObject[], cluster: string | null, type: ResourceTypeName): ReadonlyArray<Located<T>> {
+  const kept = locatedLists.get(objs);
+  if (kept && kept.cluster === cluster && kept.type === type) return kept.items as ReadonlyArray<Located<T>>;
+  const items = objs.map((obj) => located(cluster, obj as T, type));
+  locatedLists.set(objs, { cluster, type, items });
+  return items;
 }
 
 /**
@@ -51,7 +72,7 @@ export async function listIn<T extends SlimObject = SlimObject>(
   type: ResourceTypeName,
   filter?: ListFilter,
   explicit = false,
-): Promise<ClusterResult<Array<Located<T>>>> {
+): Promise<ClusterResult<ReadonlyArray<Located<T>>>> {
   const result = await objectsIn(ctx, kind, cluster, filter, explicit);
   if (!result.ok) return result;
   return { ok: true, cluster: result.cluster, value: locate<T>(result.value, cluster, type) };
@@ -145,7 +166,7 @@ function withinScope<T extends SlimObject>(objects: readonly T[], scope: ListSco
 /** Like listIn, but a failure is thrown as the GraphQL error that nulls the calling field. */
 export async function listInOrThrow<T extends SlimObject = SlimObject>(
   ctx: GraphQLContext, kind: KindName, cluster: string | null, type: ResourceTypeName, filter?: ListFilter,
-): Promise<Array<Located<T>>> {
+): Promise<ReadonlyArray<Located<T>>> {
   const result = await listIn<T>(ctx, kind, cluster, type, filter);
   if (!result.ok) throw clusterFailure(result.error);
   return result.value;
@@ -273,7 +294,7 @@ export async function getOne<T extends SlimObject = SlimObject>(
     index = (ctx.loaders.list.load({ kind, cluster: c }) as Promise<ClusterResult<readonly SlimObject[]>>).then((r) => {
       if (!r.ok) return r;
       const map = new Map<string, Located>();
-      for (const obj of r.value) map.set(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, { cluster, obj, type });
+      for (const obj of r.value) map.set(`${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, located(cluster, obj, type));
       return { ok: true as const, cluster: r.cluster, value: map };
     });
     perCtx.set(key, index);

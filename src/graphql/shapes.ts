@@ -2,7 +2,7 @@
  * Small conversions from Kubernetes shapes to schema shapes: labels, conditions, taints, tolerations,
  * enum spellings. Pure functions, shared by every domain's resolvers.
  */
-import type { SlimCondition, SlimTaint } from '../cache/types.js';
+import type { SlimCondition, SlimNode, SlimTaint } from '../cache/types.js';
 
 export function labelsOf(map: Record<string, string> | undefined | null): Array<{ key: string; value: string }> {
   return Object.entries(map ?? {})
@@ -50,6 +50,11 @@ export function tolerationsOf(list: unknown) {
     effect: t.effect ? taintEffect(t.effect) : null,
     tolerationSeconds: t.tolerationSeconds ?? null,
   }));
+}
+
+/** Node.ready: its Ready condition is True. */
+export function isNodeReady(n: SlimNode): boolean {
+  return (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
 }
 
 /** Pod phase as the schema enum. */

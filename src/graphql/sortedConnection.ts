@@ -29,6 +29,7 @@ import type { GraphQLContext } from './context.js';
 import type { Located, ResourceTypeName } from './models.js';
 import { fleetClusterKey, scopedObjectsIn } from './reads.js';
 import { checkFirst } from './validation.js';
+import { located } from './located.js';
 import { clusterFailure } from './errors.js';
 import type { ClusterError } from '../fleet/types.js';
 
@@ -286,7 +287,7 @@ export async function sortedConnection<T extends SlimObject = SlimObject>(ctx: G
   const items = mergeReaders(readers, page.desc, page.first + 1);
   const hasNextPage = items.length > page.first;
   if (hasNextPage) items.pop();
-  const edges = items.map((it) => new SortedEdge({ cluster: sources[it.source]!.cluster, obj: it.obj, type: sources[it.source]!.type }, it.value, page.tag));
+  const edges = items.map((it) => new SortedEdge(located(sources[it.source]!.cluster, it.obj, sources[it.source]!.type), it.value, page.tag));
   let totalCount = 0;
   for (const s of sources) totalCount += s.matches.length;
   // Whether anything precedes `after` would cost a read backwards; Relay lets forward paging answer

@@ -17,8 +17,12 @@
  * so a document's plans live as long as that node is cached and sent; one the document cache has dropped
  * gets a new node, and the old plans age out of this bounded map.
  */
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type SourceLocation } from 'graphql';
+import {
+  BREAK, getNamedType, GraphQLEnumType, GraphQLError, isObjectType, isSpecifiedScalarType, TypeInfo, visit, visitWithTypeInfo,
+  type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode, type SourceLocation,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { SERIALIZED_LEAVES } from '../graphql/serializedLeaves.js';
 
 /** How queries are executed (`--execution`). */
 export type ExecutionMode = 'compiled' | 'interpreted' | 'differential';
@@ -118,6 +122,8 @@ export class CompiledPlans {
         // Errors graphql-jit makes itself (a null in a non-null field) need no stack: they are answered, not logged
         // with their trace; a resolver's own error keeps its stack.
         disablingCapturingStackErrors: true,
+        // Only where it changes nothing: every leaf the document selects already holds its serialized value.
+        disableLeafSerialization: selectsOnlySerializedLeaves(this.schema, document),
       });
       if (isCompiledQuery(compiled)) return compiled;
       return this.fallBack(operationName, compiled.errors?.map((e) => e.message).join('; ') ?? 'not compiled');
@@ -136,6 +142,34 @@ export class CompiledPlans {
   get size(): number {
     return this.byDocument.size;
   }
+}
+
+/**
+ * Whether every leaf field of a built-in scalar or enum type that `document` selects (in any of its operations
+ * and fragments) is one whose values are serialized already (src/graphql/serializedLeaves.ts), on an object
+ * type: then skipping graphql-jit's leaf serialization answers the same. `__typename` is never serialized;
+ * custom scalars are serialized either way.
+ */
+export function selectsOnlySerializedLeaves(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const typeInfo = new TypeInfo(schema);
+  let only = true;
+  visit(document, visitWithTypeInfo(typeInfo, {
+    Field() {
+      const field = typeInfo.getFieldDef();
+      const parent = typeInfo.getParentType();
+      if (!field || !parent) {
+        only = false;
+        return BREAK;
+      }
+      if (field.name.startsWith('__')) return undefined;
+      const type = getNamedType(field.type);
+      if (!(type instanceof GraphQLEnumType) && !isSpecifiedScalarType(type)) return undefined;
+      if (isObjectType(parent) && SERIALIZED_LEAVES.has(`${parent.name}.${field.name}`)) return undefined;
+      only = false;
+      return BREAK;
+    },
+  }));
+  return only;
 }
 
 /**

@@ -188,11 +188,14 @@ async function answerDirectly(res: ServerResponse, request: DirectRequest, conte
   count.finish(prepared.countedName, Boolean(result.errors?.length), prepared.kind === 'prepared' ? prepared.operation.operation : undefined);
   // Apollo's order of the fields and its serialization (prettyJSONStringify: JSON and a newline).
   const text = `${JSON.stringify({ errors: result.errors, data: result.data, extensions: result.extensions })}\n`;
+  // Encoded once: Buffer.byteLength for the header and the socket's own encoding at the write would each walk
+  // the whole text (megabytes for a traversal).
+  const body = Buffer.from(text, 'utf8');
   const headers: Record<string, string | number> = { 'content-type': contentType, 'cache-control': 'no-store' };
   if (cors) Object.assign(headers, cors);
-  headers['content-length'] = Buffer.byteLength(text);
+  headers['content-length'] = body.length;
   res.writeHead(status, headers);
-  res.end(text);
+  res.end(body);
   return status;
 }
 

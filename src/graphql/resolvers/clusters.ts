@@ -12,7 +12,7 @@ import { resourceList } from '../quantity.js';
 import { listInOrThrow, requireAccess } from '../reads.js';
 import { conditionsOf, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector } from '../validation.js';
-import { eventKey, resourceFields } from './resourceFields.js';
+import { eventKey, locatedFields } from './resourceFields.js';
 import { filterNodes, nodeLocalFilter, nodeOrder, nodeSortedPage, validateNodeFilter, type NodeFilterArgs } from './nodes.js';
 import { podOrder, podListFilter, podLocalFilter, podSortedPage, filterPodsLocally, validatePodFilter, type PodFilterArgs } from './pods.js';
 import { memberWorkloadsIn, sortedMemberWorkloadsIn, workloadKeyOf, workloadSortedPage, type MemberWorkloadFilterArgs } from './workloads.js';
@@ -33,7 +33,7 @@ export function isClusterReady(c: SlimCluster): boolean {
 }
 
 /** All member Cluster objects (throws when the control plane cannot be read: nothing to answer then). */
-export async function allClusters(ctx: GraphQLContext): Promise<ClusterModel[]> {
+export async function allClusters(ctx: GraphQLContext): Promise<readonly ClusterModel[]> {
   return listInOrThrow<SlimCluster>(ctx, 'clusters', null, 'Cluster');
 }
 
@@ -84,7 +84,8 @@ export const clusterResolvers = {
     },
   },
   Cluster: {
-    ...resourceFields,
+    // name, namespace and cluster are properties of the parent (located.ts).
+    ...locatedFields,
     provider: (c: ClusterModel) => c.obj.spec?.provider ?? null,
     region: (c: ClusterModel) => c.obj.spec?.region ?? null,
     zones: (c: ClusterModel) => c.obj.spec?.zones ?? (c.obj.spec?.zone ? [c.obj.spec.zone] : []),
@@ -126,7 +127,7 @@ export const clusterResolvers = {
       const page = pageArgs(args);
       const f = validateNodeFilter(args.filter);
       const items = await listInOrThrow(ctx, 'nodes', c.obj.metadata.name, 'Node', f.labelSelector ? { labelSelector: f.labelSelector } : undefined);
-      return connectionOf(filterNodes(items as NodeModel[], f), nodeOrder, page);
+      return connectionOf(filterNodes(items as readonly NodeModel[], f), nodeOrder, page);
     },
     pods: async (c: ClusterModel, args: Page & { filter?: PodFilterArgs | null; orderBy?: OrderArg | null }, ctx: GraphQLContext) => {
       if (args.orderBy) {
@@ -137,7 +138,7 @@ export const clusterResolvers = {
       const page = pageArgs(args);
       const f = validatePodFilter(args.filter);
       const items = await listInOrThrow(ctx, 'pods', c.obj.metadata.name, 'Pod', podListFilter(f));
-      return connectionOf(filterPodsLocally(items as PodModel[], f), podOrder, page);
+      return connectionOf(filterPodsLocally(items as readonly PodModel[], f), podOrder, page);
     },
     namespaces: async (c: ClusterModel, args: Page, ctx: GraphQLContext) => {
       const page = pageArgs(args);

@@ -12,9 +12,9 @@ import { parsedResources, resourceList, ResourceSum } from '../quantity.js';
 import type { ClusterResult } from '../../fleet/types.js';
 import { authorize } from '../authorize.js';
 import { checkMember, getOne, listAcross, listIn, listInOrThrow, objectsIn, reportPartial, nodeMetricsOf } from '../reads.js';
-import { conditionsOf, taintsOf } from '../shapes.js';
+import { conditionsOf, isNodeReady, taintsOf } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkObjectName } from '../validation.js';
-import { resourceFields } from './resourceFields.js';
+import { locatedFields } from './resourceFields.js';
 import { filterPodsLocally, podLocalFilter, podOrder, podListFilter, podRequestValues, podSortedPage, validatePodFilter, type PodFilterArgs } from './pods.js';
 import { sortedConnection, sortedConnectionIn, sortedPageArgs, sortedSourcesAcross, type OrderArg, type SortedPage, type SortField } from '../sortedConnection.js';
 import { indexedField, quantityValue, sortFields, timeValue } from '../sortValues.js';
@@ -36,11 +36,9 @@ export function validateNodeFilter(filter: NodeFilterArgs | null | undefined): N
   return f;
 }
 
-export function isNodeReady(n: SlimNode): boolean {
-  return (n.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True');
-}
+export { isNodeReady };
 
-export function filterNodes(items: NodeModel[], f: NodeFilterArgs): NodeModel[] {
+export function filterNodes(items: readonly NodeModel[], f: NodeFilterArgs): readonly NodeModel[] {
   const local = nodeLocalFilter(f);
   return local ? items.filter((n) => local(n.obj)) : items;
 }
@@ -127,14 +125,38 @@ export function isActivePod(p: SlimPod): boolean {
 }
 
 /** Per request and member: its pods grouped by node name (or the member's failure). */
-const podsByNode = new WeakMap<GraphQLContext, Map<string, Promise<ClusterResult<Map<string, PodModel[]>>>>>();
+const podsByNode = new WeakMap<GraphQLContext, Map<string, Promise<ClusterResult<ReadonlyMap<string, readonly PodModel[]>>>>>();
+
+/**
+ * A member's pods grouped by node, once per list: the list a request gets is the cache's own until the next
+ * change (src/graphql/reads.ts `locate`), so the requests in between share the groups, and each group, an
+ * array that stays the same, is checked for its order once (connection.ts). Each group keeps the list's order.
+ */
+const groupedLists = new WeakMap<readonly PodModel[], ReadonlyMap<string, readonly PodModel[]>>();
+
+function groupByNode(pods: readonly PodModel[]): ReadonlyMap<string, readonly PodModel[]> {
+  let byNode = groupedLists.get(pods) as Map<string, PodModel[]> | undefined;
+  if (byNode) return byNode;
+  byNode = new Map<string, PodModel[]>();
+  for (const p of pods) {
+    const node = p.obj.spec?.nodeName;
+    if (!node) continue;
+    const list = byNode.get(node);
+    if (list) list.push(p);
+    else byNode.set(node, [p]);
+  }
+  groupedLists.set(pods, byNode);
+  return byNode;
+}
+
+const NO_PODS: readonly PodModel[] = Object.freeze([]);
 
 /**
  * The pods bound to a node. A traversal asks this for every node of a member: one list of the member's
- * pods, grouped once per request, answers them all, where a list per node would cost a loader round and,
- * for fetch-mode pods, a scan of the member's pods per node. Each group keeps the list's order.
+ * pods, grouped once, answers them all, where a list per node would cost a loader round and,
+ * for fetch-mode pods, a scan of the member's pods per node. Shared with other requests: never modify it.
  */
-async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]> {
+async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<readonly PodModel[]> {
   let perCtx = podsByNode.get(ctx);
   if (!perCtx) podsByNode.set(ctx, (perCtx = new Map()));
   const cluster = n.cluster ?? '';
@@ -142,15 +164,7 @@ async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]
   if (!grouped) {
     grouped = listIn<SlimPod>(ctx, 'pods', n.cluster, 'Pod').then((r) => {
       if (!r.ok) return r;
-      const byNode = new Map<string, PodModel[]>();
-      for (const p of r.value as PodModel[]) {
-        const node = p.obj.spec?.nodeName;
-        if (!node) continue;
-        const list = byNode.get(node);
-        if (list) list.push(p);
-        else byNode.set(node, [p]);
-      }
-      return { ok: true as const, cluster: r.cluster, value: byNode };
+      return { ok: true as const, cluster: r.cluster, value: groupByNode(r.value as readonly PodModel[]) };
     });
     perCtx.set(cluster, grouped);
   } else {
@@ -159,7 +173,7 @@ async function podsOnNode(n: NodeModel, ctx: GraphQLContext): Promise<PodModel[]
   }
   const r = await grouped;
   if (!r.ok) throw clusterFailure(r.error);
-  return r.value.get(n.obj.metadata.name) ?? [];
+  return r.value.get(n.obj.metadata.name) ?? NO_PODS;
 }
 
 export const nodeResolvers = {
@@ -191,7 +205,8 @@ export const nodeResolvers = {
     },
   },
   Node: {
-    ...resourceFields,
+    // name, namespace, cluster and ready are properties of the parent (located.ts).
+    ...locatedFields,
     roles: (n: NodeModel) => {
       const roles = Object.keys(n.obj.metadata.labels ?? {})
         .filter((k) => k.startsWith('node-role.kubernetes.io/'))
@@ -201,7 +216,6 @@ export const nodeResolvers = {
       if (legacy && !roles.includes(legacy)) roles.push(legacy);
       return roles.sort();
     },
-    ready: (n: NodeModel) => isNodeReady(n.obj),
     unschedulable: (n: NodeModel) => Boolean(n.obj.spec?.unschedulable),
     conditions: (n: NodeModel) => conditionsOf(n.obj.status?.conditions),
     taints: (n: NodeModel) => taintsOf(n.obj.spec?.taints),
@@ -247,7 +261,7 @@ export const nodeResolvers = {
       const f = validatePodFilter(args.filter);
       // Filters the data layer applies (a namespace also narrows the authorization) take the list path.
       const items = f.namespace || f.labelSelector || f.phase
-        ? await listInOrThrow<SlimPod>(ctx, 'pods', n.cluster, 'Pod', { ...podListFilter(f), nodeName: n.obj.metadata.name }) as PodModel[]
+        ? await listInOrThrow<SlimPod>(ctx, 'pods', n.cluster, 'Pod', { ...podListFilter(f), nodeName: n.obj.metadata.name })
         : await podsOnNode(n, ctx);
       return connectionOf(filterPodsLocally(items, f), podOrder, page);
     },

@@ -14,7 +14,8 @@ import { parseResources, resourceList, ResourceSum, type ParsedResources } from 
 import { checkMember, getOne, listAcross, podMetricsOf, reportPartial, requireAccess } from '../reads.js';
 import { conditionsOf, metaValue, podPhase, POD_PHASE_K8S } from '../shapes.js';
 import { checkLabelName, checkLabelSelector, checkNonNegative, checkObjectName } from '../validation.js';
-import { refOf, resourceFields } from './resourceFields.js';
+import { locatedFields, refOf } from './resourceFields.js';
+import { located } from '../located.js';
 import { bindingForTemplate, policyRefOf } from './workloads.js';
 import { isApiNotServed } from '../../fleet/UpstreamError.js';
 import { sortedConnection, sortedPageArgs, sortedSourcesAcross, type OrderArg, type SortedPage, type SortField } from '../sortedConnection.js';
@@ -52,7 +53,7 @@ export function podListFilter(f: PodFilterArgs): ListFilter | undefined {
 }
 
 /** The rest, applied here: the owner name (the data layer indexes owners by uid). */
-export function filterPodsLocally(items: PodModel[], f: PodFilterArgs): PodModel[] {
+export function filterPodsLocally(items: readonly PodModel[], f: PodFilterArgs): readonly PodModel[] {
   const local = podLocalFilter(f);
   return local ? items.filter((p) => local(p.obj)) : items;
 }
@@ -206,7 +207,7 @@ async function traceOf(p: PodModel, ctx: GraphQLContext): Promise<PodTraceModel>
   if (!t.ok) throw clusterFailure(t.error);
   trace.template = t.value ? refOf(t.value) : { ...refOf(top), cluster: null, uid: metaValue(top.obj.metadata, 'resourcetemplate.karmada.io/uid') ?? null };
   trace.workload = t.value;
-  const template = t.value ?? { cluster: null, obj: top.obj, type: 'Workload' as const };
+  const template = t.value ?? located(null, top.obj, 'Workload');
   const binding = await bindingForTemplate(ctx, template, top);
   if (binding) {
     trace.binding = refOf(binding);
@@ -247,8 +248,8 @@ export const podResolvers = {
     },
   },
   Pod: {
-    ...resourceFields,
-    phase: (p: PodModel) => podPhase(p.obj.status?.phase),
+    // name, namespace, cluster and phase are properties of the parent (located.ts).
+    ...locatedFields,
     ready: (p: PodModel) => {
       const statuses = p.obj.status?.containerStatuses ?? [];
       const total = p.obj.spec?.containers.length ?? statuses.length;

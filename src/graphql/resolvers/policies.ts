@@ -67,7 +67,7 @@ async function controlPlaneList(ctx: GraphQLContext, kind: KindName, type: Resou
     ...(f.name ? { name: f.name } : {}),
   };
   const r = await listIn(ctx, kind, null, type, Object.keys(filter).length ? filter : undefined);
-  let items: Located[] = [];
+  let items: readonly Located[] = [];
   if (r.ok) items = r.value;
   else if (!isApiNotServed(r.error)) throw clusterFailure(r.error);
   return connectionOf(items, (o: Located) => [o.obj.metadata.namespace ?? '', o.obj.metadata.name], page);

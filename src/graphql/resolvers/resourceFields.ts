@@ -69,6 +69,13 @@ export const resourceFields = {
   yaml: (p: Located) => yaml.dump(p.obj, { noRefs: true, sortKeys: false, lineWidth: 120 }),
 };
 
+/**
+ * resourceFields without the fields a Located answers as properties (located.ts: `cluster`, `name`,
+ * `namespace`): the types every traversal walks (Cluster, Node, Pod) read them inline under compiled
+ * execution. Only for types whose parents are always made by `located()`.
+ */
+export const locatedFields = (({ cluster: _c, name: _n, namespace: _ns, ...rest }) => rest)(resourceFields);
+
 /** Follows a reference: null when its kind is not served or it does not exist. */
 export async function resolveRef(ref: RefModel, ctx: GraphQLContext): Promise<Located | null> {
   const route = routeOf(ref.kind, ref.cluster);

@@ -10,6 +10,7 @@ import type { EngineEvent } from '../../subscriptions/SubscriptionEngine.js';
 import type { ResourceEvent } from '../../subscriptions/types.js';
 import { routeOf } from '../kindMap.js';
 import type { Located, ResourceTypeName } from '../models.js';
+import { located } from '../located.js';
 
 /** The API's cluster name: null for the control plane. */
 export function apiCluster(cluster: string): string | null {
@@ -20,7 +21,7 @@ export function apiCluster(cluster: string): string | null {
 export function locate(cluster: string, obj: SlimObject, type?: ResourceTypeName): Located | null {
   const c = apiCluster(cluster);
   const t = type ?? routeOf(obj.kind, c)?.type;
-  return t ? { cluster: c, obj, type: t } : null;
+  return t ? located(c, obj, t) : null;
 }
 
 /** Fields every change event has. */
