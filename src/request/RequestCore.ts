@@ -325,7 +325,7 @@ export class RequestCore {
     };
     const signals = this.signals;
     if (!signals?.execution) return run();
-    return signals.execution({ type: operation?.operation ?? 'query', name: operation?.name?.value ?? args.operationName ?? undefined, transport }, run);
+    return signals.execution(operationOf(operation, args, transport), run);
   }
 
   private async interpreted(args: ExecutionArgs, context: GraphQLContext): Promise<ExecutionResult> {
@@ -366,7 +366,7 @@ export class RequestCore {
         return { data: {} };
       }
       const signals = this.signals;
-      return await (signals?.execution ? signals.execution(operationOf(args, 'WEBSOCKET'), () => sharedSubscribe(args)) : sharedSubscribe(args));
+      return await (signals?.execution ? signals.execution(operationOf(operation, args, 'WEBSOCKET'), () => sharedSubscribe(args)) : sharedSubscribe(args));
     } catch (error) {
       return { errors: [asGraphQLError(error)] };
     }
@@ -383,9 +383,10 @@ export class RequestCore {
   }
 }
 
-/** The operation being run, as the signals name it. */
-function operationOf(args: ExecutionArgs, transport: RequestTransport): { type: OperationType; name: string | undefined; transport: RequestTransport } {
-  const operation = getOperationAST(args.document, args.operationName);
+/** The operation being run (already found in its document), as the signals name it. */
+function operationOf(
+  operation: OperationDefinitionNode | null | undefined, args: ExecutionArgs, transport: RequestTransport,
+): { type: OperationType; name: string | undefined; transport: RequestTransport } {
   return { type: operation?.operation ?? 'query', name: operation?.name?.value ?? args.operationName ?? undefined, transport };
 }
 
