@@ -25,7 +25,10 @@ export interface UsageHistory {
   readonly keepMs: number | undefined;
   /** The ring (absent with Prometheus). */
   readonly ring?: UsageRing;
-  points(scope: HistoryScope, count: number, stepMs: number): Promise<HistoryPoint[]>;
+  /** The time reads made now end at (a request pins it at its first read, so its fields line up). */
+  endAt(nowMs: number): number;
+  /** `count` points `stepMs` apart, the last at or before `endMs`. */
+  points(scope: HistoryScope, count: number, stepMs: number, endMs: number): Promise<HistoryPoint[]>;
   start(): void;
   stop(): Promise<void>;
 }
@@ -40,7 +43,8 @@ export function createUsageHistory(config: Config, fleet: Fleet, logger?: { warn
       source: 'PROMETHEUS',
       sampleIntervalMs,
       keepMs: undefined,
-      points: (scope, count, stepMs) => prometheus.points(scope, count, stepMs, Date.now()),
+      endAt: (nowMs) => nowMs,
+      points: (scope, count, stepMs, endMs) => prometheus.points(scope, count, stepMs, endMs),
       start: () => undefined,
       stop: async () => undefined,
     };
@@ -52,7 +56,8 @@ export function createUsageHistory(config: Config, fleet: Fleet, logger?: { warn
     sampleIntervalMs,
     keepMs: ring.capacity * sampleIntervalMs,
     ring,
-    points: async (scope, count, stepMs) => ring.points(scope, count, stepMs, Date.now()),
+    endAt: (nowMs) => ring.endAt(nowMs),
+    points: async (scope, count, stepMs, endMs) => ring.points(scope, count, stepMs, endMs),
     start: () => sampler.start(),
     stop: () => sampler.stop(),
   };

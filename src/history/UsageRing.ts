@@ -112,12 +112,17 @@ export class UsageRing {
     this.written++;
   }
 
+  /** Where a read at `nowMs` ends: the latest sample, or the last interval boundary before any. */
+  endAt(nowMs: number): number {
+    return this.latest ?? Math.floor(nowMs / this.intervalMs) * this.intervalMs;
+  }
+
   /**
-   * `count` points `stepMs` apart ending at the latest sample (or `nowMs` before any): each holds the latest
-   * sample in (time - step, time], summed over the scope's nodes; null fields where nothing was read.
+   * `count` points `stepMs` apart ending at `end` (see endAt; samples after it are left out, so that every
+   * read of one request sees the same samples): each holds the latest sample in (time - step, time], summed
+   * over the scope's nodes; null fields where nothing was read.
    */
-  points(scope: HistoryScope, count: number, stepMs: number, nowMs: number): HistoryPoint[] {
-    const end = this.latest ?? Math.floor(nowMs / this.intervalMs) * this.intervalMs;
+  points(scope: HistoryScope, count: number, stepMs: number, end: number): HistoryPoint[] {
     const points: HistoryPoint[] = [];
     for (let k = count - 1; k >= 0; k--) {
       points.push({ time: end - k * stepMs, cpuUsage: null, memoryUsage: null, cpuRequests: null, memoryRequests: null, nodes: 0 });
@@ -128,6 +133,7 @@ export class UsageRing {
     for (let i = 0; i < held; i++) {
       const slot = (this.written - 1 - i) % this.capacity;
       const t = this.times[slot]!;
+      if (t > end) continue;
       const bucket = Math.floor((end - t) / stepMs);
       if (bucket >= count) break;
       if (filled[bucket]) continue;

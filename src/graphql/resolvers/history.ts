@@ -79,6 +79,21 @@ function pointsModel(points: readonly HistoryPoint[]): UsageHistoryModel['points
   }));
 }
 
+/**
+ * Per request (keyed by its loaders, which the two runs of `--execution differential` share): the time its
+ * reads end at, pinned at the first, and each distinct read's answer, so that one request sees one snapshot.
+ */
+const snapshots = new WeakMap<object, { endMs: number; reads: Map<string, Promise<HistoryPoint[]>> }>();
+
+function pointsOf(ctx: GraphQLContext, history: UsageHistory, scope: HistoryScope, count: number, stepMs: number): Promise<HistoryPoint[]> {
+  let snapshot = snapshots.get(ctx.loaders);
+  if (!snapshot) snapshots.set(ctx.loaders, (snapshot = { endMs: history.endAt(Date.now()), reads: new Map() }));
+  const key = JSON.stringify([scope.cluster ?? null, scope.node ?? null, scope.only ?? null, count, stepMs]);
+  let read = snapshot.reads.get(key);
+  if (!read) snapshot.reads.set(key, (read = history.points(scope, count, stepMs, snapshot.endMs)));
+  return read;
+}
+
 async function read(ctx: GraphQLContext, args: HistoryArgs, scope: HistoryScope | undefined): Promise<UsageHistoryModel> {
   const history = historyOf(ctx);
   const { stepMs, windowMs, count } = historyRange(history, args);
@@ -95,7 +110,7 @@ async function read(ctx: GraphQLContext, args: HistoryArgs, scope: HistoryScope 
     points = Array.from({ length: count }, (_, i) => ({ time: now - (count - 1 - i) * stepMs, cpuUsage: null, memoryUsage: null, cpuRequests: null, memoryRequests: null, nodes: 0 }));
   } else {
     try {
-      points = await history.points(scope, count, stepMs);
+      points = await pointsOf(ctx, history, scope, count, stepMs);
     } catch (err) {
       if (err instanceof PrometheusError) throw apiError(ErrorCode.CLUSTER_UNAVAILABLE, err.message, { upstream: 'prometheus' });
       throw err;
