@@ -26,10 +26,13 @@ if (missing.length > 0) {
   const pkgs = missing.map((m) => m.apt).join(' ');
   if (isRoot && hasApt) {
     console.log(`test-prereqs: installing ${pkgs} with apt-get`);
-    const options = [...new Set(missing.map((m) => m.aptOptions).filter(Boolean))].join(' ');
-    execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${options} ${pkgs}`, {
-      stdio: 'inherit',
-    });
+    // One install per set of options (prometheus without its recommends: no node-exporter, no daemons).
+    const byOptions = new Map();
+    for (const m of missing) byOptions.set(m.aptOptions ?? '', [...(byOptions.get(m.aptOptions ?? '') ?? []), m.apt]);
+    execSync('apt-get update -qq', { stdio: 'inherit' });
+    for (const [options, list] of byOptions) {
+      execSync(`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${options} ${list.join(' ')}`, { stdio: 'inherit' });
+    }
   } else {
     console.error(
       `test-prereqs: missing ${missing.map((m) => m.bin).join(', ')}.\n` +
