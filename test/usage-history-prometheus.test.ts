@@ -102,6 +102,18 @@ describe('usage history from Prometheus', () => {
     }, 40, 500);
   });
 
+  it('sums every member for the fleet', async () => {
+    const total = [...fx.sim.fleet.members.values()].reduce((n, m) => n + m.objects.list('nodes').length, 0);
+    await eventually(async () => {
+      const res = await fx.query(`{ fleet { usageHistory(window: "5s", step: "1s") { source points { ${POINT} } } } }`);
+      expect(res.body.errors).toBeUndefined();
+      const last = (res.body.data.fleet.usageHistory.points as Point[]).findLast((p) => p.memoryUsage !== null)!;
+      expect(last.nodes).toBe(total);
+      expect(last.cpuUsage).toBeGreaterThan(0);
+      expect(last.cpuRequests).toBeGreaterThan(0);
+    }, 20, 500);
+  });
+
   it('follows a load change and sums nodes into the cluster', async () => {
     const read = async () => {
       const res = await fx.query(`query($c: String!) { cluster(name: $c) {
