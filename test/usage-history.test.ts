@@ -173,6 +173,20 @@ describe('usage history from the sampling ring', () => {
     }
   });
 
+  it('costs one node metrics call per member per sample, and no list call', async () => {
+    await fx.admin('POST', '/_sim/stats/reset');
+    const started = Date.now();
+    await new Promise((r) => setTimeout(r, 4000));
+    const seconds = (Date.now() - started) / 1000;
+    const metricsCalls = await fx.countRequests((r) => r.path?.includes('/apis/metrics.k8s.io/v1beta1/nodes') === true || r.resource.includes('metrics.k8s.io/nodes'));
+    const members = fx.sim.fleet.members.size;
+    // One tick a second (a tick may be skipped on a busy machine, and one may straddle the reset).
+    expect(metricsCalls).toBeGreaterThanOrEqual(members * 2);
+    expect(metricsCalls).toBeLessThanOrEqual(members * Math.ceil(seconds + 1));
+    const lists = await fx.countRequests((r) => r.verb === 'list' && (r.resource === 'pods' || r.resource === 'nodes'));
+    expect(lists).toBe(0);
+  });
+
   it('refuses bad windows and steps with BAD_USER_INPUT before reading anything', async () => {
     const cases: Array<[string, string | null, string | null]> = [
       ['step', '60s', '500ms'], // below the sampling interval
