@@ -8,7 +8,8 @@ import { ApiError } from '../cluster/ApiError.js';
 import type { ClosableSimFleet } from '../fleet.js';
 import type { EvictionLog } from './evictionLog.js';
 import type { RequestStats } from './requestStats.js';
-import { prometheusExposition, setUsageFactor, usageFactors } from './metricsApi.js';
+import { setUsageFactor, usageFactors } from './metricsApi.js';
+import { prometheusExposition } from './prometheusExposition.js';
 import { sendJson } from './respond.js';
 
 export async function handleAdminRequest(
