@@ -1808,7 +1808,8 @@ export type Node = Resource & {
   /** Usage from the metrics API; null when the member does not serve metrics. */
   usage?: Maybe<ResourceList>;
   /**
-   * CPU and memory usage and requests of this node over `window` (default: all history kept), one point per
+   * CPU and memory usage and requests of this node over `window` (default: all the history kept; one hour with
+   * Prometheus), one point per
    * `step` (default: the sampling interval). Durations like `30s`, `5m`, `1h`. BAD_USER_INPUT for a step below
    * the sampling interval, a window beyond the history kept or not a whole number of steps, bad syntax.
    */
@@ -3556,7 +3557,7 @@ export type UsageHistory = {
   __typename?: 'UsageHistory';
   /** `windowSeconds / stepSeconds` points, oldest first; the last one at the latest sample (ring) or now (Prometheus). */
   points: Array<UsagePoint>;
-  /** Seconds between the samples behind the points (the sampling interval; the scrape-independent step for Prometheus). */
+  /** The sampling interval (`--usage-sample-interval`): the smallest step, with either source. */
   sampleIntervalSeconds: Scalars['Int']['output'];
   /** Where the points come from. */
   source: UsageHistorySource;
