@@ -161,10 +161,15 @@ export class RequestAccess {
    */
   listScope(cluster: string, kind: KindName, namespaces: () => Iterable<string>, verb = 'list'): Promise<ListScope> {
     if (this.unrestricted) return Promise.resolve(EVERYWHERE);
-    const key = `${cluster}\u0000${kind}\u0000${verb}`;
+    return this.listScopeFor(cluster, this.resourceOf(kind), namespaces, verb);
+  }
+
+  /** listScope for any resource by its API group and plural (kinds the schema does not model: DynamicKinds). */
+  listScopeFor(cluster: string, r: { apiGroup: string; resource: string; namespaced: boolean }, namespaces: () => Iterable<string>, verb = 'list'): Promise<ListScope> {
+    if (this.unrestricted) return Promise.resolve(EVERYWHERE);
+    const key = `${cluster}\u0000${r.apiGroup}\u0000${r.resource}\u0000${verb}`;
     let scope = this.scopes.get(key);
     if (!scope) {
-      const r = this.resourceOf(kind);
       // Candidates are computed only when a review must answer (a walk over the whole list otherwise).
       scope = this.authorizer!.listScope(cluster, this.subject, r.apiGroup, r.resource, r.namespaced ? namespaces : [], verb)
         .then((s) => (r.namespaced || s.all ? s : NOWHERE));

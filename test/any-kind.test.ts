@@ -1,0 +1,222 @@
+/**
+ * Any kind a cluster serves (issue 16), end to end against the demo simulator through the gateway's HTTP
+ * and graphql-ws: apiResources from discovery, resources(apiVersion, kind) equal to kubectl's list,
+ * resource(id) of a PodDisruptionBudget, a Karmada Work and a middleware WorkloadSet, unknown kinds refused
+ * before any upstream call, a member down answered as partial data, resourceChanged on
+ * `policy/v1/PodDisruptionBudget` with its informer running only while subscribed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
+import { kubectl, type TestSimulator } from './support/simServer.js';
+import { openClient, pollAsync, record, waitForOpen } from './support/subscriptionsClient.js';
+
+let fx: GatewayFixture;
+let members: string[];
+
+const run = async (args: string[], input?: string): Promise<string> => {
+  void input;
+  const r = await kubectl({ kubeconfigPath: fx.kubeconfig } as TestSimulator, args);
+  if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+};
+
+const PDBS = `query($cluster: String, $ns: String, $first: Int, $after: String) {
+  resources(cluster: $cluster, apiVersion: "policy/v1", kind: "PodDisruptionBudget", namespace: $ns, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { cursor node { id cluster apiVersion kind namespace name uid object } }
+    nodes { name }
+  }
+}`;
+
+beforeAll(async () => {
+  fx = await startGatewayFixture();
+  members = [...fx.sim.fleet.members.keys()].sort();
+}, 60_000);
+
+afterAll(async () => {
+  await fx?.stop();
+});
+
+/** `cluster/namespace/name` of every PDB kubectl lists in `member` (all namespaces). */
+async function kubectlPdbs(member: string): Promise<string[]> {
+  const out = await run(['--context', member, 'get', 'pdb', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
+  return out.split('\n').filter(Boolean).map((l) => `${member}/${l}`);
+}
+
+describe('apiResources', () => {
+  it('lists what a member and the control plane serve, from discovery', async () => {
+    const r = await fx.query(`query($c: String) { apiResources(cluster: $c) { group version apiVersion kind name namespaced verbs shortNames } }`, { c: members[0] });
+    expect(r.body.errors).toBeUndefined();
+    const pdb = r.body.data.apiResources.find((x: any) => x.kind === 'PodDisruptionBudget');
+    expect(pdb).toEqual({ group: 'policy', version: 'v1', apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', name: 'poddisruptionbudgets', namespaced: true, verbs: expect.arrayContaining(['get', 'list', 'watch']), shortNames: ['pdb'] });
+    // What kubectl finds in the same discovery.
+    const kinds = (await run(['--context', members[0]!, 'api-resources', '--no-headers', '-o', 'name'])).split('\n').filter(Boolean);
+    const ours = r.body.data.apiResources.map((x: any) => (x.group ? `${x.name}.${x.group}` : x.name));
+    for (const k of kinds) expect(ours).toContain(k);
+    // The control plane when no cluster is given: Karmada's Work is served there and not on members.
+    const cp = await fx.query(`{ apiResources { apiVersion kind name namespaced } }`);
+    expect(cp.body.errors).toBeUndefined();
+    expect(cp.body.data.apiResources).toContainEqual({ apiVersion: 'work.karmada.io/v1alpha1', kind: 'Work', name: 'works', namespaced: true });
+    expect(r.body.data.apiResources.some((x: any) => x.kind === 'Work')).toBe(false);
+  });
+});
+
+describe('resources', () => {
+  it('policy/v1 PodDisruptionBudgets of every member equal kubectl get pdb -A', async () => {
+    const expected = (await Promise.all(members.map(kubectlPdbs))).flat().sort();
+    expect(expected.length).toBeGreaterThan(0);
+    const r = await fx.query(PDBS, { first: 1000 });
+    expect(r.body.errors).toBeUndefined();
+    const got = r.body.data.resources.edges.map((e: any) => `${e.node.cluster}/${e.node.namespace}/${e.node.name}`);
+    expect(got).toEqual(expected);
+    expect(r.body.data.resources.totalCount).toBe(expected.length);
+    expect(r.body.data.resources.nodes.map((n: any) => n.name)).toEqual(r.body.data.resources.edges.map((e: any) => e.node.name));
+    const first = r.body.data.resources.edges[0].node;
+    expect(first).toMatchObject({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' });
+    expect(first.object.metadata.managedFields).toBeUndefined();
+    expect(first.object.spec).toBeTruthy();
+  });
+
+  it('pages with first/after in cluster, namespace, name order', async () => {
+    const all = (await fx.query(PDBS, { first: 1000 })).body.data.resources.edges.map((e: any) => e.node.id);
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let i = 0; i < 100; i++) {
+      const r = await fx.query(PDBS, { first: 2, ...(after ? { after } : {}) });
+      expect(r.body.errors).toBeUndefined();
+      seen.push(...r.body.data.resources.edges.map((e: any) => e.node.id));
+      if (!r.body.data.resources.pageInfo.hasNextPage) break;
+      after = r.body.data.resources.pageInfo.endCursor;
+    }
+    expect(seen).toEqual(all);
+  });
+
+  it('one cluster and one namespace, and the control plane by name', async () => {
+    const [ns] = (await kubectlPdbs(members[0]!)).map((k) => k.split('/')[1]!);
+    const r = await fx.query(PDBS, { cluster: members[0], ns, first: 100 });
+    expect(r.body.errors).toBeUndefined();
+    const expected = (await run(['--context', members[0]!, '-n', ns!, 'get', 'pdb', '-o', 'name'])).split('\n').filter(Boolean).map((l) => l.replace(/^.*\//, ''));
+    expect(r.body.data.resources.edges.map((e: any) => e.node.name).sort()).toEqual(expected.sort());
+    expect(r.body.data.resources.edges.every((e: any) => e.node.cluster === members[0] && e.node.namespace === ns)).toBe(true);
+
+    const works = await fx.query(`{ resources(cluster: "karmada", apiVersion: "work.karmada.io/v1alpha1", kind: "Work", first: 1000) { totalCount edges { node { cluster namespace name } } } }`);
+    expect(works.body.errors).toBeUndefined();
+    const kubectlWorks = (await run(['get', 'works.work.karmada.io', '-A', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}'])).split('\n').filter(Boolean).sort();
+    expect(kubectlWorks.length).toBeGreaterThan(0);
+    expect(works.body.data.resources.edges.map((e: any) => `${e.node.namespace}/${e.node.name}`)).toEqual(kubectlWorks);
+    expect(works.body.data.resources.edges.every((e: any) => e.node.cluster === null)).toBe(true);
+  });
+
+  it('label and field selectors are applied', async () => {
+    const all = (await fx.query(PDBS, { cluster: members[0], first: 100 })).body.data.resources.edges.map((e: any) => e.node);
+    const one = all[0];
+    const byField = await fx.query(`query($c: String, $f: String) { resources(cluster: $c, apiVersion: "policy/v1", kind: "PodDisruptionBudget", fieldSelector: $f) { totalCount edges { node { namespace name } } } }`,
+      { c: members[0], f: `metadata.name=${one.name},metadata.namespace=${one.namespace}` });
+    expect(byField.body.errors).toBeUndefined();
+    expect(byField.body.data.resources.edges.map((e: any) => e.node)).toEqual([{ namespace: one.namespace, name: one.name }]);
+    const [key, value] = Object.entries(one.object.metadata.labels ?? {})[0] as [string, string];
+    const byLabel = await fx.query(`query($c: String, $l: String) { resources(cluster: $c, apiVersion: "policy/v1", kind: "PodDisruptionBudget", labelSelector: $l) { totalCount edges { node { object } } } }`,
+      { c: members[0], l: `${key}=${value}` });
+    expect(byLabel.body.errors).toBeUndefined();
+    expect(byLabel.body.data.resources.totalCount).toBeGreaterThan(0);
+    expect(byLabel.body.data.resources.edges.every((e: any) => e.node.object.metadata.labels[key] === value)).toBe(true);
+  });
+
+  it('an unknown kind or malformed arguments are BAD_USER_INPUT with no upstream call', async () => {
+    // Discovery of every member is cached by now (the tests above read it).
+    await fx.query(PDBS, { first: 1 });
+    await fx.admin('POST', '/_sim/stats/reset');
+    for (const [args, field] of [
+      ['apiVersion: "policy/v1", kind: "PodDisruptionBudgt"', 'kind'],
+      ['apiVersion: "nosuch.example.com/v1", kind: "Widget"', 'kind'],
+      ['apiVersion: "policy v1", kind: "PodDisruptionBudget"', 'apiVersion'],
+      ['apiVersion: "policy/v1", kind: "PodDisruptionBudget", labelSelector: "a in (b"', 'labelSelector'],
+      ['apiVersion: "policy/v1", kind: "PodDisruptionBudget", fieldSelector: "metadata.name"', 'fieldSelector'],
+      ['apiVersion: "policy/v1", kind: "PodDisruptionBudget", after: "bogus"', 'after'],
+    ] as const) {
+      const r = await fx.query(`{ resources(${args}) { totalCount } }`);
+      expect(r.body.data, args).toBeNull();
+      expect(r.body.errors?.[0]?.extensions, args).toMatchObject({ code: 'BAD_USER_INPUT', field });
+    }
+    expect(await fx.countRequests((s) => s.verb === 'list' || s.verb === 'get' || s.verb === 'discovery')).toBe(0);
+    // A kind only the control plane serves, asked fleet-wide, says where it is.
+    const work = await fx.query(`{ resources(apiVersion: "work.karmada.io/v1alpha1", kind: "Work") { totalCount } }`);
+    expect(work.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'kind' });
+    expect(work.body.errors?.[0]?.message).toContain('cluster: "karmada"');
+  });
+
+});
+
+describe('resource(id) of kinds no modelled type renders', () => {
+  const RESOURCE = `query($id: ID!) { resource(id: $id) { __typename id cluster apiVersion kind namespace name ... on KubernetesObject { object yaml } } }`;
+
+  /** The first object of a kind (through resources), then resource(id) of it, compared with kubectl's. */
+  async function roundTrip(cluster: string, apiVersion: string, kind: string, kubectlType: string): Promise<void> {
+    const list = await fx.query(`query($c: String, $v: String!, $k: String!) { resources(cluster: $c, apiVersion: $v, kind: $k, first: 1) { totalCount edges { node { id namespace name } } } }`, { c: cluster, v: apiVersion, k: kind });
+    expect(list.body.errors).toBeUndefined();
+    expect(list.body.data.resources.totalCount, `${kind} in ${cluster}`).toBeGreaterThan(0);
+    const { id, namespace, name } = list.body.data.resources.edges[0].node;
+    const r = await fx.query(RESOURCE, { id });
+    expect(r.body.errors).toBeUndefined();
+    const got = r.body.data.resource;
+    expect(got).toMatchObject({ __typename: 'KubernetesObject', id, cluster: cluster === 'karmada' ? null : cluster, apiVersion, kind, namespace, name });
+    const live = JSON.parse(await run([...(cluster === 'karmada' ? [] : ['--context', cluster]), '-n', namespace, 'get', kubectlType, name, '-o', 'json']));
+    expect(got.object.metadata.uid).toBe(live.metadata.uid);
+    expect(got.object.spec).toEqual(live.spec);
+    expect(got.object.metadata.managedFields).toBeUndefined();
+    expect(got.yaml).toContain(`name: ${name}`);
+    // Gone: null, as for every kind.
+    const gone = await fx.query(RESOURCE, { id: Buffer.from(Buffer.from(id, 'base64url').toString('utf8').replace(/\n[^\n]*$/, '\nno-such-object'), 'utf8').toString('base64url') });
+    expect(gone.body.errors).toBeUndefined();
+    expect(gone.body.data.resource).toBeNull();
+  }
+
+  it('a PodDisruptionBudget of a member', async () => {
+    await roundTrip(members[0]!, 'policy/v1', 'PodDisruptionBudget', 'pdb');
+  });
+
+  it('a Work on the control plane (namespace karmada-es-<member>)', async () => {
+    const list = await fx.query(`{ resources(cluster: "karmada", apiVersion: "work.karmada.io/v1alpha1", kind: "Work", first: 1000) { edges { node { namespace } } } }`);
+    expect(list.body.data.resources.edges.some((e: any) => e.node.namespace === `karmada-es-${members[0]}`)).toBe(true);
+    await roundTrip('karmada', 'work.karmada.io/v1alpha1', 'Work', 'works.work.karmada.io');
+  });
+
+  it('a middleware WorkloadSet of a member', async () => {
+    const served = await fx.query(`query($c: String) { apiResources(cluster: $c) { apiVersion kind name group } }`, { c: members[0] });
+    const ws = served.body.data.apiResources.find((x: any) => x.kind === 'WorkloadSet');
+    expect(ws).toBeTruthy();
+    const withSets = [];
+    for (const m of members) {
+      const n = await fx.query(`query($c: String, $v: String!) { resources(cluster: $c, apiVersion: $v, kind: "WorkloadSet") { totalCount } }`, { c: m, v: ws.apiVersion });
+      if (n.body.data?.resources.totalCount > 0) withSets.push(m);
+    }
+    expect(withSets.length).toBeGreaterThan(0);
+    await roundTrip(withSets[0]!, ws.apiVersion, 'WorkloadSet', `${ws.name}.${ws.group}`);
+  });
+});
+
+describe('partial failure', () => {
+  it('a member down: the others answer, the member is reported as an error naming it', async () => {
+    const down = members[0]!;
+    const expected = (await Promise.all(members.slice(1).map(kubectlPdbs))).flat().sort();
+    await fx.admin('POST', `/_sim/faults/${down}`, { unreachable: true });
+    try {
+      const r = await pollAsync(async () => {
+        const q = await fx.query(PDBS, { first: 1000 });
+        return q.body.errors?.some((e: any) => e.extensions?.cluster === down) ? q : undefined;
+      }, 30_000, 'the member is reported down');
+      expect(r.status).toBe(200);
+      const err = r.body.errors.find((e: any) => e.extensions.cluster === down);
+      expect(['CLUSTER_UNAVAILABLE', 'UPSTREAM_TIMEOUT']).toContain(err.extensions.code);
+      expect(err.path).toEqual(['resources']);
+      expect(r.body.data.resources.edges.map((e: any) => `${e.node.cluster}/${e.node.namespace}/${e.node.name}`)).toEqual(expected);
+    } finally {
+      await fx.admin('POST', `/_sim/faults/${down}`, { unreachable: false });
+    }
+    await pollAsync(async () => {
+      const q = await fx.query(PDBS, { cluster: down, first: 1 });
+      return !q.body.errors && q.body.data.resources.totalCount > 0 ? true : undefined;
+    }, 30_000, 'member back');
+  });
+});
