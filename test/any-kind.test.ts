@@ -207,8 +207,8 @@ describe('partial failure', () => {
         return q.body.errors?.some((e: any) => e.extensions?.cluster === down) ? q : undefined;
       }, 30_000, 'the member is reported down');
       expect(r.status).toBe(200);
-      const err = r.body.errors.find((e: any) => e.extensions.cluster === down);
-      expect(['CLUSTER_UNAVAILABLE', 'UPSTREAM_TIMEOUT']).toContain(err.extensions.code);
+      const err = r.body.errors!.find((e: any) => e.extensions?.cluster === down)!;
+      expect(['CLUSTER_UNAVAILABLE', 'UPSTREAM_TIMEOUT']).toContain(err.extensions!.code);
       expect(err.path).toEqual(['resources']);
       expect(r.body.data.resources.edges.map((e: any) => `${e.node.cluster}/${e.node.namespace}/${e.node.name}`)).toEqual(expected);
     } finally {
