@@ -196,6 +196,89 @@ describe('resource(id) of kinds no modelled type renders', () => {
   });
 });
 
+describe('resourceChanged on any served kind', () => {
+  const SUB = `subscription($kinds: [String!]!, $clusters: [String!]) {
+    resourceChanged(filter: { kinds: $kinds, clusters: $clusters }) {
+      type cluster kind namespace name
+      resource { __typename id name ... on KubernetesObject { apiVersion object } }
+    }
+  }`;
+  const PDB_KEY = 'policy/v1/PodDisruptionBudget';
+  const open = () => fx.gateway.subscriptions.engine.stats().subscriptions;
+  /** Clusters where the gateway runs an informer for PodDisruptionBudgets now (its cached-objects gauge). */
+  const pdbInformers = () => (fx.gateway.fleet.cachedObjects?.() ?? []).filter((c) => c.kind === PDB_KEY).map((c) => c.cluster).sort();
+
+  it('sees a PDB created with kubectl, and its informer stops when the last subscriber leaves', async () => {
+    expect(pdbInformers()).toEqual([]);
+    const member = members[1]!;
+    const name = `anykind-${Date.now()}`;
+    const client = openClient(fx.gateway.url);
+    const fleetWide = record(client, SUB, { kinds: [PDB_KEY] });
+    const mine = record(client, SUB, { kinds: [PDB_KEY], clusters: [member] });
+    try {
+      await waitForOpen(open, 2);
+      // One informer per cluster serving the kind (every member), shared by both subscribers.
+      await pollAsync(async () => (members.every((m) => pdbInformers().includes(m)) ? true : undefined), 20_000, 'informers running');
+      const before = pdbInformers();
+      const manifest = JSON.stringify({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name, namespace: 'default', labels: { test: 'anykind' } }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: name } } } });
+      const { writeFileSync, mkdtempSync } = await import('node:fs');
+      const { join } = await import('node:path');
+      const { tmpdir } = await import('node:os');
+      const file = join(mkdtempSync(join(tmpdir(), 'anykind-')), 'pdb.json');
+      writeFileSync(file, manifest);
+      await run(['--context', member, 'create', '-f', file]);
+      const events = await mine.waitFor((es) => es.some((e) => e.resourceChanged.name === name && e.resourceChanged.type === 'ADDED'), 20_000, 'PDB added');
+      const ev = events.find((e) => e.resourceChanged.name === name)!.resourceChanged;
+      expect(ev).toMatchObject({ type: 'ADDED', cluster: member, kind: 'PodDisruptionBudget', namespace: 'default', name });
+      expect(ev.resource).toMatchObject({ __typename: 'KubernetesObject', name, apiVersion: 'policy/v1' });
+      expect(ev.resource.object.spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: { app: name } } });
+      // The event's id resolves like a query's.
+      const byId = await fx.query(`query($id: ID!) { resource(id: $id) { __typename name } }`, { id: ev.resource.id });
+      expect(byId.body.data.resource).toEqual({ __typename: 'KubernetesObject', name });
+      await fleetWide.waitFor((es) => es.some((e) => e.resourceChanged.name === name && e.resourceChanged.cluster === member), 20_000, 'fleet-wide sees it');
+      await run(['--context', member, '-n', 'default', 'delete', 'pdb', name]);
+      await mine.waitFor((es) => es.some((e) => e.resourceChanged.name === name && e.resourceChanged.type === 'DELETED'), 20_000, 'PDB deleted');
+      expect([fleetWide.errors, mine.errors]).toEqual([[], []]);
+
+      // One subscriber leaves: the informers stay for the other.
+      mine.stop();
+      await waitForOpen(open, 1);
+      expect(pdbInformers()).toEqual(before);
+    } finally {
+      mine.stop();
+      fleetWide.stop();
+      await client.dispose();
+    }
+    await waitForOpen(open, 0);
+    await pollAsync(async () => (pdbInformers().length === 0 ? true : undefined), 20_000, 'informers stopped');
+  });
+
+  it('an unknown kind is BAD_USER_INPUT before anything starts; modelled names and v1/Kind keep working', async () => {
+    const client = openClient(fx.gateway.url);
+    try {
+      for (const kinds of [['policy/v1/PodDisruptionBudgt'], ['nosuch.example.com/v1/Widget'], ['policy v1/PodDisruptionBudget'], ['PodDisruptionBudget']]) {
+        const bad = record(client, SUB, { kinds });
+        await bad.waitForEnd();
+        expect((bad.errors[0] as any)?.extensions, kinds[0]).toMatchObject({ code: 'BAD_USER_INPUT', field: 'filter.kinds' });
+      }
+      expect(open()).toBe(0);
+      expect(pdbInformers()).toEqual([]);
+      // v1/Pod is the modelled Pod; POD-style names (Pod) as before.
+      const member = members[0]!;
+      const pods = record(client, SUB, { kinds: ['v1/Pod', 'Node'], clusters: [member] });
+      await waitForOpen(open, 1);
+      const node = (await run(['--context', member, 'get', 'nodes', '-o', 'name'])).trim().split('\n')[0]!.replace('node/', '');
+      await run(['--context', member, 'label', 'node', node, 'anykind=yes', '--overwrite']);
+      const events = await pods.waitFor((es) => es.some((e) => e.resourceChanged.kind === 'Node' && e.resourceChanged.name === node), 20_000, 'node labelled');
+      expect(events.find((e) => e.resourceChanged.name === node)!.resourceChanged.resource.__typename).toBe('Node');
+      await run(['--context', member, 'label', 'node', node, 'anykind-']);
+      pods.stop();
+    } finally {
+      await client.dispose();
+    }
+  });
+});
+
 describe('partial failure', () => {
   it('a member down: the others answer, the member is reported as an error naming it', async () => {
     const down = members[0]!;

@@ -3209,7 +3209,10 @@ export type ResourceChangeFilter = {
   /** Member cluster names; `karmada` for the Karmada control plane. */
   clusters?: InputMaybe<Array<Scalars['String']['input']>>;
   /**
-   * Kubernetes kinds, e.g. `Pod`, `Node`, `Deployment`, `ResourceBinding`, `Cluster`, `Application`.
+   * Kubernetes kinds, e.g. `Pod`, `Node`, `Deployment`, `ResourceBinding`, `Cluster`, `Application`, or any
+   * kind a cluster serves as `group/version/Kind` (`v1/Pod` for the core group, `policy/v1/PodDisruptionBudget`):
+   * checked against discovery (BAD_USER_INPUT when no cluster in scope serves it); the gateway then watches it,
+   * on the clusters that serve it, only while someone subscribes, and its events carry a `KubernetesObject`.
    * Required: at least one.
    */
   kinds: Array<Scalars['String']['input']>;

@@ -73,6 +73,8 @@ export class RequestAccess {
     readonly identity: Identity,
     private readonly authorizer: FleetAuthorizer | undefined,
     private readonly kinds: ReadonlyMap<KindName, KindDescriptor> | undefined,
+    /** Kinds the schema does not model, registered under `group/version/Kind` (src/fleet/DynamicKinds.ts). */
+    private readonly dynamicKinds?: { descriptorOf(key: string): KindDescriptor | undefined },
   ) {
     // kube-apiserver adds `system:authenticated` to every authenticated user (its authenticator's group
     // adder); a TokenReview already lists it, a static token or an OIDC token does not.
@@ -89,7 +91,7 @@ export class RequestAccess {
 
   /** The API group and plural of a data-layer kind. */
   resourceOf(kind: KindName): { apiGroup: string; resource: string; namespaced: boolean } {
-    const d = (this.kinds ?? (defaultKinds ??= kindTable({ group: 'middleware.fleetgraph.io', version: 'v1alpha1' }))).get(kind);
+    const d = (this.kinds ?? (defaultKinds ??= kindTable({ group: 'middleware.fleetgraph.io', version: 'v1alpha1' }))).get(kind) ?? this.dynamicKinds?.descriptorOf(kind);
     if (!d) throw new Error(`unknown kind "${kind}"`);
     return { apiGroup: d.group, resource: d.plural, namespaced: d.namespaced };
   }
