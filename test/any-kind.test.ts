@@ -206,7 +206,7 @@ describe('resourceChanged on any served kind', () => {
   const PDB_KEY = 'policy/v1/PodDisruptionBudget';
   const open = () => fx.gateway.subscriptions.engine.stats().subscriptions;
   /** Clusters where the gateway runs an informer for PodDisruptionBudgets now (its cached-objects gauge). */
-  const pdbInformers = () => (fx.gateway.fleet.cachedObjects?.() ?? []).filter((c) => c.kind === PDB_KEY).map((c) => c.cluster).sort();
+  const pdbInformers = () => (fx.gateway.fleet.cachedObjects?.() ?? []).filter((c) => (c.kind as string) === PDB_KEY).map((c) => c.cluster).sort();
 
   it('sees a PDB created with kubectl, and its informer stops when the last subscriber leaves', async () => {
     expect(pdbInformers()).toEqual([]);
