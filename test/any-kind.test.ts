@@ -303,3 +303,72 @@ describe('partial failure', () => {
     }, 30_000, 'member back');
   });
 });
+
+describe('authorization under --auth kubernetes', () => {
+  let ax: GatewayFixture;
+  let tokens: Record<string, string>;
+  const bearer = (user: string) => ({ authorization: `Bearer ${tokens[user]}` });
+  const KEYS = `query($c: String, $ns: String) { resources(cluster: $c, apiVersion: "policy/v1", kind: "PodDisruptionBudget", namespace: $ns, first: 1000) { totalCount edges { node { id cluster namespace name } } } }`;
+  const keysOf = (body: any): string[] => body.data.resources.edges.map((e: any) => `${e.node.cluster}/${e.node.namespace}/${e.node.name}`);
+
+  /** PDBs kubectl lists as `user` in `namespace` of `member`. */
+  async function kubectlAs(user: string, member: string, namespace: string): Promise<string[]> {
+    const r = await kubectl({ kubeconfigPath: ax.kubeconfig } as TestSimulator, ['--context', member, '--token', tokens[user]!, '-n', namespace, 'get', 'pdb', '-o', 'name']);
+    expect(r.stderr).toBe('');
+    return r.stdout.split('\n').filter(Boolean).map((l) => `${member}/${namespace}/${l.replace(/^.*\//, '')}`);
+  }
+
+  beforeAll(async () => {
+    const yaml = (await import('js-yaml')).default;
+    const { readFileSync } = await import('node:fs');
+    ax = await startGatewayFixture({ args: ['--auth', 'kubernetes'] });
+    const kc = yaml.load(readFileSync(ax.kubeconfig, 'utf8')) as { users: Array<{ name: string; user: { token?: string } }> };
+    tokens = Object.fromEntries(kc.users.filter((u) => u.user.token).map((u) => [u.name, u.user.token!]));
+    await pollAsync(async () => ((await ax.query('{ pods(first: 1) { totalCount } }', undefined, bearer('platform-viewer'))).body.data?.pods.totalCount > 0 ? true : undefined), 30_000, 'RBAC synced');
+  }, 90_000);
+
+  afterAll(async () => {
+    await ax?.stop();
+  });
+
+  it('a list is cut to what the caller may list, as kubectl as that user; a cluster it may not read is FORBIDDEN', async () => {
+    const dev = await ax.query(KEYS, {}, bearer('shop-dev'));
+    expect(dev.body.errors).toBeUndefined();
+    const expected = [...await kubectlAs('shop-dev', 'member1', 'shop'), ...await kubectlAs('shop-dev', 'member2', 'shop')].sort();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(keysOf(dev.body)).toEqual(expected);
+    expect(dev.body.data.resources.totalCount).toBe(expected.length);
+    const viewer = await ax.query(KEYS, {}, bearer('platform-viewer'));
+    expect(viewer.body.errors).toBeUndefined();
+    expect(viewer.body.data.resources.totalCount).toBeGreaterThan(expected.length);
+
+    const member3 = await ax.query(KEYS, { c: 'member3' }, bearer('shop-dev'));
+    expect(member3.body.data.resources.totalCount).toBe(0);
+    expect(member3.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', cluster: 'member3' });
+    const inNs = await ax.query(KEYS, { c: 'member1', ns: 'payments' }, bearer('shop-dev'));
+    expect(inNs.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', cluster: 'member1' });
+    const works = await ax.query(`{ resources(cluster: "karmada", apiVersion: "work.karmada.io/v1alpha1", kind: "Work") { totalCount } }`, undefined, bearer('shop-dev'));
+    expect(works.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', cluster: 'karmada' });
+  });
+
+  it('resource(id) needs get on the object; resourceChanged needs watch where it names', async () => {
+    const all = keysOf((await ax.query(KEYS, {}, bearer('platform-viewer'))).body);
+    const ids = (await ax.query(KEYS, {}, bearer('platform-viewer'))).body.data.resources.edges.map((e: any) => e.node);
+    const outside = ids.find((n: any) => n.namespace !== 'shop');
+    expect(all.length).toBeGreaterThan(0);
+    const refused = await ax.query(`query($id: ID!) { resource(id: $id) { name } }`, { id: outside.id }, bearer('shop-dev'));
+    expect(refused.body.data.resource).toBeNull();
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', cluster: outside.cluster });
+    const allowed = await ax.query(`query($id: ID!) { resource(id: $id) { name } }`, { id: outside.id }, bearer('platform-viewer'));
+    expect(allowed.body.data.resource).toEqual({ name: outside.name });
+
+    const client = openClient(ax.gateway.url, { authorization: `Bearer ${tokens['shop-dev']}` });
+    try {
+      const sub = record(client, `subscription { resourceChanged(filter: { kinds: ["policy/v1/PodDisruptionBudget"], clusters: ["member3"] }) { type name } }`);
+      await sub.waitForEnd();
+      expect((sub.errors[0] as any)?.extensions).toMatchObject({ code: 'FORBIDDEN', cluster: 'member3' });
+    } finally {
+      await client.dispose();
+    }
+  });
+});
