@@ -123,6 +123,27 @@ describe('resources', () => {
     expect(byLabel.body.data.resources.edges.every((e: any) => e.node.object.metadata.labels[key] === value)).toBe(true);
   });
 
+  it('one list call per member per request, however often the request asks', async () => {
+    await fx.query(PDBS, { first: 1 });
+    await fx.admin('POST', '/_sim/stats/reset');
+    const q = `query($id: ID!) {
+      a: resources(apiVersion: "policy/v1", kind: "PodDisruptionBudget") { totalCount }
+      b: resources(apiVersion: "policy/v1", kind: "PodDisruptionBudget", first: 1) { totalCount edges { node { name } } }
+      c: resource(id: $id) { name }
+    }`;
+    const first = (await fx.query(PDBS, { first: 1 })).body.data.resources.edges[0].node;
+    await fx.admin('POST', '/_sim/stats/reset');
+    const r = await fx.query(q, { id: first.id });
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.a.totalCount).toBe(r.body.data.b.totalCount);
+    expect(r.body.data.c).toEqual({ name: first.name });
+    for (const m of members) {
+      expect(await fx.countRequests((s) => s.cluster === m && s.verb === 'list' && s.resource.includes('poddisruptionbudgets')), m).toBe(1);
+    }
+    expect(await fx.countRequests((s) => s.verb === 'get' && s.resource.includes('poddisruptionbudgets'))).toBe(1);
+    expect(await fx.countRequests((s) => s.verb === 'discovery')).toBe(0);
+  });
+
   it('an unknown kind or malformed arguments are BAD_USER_INPUT with no upstream call', async () => {
     // Discovery of every member is cached by now (the tests above read it).
     await fx.query(PDBS, { first: 1 });

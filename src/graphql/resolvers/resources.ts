@@ -93,6 +93,17 @@ function listOnce(ctx: GraphQLContext, cluster: string, r: ApiResourceInfo, args
   return p;
 }
 
+/**
+ * Refusals of the caller's own RBAC (as opposed to a cluster refusing the gateway, which is always reported):
+ * over every member they are left out silently when another member answered, as for the other fleet-wide lists.
+ */
+const callerRefusals = new WeakSet<ClusterError>();
+
+function refusedCaller(cluster: string, error: ClusterError): { ok: false; cluster: string; error: ClusterError } {
+  if (error.code === ErrorCode.FORBIDDEN) callerRefusals.add(error);
+  return { ok: false, cluster, error };
+}
+
 function check(verb: string, r: ApiResourceInfo, namespace?: string | null, name?: string): ResourceCheck {
   return { verb, apiGroup: r.group, resource: r.name, ...(r.namespaced && namespace ? { namespace } : {}), ...(name ? { name } : {}) };
 }
@@ -105,10 +116,10 @@ async function objectsIn(ctx: GraphQLContext, cluster: string, r: ApiResourceInf
   const access = ctx.access;
   if (!access.unrestricted && r.namespaced && args.namespace) {
     const refused = await access.refusal(cluster, check('list', r, args.namespace));
-    if (refused) return { ok: false, cluster, error: refused };
+    if (refused) return refusedCaller(cluster, refused);
   } else if (!access.unrestricted && !r.namespaced && access.decideLocally(cluster, check('list', r)) === false) {
     // Cluster-scoped: all or nothing, known before listing.
-    return { ok: false, cluster, error: access.forbidden(cluster, check('list', r)) };
+    return refusedCaller(cluster, access.forbidden(cluster, check('list', r)));
   }
   const listed = await listOnce(ctx, cluster, r, args);
   if (!listed.ok) return listed;
@@ -121,7 +132,7 @@ async function objectsIn(ctx: GraphQLContext, cluster: string, r: ApiResourceInf
       return { ok: false, cluster, error: { code: ErrorCode.CLUSTER_UNAVAILABLE, cluster, message: `${cluster}: ${(err as Error).message}` } };
     }
     if (!scope.all) {
-      if (scope.namespaces.size === 0 && (explicit || !r.namespaced)) return { ok: false, cluster, error: access.forbidden(cluster, check('list', r)) };
+      if (scope.namespaces.size === 0 && (explicit || !r.namespaced)) return refusedCaller(cluster, access.forbidden(cluster, check('list', r)));
       items = items.filter((o) => o.metadata.namespace !== undefined && scope.namespaces.has(o.metadata.namespace));
     }
   }
@@ -207,8 +218,9 @@ export const resourcesResolvers = {
           });
         }
       }
-      // Over every member, a member where the caller may list nothing is left out silently when another answered.
-      const reported = !explicit && answered ? failures.filter((f) => f.code !== ErrorCode.FORBIDDEN) : failures;
+      // Over every member, a member where the caller may list nothing is left out silently when another answered;
+      // a member refusing the gateway itself (its ServiceAccount lacks the kind) is always reported.
+      const reported = !explicit && answered ? failures.filter((f) => !callerRefusals.has(f)) : failures;
       reportPartial(ctx, reported, info);
       const connection = connectionOf(items, objectOrder, page);
       return { ...connection, nodes: connection.edges.map((e) => e.node) };
