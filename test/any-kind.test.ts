@@ -144,6 +144,17 @@ describe('resources', () => {
     expect(await fx.countRequests((s) => s.verb === 'discovery')).toBe(0);
   });
 
+  it('nodes are costed like edges: a large page of nested lists is QUERY_TOO_COMPLEX', async () => {
+    const q = (first: number, items: string) => `{ resources(apiVersion: "policy/v1", kind: "PodDisruptionBudget", first: ${first}) { ${items} } }`;
+    const nested = 'events(first: 100) { edges { node { message reason } } }';
+    for (const items of [`nodes { name ${nested} }`, `edges { node { name ${nested} } }`]) {
+      const big = await fx.query(q(5000, items));
+      expect(big.body.errors?.[0]?.extensions, items).toMatchObject({ code: 'QUERY_TOO_COMPLEX', reason: 'COST_LIMIT' });
+      const small = await fx.query(q(1, items));
+      expect(small.body.errors, items).toBeUndefined();
+    }
+  });
+
   it('an unknown kind or malformed arguments are BAD_USER_INPUT with no upstream call', async () => {
     // Discovery of every member is cached by now (the tests above read it).
     await fx.query(PDBS, { first: 1 });
