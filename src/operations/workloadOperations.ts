@@ -142,7 +142,7 @@ async function readMemberRollout(ctx: PlanContext, member: string, ref: ObjectRe
     const workload = await ctx.writer(member).read(ref);
     // Listed, not read by name: the gateway lists ReplicaSets to find revisions and needs no other verb for it.
     const revisionSet = member === target.reference && target.kind === 'Deployment' && workload
-      ? (await ctx.writer(member).list('apps/v1', 'ReplicaSet', ref.namespace)).find((rs) => rs.metadata?.name === target.revisionName) ?? null
+      ? (await ctx.writer(member).list('apps/v1', 'ReplicaSet', ref.namespace ?? undefined)).find((rs) => rs.metadata?.name === target.revisionName) ?? null
       : undefined;
     return memberRollout(member, target, { workload, ...(revisionSet !== undefined ? { revisionSet } : {}) });
   } catch (err) {
