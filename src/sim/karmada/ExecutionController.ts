@@ -43,6 +43,12 @@ export class ExecutionController implements Controller {
   /** Manifests of Works deleted but whose member object is not yet removed. */
   private readonly deleted = new Map<string, KubeObject>();
   private readonly retryDelayMs: number;
+  /**
+   * Per Work, the manifest and the parts of the member object last found in sync with it. Stored objects are
+   * never mutated and a status write shares everything else with the version before, so a member's status
+   * change (the most frequent event) is recognised as still in sync without building the desired object.
+   */
+  private readonly inSync = new Map<string, { manifest: KubeObject; parts: unknown[] }>();
 
   constructor(private readonly fleet: SimFleet, options: ExecutionControllerOptions = {}) {
     this.queue = new WorkQueue((key) => this.reconcile(key));
@@ -107,6 +113,7 @@ export class ExecutionController implements Controller {
     const member = this.fleet.members.get(cluster);
     const work = this.cp.objects.get(WORKS, namespace, name);
     if (!work || work.metadata.deletionTimestamp) {
+      this.inSync.delete(key);
       const manifest = this.deleted.get(key);
       if (!manifest || !member) return this.deleted.delete(key), undefined;
       if (this.unreachableError(cluster)) return this.queue.addAfter(key, this.retryDelayMs);
@@ -144,12 +151,18 @@ export class ExecutionController implements Controller {
         // Namespaces are exempt: Karmada's namespace sync creates and adopts them on every member.
         this.writeStatus(work, false, `Failed to apply all manifests (0/1): the same resource exists in the member cluster and the conflictResolution of the policy is Abort`, current, type);
         return;
-      } else if (!sameJson(desiredMemberObject(manifest, current, type.key), current)) {
-        // The manifest replaces the member object, keeping only what the member owns (manifestApply.ts):
-        // fields removed from the template are removed on the member.
-        live = member.objects.mutate(type.key, ns, manifest.metadata.name!, (copy) => desiredMemberObject(manifest, copy, type.key), { manager: CONTROLLER_MANAGER }) ?? current;
       } else {
-        live = current;
+        const known = this.inSync.get(key);
+        if (known && known.manifest === manifest && sameParts(known.parts, syncParts(current))) {
+          live = current;
+        } else if (!sameJson(desiredMemberObject(manifest, current, type.key), current)) {
+          // The manifest replaces the member object, keeping only what the member owns (manifestApply.ts):
+          // fields removed from the template are removed on the member.
+          live = member.objects.mutate(type.key, ns, manifest.metadata.name!, (copy) => desiredMemberObject(manifest, copy, type.key), { manager: CONTROLLER_MANAGER }) ?? current;
+        } else {
+          live = current;
+        }
+        this.inSync.set(key, { manifest, parts: syncParts(live) });
       }
     } catch (error) {
       this.writeStatus(work, false, `Failed to apply all manifests (0/1): ${(error as Error).message}`, undefined, undefined);
@@ -189,4 +202,15 @@ export class ExecutionController implements Controller {
         : { type: 'Warning', reason: 'SyncFailed', message, source: { component: 'execution-controller' } });
     }
   }
+}
+
+/** What a put-back compares, by reference: everything but status and the server's metadata. */
+function syncParts(o: KubeObject): unknown[] {
+  const parts: unknown[] = [o.metadata.labels, o.metadata.annotations, o.metadata.finalizers, o.metadata.ownerReferences];
+  for (const k of Object.keys(o)) if (k !== 'status' && k !== 'metadata') parts.push(k, o[k]);
+  return parts;
+}
+
+function sameParts(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
