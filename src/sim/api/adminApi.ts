@@ -1,6 +1,7 @@
 /**
- * The simulator's own admin API under `/_sim/` (admin token only): request statistics, the eviction log
- * and the per-member fault switches tests flip at run time.
+ * The simulator's own admin API under `/_sim/` (admin token only): request statistics, the eviction log,
+ * the per-member fault switches tests flip at run time, and the CronJob clock step
+ * (`POST /_sim/cron/<member>/advance {"seconds": n}`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../cluster/ApiError.js';
@@ -8,6 +9,7 @@ import type { ClosableSimFleet } from '../fleet.js';
 import type { EvictionLog } from './evictionLog.js';
 import type { RequestStats } from './requestStats.js';
 import { sendJson } from './respond.js';
+import { cronClockOf } from '../controllers/cronClock.js';
 
 export async function handleAdminRequest(
   req: IncomingMessage,
@@ -30,6 +32,21 @@ export async function handleAdminRequest(
   if (segs[0] === 'evictions' && segs[1] === 'reset' && segs.length === 2 && method === 'POST') {
     evictions.reset();
     return sendJson(res, 200, { ok: true });
+  }
+  if (segs[0] === 'cron' && segs[1] && segs[2] === 'advance' && segs.length === 3 && method === 'POST') {
+    // The member's CronJob controller acts as if its clock had moved this many seconds (tests of schedules).
+    const member = fleet.members.get(decodeURIComponent(segs[1]));
+    if (!member) throw ApiError.notFound({ group: 'cluster.karmada.io', resource: 'clusters' }, decodeURIComponent(segs[1]));
+    const raw = (await readBody()).toString('utf8');
+    let seconds: unknown;
+    try {
+      seconds = raw.trim() ? (JSON.parse(raw) as { seconds?: unknown }).seconds : undefined;
+    } catch {
+      seconds = undefined;
+    }
+    if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 366 * 86_400) throw ApiError.badRequest('body must be JSON {"seconds": <1..31622400>}');
+    const controllers = cronClockOf(member).advance(seconds);
+    return sendJson(res, 200, { ok: true, member: member.name, seconds, controllers });
   }
   if (segs[0] === 'faults' && segs[1]) {
     const member = decodeURIComponent(segs[1]);
