@@ -97,12 +97,13 @@ export class JobController implements Controller {
   }
 
   private trackPod(pod: KubeObject, deleted: boolean): void {
-    const refs = pod.metadata.ownerReferences;
+    const ref = pod.metadata.ownerReferences?.find((r) => r.controller === true);
+    // The common case on large members: not a Job's pod, and no Job pod known at all.
+    if (ref?.kind !== 'Job' && this.jobOfPod.size === 0) return;
     const key = objectKey(pod.metadata.namespace, pod.metadata.name!);
     const before = this.jobOfPod.get(key);
-    if (!refs && before === undefined) return;
-    const ref = refs?.find((r) => r.controller === true);
     const owner = !deleted && ref?.kind === 'Job' ? ref.uid : undefined;
+    if (before === undefined && owner === undefined) return;
     if (before !== owner) {
       if (before) {
         const set = this.podsOfJob.get(before);
