@@ -241,6 +241,17 @@ describe('new kinds through kubectl', () => {
     });
   }
 
+  it('knows their fields: unknown ones fail with fieldValidation=Strict and are dropped with a warning otherwise', async () => {
+    const body = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'strict-hpa' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web' }, maxReplicas: 2, maxReplica: 3 } };
+    const strict = await simRequest(sim, '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers?fieldValidation=Strict', { method: 'POST', body });
+    expect(strict.status).toBe(400);
+    expect(strict.json.message).toContain('unknown field "spec.maxReplica"');
+    const warned = await simRequest(sim, '/apis/autoscaling/v2/namespaces/default/horizontalpodautoscalers?dryRun=All', { method: 'POST', body });
+    expect(warned.status).toBe(201);
+    expect(String(warned.headers['warning'])).toContain('unknown field \\"spec.maxReplica\\"');
+    expect(warned.json.spec.maxReplica).toBeUndefined();
+  });
+
   it('refuses a Job whose pods would restart forever and a CronJob with a bad schedule (422)', async () => {
     const job = await simRequest(sim, '/apis/batch/v1/namespaces/default/jobs', {
       method: 'POST',
