@@ -215,6 +215,52 @@ spec:
     expect(events.some((e) => e.reason === 'SawCompletedJob')).toBe(true);
   });
 
+  it('keeps successfulJobsHistoryLimit finished Jobs, deleting the oldest (and their pods)', async () => {
+    const name = fresh('hist');
+    await apply(`apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: ${name}
+  namespace: default
+spec:
+  schedule: "0 0 1 1 *"
+  suspend: true
+  successfulJobsHistoryLimit: 1
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: tick
+            image: busybox:1.36
+`);
+    const m = member();
+    const cj = m.objects.get('batch/cronjobs', 'default', name) as any;
+    // Three Jobs of this CronJob (as earlier schedule times would have made them), one after another.
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const res = await simRequest(sim, '/apis/cluster.karmada.io/v1alpha1/clusters/member1/proxy/apis/batch/v1/namespaces/default/jobs', {
+        method: 'POST',
+        body: {
+          apiVersion: 'batch/v1',
+          kind: 'Job',
+          metadata: { name: `${name}-${i}`, ownerReferences: [{ apiVersion: 'batch/v1', kind: 'CronJob', name, uid: cj.metadata.uid, controller: true, blockOwnerDeletion: true }] },
+          spec: { template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox:1.36', command: ['sleep', '0'] }] } } },
+        },
+      });
+      expect(res.status).toBe(201);
+      names.push(res.json.metadata.name);
+      await eventually(() => condition(m.objects.get('batch/jobs', 'default', `${name}-${i}`), 'Complete'), 20_000);
+    }
+    // Only the newest stays; the GC removes the deleted Jobs' pods.
+    await eventually(() => (m.objects.list('batch/jobs', { namespace: 'default' }) as any[]).filter((j) => j.metadata.name.startsWith(`${name}-`)).map((j) => j.metadata.name).join() === `${name}-2`, 20_000);
+    await eventually(() => m.objects.list('pods', { namespace: 'default', labelSelector: `job-name in (${name}-0,${name}-1)` }).length === 0, 20_000);
+    expect(m.objects.list('pods', { namespace: 'default', labelSelector: `job-name=${name}-2` })).toHaveLength(1);
+    const events = (m.objects.list('events', { namespace: 'default' }) as any[]).filter((e) => e.involvedObject.name === name && e.reason === 'SuccessfulDelete');
+    expect(events.map((e) => e.message).sort()).toEqual([`Deleted job ${name}-0`, `Deleted job ${name}-1`]);
+  });
+
   it('a suspended CronJob makes no Job', async () => {
     const name = fresh('paused');
     await apply(`apiVersion: batch/v1
