@@ -68,6 +68,8 @@ spec:
     const m = member();
     const job = () => m.objects.get('batch/jobs', 'default', name) as any;
     const uid = job().metadata.uid;
+    // kubectl's own waiting agrees with the controller.
+    const wait = kubectl(sim, ['--context', 'member1', 'wait', '--for=condition=complete', `job/${name}`, '-n', 'default', '--timeout=40s'], { timeoutMs: 45_000 });
     // Never more than `parallelism` pods active at once.
     let maxActive = 0;
     const done = await eventually(() => {
@@ -92,6 +94,10 @@ spec:
 
     const row = table((await kubectl(sim, ['--context', 'member1', 'get', 'job', name, '-n', 'default'])).stdout)[0]!;
     expect(row.COMPLETIONS).toBe('3/3');
+    const waited = await wait;
+    expect(waited.stdout).toContain(`job.batch/${name} condition met`);
+    const logs = await kubectl(sim, ['--context', 'member1', 'logs', `job/${name}`, '-n', 'default']);
+    expect(logs.code).toBe(0);
     expect(row.DURATION).toMatch(/^\d+s$/);
     const podRows = table((await kubectl(sim, ['--context', 'member1', 'get', 'pods', '-n', 'default', '-l', `job-name=${name}`])).stdout);
     expect(podRows.map((r) => r.STATUS)).toEqual(['Completed', 'Completed', 'Completed']);
