@@ -119,7 +119,7 @@ export function availableReplicas(cluster: ClusterView, request: Record<string, 
   return Math.max(0, n);
 }
 
-function untoleratedTaint(taints: Taint[], tolerations: Toleration[]): boolean {
+export function untoleratedTaint(taints: Taint[], tolerations: Toleration[]): boolean {
   return taints.some(
     (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerations.some((tol) => tolerates(tol, t)),
   );
