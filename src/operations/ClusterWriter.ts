@@ -230,8 +230,20 @@ export class ClusterWriter {
   }
 
   private record(verb: ChangeRecord['verb'], ref: ObjectRef, before: KubeObject | null, after: KubeObject | null): void {
-    this.onChange({ verb, cluster: this.cluster, kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name, before, after });
+    // Secrets never expose values, not even in the audit log of changes: their keys stay, the values do not.
+    const shown = ref.kind === 'Secret' && ref.apiVersion === 'v1' ? withoutSecretValues : (o: KubeObject | null) => o;
+    this.onChange({ verb, cluster: this.cluster, kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name, before: shown(before), after: shown(after) });
   }
+}
+
+function withoutSecretValues(o: KubeObject | null): KubeObject | null {
+  if (!o) return o;
+  const copy: KubeObject = { ...o };
+  for (const field of ['data', 'stringData'] as const) {
+    const values = copy[field] as Record<string, unknown> | undefined;
+    if (values && typeof values === 'object') copy[field] = Object.fromEntries(Object.keys(values).map((k) => [k, '<redacted>']));
+  }
+  return copy;
 }
 
 function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {
