@@ -175,9 +175,10 @@ export class ClusterWriter {
   }
 
   /** Deletes; false when it was already gone. */
-  async delete(ref: ObjectRef, options: { gracePeriodSeconds?: number; propagationPolicy?: string } = {}): Promise<boolean> {
-    const before = await this.read(ref);
-    if (!before) return false;
+  async delete(ref: ObjectRef, options: { gracePeriodSeconds?: number; propagationPolicy?: string; readFirst?: boolean } = {}): Promise<boolean> {
+    // `readFirst: false`: objects the gateway's own identity may not read (Secrets), deleted unseen and recorded without a before.
+    const before = options.readFirst === false ? null : await this.read(ref);
+    if (!before && options.readFirst !== false) return false;
     try {
       await this.call('delete', ref.kind, () => this.writes.delete(header(ref), undefined, undefined, options.gracePeriodSeconds, undefined, options.propagationPolicy ?? 'Background'));
       this.record('delete', ref, before, null);

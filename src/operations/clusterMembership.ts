@@ -251,7 +251,8 @@ export function unjoinClusterPlan(ctx: PlanContext, name: string, membership: Ga
     await run.step('delete the secrets', async (progress) => {
       const w = ctx.writer(CONTROL_PLANE);
       const deleted: string[] = [];
-      for (const ref of secrets) if (await w.delete(ref)) deleted.push(`${ref.namespace}/${ref.name}`);
+      // Unread: the gateway's own identity reads no Secrets (deploy/rbac); the caller's delete is all it takes.
+      for (const ref of secrets) if (await w.delete(ref, { readFirst: false })) deleted.push(`${ref.namespace}/${ref.name}`);
       progress(deleted.length ? `deleted secrets ${deleted.join(', ')}` : 'the Cluster named no secret that still existed');
     });
     await run.step('wait for the gateway to stop following the member', async (progress) => {
