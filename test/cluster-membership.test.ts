@@ -278,3 +278,67 @@ describe('setClusterTaints and setClusterLabels', () => {
     expect(unknown.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', field: 'name' });
   });
 });
+
+describe('authorization of the membership mutations (--auth kubernetes)', () => {
+  let authFx: OperationsFixture;
+  let tokens: Record<string, string>;
+
+  beforeAll(async () => {
+    authFx = await startOperationsFixture({ scenario: 'demo', spareMembers: 1, args: ['--auth', 'kubernetes'] });
+    const users = (yaml.load(authFx.sim.kubeconfig) as any).users as Array<{ name: string; user: { token: string } }>;
+    tokens = Object.fromEntries(users.map((u) => [u.name, u.user.token]));
+  }, 180_000);
+
+  afterAll(async () => {
+    await authFx?.stop();
+  });
+
+  const as = (user: string) => ({ authorization: `Bearer ${tokens[user]}` });
+
+  /** Writes to the fleet's objects (the reviews the gateway makes to authenticate and authorize callers are not). */
+  async function fleetWrites(): Promise<number> {
+    const stats = await authFx.simAdmin<{ requests: Array<{ verb: string; resource: string; count: number }> }>('/_sim/stats');
+    return stats.requests
+      .filter((r) => ['create', 'update', 'patch', 'delete', 'deletecollection'].includes(r.verb))
+      .filter((r) => !/^(authentication|authorization)\.k8s\.io\/|^(fleetgraph\.io\/fleetoperations|coordination\.k8s\.io\/leases)/.test(r.resource))
+      .reduce((n, r) => n + r.count, 0);
+  }
+
+  it('refuses a caller without the rights on clusters and karmada-cluster secrets, naming the permission, writing nothing', async () => {
+    const writes = await fleetWrites();
+    const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+      [TAINTS, { name: 'member1', taints: [{ key: 'maintenance', effect: 'NO_SCHEDULE' }] }, /patch .*clusters/],
+      [LABELS, { name: 'member1', labels: [{ key: 'tier', value: 'gold' }] }, /patch .*clusters/],
+      [UNJOIN, { name: 'member1' }, /delete .*clusters/],
+      [JOIN, { name: 'spare1', kubeconfig: memberKubeconfigOf(authFx, 'spare1') }, /create .*secrets/],
+    ];
+    for (const [mutation, variables, permission] of cases) {
+      const r = await authFx.gql(mutation, variables, as('platform-viewer'));
+      expect(r.errors?.[0]?.extensions, JSON.stringify(r.errors)).toMatchObject({ code: 'FORBIDDEN', cluster: 'karmada' });
+      expect(r.errors?.[0]?.extensions?.permission).toMatch(permission);
+    }
+    expect(await fleetWrites()).toBe(writes);
+  });
+
+  it('writes as the caller when allowed (the admin), the Cluster changed on the control plane', async () => {
+    const r = await authFx.gql(LABELS, { name: 'member2', labels: [{ key: 'tier', value: 'silver' }] }, as('karmada-admin'));
+    expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const op = await until(async () => {
+      const q = await authFx.gql(`query($id: ID!) { operation(id: $id) { phase requestedBy } }`, { id: r.data.setClusterLabels.id }, as('karmada-admin'));
+      const o = q.data?.operation;
+      return o && ['SUCCEEDED', 'FAILED'].includes(o.phase) ? o : undefined;
+    });
+    expect(op.phase).toBe('SUCCEEDED');
+    expect(authFx.sim.fleet.controlPlane.objects.get('cluster.karmada.io/clusters', undefined, 'member2')?.metadata.labels?.tier).toBe('silver');
+  });
+});
+
+/** memberKubeconfig for another fixture's simulator. */
+function memberKubeconfigOf(f: OperationsFixture, context: string): string {
+  const full = yaml.load(f.sim.kubeconfig) as any;
+  const ctx = full.contexts.find((c: any) => c.name === context);
+  return yaml.dump({
+    apiVersion: 'v1', kind: 'Config', 'current-context': context,
+    clusters: [full.clusters.find((c: any) => c.name === ctx.context.cluster)], contexts: [ctx], users: [full.users.find((u: any) => u.name === ctx.context.user)],
+  });
+}
