@@ -174,6 +174,12 @@ describe('joinCluster and unjoinCluster', () => {
       secretRef: { namespace: 'karmada-cluster', name: 'spare1' },
       impersonatorSecretRef: { namespace: 'karmada-cluster', name: 'spare1-impersonator' },
     });
+    // spec.id: the member's kube-system uid, as karmadactl records it; the same cluster is not registered twice.
+    expect(cluster.spec.id).toBe((await kubectlJson('spare1', 'get', 'namespace', 'kube-system')).metadata.uid);
+    const twice = await mutateOp(JOIN, { name: 'spare1-again', kubeconfig: memberKubeconfig('spare1') });
+    expect([twice.phase, twice.reason]).toEqual(['FAILED', 'ALREADY_MEMBER']);
+    expect(await exists(['clusters.cluster.karmada.io', 'spare1-again'])).toBe(false);
+    expect(await exists(['-n', 'karmada-cluster', 'secret', 'spare1-again'])).toBe(false);
     const secret = await kubectlJson('karmada', '-n', 'karmada-cluster', 'get', 'secret', 'spare1');
     expect(Object.keys(secret.data).sort()).toEqual(['caBundle', 'token']);
     expect(Buffer.from(secret.data.token, 'base64').toString()).toBe(spareToken);

@@ -4,8 +4,9 @@
  *
  * `joinCluster` does what `karmadactl join` does in Push mode, minus what karmadactl does on the member
  * itself (a ServiceAccount `karmada-<name>` and its ClusterRole, whose token it then stores): the credentials
- * of the given kubeconfig context are checked against the member first (`GET /version` and a one-item list of
- * nodes: the member answers, and the token is accepted and allowed to read), then stored as Karmada stores
+ * of the given kubeconfig context are checked against the member first (`GET /version`, a one-item list of
+ * nodes and the kube-system namespace, whose uid becomes `spec.id`: the member answers, the token is accepted
+ * and allowed to read, and no Cluster registers the same cluster or endpoint already), then stored as Karmada stores
  * them: the Secret `karmada-cluster/<name>` (`caBundle`, `token`), the impersonator Secret
  * `karmada-cluster/<name>-impersonator` (`token`; the same token here), and the Cluster object (`spec.apiEndpoint`,
  * `syncMode: Push`, `secretRef`, `impersonatorSecretRef`, `provider` / `region` / `zones` and labels when given).
@@ -137,8 +138,11 @@ async function bounded<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Reads the member with the given credentials: its version, and one node (the gateway lists nodes). */
-async function checkMember(credentials: MemberCredentials): Promise<string> {
+/**
+ * Reads the member with the given credentials: its version, one node (the gateway lists nodes), and the uid of
+ * its kube-system namespace, which karmadactl records as the Cluster's `spec.id` (util.ObtainClusterID).
+ */
+async function checkMember(credentials: MemberCredentials): Promise<{ version: string; id: string | null }> {
   const version = await bounded('GET /version', async () => {
     try {
       return await credentials.kubeConfig.makeApiClient(VersionApi).getCode();
@@ -153,7 +157,14 @@ async function checkMember(credentials: MemberCredentials): Promise<string> {
       throw memberCheckFailure(err, `list nodes of ${credentials.server}`);
     }
   });
-  return version.gitVersion;
+  const id = await bounded('read namespace kube-system', async () => {
+    try {
+      return (await credentials.kubeConfig.makeApiClient(CoreV1Api).readNamespace({ name: 'kube-system' })).metadata?.uid ?? null;
+    } catch (err) {
+      throw memberCheckFailure(err, `read namespace kube-system of ${credentials.server}`);
+    }
+  });
+  return { version: version.gitVersion, id };
 }
 
 function memberCheckFailure(err: unknown, what: string): StepFailure {
@@ -168,9 +179,15 @@ function memberCheckFailure(err: unknown, what: string): StepFailure {
 export function joinClusterPlan(ctx: PlanContext, input: JoinInput, membership: GatewayMembership | undefined): OperationPlan {
   const { name, credentials } = input;
   return async (run) => {
+    let clusterId: string | null = null;
     await run.step('check the member', async (progress) => {
-      const version = await checkMember(credentials);
-      progress(`${credentials.server} answers as Kubernetes ${version}; the token may list nodes`);
+      const checked = await checkMember(credentials);
+      clusterId = checked.id;
+      // As karmadactl: the same cluster (kube-system uid) or the same endpoint is not registered twice.
+      const existing = await ctx.writer(CONTROL_PLANE).list('cluster.karmada.io/v1alpha1', 'Cluster');
+      const twin = existing.find((c) => (clusterId && c.spec?.id === clusterId) || String(c.spec?.apiEndpoint ?? '').replace(/\/+$/, '') === credentials.server);
+      if (twin) throw new StepFailure(`the cluster at ${credentials.server} is already registered as ${twin.metadata?.name}`, 'ALREADY_MEMBER');
+      progress(`${credentials.server} answers as Kubernetes ${checked.version}; the token may list nodes${clusterId ? `; cluster id ${clusterId}` : ''}`);
     });
     await run.step('create the secrets', async (progress) => {
       const w = ctx.writer(CONTROL_PLANE);
@@ -200,6 +217,7 @@ export function joinClusterPlan(ctx: PlanContext, input: JoinInput, membership: 
         kind: 'Cluster',
         metadata: { name, ...(input.labels.length ? { labels } : {}) },
         spec: {
+          ...(clusterId ? { id: clusterId } : {}),
           apiEndpoint: credentials.server,
           syncMode: 'Push',
           secretRef: { namespace: CLUSTER_SECRET_NAMESPACE, name },
