@@ -225,6 +225,13 @@ describe('joinCluster and unjoinCluster', () => {
       return !t.some((c) => c.name === 'spare1') && t.reduce((s, c) => s + c.replicas, 0) === 8 ? t : undefined;
     });
     expect(after.map((t) => t.name).sort()).toEqual(['member1', 'member2', 'member3']);
+    // The token is nowhere in the audit database: not in the join's arguments, not in the Secrets' recorded changes.
+    const { existsSync, readFileSync } = await import('node:fs');
+    const audit = [fx.auditPath, `${fx.auditPath}-wal`].filter((f) => existsSync(f)).map((f) => readFileSync(f).toString('latin1')).join('');
+    expect(audit).toContain('joinCluster');
+    expect(audit).toContain('<redacted');
+    expect(audit).not.toContain(spareToken);
+    expect(audit).not.toContain(Buffer.from(spareToken).toString('base64'));
     // The gateway's watches on spare1 are closed.
     const watches = await fx.simAdmin<{ watches: Record<string, number> }>('/_sim/watches');
     expect(watches.watches['spare1'] ?? 0).toBe(0);
