@@ -58,12 +58,19 @@ export class BindingScheduler implements Controller {
     return true;
   }
 
+  /** Bindings queued by a cluster event to be scheduled again although decided (Duplicated ones). */
+  private readonly forced = new Set<string>();
+
   private requeueUnscheduled(): void {
     for (const r of [RESOURCE_BINDINGS, CLUSTER_RESOURCE_BINDINGS]) {
       if (!this.cp.resources.has(r)) continue;
       for (const b of this.cp.objects.list(r)) {
         const scheduled = findCondition((b.status as BindingStatus | undefined)?.conditions, 'Scheduled');
-        if (scheduled?.status !== 'True' || alwaysRescheduled(b.spec as BindingSpec)) this.loop.add(r, b.metadata.namespace, b.metadata.name!);
+        if (scheduled?.status === 'True' && !alwaysRescheduled(b.spec as BindingSpec)) continue;
+        // A scheduled Duplicated binding is looked at again because of this cluster event only, not on its own
+        // status updates (which come often and change nothing the scheduler decides on).
+        if (scheduled?.status === 'True') this.forced.add(`${r}|${b.metadata.namespace ?? ''}/${b.metadata.name}`);
+        this.loop.add(r, b.metadata.namespace, b.metadata.name!);
       }
     }
   }
@@ -76,7 +83,8 @@ export class BindingScheduler implements Controller {
     // Already decided for this generation, and it worked: nothing to do. A failed decision is retried
     // when the queue brings the binding back (cluster events).
     const spec = binding.spec as BindingSpec;
-    if (status.schedulerObservedGeneration === binding.metadata.generation && scheduled?.status === 'True' && !alwaysRescheduled(spec)) return;
+    const forced = this.forced.delete(`${resource}|${namespace ?? ''}/${name}`);
+    if (status.schedulerObservedGeneration === binding.metadata.generation && scheduled?.status === 'True' && !forced) return;
     const clusters = this.cp.resources.has(CLUSTERS) ? this.cp.objects.list(CLUSTERS).map(clusterViewOf) : [];
     const result = scheduleReplicas({
       placement: spec.placement,

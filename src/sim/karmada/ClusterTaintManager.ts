@@ -14,7 +14,7 @@ import type { SimCluster } from '../cluster/SimCluster.js';
 import type { StoreEvent } from '../store/Store.js';
 import { ControlPlaneLoop } from './ControlPlaneLoop.js';
 import { clusterViewOf } from './clusterView.js';
-import type { BindingSpec, ClusterView } from './karmadaShapes.js';
+import type { BindingSpec, Taint } from './karmadaShapes.js';
 import { CLUSTER_RESOURCE_BINDINGS, CLUSTERS, RESOURCE_BINDINGS } from './karmadaResourceTypes.js';
 import { CONTROLLER_MANAGER } from './karmadaLabels.js';
 import { untoleratedTaint } from './replicaScheduler.js';
@@ -40,8 +40,8 @@ export function evictClusterFromBindings(cp: SimCluster, cluster: string): numbe
 export class ClusterTaintManager implements Controller {
   readonly name = 'karmada-taint-manager';
   private readonly loop: ControlPlaneLoop;
-  /** The NoExecute taints last seen per cluster: only their changes send every binding through the loop. */
-  private readonly lastTaints = new Map<string, string>();
+  /** The NoExecute taints of each cluster that has any: only their changes send every binding through the loop. */
+  private readonly noExecute = new Map<string, Taint[]>();
 
   constructor(private readonly cp: SimCluster) {
     this.loop = new ControlPlaneLoop(cp, { onEvent: (event) => this.onEvent(event), reconcile: (r, ns, n) => this.reconcile(r, ns, n) });
@@ -49,7 +49,17 @@ export class ClusterTaintManager implements Controller {
 
   start(): void {
     this.loop.start();
+    if (this.cp.resources.has(CLUSTERS)) for (const c of this.cp.objects.list(CLUSTERS)) this.noteTaints(c.metadata.name!, clusterViewOf(c).taints);
     this.enqueueAll();
+  }
+
+  /** Records a cluster's NoExecute taints; whether they changed. */
+  private noteTaints(name: string, taints: Taint[]): boolean {
+    const now = taints.filter((t) => t.effect === 'NoExecute');
+    const before = this.noExecute.get(name) ?? [];
+    if (now.length > 0) this.noExecute.set(name, now);
+    else this.noExecute.delete(name);
+    return JSON.stringify(before) !== JSON.stringify(now);
   }
 
   stop(): void {
@@ -66,10 +76,8 @@ export class ClusterTaintManager implements Controller {
   private onEvent(event: StoreEvent): void {
     if (event.resource === CLUSTERS) {
       const name = event.object.metadata.name!;
-      const taints = event.type === 'DELETED' ? '' : JSON.stringify(clusterViewOf(event.object).taints.filter((t) => t.effect === 'NoExecute'));
-      if ((this.lastTaints.get(name) ?? '[]') === (taints || '[]')) return;
-      this.lastTaints.set(name, taints || '[]');
-      if (taints && taints !== '[]') this.enqueueAll();
+      const changed = this.noteTaints(name, event.type === 'DELETED' ? [] : clusterViewOf(event.object).taints);
+      if (changed && this.noExecute.has(name)) this.enqueueAll();
     } else if ((event.resource === RESOURCE_BINDINGS || event.resource === CLUSTER_RESOURCE_BINDINGS) && event.type !== 'DELETED') {
       this.loop.add(event.resource, event.object.metadata.namespace, event.object.metadata.name!);
     }
@@ -79,12 +87,12 @@ export class ClusterTaintManager implements Controller {
     const binding = this.cp.objects.get(resource, namespace, name);
     if (!binding || binding.metadata.deletionTimestamp) return;
     const spec = binding.spec as BindingSpec;
-    if (!spec.clusters?.length) return;
-    const views = new Map<string, ClusterView>(this.cp.objects.list(CLUSTERS).map((c) => [c.metadata.name!, clusterViewOf(c)]));
+    // Most of the time no cluster has a NoExecute taint: nothing to look at.
+    if (!spec.clusters?.length || this.noExecute.size === 0) return;
     const tolerations = spec.placement?.clusterTolerations ?? [];
     const evicted = new Set(spec.clusters.filter((t) => {
-      const view = views.get(t.name);
-      return view !== undefined && untoleratedTaint(view.taints.filter((x) => x.effect === 'NoExecute'), tolerations);
+      const taints = this.noExecute.get(t.name);
+      return taints !== undefined && untoleratedTaint(taints, tolerations);
     }).map((t) => t.name));
     if (evicted.size === 0) return;
     this.cp.objects.mutate(resource, namespace, name, (copy) => {
