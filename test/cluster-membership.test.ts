@@ -150,6 +150,20 @@ describe('joinCluster: refusals', () => {
 
 describe('joinCluster and unjoinCluster', () => {
   it('joins a spare member, which gets a share of a Divided workload, and unjoins it leaving nothing behind', async () => {
+    // Propagated before the join, to every cluster (Duplicated): a member that joins gets it too.
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(`${fx.dir}/dup.yaml`, [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'join-dup' } },
+      { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'join-dup' }, data: { mode: 'fleet' } },
+      {
+        apiVersion: 'policy.karmada.io/v1alpha1', kind: 'PropagationPolicy', metadata: { name: 'settings', namespace: 'join-dup' },
+        spec: { resourceSelectors: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'settings' }] },
+      },
+    ].map((m) => yaml.dump(m)).join('---\n'));
+    await kubectl('karmada', 'apply', '-f', `${fx.dir}/dup.yaml`);
+    await until(async () => (await kubectlJson('member1', '-n', 'join-dup', 'get', 'configmap', 'settings')).data.mode === 'fleet');
+    expect((await kubectl('spare1', 'get', 'namespaces', '-o', 'name')).split('\n')).not.toContain('namespace/join-dup');
+
     const spareToken = (yaml.load(memberKubeconfig('spare1')) as any).users[0].user.token as string;
     const op = await mutateOp(JOIN, {
       name: 'spare1', kubeconfig: memberKubeconfig('spare1'), context: 'spare1', provider: 'on-prem', region: 'lab', zone: 'lab-a',
@@ -185,6 +199,8 @@ describe('joinCluster and unjoinCluster', () => {
     expect(Buffer.from(secret.data.token, 'base64').toString()).toBe(spareToken);
     expect(await exists(['-n', 'karmada-cluster', 'secret', 'spare1-impersonator'])).toBe(true);
 
+    await until(async () => (await kubectlJson('spare1', '-n', 'join-dup', 'get', 'configmap', 'settings')).data.mode === 'fleet');
+
     // A Divided workload over every cluster: spare1 gets its share, and its own kubectl shows the pods.
     await dividedWorkload('join-test', 'web', 8);
     const targets = await until(async () => {
@@ -218,7 +234,10 @@ describe('joinCluster and unjoinCluster', () => {
     // Nothing Karmada propagated is left on the member: no Deployment, no pods, not the namespace it made.
     await until(async () => (await podsOf('spare1', 'join-test', 'web').catch(() => [])).length === 0);
     expect((await kubectlJson('spare1', 'get', 'deployments', '-A')).items.map((d: any) => d.metadata.name)).not.toContain('web');
-    expect((await kubectlJson('spare1', 'get', 'namespaces')).items.map((n: any) => n.metadata.name)).not.toContain('join-test');
+    const spareNamespaces = (await kubectlJson('spare1', 'get', 'namespaces')).items.map((n: any) => n.metadata.name);
+    expect(spareNamespaces).not.toContain('join-test');
+    expect(spareNamespaces).not.toContain('join-dup');
+    expect((await kubectlJson('spare1', 'get', 'configmaps', '-A')).items.filter((c: any) => c.metadata.name === 'settings')).toEqual([]);
     // Its replicas went to the remaining members.
     const after = await until(async () => {
       const t = await bindingTargets('join-test', 'web');
