@@ -174,8 +174,7 @@ function removeApplied(member: SimCluster, manifest: KubeObject, workName: strin
   const ns = type.namespaced ? manifest.metadata.namespace : undefined;
   const live = member.objects.get(type.key, ns, manifest.metadata.name!);
   if (!live || live.metadata.annotations?.[WORK_NAME] !== workName) return;
-  // Namespaces Karmada propagated stay (karmada keeps a member's namespaces on unjoin only when they hold
-  // objects of others; the simulator removes what the Work created, as the execution controller would).
+  // What the Work applied goes, as the execution controller's finalizer on the Work deletes it.
   try {
     member.objects.delete(type.key, ns, manifest.metadata.name!, { propagationPolicy: 'Background' });
   } catch {
