@@ -148,6 +148,20 @@ describe('joinCluster: refusals', () => {
   });
 });
 
+describe('joinCluster: a member that does not answer', () => {
+  it('fails the Operation at the member check, creating nothing', async () => {
+    const writes = await fx.simWrites();
+    // The spare's kubeconfig pointed at a port nothing listens on.
+    const kubeconfig = memberKubeconfig('spare2').replace(/server: https:\/\/127\.0\.0\.1:\d+/, 'server: https://127.0.0.1:1');
+    expect(kubeconfig).toContain('https://127.0.0.1:1/members/spare2');
+    const op = await mutateOp(JOIN, { name: 'spare2', kubeconfig });
+    expect([op.phase, op.reason]).toEqual(['FAILED', 'MEMBER_UNREACHABLE']);
+    expect(op.steps.map((s: any) => [s.name, s.phase])).toEqual([['check the member', 'FAILED']]);
+    expect(await fx.simWrites()).toBe(writes);
+    expect(await exists(['clusters.cluster.karmada.io', 'spare2'])).toBe(false);
+  });
+});
+
 describe('joinCluster and unjoinCluster', () => {
   it('joins a spare member, which gets a share of a Divided workload, and unjoins it leaving nothing behind', async () => {
     // Propagated before the join, to every cluster (Duplicated): a member that joins gets it too.
