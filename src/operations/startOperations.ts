@@ -183,7 +183,10 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
       middleware: config.middleware,
       readOnly: config.readOnly ?? false,
       ...(config.features ? { features: config.features } : {}),
-      ...(config.drainPodTimeoutMs ? { timings: { drainPodTimeoutMs: config.drainPodTimeoutMs } } : {}),
+      timings: {
+        ...(config.drainPodTimeoutMs ? { drainPodTimeoutMs: config.drainPodTimeoutMs } : {}),
+        ...(config.applySchedulingTimeoutMs ? { schedulingTimeoutMs: config.applySchedulingTimeoutMs } : {}),
+      },
       members: () => fleet.members(),
       lookup: cachedTargetLookup(fleet, kindTable(config.middleware)),
       subscribe: (listener) => fleet.onChange(listener),
