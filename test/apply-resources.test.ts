@@ -209,6 +209,20 @@ describe('applyResources', () => {
     });
   });
 
+  it('answers the server\'s Warning headers, and the fields taken over from another field manager', async () => {
+    await run('kubectl', ['--kubeconfig', fx.kubeconfig, '--context', 'karmada', '-n', 'web', 'create', 'configmap', 'apply-e2e-owned', '--from-literal=a=1'], { timeout: 30_000 });
+    const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: apply-e2e-owned\ndata:\n  a: "2"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: apply-e2e-typo\ndata:\n  a: "1"\ndatta:\n  b: "2"\n`;
+    const r = await fx.query(APPLY, { yaml, namespace: 'web', dryRun: true });
+    expect(r.body.errors).toBeUndefined();
+    const [owned, typo] = r.body.data.applyResources.objects;
+    expect(owned.action).toBe('UPDATE');
+    expect(owned.warnings).toEqual([expect.stringMatching(/^takes over \.data\.a \(conflict with "kubectl-create"\): applied with force$/)]);
+    expect(changedLines(owned.diff)).toEqual({ removed: ['-  a: "1"'], added: ['+  a: "2"'] });
+    expect(typo.action).toBe('CREATE');
+    expect(typo.warnings).toEqual(['unknown field "datta"']);
+    expect(typo.diff).not.toContain('datta');
+  });
+
   it('an object no propagation policy selects is applied and reported as not propagated (no failure)', async () => {
     const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: apply-e2e-local\n  namespace: web\ndata:\n  a: "1"\n`;
     const r = await fx.query(APPLY, { yaml });

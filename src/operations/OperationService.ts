@@ -23,7 +23,7 @@ import type { ChangeEvent } from '../cache/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
 import { describeCheck } from '../authz/describeCheck.js';
 import type { CachedTargetLookup } from './CachedTargetLookup.js';
-import { ClusterWriter, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
+import { ClusterWriter, resourceOfKind, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
 import type { KubeConfigSource } from './ClusterKubeConfigs.js';
 import { drainPlan } from './drainNode.js';
 import { deletePodPlan } from './deletePod.js';
@@ -52,7 +52,7 @@ import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } 
 import { idempotencyKeyHash, keyedOperationId, recordOf, type CancelRequest, type RequestFacts } from './shared/fleetOperationResource.js';
 import type { SharedOperations, TakeoverOrigin } from './shared/SharedOperations.js';
 import { markInterrupted } from './interruptedOperations.js';
-import { describeProblem, parseResourceDocuments, type DocumentProblem, type ResourceDocument } from './resourceDocuments.js';
+import { parseResourceDocuments, type DocumentProblem, type ResourceDocument } from './resourceDocuments.js';
 import {
   ApiResourceCatalog, applyResourcesPlan, deleteResourcesPlan, describeRef, documentRefusal, previewApply, previewDelete, readLive, resolveDocuments,
   type ObjectChange, type ResolvedObject,
@@ -1215,6 +1215,12 @@ export class OperationService {
         return createInstancePermissions(this.options.middleware.group, cluster, t.namespace ?? '');
       case 'setMiddlewareBackupPolicy':
         return backupPolicyPermissions(this.options.middleware.group, cluster, t.namespace ?? '', t.name);
+      case 'applyResources':
+      case 'deleteResources': {
+        // The first object's write (the target); its plural by Kubernetes' default rule (the record keeps no discovery).
+        const write = { cluster, group: t.apiVersion.includes('/') ? t.apiVersion.slice(0, t.apiVersion.indexOf('/')) : '', resource: resourceOfKind(t.kind), namespace: t.namespace, name: t.name, exists: true };
+        return op.type === 'applyResources' ? applyResourcesPermissions([write]) : deleteResourcesPermissions([write]);
+      }
       default:
         if (/^apply\w*Policy$/.test(op.type)) return applyPolicyPermissions(t.kind as PolicyKind, t.namespace, t.name);
         if (/^delete\w*Policy$/.test(op.type)) return deletePolicyPermissions(t.kind as PolicyKind, t.namespace, t.name);
