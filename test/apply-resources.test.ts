@@ -154,12 +154,16 @@ describe('applyResources', () => {
   });
 
   it('the real apply creates the objects and its last step names the members Karmada placed them on', async () => {
-    const r = await fx.query(APPLY, { yaml: manifests('nginx:1.25'), namespace: 'web' });
+    const r = await fx.query(APPLY, { yaml: manifests('nginx:1.25'), namespace: 'web', key: 'apply-e2e-1' });
     expect(r.body.errors).toBeUndefined();
     const result = r.body.data.applyResources;
     expect(result.objects.map((o: any) => o.action)).toEqual(['CREATE', 'CREATE', 'CREATE']);
     expect(result.operation.type).toBe('applyResources');
     const done = await waitTerminal(result.operation.id);
+    // The same key again: the first Operation, and the answer it had (not a new preview, which would say UNCHANGED).
+    const replay = await fx.query(APPLY, { yaml: manifests('nginx:1.25'), namespace: 'web', key: 'apply-e2e-1' });
+    expect(replay.body.data.applyResources.operation.id).toBe(result.operation.id);
+    expect(replay.body.data.applyResources.objects).toEqual(result.objects);
     expect(done.phase, JSON.stringify(done.steps)).toBe('SUCCEEDED');
     expect(done.target).toEqual({ kind: 'Deployment', name: 'apply-e2e', namespace: 'web' });
     expect(done.steps.map((s: any) => s.name)).toEqual([
