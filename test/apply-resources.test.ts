@@ -145,8 +145,10 @@ describe('applyResources', () => {
     expect(deployment.errors).toEqual([]);
     expect(deployment.diff).toContain('+++ applied/Deployment/web/apply-e2e');
     expect(deployment.diff).toContain('+        - image: nginx:1.25');
-    // What the server manages is left out of the diff.
-    expect(deployment.diff).not.toMatch(/uid:|managedFields|creationTimestamp|resourceVersion/);
+    // What the server manages is left out of the diff (the object's own metadata; a pod template's is the user's).
+    expect(deployment.diff).not.toMatch(/^\+  (uid|managedFields|creationTimestamp|resourceVersion|generation):/m);
+    expect(deployment.diff).not.toMatch(/^\+status:/m);
+    expect(deployment.diff).toMatch(/^\+  name: apply-e2e$/m);
     expect(changedLines(deployment.diff).removed).toEqual([]);
     for (const [resource] of [['deployment'], ['service'], ['configmap']]) {
       expect(await kubectlGet('karmada', resource!, 'apply-e2e'), `${resource} after the dry run`).toBeNull();
