@@ -38,7 +38,7 @@ import { MiddlewareOperationMirror } from './MiddlewareOperationMirror.js';
 import type { Impersonation } from './impersonation.js';
 import { MutationRefusal } from './MutationRefusal.js';
 import {
-  applyPolicyPermissions, applyResourcesPermissions, backupPolicyPermissions, deleteResourcesPermissions, createInstancePermissions, deletePodPermissions, deletePolicyPermissions, drainPermissions,
+  applyPolicyPermissions, applyResourcesPermissions, backupPolicyPermissions, deleteResourcesPermissions, readPermissions, createInstancePermissions, deletePodPermissions, deletePolicyPermissions, drainPermissions,
   middlewareOperationPermissions, nodePatchPermissions, proxyChecks, restartPermissions, rollbackPermissions, scalePermissions,
   type CallerAccess, type NeededPermission,
 } from './mutationPermissions.js';
@@ -695,15 +695,20 @@ export class OperationService {
     }
     if (namespace !== null) checkName(namespace, 'namespace');
     const cluster = member ?? CONTROL_PLANE;
-    const reader = this.readerFor(cluster);
-    const resolved = await resolveDocuments(documents, { cluster, reader, catalog: this.catalog, namespace });
+    const resolved = await resolveDocuments(documents, { cluster, reader: this.readerFor(cluster), catalog: this.catalog, namespace });
     if (resolved.problems.length > 0) throw documentRefusal(resolved.problems, field);
-    const lives = await Promise.all(resolved.objects.map((o) => readLive(reader, o)));
-    const writes = resolved.objects.map((o, i) => ({ cluster, group: o.resource.group, resource: o.resource.plural, namespace: o.ref.namespace ?? null, name: o.ref.name, exists: lives[i] !== null }));
-    await this.checkPermissions(caller, {
-      mutation: verb === 'apply' ? 'applyResources' : 'deleteResources', args: {}, target: this.resourcesTarget(member, documents, namespace),
-      permissions: () => (verb === 'apply' ? applyResourcesPermissions(writes) : deleteResourcesPermissions(writes)),
+    const ask = (needs: NeededPermission[]) => this.checkPermissions(caller, {
+      mutation: verb === 'apply' ? 'applyResources' : 'deleteResources', args: {}, target: this.resourcesTarget(member, documents, namespace), permissions: () => needs,
     });
+    const writes = (exists: (i: number) => boolean) =>
+      resolved.objects.map((o, i) => ({ cluster, group: o.resource.group, resource: o.resource.plural, namespace: o.ref.namespace ?? null, name: o.ref.name, exists: exists(i) }));
+    // What does not depend on existence first (get, and patch or delete), then, the live objects read as the
+    // caller, `create` for the absent ones an apply creates.
+    const everyObject = writes(() => true);
+    await ask([...readPermissions(everyObject), ...(verb === 'apply' ? applyResourcesPermissions(everyObject) : deleteResourcesPermissions(everyObject))]);
+    const reader = this.writerFor(cluster, caller.user, null, impersonationOf(caller));
+    const lives = await Promise.all(resolved.objects.map((o) => readLive(reader, o)));
+    if (verb === 'apply') await ask(applyResourcesPermissions(writes((i) => lives[i] !== null)).filter((n) => n.check.verb === 'create'));
     return { cluster, objects: resolved.objects, lives };
   }
 

@@ -135,6 +135,11 @@ export function applyResourcesPermissions(writes: readonly ObjectWrite[]): Neede
   ]);
 }
 
+/** applyResources / deleteResources read each object as the caller (its diff, whether it exists): `get`. */
+export function readPermissions(writes: readonly ObjectWrite[]): NeededPermission[] {
+  return writes.map((w) => ({ cluster: w.cluster, check: inGroup(w.group, 'get', w.resource, w.namespace, w.name) }));
+}
+
 /** deleteResources: a DELETE of every object that exists. */
 export function deleteResourcesPermissions(writes: readonly ObjectWrite[]): NeededPermission[] {
   return writes.filter((w) => w.exists).map((w) => ({ cluster: w.cluster, check: inGroup(w.group, 'delete', w.resource, w.namespace, w.name) }));

@@ -177,9 +177,14 @@ export function documentRefusal(problems: readonly DocumentProblem[], field = 'y
   return new MutationRefusal('BAD_USER_INPUT', problems.map(describeProblem).join('; '), { field, document: first.index, line: first.line });
 }
 
-/** The live object (raw, as the gateway reads it), or null when it does not exist. */
-export async function readLive(reader: ClusterWriter, o: ResolvedObject): Promise<KubeObject | null> {
-  const answer = await reader.raw('gateway', 'GET', o.path, { verb: 'get', kind: o.ref.kind });
+/**
+ * The live object (raw), or null when it does not exist. Read as the caller (the writer's identity): the
+ * gateway's own role reads the kinds it caches, not every kind a YAML may hold, and what the diff shows of the
+ * live object is then only what the caller may `get` anyway.
+ */
+export async function readLive(writer: ClusterWriter, o: ResolvedObject): Promise<KubeObject | null> {
+  const answer = await writer.raw('caller', 'GET', o.path, { verb: 'get', kind: o.ref.kind });
+  if (answer.status === 401 || answer.status === 403) throw forbidden(o, answer);
   if (answer.status === 404) return null;
   if (answer.status >= 200 && answer.status < 300) return answer.body as KubeObject;
   throw new UpstreamWriteError(`read ${describeRef(o.ref)} in ${where(o.cluster)}: ${statusMessage(answer)}`, answer.status, answer.body?.reason ?? null);
