@@ -31,8 +31,8 @@ export function describeProblem(p: DocumentProblem): string {
   return p.line === 0 ? `refs[${p.index - 1}]: ${p.message}` : `document ${p.index} (line ${p.line}): ${p.message}`;
 }
 
-/** Documents larger than this are refused (the whole YAML, bytes). */
-export const MAX_YAML_BYTES = 1024 * 1024;
+/** A larger YAML is refused (bytes): its text is kept in the Operation's arguments (a FleetOperation resource when shared). */
+export const MAX_YAML_BYTES = 512 * 1024;
 /** At most this many objects per request. */
 export const MAX_DOCUMENTS = 200;
 
