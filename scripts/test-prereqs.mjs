@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Makes sure the programs the test suite drives are on this machine: kubectl (the simulator must
-// satisfy a real client), chromium (GraphiQL is tested in a real headless browser) and a Redis
+// satisfy a real client), chromium (GraphiQL is tested in a real headless browser), prometheus (the
+// usage history's Prometheus source is tested against a real one, Debian's 2.42) and a Redis
 // answering on 127.0.0.1:6379 (the shared cache and EventHub tests use the real one), and a PostgreSQL
 // answering on 127.0.0.1:5432 for user postgres without a password (the shared audit store's tests).
 // As root on Debian/Ubuntu it installs what is missing with apt-get; otherwise it says exactly
@@ -12,6 +13,8 @@ const need = [
   { bin: 'kubectl', apt: 'kubernetes-client' },
   { bin: 'chromium', apt: 'chromium' },
   { bin: 'redis-server', apt: 'redis-server' },
+  // Debian's package; only its binary is used (the tests start it on 127.0.0.1 with a temp config).
+  { bin: 'prometheus', apt: 'prometheus', aptOptions: '--no-install-recommends' },
 ];
 
 const has = (bin) => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
@@ -23,9 +26,13 @@ if (missing.length > 0) {
   const pkgs = missing.map((m) => m.apt).join(' ');
   if (isRoot && hasApt) {
     console.log(`test-prereqs: installing ${pkgs} with apt-get`);
-    execSync(`apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${pkgs}`, {
-      stdio: 'inherit',
-    });
+    // One install per set of options (prometheus without its recommends: no node-exporter, no daemons).
+    const byOptions = new Map();
+    for (const m of missing) byOptions.set(m.aptOptions ?? '', [...(byOptions.get(m.aptOptions ?? '') ?? []), m.apt]);
+    execSync('apt-get update -qq', { stdio: 'inherit' });
+    for (const [options, list] of byOptions) {
+      execSync(`DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${options} ${list.join(' ')}`, { stdio: 'inherit' });
+    }
   } else {
     console.error(
       `test-prereqs: missing ${missing.map((m) => m.bin).join(', ')}.\n` +
@@ -91,4 +98,4 @@ if (pgError) {
   );
   process.exit(1);
 }
-console.log('test-prereqs: kubectl, chromium, redis and postgresql are ready');
+console.log('test-prereqs: kubectl, chromium, prometheus, redis and postgresql are ready');

@@ -228,4 +228,9 @@ export interface Config {
   authz?: 'rbac' | 'sar';
   /** Groups whose members read every caller's audit entries (others read their own). @default [] */
   auditReaders?: string[];
+  /**
+   * Usage history (issue 16, src/history): the in-memory ring's sampling interval and how long it keeps, ms;
+   * or the Prometheus whose range queries answer instead. @default { sampleIntervalMs: 30000, keepMs: 3600000 }
+   */
+  usageHistory?: { sampleIntervalMs: number; keepMs: number; prometheusUrl?: string };
 }

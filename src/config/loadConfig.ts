@@ -267,6 +267,26 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (!['on', 'off', 'true', 'false'].includes(state)) throw new ConfigError(item.source, `"${state}" is not on or off`);
     config.features[name as keyof Config['features']] = state === 'on' || state === 'true';
   }
+  const sampleInterval = pick('--usage-sample-interval');
+  const historyKept = pick('--usage-history');
+  const prometheusUrl = pick('--prometheus-url');
+  if (sampleInterval || historyKept || prometheusUrl) {
+    const history: NonNullable<Config['usageHistory']> = { sampleIntervalMs: 30_000, keepMs: 3_600_000 };
+    if (sampleInterval) {
+      history.sampleIntervalMs = positiveDuration(sampleInterval);
+      if (history.sampleIntervalMs % 1000 !== 0) throw new ConfigError(sampleInterval.source, 'a sampling interval is whole seconds (e.g. 30s)');
+    }
+    if (historyKept) history.keepMs = positiveDuration(historyKept);
+    const where = historyKept ?? sampleInterval!;
+    if (history.keepMs < history.sampleIntervalMs) throw new ConfigError(where.source, 'the usage history kept is shorter than the sampling interval');
+    if (history.keepMs / history.sampleIntervalMs > 10_000) throw new ConfigError(where.source, 'the usage history would hold more than 10000 samples per node: keep less or sample less often');
+    if (prometheusUrl) {
+      const v = nonEmpty(prometheusUrl);
+      if (!/^https?:\/\/[^/]/.test(v)) throw new ConfigError(prometheusUrl.source, `"${v}" is not an http:// or https:// URL (the Prometheus server, e.g. http://prometheus:9090)`);
+      history.prometheusUrl = v.replace(/\/+$/, '');
+    }
+    config.usageHistory = history;
+  }
   const shutdownTimeout = pick('--shutdown-timeout');
   if (shutdownTimeout) config.shutdownTimeoutMs = positiveDuration(shutdownTimeout);
   const drainTimeout = pick('--drain-pod-timeout');

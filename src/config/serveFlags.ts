@@ -70,6 +70,9 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--execution', arg: 'compiled|interpreted|differential', env: 'FLEETGRAPH_EXECUTION', fileKey: 'execution', help: 'How queries run: compiled (default) runs a repeated document\'s queries as graphql-jit compiled code and answers them over HTTP without Apollo\'s pipeline; interpreted runs everything on graphql-js through Apollo Server; differential runs every query both ways, answers graphql-js\'s and counts differences in fleetgraph_execution_mismatches_total (tests; twice the cost).' },
   { flag: '--authz', arg: 'rbac|sar', env: 'FLEETGRAPH_AUTHZ', fileKey: 'authz', help: 'With --auth other than none: rbac (default) decides each request from every cluster\'s own RBAC objects, watched by the gateway (SubjectAccessReview where they may not be read); sar asks every cluster by SubjectAccessReview (webhook authorizers).' },
   { flag: '--audit-readers', arg: '<group,...>', env: 'FLEETGRAPH_AUDIT_READERS', fileKey: 'auditReaders', repeatable: true, help: 'Groups whose members see every caller\'s audit entries (others see their own). Comma separated, repeatable.' },
+  { flag: '--usage-sample-interval', arg: '<duration>', env: 'FLEETGRAPH_USAGE_SAMPLE_INTERVAL', fileKey: 'usageSampleInterval', help: 'How often usage history samples every member\'s node metrics (metrics.k8s.io) and pod requests, whole seconds (default 30s).' },
+  { flag: '--usage-history', arg: '<duration>', env: 'FLEETGRAPH_USAGE_HISTORY', fileKey: 'usageHistory', help: 'How much usage history the in-memory ring keeps (default 1h; at most 10000 samples).' },
+  { flag: '--prometheus-url', arg: '<url>', env: 'FLEETGRAPH_PROMETHEUS_URL', fileKey: 'prometheusUrl', help: 'Read usage history from this Prometheus (range queries; docs/usage-history.md names the series) instead of the in-memory ring, which then samples nothing.' },
   { flag: '--help', help: 'Print this help.' },
 ];
 

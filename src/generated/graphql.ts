@@ -215,6 +215,8 @@ export type Cluster = Resource & {
   taints: Array<Taint>;
   /** UID. */
   uid?: Maybe<Scalars['String']['output']>;
+  /** The sums over this member's nodes per sample time (see `Node.usageHistory`); null points where the member could not be read. */
+  usageHistory?: Maybe<UsageHistory>;
   /** Deployments, StatefulSets and DaemonSets running in this member. Sorted by `orderBy` when given. */
   workloads?: Maybe<MemberWorkloadConnection>;
   /** The object as YAML. */
@@ -261,6 +263,13 @@ export type ClusterPodsArgs = {
   filter?: InputMaybe<PodFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<PodOrder>;
+};
+
+
+/** A Karmada member cluster. */
+export type ClusterUsageHistoryArgs = {
+  step?: InputMaybe<Scalars['String']['input']>;
+  window?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -921,6 +930,15 @@ export type Fleet = {
   pods: FleetPodCount;
   /** CPU/memory capacity, allocatable, requested and used. */
   resources: ResourceTotals;
+  /** The sums over every member's nodes per sample time (see `Node.usageHistory`); members that could not be read are left out of a point (`nodes` says how many were summed). */
+  usageHistory?: Maybe<UsageHistory>;
+};
+
+
+/** The whole fleet at a glance. */
+export type FleetUsageHistoryArgs = {
+  step?: InputMaybe<Scalars['String']['input']>;
+  window?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Roll-up of one group of clusters (one provider or one region). */
@@ -1887,6 +1905,13 @@ export type Node = Resource & {
   unschedulable: Scalars['Boolean']['output'];
   /** Usage from the metrics API; null when the member does not serve metrics. */
   usage?: Maybe<ResourceList>;
+  /**
+   * CPU and memory usage and requests of this node over `window` (default: all the history kept; one hour with
+   * Prometheus), one point per
+   * `step` (default: the sampling interval). Durations like `30s`, `5m`, `1h`. BAD_USER_INPUT for a step below
+   * the sampling interval, a window beyond the history kept or not a whole number of steps, bad syntax.
+   */
+  usageHistory?: Maybe<UsageHistory>;
   /** The object as YAML. */
   yaml: Scalars['String']['output'];
   /** Zone (`topology.kubernetes.io/zone`). */
@@ -1907,6 +1932,13 @@ export type NodePodsArgs = {
   filter?: InputMaybe<PodFilter>;
   first?: InputMaybe<Scalars['Int']['input']>;
   orderBy?: InputMaybe<PodOrder>;
+};
+
+
+/** A node of a member cluster. */
+export type NodeUsageHistoryArgs = {
+  step?: InputMaybe<Scalars['String']['input']>;
+  window?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A node address. */
@@ -3659,6 +3691,50 @@ export type Toleration = {
   value?: Maybe<Scalars['String']['output']>;
 };
 
+/** A usage series over a window, one point per step, oldest first. */
+export type UsageHistory = {
+  __typename?: 'UsageHistory';
+  /** `windowSeconds / stepSeconds` points, oldest first; the last one at the latest sample (ring) or now (Prometheus). */
+  points: Array<UsagePoint>;
+  /** The sampling interval (`--usage-sample-interval`): the smallest step, with either source. */
+  sampleIntervalSeconds: Scalars['Int']['output'];
+  /** Where the points come from. */
+  source: UsageHistorySource;
+  /** The step between points, in seconds. */
+  stepSeconds: Scalars['Int']['output'];
+  /** The window, in seconds. */
+  windowSeconds: Scalars['Int']['output'];
+};
+
+/** Where a usage history was read from. */
+export type UsageHistorySource =
+  /** Prometheus range queries (`--prometheus-url`). */
+  | 'PROMETHEUS'
+  /** The gateway's own in-memory ring, sampled from metrics.k8s.io and the pod cache (`--usage-sample-interval`, `--usage-history`). */
+  | 'SAMPLES';
+
+/**
+ * One point of a usage history: the values at `time` (the latest sample in the step ending at `time`).
+ * CPU in cores, memory in bytes, as `ResourceList.cpuCores` and `memoryBytes`. A value is null where no
+ * sample exists (before history began, a member that could not be read, a metrics API not served): a gap,
+ * never a zero.
+ */
+export type UsagePoint = {
+  __typename?: 'UsagePoint';
+  /** CPU requested by the active pods bound to the node(s) (cores). */
+  cpuRequests?: Maybe<Scalars['Float']['output']>;
+  /** CPU usage (cores) from the metrics API. */
+  cpuUsage?: Maybe<Scalars['Float']['output']>;
+  /** Memory requested by the active pods bound to the node(s) (bytes). */
+  memoryRequests?: Maybe<Scalars['Float']['output']>;
+  /** Memory usage (bytes) from the metrics API. */
+  memoryUsage?: Maybe<Scalars['Float']['output']>;
+  /** Nodes whose usage is summed in this point (1 or 0 for a node). */
+  nodes: Scalars['Int']['output'];
+  /** End of the step this point stands for. */
+  time: Scalars['DateTime']['output'];
+};
+
 /** How a placement's replica count was chosen. */
 export type WeightKind =
   /** Aggregated division (fewest clusters). */
@@ -4110,6 +4186,9 @@ export type ResolversTypes = {
   TaintInput: TaintInput;
   TargetCluster: ResolverTypeWrapper<TargetCluster>;
   Toleration: ResolverTypeWrapper<Toleration>;
+  UsageHistory: ResolverTypeWrapper<UsageHistory>;
+  UsageHistorySource: UsageHistorySource;
+  UsagePoint: ResolverTypeWrapper<UsagePoint>;
   WeightKind: WeightKind;
   Workload: ResolverTypeWrapper<ObjectModel>;
   WorkloadChangeCause: WorkloadChangeCause;
@@ -4265,6 +4344,8 @@ export type ResolversParentTypes = {
   TaintInput: TaintInput;
   TargetCluster: TargetCluster;
   Toleration: Toleration;
+  UsageHistory: UsageHistory;
+  UsagePoint: UsagePoint;
   Workload: ObjectModel;
   WorkloadChangeEvent: Omit<WorkloadChangeEvent, 'workload'> & { workload?: Maybe<ResolversParentTypes['Workload']> };
   WorkloadConnection: Omit<WorkloadConnection, 'edges'> & { edges: Array<ResolversParentTypes['WorkloadEdge']> };
@@ -4354,6 +4435,7 @@ export type ClusterResolvers<ContextType = GraphQLContext, ParentType extends Re
   syncMode?: Resolver<Maybe<ResolversTypes['ClusterSyncMode']>, ParentType, ContextType>;
   taints?: Resolver<Array<ResolversTypes['Taint']>, ParentType, ContextType>;
   uid?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  usageHistory?: Resolver<Maybe<ResolversTypes['UsageHistory']>, ParentType, ContextType, Partial<ClusterUsageHistoryArgs>>;
   workloads?: Resolver<Maybe<ResolversTypes['MemberWorkloadConnection']>, ParentType, ContextType, Partial<ClusterWorkloadsArgs>>;
   yaml?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   zones?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
@@ -4570,6 +4652,7 @@ export type FleetResolvers<ContextType = GraphQLContext, ParentType extends Reso
   nodes?: Resolver<ResolversTypes['FleetNodeCount'], ParentType, ContextType>;
   pods?: Resolver<ResolversTypes['FleetPodCount'], ParentType, ContextType>;
   resources?: Resolver<ResolversTypes['ResourceTotals'], ParentType, ContextType>;
+  usageHistory?: Resolver<Maybe<ResolversTypes['UsageHistory']>, ParentType, ContextType, Partial<FleetUsageHistoryArgs>>;
 };
 
 export type FleetBreakdownResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['FleetBreakdown'] = ResolversParentTypes['FleetBreakdown']> = {
@@ -4828,6 +4911,7 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
   uid?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   unschedulable?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   usage?: Resolver<Maybe<ResolversTypes['ResourceList']>, ParentType, ContextType>;
+  usageHistory?: Resolver<Maybe<ResolversTypes['UsageHistory']>, ParentType, ContextType, Partial<NodeUsageHistoryArgs>>;
   yaml?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   zone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
@@ -5367,6 +5451,23 @@ export type TolerationResolvers<ContextType = GraphQLContext, ParentType extends
   value?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type UsageHistoryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsageHistory'] = ResolversParentTypes['UsageHistory']> = {
+  points?: Resolver<Array<ResolversTypes['UsagePoint']>, ParentType, ContextType>;
+  sampleIntervalSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['UsageHistorySource'], ParentType, ContextType>;
+  stepSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  windowSeconds?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+};
+
+export type UsagePointResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['UsagePoint'] = ResolversParentTypes['UsagePoint']> = {
+  cpuRequests?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  cpuUsage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  memoryRequests?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  memoryUsage?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
+  nodes?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  time?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+};
+
 export type WorkloadResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Workload'] = ResolversParentTypes['Workload']> = {
   annotations?: Resolver<Array<ResolversTypes['Label']>, ParentType, ContextType>;
   apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -5541,6 +5642,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Taint?: TaintResolvers<ContextType>;
   TargetCluster?: TargetClusterResolvers<ContextType>;
   Toleration?: TolerationResolvers<ContextType>;
+  UsageHistory?: UsageHistoryResolvers<ContextType>;
+  UsagePoint?: UsagePointResolvers<ContextType>;
   Workload?: WorkloadResolvers<ContextType>;
   WorkloadChangeEvent?: WorkloadChangeEventResolvers<ContextType>;
   WorkloadConnection?: WorkloadConnectionResolvers<ContextType>;

@@ -6,6 +6,7 @@ import type { GraphQLError } from 'graphql';
 import type { AuditStore } from '../audit/AuditStore.js';
 import type { OperationService } from '../operations/OperationService.js';
 import type { Fleet, FleetLoaders } from '../fleet/types.js';
+import type { UsageHistory } from '../history/UsageHistory.js';
 import { RequestAccess, type Identity } from './authorize.js';
 import { PartialErrors } from './partialErrors.js';
 
@@ -29,6 +30,8 @@ export interface GraphQLContext {
   auditReaders?: readonly string[];
   /** Trace fields of the HTTP request, for the audit log. */
   request?: RequestInfo;
+  /** Usage history (src/history) read by the `usageHistory` fields; absent when the gateway runs without it. */
+  usageHistory?: UsageHistory;
 }
 
 /** Where a request came from (audit rows). */
@@ -45,6 +48,7 @@ export interface ContextExtras {
   auditLog?: AuditStore | undefined;
   auditReaders?: readonly string[] | undefined;
   request?: RequestInfo | undefined;
+  usageHistory?: UsageHistory | undefined;
 }
 
 /**
@@ -61,6 +65,7 @@ export function createContext(fleet: Fleet, identity: Identity, extras: ContextE
   if (extras.auditLog) ctx.auditLog = extras.auditLog;
   if (extras.auditReaders) ctx.auditReaders = extras.auditReaders;
   if (extras.request) ctx.request = extras.request;
+  if (extras.usageHistory) ctx.usageHistory = extras.usageHistory;
   return ctx;
 }
 

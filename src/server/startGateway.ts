@@ -42,6 +42,7 @@ import { createRateLimiter } from '../ratelimit/createRateLimiter.js';
 import { fleetSignalsOf, type FleetSignals } from '../fleet/FleetSignals.js';
 import { requestSignalsOf } from '../request/RequestSignals.js';
 import { GatewayTracing } from './tracing.js';
+import { createUsageHistory } from '../history/UsageHistory.js';
 import { createRequire } from 'node:module';
 
 /** The gateway's version (package.json), for the start line and the traces' resource. */
@@ -153,6 +154,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
     throw err;
   }
 
+  // Usage history (src/history): the sampling ring (or Prometheus), read by the usageHistory fields.
+  const usageHistory = createUsageHistory(config, fleet, logger.child({ component: 'usage-history' }));
+  usageHistory.start();
+
   let server: Server;
   const httpServer = createServer((req, res) => {
     void route(req, res).catch((error: unknown) => {
@@ -183,7 +188,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
   // The per-identity request budget, taken by the core on both transports (shared through Redis when set).
   const rateLimit = createRateLimiter(config, redisHealth, logger);
   const core = new RequestCore({
-    schema: buildGatewaySchema(), fleet, logger, limits, extras: operations.contextExtras, authenticator,
+    schema: buildGatewaySchema(), fleet, logger, limits, extras: { ...operations.contextExtras, usageHistory }, authenticator,
     ...(config.introspection === false ? { introspection: false } : {}),
     ...(config.execution ? { execution: config.execution } : {}),
     ...(rateLimit.limiter ? { rateLimiter: rateLimit.limiter } : {}),
@@ -330,6 +335,7 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         await rateLimit.close();
         await wsCaps.close();
         await operations.stop({ interrupt: reason });
+        await usageHistory.stop();
         if (ownsFleet) await fleet.stop();
         authenticator.close?.();
         await tracing?.stop();

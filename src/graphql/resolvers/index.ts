@@ -8,6 +8,7 @@ import { subscriptionResolvers } from '../subscriptions/resolvers.js';
 import { clusterResolvers } from './clusters.js';
 import { configResolvers } from './config.js';
 import { fleetResolvers } from './fleet.js';
+import { historyResolvers } from './history.js';
 import { middlewareResolvers } from './middleware.js';
 import { nodeResolvers } from './nodes.js';
 import { podResolvers } from './pods.js';
@@ -25,6 +26,10 @@ export const resolvers: Resolvers = {
   ...nodeResolvers,
   ...podResolvers,
   ...workloadResolvers,
+  // usageHistory (history.ts) joins the fields of Node, Cluster and Fleet.
+  Node: { ...nodeResolvers.Node, ...historyResolvers.Node },
+  Cluster: { ...clusterResolvers.Cluster, ...historyResolvers.Cluster },
+  Fleet: { ...(fleetResolvers as { Fleet?: object }).Fleet, ...historyResolvers.Fleet },
   ...policyResolvers,
   ...configResolvers,
   ...middlewareResolvers,

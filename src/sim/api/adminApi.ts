@@ -1,12 +1,15 @@
 /**
- * The simulator's own admin API under `/_sim/` (admin token only): request statistics, the eviction log
- * and the per-member fault switches tests flip at run time.
+ * The simulator's own admin API under `/_sim/` (admin token only): request statistics, the eviction log,
+ * the per-member fault switches tests flip at run time, the load factor of a member's usage
+ * (`/_sim/usage/<member>`) and the usage of every reachable member for Prometheus (`/_sim/prometheus`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../cluster/ApiError.js';
 import type { ClosableSimFleet } from '../fleet.js';
 import type { EvictionLog } from './evictionLog.js';
 import type { RequestStats } from './requestStats.js';
+import { setUsageFactor, usageFactors } from './metricsApi.js';
+import { prometheusExposition } from './prometheusExposition.js';
 import { sendJson } from './respond.js';
 
 export async function handleAdminRequest(
@@ -30,6 +33,33 @@ export async function handleAdminRequest(
   if (segs[0] === 'evictions' && segs[1] === 'reset' && segs.length === 2 && method === 'POST') {
     evictions.reset();
     return sendJson(res, 200, { ok: true });
+  }
+  if (segs[0] === 'prometheus' && segs.length === 1 && method === 'GET') {
+    const reachable = [...fleet.members].filter(([name]) => {
+      const f = fleet.faults.get(name);
+      return !f.unreachable && !f.unavailable503;
+    });
+    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+    res.end(prometheusExposition(reachable));
+    return;
+  }
+  if (segs[0] === 'usage' && segs[1] && segs.length === 2) {
+    const member = decodeURIComponent(segs[1]);
+    const cluster = fleet.members.get(member);
+    if (!cluster) throw ApiError.notFound({ group: 'cluster.karmada.io', resource: 'clusters' }, member);
+    if (method === 'GET') return sendJson(res, 200, usageFactors(cluster));
+    if (method === 'POST') {
+      let body: { factor?: unknown; node?: unknown };
+      try {
+        body = JSON.parse((await readBody()).toString('utf8') || '{}') as typeof body;
+      } catch {
+        throw ApiError.badRequest('usage body must be JSON: {factor, node?}');
+      }
+      if (typeof body.factor !== 'number' || !Number.isFinite(body.factor) || body.factor < 0) throw ApiError.badRequest('factor must be a non-negative number');
+      if (body.node !== undefined && typeof body.node !== 'string') throw ApiError.badRequest('node must be a node name');
+      setUsageFactor(cluster, body.factor, body.node);
+      return sendJson(res, 200, usageFactors(cluster));
+    }
   }
   if (segs[0] === 'faults' && segs[1]) {
     const member = decodeURIComponent(segs[1]);
