@@ -86,6 +86,9 @@ export interface ApplyOptions {
   force?: boolean;
 }
 
+/** How long one raw request (discovery, read, dry run, apply, delete) may take, ms. */
+const RAW_TIMEOUT_MS = 30_000;
+
 /** The Warning headers of an answer (RFC 7234 `299 - "text"`; several joined by ", " or repeated): the texts. */
 export function warningsOf(headers: Record<string, string>): string[] {
   const raw = headers['warning'];
@@ -264,6 +267,8 @@ export class ClusterWriter {
     const end = this.signals.upstreamCall(this.cluster, options.verb ?? method.toLowerCase(), options.kind ? resourceOfKind(options.kind) : 'discovery');
     try {
       const ctx = configuration.baseServer.makeRequestContext(path, HttpMethod[method]);
+      // A cluster that never answers must not hold the mutation (or its step) forever.
+      ctx.setSignal(AbortSignal.timeout(RAW_TIMEOUT_MS));
       ctx.setHeaderParam('Accept', 'application/json');
       for (const [k, v] of Object.entries(options.query ?? {})) ctx.setQueryParam(k, v);
       if (options.body !== undefined) {
