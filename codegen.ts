@@ -33,6 +33,8 @@ const config: CodegenConfig = {
           ConfigMap: `${models}#ObjectModel`,
           Secret: `${models}#ObjectModel`,
           MiddlewareInstance: `${models}#ObjectModel`,
+          KubernetesObject: `${models}#ObjectModel`,
+          APIResource: '../fleet/DynamicKinds.js#ApiResourceInfo',
           Event: `${models}#EventModel`,
           ResourceRef: `${models}#RefModel`,
           Placement: `${models}#PlacementModel`,

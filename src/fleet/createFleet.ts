@@ -15,6 +15,7 @@ import type { ChangeEvent, ChangeListener, IndexName, ListFilter, SlimCluster, S
 import { ClusterClient } from './ClusterClient.js';
 import { ClusterConnection } from './ClusterConnection.js';
 import { createLoaders } from './createLoaders.js';
+import { DynamicKinds } from './DynamicKinds.js';
 import { fleetIdOfKubeConfig } from './fleetIdentity.js';
 import { kindTable, type KindDescriptor, type KindName } from './kinds.js';
 import { loadControlPlaneKubeConfig, memberKubeConfigFromContext, memberKubeConfigViaProxy } from './kubeConfigs.js';
@@ -109,6 +110,8 @@ class KarmadaFleet implements Fleet {
   readonly authorizer: FleetAuthorizer | undefined;
   /** Watches every cluster's RBAC for the authorizer (not with `--authz sar`). */
   private readonly rbacWatcher: RbacWatcher | undefined;
+  /** Any kind the clusters serve (discovery, list, get; subscriptions through watchKind): src/fleet/DynamicKinds.ts. */
+  readonly dynamic: DynamicKinds;
 
   constructor(config: Config, options: FleetOptions, controlPlaneKc: KubeConfig) {
     this.config = config;
@@ -122,6 +125,7 @@ class KarmadaFleet implements Fleet {
       ...(options.redisHealth ? { redisHealth: options.redisHealth } : {}),
     });
     this.fetched = new FetchedLists(this.store, config.ttl);
+    this.dynamic = new DynamicKinds({ connection: (cluster) => this.entry(cluster)?.connection });
     if (config.auth !== 'none') {
       const store = new RbacStore();
       const mode = config.authz ?? 'rbac';
@@ -189,6 +193,7 @@ class KarmadaFleet implements Fleet {
     const entry = this.memberEntries.get(name);
     if (!entry) return;
     this.memberEntries.delete(name);
+    this.dynamic.forget(name);
     await this.rbacWatcher?.remove(name);
     entry.connection.stop();
     await entry.cache.stop();
@@ -250,7 +255,7 @@ class KarmadaFleet implements Fleet {
 
   /** Cluster objects are always watched: membership follows them. */
   private isWatched(kind: KindDescriptor): boolean {
-    if (kind.fetchOnly) return false;
+    if (kind.fetchOnly || kind.wholeObject) return false;
     if (kind.name === 'clusters') return true;
     return (this.config.modes[kind.name] ?? 'watch') === 'watch';
   }
@@ -272,7 +277,7 @@ class KarmadaFleet implements Fleet {
   }
 
   private descriptor(kind: KindName): KindDescriptor {
-    const d = this.kinds.get(kind);
+    const d = this.kinds.get(kind) ?? this.dynamic.descriptorOf(kind);
     if (!d) throw new Error(`unknown kind "${kind}"`);
     return d;
   }
@@ -549,7 +554,8 @@ class KarmadaFleet implements Fleet {
   /** Whether a cluster's cache should run an on-demand informer for `kind` (someone subscribes to it there). */
   private demanded(kind: KindDescriptor, cluster: string): boolean {
     const counts = this.demand.get(kind.name);
-    return !!counts && (counts.has(ALL_CLUSTERS) || counts.has(cluster));
+    // A discovered kind runs only where discovery (when known) lists it, not wherever its group/version is.
+    return !!counts && (counts.has(ALL_CLUSTERS) || counts.has(cluster)) && (!kind.wholeObject || this.dynamic.mayServe(cluster, kind.name));
   }
 
   /** Starts or stops the on-demand informers of `kind` to match the demand (both are idempotent). */

@@ -49,6 +49,11 @@ export interface KindDescriptor {
    * cached but only as key lists, see SecretProjection).
    */
   fetchOnly?: boolean;
+  /**
+   * Objects are kept whole (minus managedFields, Secret values), not slimmed: kinds the schema does not model,
+   * read as KubernetesObject (src/fleet/DynamicKinds.ts). @default false
+   */
+  wholeObject?: boolean;
 }
 
 export const ALL_KINDS: readonly KindName[] = [

@@ -190,6 +190,8 @@ export interface Fleet {
   readonly authorizer?: import('../authz/FleetAuthorizer.js').FleetAuthorizer | undefined;
   /** The kinds' API groups and plurals (the middleware group is configured). @default the built-in table */
   readonly kinds?: ReadonlyMap<KindName, import('./kinds.js').KindDescriptor>;
+  /** Any kind the clusters serve: discovery, list and get (src/fleet/DynamicKinds.ts). @default none */
+  readonly dynamic?: import('./DynamicKinds.js').DynamicKinds;
   /** Upstream calls made, by `cluster verb kind` (for tests; /metrics counts them through FleetOptions.signals). */
   readonly requestCounters: ReadonlyMap<string, number>;
   /** Objects held in the informer caches now, per cluster and kind (the cached-objects gauge). @default none */

@@ -73,6 +73,8 @@ export class RequestAccess {
     readonly identity: Identity,
     private readonly authorizer: FleetAuthorizer | undefined,
     private readonly kinds: ReadonlyMap<KindName, KindDescriptor> | undefined,
+    /** Kinds the schema does not model, registered under `group/version/Kind` (src/fleet/DynamicKinds.ts). */
+    private readonly dynamicKinds?: { descriptorOf(key: string): KindDescriptor | undefined },
   ) {
     // kube-apiserver adds `system:authenticated` to every authenticated user (its authenticator's group
     // adder); a TokenReview already lists it, a static token or an OIDC token does not.
@@ -89,7 +91,7 @@ export class RequestAccess {
 
   /** The API group and plural of a data-layer kind. */
   resourceOf(kind: KindName): { apiGroup: string; resource: string; namespaced: boolean } {
-    const d = (this.kinds ?? (defaultKinds ??= kindTable({ group: 'middleware.fleetgraph.io', version: 'v1alpha1' }))).get(kind);
+    const d = (this.kinds ?? (defaultKinds ??= kindTable({ group: 'middleware.fleetgraph.io', version: 'v1alpha1' }))).get(kind) ?? this.dynamicKinds?.descriptorOf(kind);
     if (!d) throw new Error(`unknown kind "${kind}"`);
     return { apiGroup: d.group, resource: d.plural, namespaced: d.namespaced };
   }
@@ -161,10 +163,15 @@ export class RequestAccess {
    */
   listScope(cluster: string, kind: KindName, namespaces: () => Iterable<string>, verb = 'list'): Promise<ListScope> {
     if (this.unrestricted) return Promise.resolve(EVERYWHERE);
-    const key = `${cluster}\u0000${kind}\u0000${verb}`;
+    return this.listScopeFor(cluster, this.resourceOf(kind), namespaces, verb);
+  }
+
+  /** listScope for any resource by its API group and plural (kinds the schema does not model: DynamicKinds). */
+  listScopeFor(cluster: string, r: { apiGroup: string; resource: string; namespaced: boolean }, namespaces: () => Iterable<string>, verb = 'list'): Promise<ListScope> {
+    if (this.unrestricted) return Promise.resolve(EVERYWHERE);
+    const key = `${cluster}\u0000${r.apiGroup}\u0000${r.resource}\u0000${verb}`;
     let scope = this.scopes.get(key);
     if (!scope) {
-      const r = this.resourceOf(kind);
       // Candidates are computed only when a review must answer (a walk over the whole list otherwise).
       scope = this.authorizer!.listScope(cluster, this.subject, r.apiGroup, r.resource, r.namespaced ? namespaces : [], verb)
         .then((s) => (r.namespaced || s.all ? s : NOWHERE));

@@ -59,7 +59,7 @@ export interface ContextExtras {
  */
 export function createContext(fleet: Fleet, identity: Identity, extras: ContextExtras = {}): GraphQLContext {
   const ctx: GraphQLContext = {
-    identity, access: new RequestAccess(identity, fleet.authorizer, fleet.kinds), fleet, loaders: new LazyLoaders(fleet), partial: new PartialErrors(),
+    identity, access: new RequestAccess(identity, fleet.authorizer, fleet.kinds, fleet.dynamic), fleet, loaders: new LazyLoaders(fleet), partial: new PartialErrors(),
   };
   if (extras.operations) ctx.operations = extras.operations;
   if (extras.auditLog) ctx.auditLog = extras.auditLog;

@@ -11,7 +11,7 @@ import type {
 export type ResourceTypeName =
   | 'Cluster' | 'Node' | 'Pod' | 'Workload' | 'MemberWorkload' | 'PropagationPolicy' | 'ClusterPropagationPolicy'
   | 'OverridePolicy' | 'ClusterOverridePolicy' | 'ResourceBinding' | 'Namespace' | 'Service' | 'ConfigMap' | 'Secret'
-  | 'MiddlewareInstance';
+  | 'MiddlewareInstance' | 'KubernetesObject';
 
 /** A slim object with its location and GraphQL type. */
 export interface Located<T extends SlimObject = SlimObject> {

@@ -95,7 +95,8 @@ const DEPTH_FACTOR = 1.5;
  * multiply (armor multiplied it anyway; that only ever made such queries look costlier).
  */
 function selectsItems(node: FieldNode): boolean {
-  return (node.selectionSet?.selections ?? []).some((s) => s.kind !== Kind.FIELD || s.name.value === 'edges');
+  // `nodes` (KubernetesObjectConnection) is the edges' items without the edges: paged the same.
+  return (node.selectionSet?.selections ?? []).some((s) => s.kind !== Kind.FIELD || s.name.value === 'edges' || s.name.value === 'nodes');
 }
 
 /**

@@ -10,6 +10,7 @@ import { projectNode } from './node.js';
 import { projectPod } from './pod.js';
 import { projectSecret } from './secret.js';
 import { projectWorkload } from './workload.js';
+import { wholeObject } from './wholeObject.js';
 
 /**
  * Projects a raw object of `kind`; list items lack apiVersion/kind, so they are filled from the descriptor.
@@ -17,6 +18,7 @@ import { projectWorkload } from './workload.js';
  * object to add two keys was a measurable part of an informer's initial sync.
  */
 export function projectObject(kind: KindDescriptor, raw: Raw): SlimObject {
+  if (kind.wholeObject) return wholeObject(raw, kind.group ? `${kind.group}/${kind.version}` : kind.version, kind.kind);
   // Pooled: every slim object holds them, and a watch event's copies are fresh strings each time.
   raw.apiVersion = internString(raw.apiVersion ?? (kind.group ? `${kind.group}/${kind.version}` : kind.version));
   raw.kind = internString(raw.kind ?? kind.kind);

@@ -13,7 +13,8 @@ import { middlewareResolvers } from './middleware.js';
 import { nodeResolvers } from './nodes.js';
 import { podResolvers } from './pods.js';
 import { policyResolvers } from './policies.js';
-import { resourceResolvers } from './resourceFields.js';
+import { resourceFields, resourceResolvers } from './resourceFields.js';
+import { resourcesResolvers } from './resources.js';
 import { workloadResolvers } from './workloads.js';
 
 const { Query: resourceQuery, ...resourceTypes } = resourceResolvers;
@@ -33,6 +34,7 @@ export const resolvers: Resolvers = {
   ...policyResolvers,
   ...configResolvers,
   ...middlewareResolvers,
+  KubernetesObject: { ...resourceFields, ...resourcesResolvers.KubernetesObject },
   Operation: operationResolvers.Operation,
   Mutation: operationResolvers.Mutation,
   // Subscription sources yield routed events, not `{ field: value }` objects: typed in their own file.
@@ -48,5 +50,6 @@ export const resolvers: Resolvers = {
     ...configResolvers.Query,
     ...middlewareResolvers.Query,
     ...operationResolvers.Query,
+    ...resourcesResolvers.Query,
   },
 };

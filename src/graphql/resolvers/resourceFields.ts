@@ -14,6 +14,7 @@ import { decodeGlobalId, encodeGlobalId } from '../globalId.js';
 import { routeOf } from '../kindMap.js';
 import type { EventModel, Located, RefModel } from '../models.js';
 import { getOne, requireAccess } from '../reads.js';
+import { dynamicResource } from './resources.js';
 import { labelsOf } from '../shapes.js';
 import { checkLabelName, checkObjectName } from '../validation.js';
 
@@ -110,6 +111,8 @@ export const resourceResolvers = {
       checkLabelName(parts.cluster, 'id');
       checkObjectName(parts.name, 'id');
       if (parts.cluster !== null && !ctx.fleet.members().includes(parts.cluster)) return null;
+      // Kinds no modelled type renders (a PodDisruptionBudget, a Work, a WorkloadSet): a KubernetesObject.
+      if (!routeOf(parts.kind, parts.cluster)) return dynamicResource(ctx, parts);
       return resolveRef({ ...parts, uid: null }, ctx);
     },
   },

@@ -26,7 +26,8 @@ import { checkLabelName, checkNonNegative, checkObjectName } from '../validation
 import { commonOf, locate, overflowOf, resourceEventOf } from './eventPayloads.js';
 import { sourceStream, type SourceItem } from './sourceStreams.js';
 import { servicesOf } from './subscriptionContext.js';
-import { buildFilter, clusterKey, kindsOf, one } from './subscriptionFilters.js';
+import { buildFilter, clusterKey, one } from './subscriptionFilters.js';
+import { isQualifiedKind, resolveSubscriptionKinds } from './dynamicKinds.js';
 import { OPEN_GATE, openWarmGate, requireWatch, type AccessGate } from './accessGate.js';
 
 type Args = Record<string, unknown>;
@@ -96,9 +97,11 @@ const payloadOf = (item: SourceItem) => item.payload;
 export const subscriptionResolvers = {
   Subscription: {
     resourceChanged: {
-      subscribe: (_p: unknown, args: { filter: Args }, ctx: GraphQLContext): Promise<Stream> => {
+      subscribe: async (_p: unknown, args: { filter: Args }, ctx: GraphQLContext): Promise<Stream> => {
         const f = args.filter;
-        const kinds = kindsOf(strs(f.kinds) ?? []);
+        // Checked before the kinds reach discovery (cluster names), then again, all of it, by buildFilter.
+        for (const c of strs(f.clusters) ?? []) checkLabelName(c, 'filter.clusters');
+        const kinds = await resolveSubscriptionKinds(ctx, strs(f.kinds) ?? [], strs(f.clusters));
         const filter = buildFilter(ctx, {
           kinds, clusters: strs(f.clusters), namespaces: strs(f.namespaces), labelSelector: str(f.labelSelector), names: strs(f.names),
         }, { clusters: 'filter.clusters', namespaces: 'filter.namespaces', labelSelector: 'filter.labelSelector', names: 'filter.names' });
@@ -106,7 +109,8 @@ export const subscriptionResolvers = {
           kind: e.object.kind,
           namespace: e.namespace ?? null,
           name: e.name,
-          resource: locate(e.cluster, e.object),
+          // Kinds the schema does not model arrive under their `group/version/Kind` key: KubernetesObjects.
+          resource: locate(e.cluster, e.object, isQualifiedKind(e.kind) ? 'KubernetesObject' : undefined),
         }));
       },
       resolve: payloadOf,

@@ -85,7 +85,7 @@ export function kindsOf(kinds: readonly string[]): KindName[] {
   return kinds.map((k) => {
     const name = SUBSCRIBABLE_KINDS[k];
     if (!name) {
-      throw badUserInput(`filter.kinds: "${k}" is not a kind served here (one of ${Object.keys(SUBSCRIBABLE_KINDS).join(', ')})`, 'filter.kinds');
+      throw badUserInput(`filter.kinds: "${k}" is not a kind served here (one of ${Object.keys(SUBSCRIBABLE_KINDS).join(', ')}; any served kind as group/version/Kind, e.g. policy/v1/PodDisruptionBudget)`, 'filter.kinds');
     }
     return name;
   });
