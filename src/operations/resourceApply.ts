@@ -82,6 +82,9 @@ export interface ObjectChange {
   errors: ObjectError[];
 }
 
+/** The label Karmada's execution controller puts on the member objects it manages. */
+const KARMADA_MANAGED = 'karmada.io/managed';
+
 /** How long a cluster's discovery answer is kept, ms. */
 const DISCOVERY_TTL_MS = 30_000;
 
@@ -275,6 +278,9 @@ export async function previewApply(writer: ClusterWriter, o: ResolvedObject, liv
     }
   }
   warnings.push(...warningsOf(answer.headers));
+  if (live && o.cluster !== CONTROL_PLANE && live.metadata?.labels?.[KARMADA_MANAGED] === 'true') {
+    warnings.push(`Karmada propagates this object to ${o.cluster}: its next sync puts the template's version back; change the template on the control plane instead`);
+  }
   if (answer.status >= 200 && answer.status < 300) {
     const result = answer.body as KubeObject;
     const diff = unifiedDiff(o.ref, live, result);
