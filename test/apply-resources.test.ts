@@ -11,7 +11,8 @@
  * - bad YAML, an unknown kind, a missing name, an unknown cluster: BAD_USER_INPUT naming the document and its line,
  *   with no write upstream;
  * - deleteResources: a dry run deletes nothing, the real one removes the templates (and Karmada the members' copies);
- * - under `--auth kubernetes`, a caller without write rights is FORBIDDEN before anything is written.
+ * - under `--auth kubernetes`, a caller without write rights is FORBIDDEN before anything is written, and one with
+ *   rights (shop-dev in namespace shop of member1) applies as itself: the member sees every request impersonated.
  */
 import { execFile } from 'node:child_process';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -340,5 +341,31 @@ describe('under --auth kubernetes', () => {
     }
     expect(await authFx.countRequests(isWrite)).toBe(before);
     expect(authFx.sim.fleet.controlPlane.objects.get('apps/deployments', 'web', 'apply-forbidden')).toBeUndefined();
+  });
+
+  it('a caller with rights applies as itself: the preflight passes, the member sees the caller impersonated, and elsewhere it is FORBIDDEN', async () => {
+    const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shop-notes\ndata:\n  owner: shop-dev\n`;
+    const asShopDev = { authorization: `Bearer ${tokens['shop-dev']}` };
+    const refused = await authFx.query(APPLY, { yaml, cluster: 'member3', namespace: 'shop' }, asShopDev);
+    expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'FORBIDDEN', cluster: 'member3' });
+
+    const seenBefore = (await authFx.admin<{ requests: any[] }>('GET', '/_sim/requests')).requests.length;
+    const r = await authFx.query(APPLY, { yaml, cluster: 'member1', namespace: 'shop' }, asShopDev);
+    expect(r.body.errors).toBeUndefined();
+    expect(r.body.data.applyResources.objects.map((o: any) => [o.cluster, o.namespace, o.name, o.action])).toEqual([['member1', 'shop', 'shop-notes', 'CREATE']]);
+    const id = r.body.data.applyResources.operation.id;
+    let op: any;
+    await eventually(async () => {
+      op = (await authFx.query(`query($id: ID!) { operation(id: $id) { phase requestedBy steps { name phase message } } }`, { id }, asShopDev)).body.data.operation;
+      if (!['SUCCEEDED', 'FAILED'].includes(op.phase)) throw new Error(`still ${op.phase}`);
+      return op;
+    });
+    expect(op.phase, JSON.stringify(op.steps)).toBe('SUCCEEDED');
+    expect(op.requestedBy).toBe('shop-dev');
+    // The dry run (a create with dryRun=All: the object did not exist) and the server-side apply, both as shop-dev.
+    const seen = (await authFx.admin<{ requests: any[] }>('GET', '/_sim/requests')).requests.slice(seenBefore)
+      .filter((q) => q.cluster === 'member1' && ['create', 'patch'].includes(q.verb) && q.path.startsWith('/api/v1/namespaces/shop/configmaps'));
+    expect(seen.map((q) => [q.verb, q.user, q.impersonateUser])).toEqual([['create', authFx.gatewayUser, 'shop-dev'], ['patch', authFx.gatewayUser, 'shop-dev']]);
+    expect(authFx.sim.fleet.members.get('member1')!.objects.get('configmaps', 'shop', 'shop-notes')?.data).toEqual({ owner: 'shop-dev' });
   });
 });
