@@ -9,7 +9,7 @@ import { startOperationsFixture, until, type OperationsFixture } from './support
 let fx: OperationsFixture;
 
 beforeAll(async () => {
-  fx = await startOperationsFixture({ scenario: 'demo' });
+  fx = await startOperationsFixture({ scenario: 'demo', args: ['--ready-timeout', '20s'] });
 });
 
 afterAll(async () => {

@@ -142,6 +142,71 @@ describe('Karmada propagation over HTTPS', () => {
     await waitFor('re-created', async () => (await memberDeployment('member2', 'cart'))?.spec?.replicas === 2);
   });
 
+  it('removes from every member the env var, annotations and container removed from the template, keeping what the member owns', async () => {
+    await createPolicy('propagationpolicies', propagationPolicy('trim-dup', 'trim', { replicaSchedulingType: 'Duplicated' }));
+    const body = deployment('trim', 1);
+    body.metadata!.annotations = { 'team.example.com/owner': 'alice' };
+    body.spec!.template.metadata!.annotations = { 'kubectl.kubernetes.io/restartedAt': '2026-12-03T10:00:00Z' };
+    body.spec!.template.spec!.containers[0]!.env = [{ name: 'DEBUG', value: '1' }];
+    body.spec!.template.spec!.containers.push({ name: 'sidecar', image: 'envoy:1.29' });
+    await k.apps('karmada').createNamespacedDeployment({ namespace: 'default', body });
+    const full = (d: V1Deployment | undefined) => d?.spec?.template.spec?.containers.length === 2 && d.metadata?.annotations?.['team.example.com/owner'] === 'alice'
+      && d.metadata?.annotations?.['deployment.kubernetes.io/revision'] === '1';
+    for (const m of MEMBERS) await waitFor(`${m} has the full template`, async () => full(await memberDeployment(m, 'trim')));
+
+    await retryOnConflict(() => k.apps('karmada').readNamespacedDeployment({ namespace: 'default', name: 'trim' }), (d) => {
+      delete d.metadata!.annotations!['team.example.com/owner'];
+      delete d.spec!.template.metadata!.annotations;
+      d.spec!.template.spec!.containers = [{ ...d.spec!.template.spec!.containers[0]!, env: undefined }];
+      return k.apps('karmada').replaceNamespacedDeployment({ namespace: 'default', name: 'trim', body: d });
+    });
+    for (const m of MEMBERS) {
+      const d = await waitFor(`${m} trimmed`, async () => {
+        const live = await memberDeployment(m, 'trim');
+        return live?.spec?.template.spec?.containers.length === 1 ? live : undefined;
+      });
+      const main = d.spec!.template.spec!.containers[0]!;
+      expect(main.name).toBe('main');
+      expect(main.env).toBeUndefined();
+      expect(d.spec!.template.metadata!.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
+      expect(d.metadata!.annotations?.['team.example.com/owner']).toBeUndefined();
+      // Karmada's own annotations and the member's Deployment controller's stay.
+      expect(d.metadata!.annotations?.['work.karmada.io/name']).toBeTruthy();
+      expect(d.metadata!.annotations?.['deployment.kubernetes.io/revision']).toMatch(/^[12]$/);
+      expect(main.imagePullPolicy).toBe('IfNotPresent');
+    }
+    // The member's pods follow: one container each, no DEBUG.
+    for (const m of MEMBERS) {
+      await waitFor(`${m} pods without the sidecar`, async () => {
+        const pods = (await k.core(m).listNamespacedPod({ namespace: 'default', labelSelector: 'app=trim' })).items.filter((p) => !p.metadata?.deletionTimestamp);
+        return pods.length === 1 && pods[0]!.spec!.containers.length === 1 && !pods[0]!.spec!.containers[0]!.env;
+      });
+    }
+  });
+
+  it('keeps a member\'s clusterIP when a port is removed from a propagated Service', async () => {
+    await createPolicy('propagationpolicies', {
+      apiVersion: 'policy.karmada.io/v1alpha1', kind: 'PropagationPolicy', metadata: { name: 'trim-svc', namespace: 'default' },
+      spec: { resourceSelectors: [{ apiVersion: 'v1', kind: 'Service', name: 'trim-svc' }], placement: { clusterAffinity: { clusterNames: MEMBERS } } },
+    });
+    await k.core('karmada').createNamespacedService({ namespace: 'default', body: { metadata: { name: 'trim-svc' }, spec: { selector: { app: 'trim' }, ports: [{ name: 'http', port: 80 }, { name: 'metrics', port: 9090 }] } } });
+    const svc = (m: string) => k.core(m).readNamespacedService({ namespace: 'default', name: 'trim-svc' }).catch(() => undefined);
+    const ips = new Map<string, string>();
+    for (const m of MEMBERS) {
+      const s = await waitFor(`${m} service`, async () => ((await svc(m))?.spec?.ports?.length === 2 ? svc(m) : undefined));
+      ips.set(m, s!.spec!.clusterIP!);
+    }
+    await retryOnConflict(() => k.core('karmada').readNamespacedService({ namespace: 'default', name: 'trim-svc' }), (s) => {
+      s.spec!.ports = s.spec!.ports!.filter((p) => p.name === 'http');
+      return k.core('karmada').replaceNamespacedService({ namespace: 'default', name: 'trim-svc', body: s });
+    });
+    for (const m of MEMBERS) {
+      const s = await waitFor(`${m} one port`, async () => ((await svc(m))?.spec?.ports?.length === 1 ? svc(m) : undefined));
+      expect(s!.spec!.ports!.map((p) => p.name)).toEqual(['http']);
+      expect(s!.spec!.clusterIP).toBe(ips.get(m));
+    }
+  });
+
   it('propagates a ConfigMap by a ClusterPropagationPolicy label selector and removes it with the template', async () => {
     await createPolicy('clusterpropagationpolicies', {
       apiVersion: 'policy.karmada.io/v1alpha1', kind: 'ClusterPropagationPolicy', metadata: { name: 'shared-config' },

@@ -173,6 +173,11 @@ export interface Config {
    * ms. Under Kubernetes' default 30 s grace period. @default 25000
    */
   shutdownTimeoutMs?: number;
+  /**
+   * How long scaleWorkload (placements ready), rollbackWorkload (every member at the revision) and
+   * createMiddlewareInstance (instance running) wait before they fail, ms. @default 300000
+   */
+  readyTimeoutMs?: number;
   /** How long drainNode retries an eviction a PodDisruptionBudget refuses, per pod, ms. @default 120000 */
   drainPodTimeoutMs: number;
   /** How long applyResources waits for Karmada to schedule the templates it applied, ms. @default 60000 */

@@ -194,3 +194,14 @@ describe('loadConfig', () => {
     expect(parseDuration('')).toBeUndefined();
   });
 });
+
+describe('--ready-timeout', () => {
+  it('sets how long scale / rollback / instance creation wait, from the flag or the file; unset leaves the 5 min default to the Operations', () => {
+    expect(load(['--ready-timeout', '8s']).readyTimeoutMs).toBe(8000);
+    const file = join(dir, 'ready.yaml');
+    writeFileSync(file, 'readyTimeout: 2m\n');
+    expect(load(['--config', file]).readyTimeoutMs).toBe(120_000);
+    expect(load([]).readyTimeoutMs).toBeUndefined();
+    expect(() => loadConfig(['--ready-timeout', 'soon'], {})).toThrow(/--ready-timeout/);
+  });
+});

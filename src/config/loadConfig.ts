@@ -289,6 +289,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   const shutdownTimeout = pick('--shutdown-timeout');
   if (shutdownTimeout) config.shutdownTimeoutMs = positiveDuration(shutdownTimeout);
+  const readyTimeout = pick('--ready-timeout');
+  if (readyTimeout) config.readyTimeoutMs = positiveDuration(readyTimeout);
   const drainTimeout = pick('--drain-pod-timeout');
   if (drainTimeout) config.drainPodTimeoutMs = positiveDuration(drainTimeout);
   const schedulingTimeout = pick('--apply-scheduling-timeout');

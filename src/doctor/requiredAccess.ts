@@ -128,7 +128,7 @@ export function requiredAccess(middleware: MiddlewareApi): RequiredAccess[] {
     { side: 'member', apiGroup: '', resource: 'configmaps', verbs: ['get'], when: 'mutations', why: 'middleware plugin manifests (ConfigMaps in middleware-system)' },
     ...WORKLOAD_RESOURCES.map((resource): RequiredAccess => ({ side: 'member', apiGroup: 'apps', resource, verbs: ['get'], when: 'mutations', why: 'restart and rollback read the workload first' })),
     ...WORKLOAD_RESOURCES.map((resource): RequiredAccess => ({ side: 'controlPlane', apiGroup: 'apps', resource, verbs: ['get'], when: 'mutations', why: 'scale, restart and rollback read the resource template first' })),
-    { side: 'controlPlane', apiGroup: 'work.karmada.io', resource: 'resourcebindings', verbs: ['get'], when: 'mutations', why: 'scaleWorkload follows the ResourceBinding until the replicas are placed' },
+    { side: 'controlPlane', apiGroup: 'work.karmada.io', resource: 'resourcebindings', verbs: ['get'], when: 'mutations', why: 'scaleWorkload follows the ResourceBinding until the replicas are placed; rollbackWorkload reads its placements to wait for every member' },
     ...POLICY_RESOURCES.map((resource): RequiredAccess => ({ side: 'controlPlane', apiGroup: 'policy.karmada.io', resource, verbs: ['get'], when: 'mutations', why: 'apply*Policy reads the policy to create or replace it' })),
     { side: 'member', apiGroup: 'apps', resource: 'controllerrevisions', verbs: ['list'], when: 'mutations', why: 'rollbackWorkload finds a StatefulSet\'s or DaemonSet\'s revision (a Deployment\'s in its ReplicaSets)' },
     { side: 'member', apiGroup: mw, resource: 'applications', verbs: ['get'], when: 'mutations', why: 'middleware operations read the Application first' },

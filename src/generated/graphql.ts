@@ -1577,7 +1577,9 @@ export type Mutation = {
   restartWorkload: Operation;
   /**
    * Rolls a workload back to a revision of its history in `cluster` (ReplicaSets or ControllerRevisions); the
-   * pod template is written to the Karmada resource template when there is one, so Karmada keeps it.
+   * pod template is written to the Karmada resource template when there is one, so Karmada keeps it. Ends
+   * SUCCEEDED once every member the workload is placed on runs that revision, rolled out; FAILED with reason
+   * ROLLOUT_TIMEOUT after `--ready-timeout`, naming the members that did not get there and what they report.
    */
   rollbackWorkload: Operation;
   /** Runs a lifecycle operation on a middleware instance, checked against its plugin manifest before any write. */

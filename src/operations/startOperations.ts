@@ -186,6 +186,7 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
       timings: {
         ...(config.drainPodTimeoutMs ? { drainPodTimeoutMs: config.drainPodTimeoutMs } : {}),
         ...(config.applySchedulingTimeoutMs ? { schedulingTimeoutMs: config.applySchedulingTimeoutMs } : {}),
+        ...(config.readyTimeoutMs ? { readyTimeoutMs: config.readyTimeoutMs } : {}),
       },
       members: () => fleet.members(),
       lookup: cachedTargetLookup(fleet, kindTable(config.middleware)),

@@ -16,7 +16,7 @@ import {
 } from './karmadaResourceTypes.js';
 import {
   APPLIED_CLUSTER_OVERRIDES, APPLIED_OVERRIDES, CONFLICT_RESOLUTION, CONTROLLER_MANAGER, CRB_NAME, CRB_PERMANENT_ID, EXECUTION_SPACE_PREFIX, MANAGED,
-  RB_NAME, RB_NAMESPACE, RB_PERMANENT_ID, TEMPLATE_UID, WORK_NAME, WORK_NAMESPACE,
+  RB_NAME, RB_NAMESPACE, RB_PERMANENT_ID, TEMPLATE_UID, TEMPLATE_GENERATION, WORK_NAME, WORK_NAMESPACE,
 } from './karmadaLabels.js';
 import { applyOverrides, type OverridePolicyRef } from './overrideApply.js';
 import { bindingNameOf } from './PolicyDetector.js';
@@ -163,6 +163,7 @@ export class BindingController implements Controller {
         [WORK_NAME]: workName,
         [WORK_NAMESPACE]: workNamespace,
         [TEMPLATE_UID]: template.metadata.uid!,
+        ...(template.metadata.generation ? { [TEMPLATE_GENERATION]: String(template.metadata.generation) } : {}),
         [CONFLICT_RESOLUTION]: (spec.conflictResolution ?? 'Abort').toLowerCase(),
         ...(outcome.appliedOverrides.length ? { [APPLIED_OVERRIDES]: JSON.stringify(outcome.appliedOverrides.map((policyName) => ({ policyName }))) } : {}),
         ...(outcome.appliedClusterOverrides.length ? { [APPLIED_CLUSTER_OVERRIDES]: JSON.stringify(outcome.appliedClusterOverrides.map((policyName) => ({ policyName }))) } : {}),

@@ -1,7 +1,9 @@
 /**
  * karmada-controller-manager's execution and work-status controllers for the simulated fleet: applies
  * each Work's manifest to its member (creating the namespace first, as the namespace-sync controller
- * would have), puts back a member object that someone changed or deleted on the member, deletes the
+ * would have), puts back a member object that someone changed or deleted on the member (the manifest
+ * replaces it, keeping only the fields the member owns: a field removed from the template is removed from
+ * the member, see manifestApply.ts), deletes the
  * member object when the Work goes, and reflects the member object's status and health into
  * Work.status (Applied condition and manifestStatuses).
  *
@@ -16,7 +18,7 @@ import { setCondition } from './conditions.js';
 import type { Condition } from './karmadaShapes.js';
 import { WORKS } from './karmadaResourceTypes.js';
 import { CONFLICT_RESOLUTION, CONTROLLER_MANAGER, EXECUTION_SPACE_PREFIX, WORK_NAME, WORK_NAMESPACE } from './karmadaLabels.js';
-import { isContained, mergeDesired } from './manifestApply.js';
+import { desiredMemberObject, manifestForCreate, sameJson } from './manifestApply.js';
 import { interpretHealth, reflectStatus } from './workloadInterpreter.js';
 import { recordEvent } from '../controllers/recordEvent.js';
 
@@ -41,6 +43,12 @@ export class ExecutionController implements Controller {
   /** Manifests of Works deleted but whose member object is not yet removed. */
   private readonly deleted = new Map<string, KubeObject>();
   private readonly retryDelayMs: number;
+  /**
+   * Per Work, the manifest and the parts of the member object last found in sync with it. Stored objects are
+   * never mutated and a status write shares everything else with the version before, so a member's status
+   * change (the most frequent event) is recognised as still in sync without building the desired object.
+   */
+  private readonly inSync = new Map<string, { manifest: KubeObject; parts: unknown[] }>();
 
   constructor(private readonly fleet: SimFleet, options: ExecutionControllerOptions = {}) {
     this.queue = new WorkQueue((key) => this.reconcile(key));
@@ -105,6 +113,7 @@ export class ExecutionController implements Controller {
     const member = this.fleet.members.get(cluster);
     const work = this.cp.objects.get(WORKS, namespace, name);
     if (!work || work.metadata.deletionTimestamp) {
+      this.inSync.delete(key);
       const manifest = this.deleted.get(key);
       if (!manifest || !member) return this.deleted.delete(key), undefined;
       if (this.unreachableError(cluster)) return this.queue.addAfter(key, this.retryDelayMs);
@@ -136,20 +145,24 @@ export class ExecutionController implements Controller {
       }
       const current = member.objects.get(type.key, ns, manifest.metadata.name!);
       if (!current || current.metadata.deletionTimestamp) {
-        live = current ?? member.objects.create(type.key, structuredClone(manifest), { manager: CONTROLLER_MANAGER });
+        live = current ?? member.objects.create(type.key, manifestForCreate(manifest), { manager: CONTROLLER_MANAGER });
       } else if (current.metadata.annotations?.[WORK_NAME] !== name && manifest.kind !== 'Namespace' && manifest.metadata.annotations?.[CONFLICT_RESOLUTION] !== 'overwrite') {
         // An object Karmada did not create: with conflictResolution Abort (the default) it is left alone.
         // Namespaces are exempt: Karmada's namespace sync creates and adopts them on every member.
         this.writeStatus(work, false, `Failed to apply all manifests (0/1): the same resource exists in the member cluster and the conflictResolution of the policy is Abort`, current, type);
         return;
-      } else if (!isContained(stripStatus(manifest), current)) {
-        live = member.objects.mutate(type.key, ns, manifest.metadata.name!, (copy) => {
-          const merged = mergeDesired(copy, stripStatus(manifest)) as KubeObject;
-          merged.metadata.resourceVersion = copy.metadata.resourceVersion;
-          return merged;
-        }, { manager: CONTROLLER_MANAGER });
       } else {
-        live = current;
+        const known = this.inSync.get(key);
+        if (known && known.manifest === manifest && sameParts(known.parts, syncParts(current))) {
+          live = current;
+        } else if (!sameJson(desiredMemberObject(manifest, current, type.key), current)) {
+          // The manifest replaces the member object, keeping only what the member owns (manifestApply.ts):
+          // fields removed from the template are removed on the member.
+          live = member.objects.mutate(type.key, ns, manifest.metadata.name!, (copy) => desiredMemberObject(manifest, copy, type.key), { manager: CONTROLLER_MANAGER }) ?? current;
+        } else {
+          live = current;
+        }
+        this.inSync.set(key, { manifest, parts: syncParts(live) });
       }
     } catch (error) {
       this.writeStatus(work, false, `Failed to apply all manifests (0/1): ${(error as Error).message}`, undefined, undefined);
@@ -191,9 +204,13 @@ export class ExecutionController implements Controller {
   }
 }
 
-/** The manifest without status: status belongs to the member, never to what Karmada applies. */
-function stripStatus(manifest: KubeObject): KubeObject {
-  const copy = { ...manifest };
-  delete copy.status;
-  return copy;
+/** What a put-back compares, by reference: everything but status and the server's metadata. */
+function syncParts(o: KubeObject): unknown[] {
+  const parts: unknown[] = [o.metadata.labels, o.metadata.annotations, o.metadata.finalizers, o.metadata.ownerReferences];
+  for (const k of Object.keys(o)) if (k !== 'status' && k !== 'metadata') parts.push(k, o[k]);
+  return parts;
+}
+
+function sameParts(a: unknown[], b: unknown[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }

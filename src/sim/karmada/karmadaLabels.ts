@@ -20,6 +20,8 @@ export const WORK_NAME = 'work.karmada.io/name';
 export const WORK_NAMESPACE = 'work.karmada.io/namespace';
 export const MANAGED = 'karmada.io/managed';
 export const TEMPLATE_UID = 'resourcetemplate.karmada.io/uid';
+/** The generation of the resource template a member object was derived from (Karmada writes it into each Work's manifest). */
+export const TEMPLATE_GENERATION = 'resourcetemplate.karmada.io/generation';
 /** How the execution controller treats an object already on the member that Karmada did not create. */
 export const CONFLICT_RESOLUTION = 'work.karmada.io/conflict-resolution';
 export const APPLIED_OVERRIDES = 'policy.karmada.io/applied-overrides';
