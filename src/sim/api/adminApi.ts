@@ -1,7 +1,8 @@
 /**
  * The simulator's own admin API under `/_sim/` (admin token only): request statistics, the eviction log,
  * the per-member fault switches tests flip at run time, the load factor of a member's usage
- * (`/_sim/usage/<member>`) and the usage of every reachable member for Prometheus (`/_sim/prometheus`).
+ * (`/_sim/usage/<member>`), the usage of every reachable member for Prometheus (`/_sim/prometheus`) and the
+ * CronJob clock step (`POST /_sim/cron/<member>/advance {"seconds": n}`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ApiError } from '../cluster/ApiError.js';
@@ -11,6 +12,7 @@ import type { RequestStats } from './requestStats.js';
 import { setUsageFactor, usageFactors } from './metricsApi.js';
 import { prometheusExposition } from './prometheusExposition.js';
 import { sendJson } from './respond.js';
+import { cronClockOf } from '../controllers/cronClock.js';
 
 export async function handleAdminRequest(
   req: IncomingMessage,
@@ -60,6 +62,21 @@ export async function handleAdminRequest(
       setUsageFactor(cluster, body.factor, body.node);
       return sendJson(res, 200, usageFactors(cluster));
     }
+  }
+  if (segs[0] === 'cron' && segs[1] && segs[2] === 'advance' && segs.length === 3 && method === 'POST') {
+    // The member's CronJob controller acts as if its clock had moved this many seconds (tests of schedules).
+    const member = fleet.members.get(decodeURIComponent(segs[1]));
+    if (!member) throw ApiError.notFound({ group: 'cluster.karmada.io', resource: 'clusters' }, decodeURIComponent(segs[1]));
+    const raw = (await readBody()).toString('utf8');
+    let seconds: unknown;
+    try {
+      seconds = raw.trim() ? (JSON.parse(raw) as { seconds?: unknown }).seconds : undefined;
+    } catch {
+      seconds = undefined;
+    }
+    if (typeof seconds !== 'number' || !(seconds > 0) || seconds > 366 * 86_400) throw ApiError.badRequest('body must be JSON {"seconds": <1..31622400>}');
+    const controllers = cronClockOf(member).advance(seconds);
+    return sendJson(res, 200, { ok: true, member: member.name, seconds, controllers });
   }
   if (segs[0] === 'faults' && segs[1]) {
     const member = decodeURIComponent(segs[1]);

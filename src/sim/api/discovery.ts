@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import type { ResourceType } from '../cluster/SimCluster.js';
 
 /** Groups built into kube-apiserver: their discovery has empty singularName, as recorded. */
-const BUILTIN_GROUPS = new Set(['', 'apps', 'policy', 'coordination.k8s.io', 'metrics.k8s.io', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'networking.k8s.io', 'apiextensions.k8s.io']);
+const BUILTIN_GROUPS = new Set(['', 'apps', 'policy', 'coordination.k8s.io', 'metrics.k8s.io', 'rbac.authorization.k8s.io', 'authorization.k8s.io', 'authentication.k8s.io', 'networking.k8s.io', 'apiextensions.k8s.io', 'autoscaling', 'batch', 'storage.k8s.io']);
 
 /** Preferred order of groups in /apis (as the server lists them), then the rest alphabetically. */
-const GROUP_ORDER = ['apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'coordination.k8s.io', 'metrics.k8s.io'];
+const GROUP_ORDER = ['apps', 'events.k8s.io', 'authentication.k8s.io', 'authorization.k8s.io', 'autoscaling', 'batch', 'networking.k8s.io', 'policy', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'coordination.k8s.io', 'metrics.k8s.io'];
 
 export function versionInfo(): Record<string, string> {
   return {

@@ -8,7 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import yaml from 'js-yaml';
 import { ApiError } from '../cluster/ApiError.js';
 import type { ResourceType, DeleteOptions } from '../cluster/SimCluster.js';
-import type { SimClusterInternals, InternalWriteOptions } from '../cluster/createSimCluster.js';
+import type { SimClusterInternals, InternalWriteOptions, InternalDeleteOptions } from '../cluster/createSimCluster.js';
 import type { KubeObject } from '../store/Store.js';
 import { METRICS_KEYS } from '../resources/builtinResources.js';
 import { decodeContinue, encodeContinue } from './continueToken.js';
@@ -159,9 +159,29 @@ function sendObject(res: ServerResponse, code: number, t: ResourceType, o: KubeO
   }
 }
 
-function deleteOptionsOf(query: URLSearchParams, body: unknown): DeleteOptions {
+/**
+ * The `dryRun` option of a write: only `All` is a value (validation answers 422 Invalid naming the
+ * options kind otherwise, e.g. `CreateOptions.meta.k8s.io "" is invalid: dryRun: Unsupported value:
+ * []string{"yes"}: supported values: "All"`).
+ */
+export function dryRunOf(values: readonly unknown[], optionsKind: 'CreateOptions' | 'UpdateOptions' | 'PatchOptions' | 'DeleteOptions'): boolean {
+  if (values.length === 0) return false;
+  if (values.every((v) => v === 'All')) return true;
+  const shown = `[]string{${values.map((v) => JSON.stringify(String(v))).join(', ')}}`;
+  const message = `Unsupported value: ${shown}: supported values: "All"`;
+  throw new ApiError(422, 'Invalid', `${optionsKind}.meta.k8s.io "" is invalid: dryRun: ${message}`, {
+    group: 'meta.k8s.io',
+    kind: optionsKind,
+    causes: [{ reason: 'FieldValueNotSupported', message, field: 'dryRun' }],
+  });
+}
+
+function deleteOptionsOf(query: URLSearchParams, body: unknown): InternalDeleteOptions {
   const b = (body && typeof body === 'object' ? body : {}) as Obj;
-  const out: DeleteOptions = {};
+  const out: InternalDeleteOptions = {};
+  // A DeleteOptions body carries dryRun as a list (kubectl delete --dry-run=server); else the query.
+  const dry: unknown[] = Array.isArray(b['dryRun']) ? b['dryRun'] : typeof b['dryRun'] === 'string' ? [b['dryRun']] : query.getAll('dryRun');
+  if (dryRunOf(dry, 'DeleteOptions')) out.dryRun = true;
   const grace = b['gracePeriodSeconds'] ?? (query.has('gracePeriodSeconds') ? Number(query.get('gracePeriodSeconds')) : undefined);
   if (typeof grace === 'number' && Number.isFinite(grace)) out.gracePeriodSeconds = Math.max(0, grace);
   const policy = b['propagationPolicy'] ?? query.get('propagationPolicy') ?? undefined;
@@ -221,6 +241,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     }
     if (method === 'GET') return list(res, cluster, t, ns, query, format);
     if (method === 'POST') {
+      const dryRun = dryRunOf(query.getAll('dryRun'), 'CreateOptions');
       const body = asObject(await readBody(req, r, t.kind), t.kind);
       if (t.namespaced) {
         if (body.metadata.namespace && r.namespace !== undefined && body.metadata.namespace !== r.namespace) {
@@ -231,11 +252,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
       }
       const warnings = validateFields(t, body, query);
       admitRbacWrite(cluster, r.user, t, body);
-      if (query.get('dryRun') === 'All') {
-        sendObject(res, 201, t, dryRunCreate(t, body), format, query, warnings);
-        return;
-      }
-      const created = cluster.objects.create(t.key, body, { manager });
+      const created = cluster.objects.create(t.key, body, { manager, ...(dryRun ? { dryRun } : {}) });
       sendObject(res, 201, t, created, format, query, warnings);
       return;
     }
@@ -281,6 +298,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     return;
   }
   if (method === 'PUT') {
+    const dryRun = dryRunOf(query.getAll('dryRun'), 'UpdateOptions');
     const body = asObject(await readBody(req, r, t.kind), t.kind);
     if (body.metadata.name && body.metadata.name !== name) {
       throw ApiError.badRequest(`the name of the object (${body.metadata.name}) does not match the name on the URL (${name})`);
@@ -294,11 +312,14 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     admitRbacWrite(cluster, r.user, t, body);
     // The parsed body is this request's own: stored as it is rather than deep-copied again.
     const options: InternalWriteOptions = writeStatus ? { manager, subresource: 'status', ownedCopy: true } : { manager, preserveStatus: true, ownedCopy: true };
+    if (dryRun) options.dryRun = true;
     const updated = cluster.objects.update(t.key, body, options);
     sendObject(res, 200, t, updated, format, query, warnings);
     return;
   }
   if (method === 'PATCH') {
+    const dryRun = dryRunOf(query.getAll('dryRun'), 'PatchOptions');
+    const dry = dryRun ? { dryRun } : {};
     const kind = requestBodyFormat(req.headers['content-type'], true);
     const raw = await r.body();
     const current = cluster.objects.get(t.key, ns, name);
@@ -321,12 +342,12 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
       const result = serverSideApply(current, applied, { manager: query.get('fieldManager')!, force, apiVersion: apiVersionOf(t), ...(writeStatus ? { subresource: 'status' as const } : {}) });
       admitRbacWrite(cluster, r.user, t, result.object);
       if (!current) {
-        const created = cluster.objects.create(t.key, result.object, { manager, managedFields: result.managedFields });
+        const created = cluster.objects.create(t.key, result.object, { manager, managedFields: result.managedFields, ...dry });
         sendObject(res, 201, t, created, format, query, applyWarnings);
         return;
       }
       result.object.metadata.resourceVersion = current.metadata.resourceVersion;
-      const updated = cluster.objects.update(t.key, result.object, writeStatus ? { manager, subresource: 'status', managedFields: result.managedFields } : { manager, preserveStatus: true, managedFields: result.managedFields });
+      const updated = cluster.objects.update(t.key, result.object, writeStatus ? { manager, subresource: 'status', managedFields: result.managedFields, ...dry } : { manager, preserveStatus: true, managedFields: result.managedFields, ...dry });
       sendObject(res, 200, t, updated, format, query, applyWarnings);
       return;
     }
@@ -350,7 +371,7 @@ export async function handleResourceRequest(req: IncomingMessage, res: ServerRes
     // Every patch builds new containers along the paths it writes and keeps the stored (never mutated)
     // parts elsewhere, so the result is ours to store as it is: no deep copy, and the write's diff and
     // no-op check stop at the shared parts.
-    const updated = cluster.objects.update(t.key, next, writeStatus ? { manager, subresource: 'status', ownedCopy: true } : { manager, preserveStatus: true, ownedCopy: true });
+    const updated = cluster.objects.update(t.key, next, writeStatus ? { manager, subresource: 'status', ownedCopy: true, ...dry } : { manager, preserveStatus: true, ownedCopy: true, ...dry });
     sendObject(res, 200, t, updated, format, query, warnings);
     return;
   }
@@ -411,6 +432,7 @@ async function scale(req: IncomingMessage, res: ServerResponse, r: ResourceReque
   const current = cluster.objects.get(t.key, ns, name);
   if (!current) throw ApiError.notFound(qualified(t), name);
   if (method === 'GET') return sendBody(res, 200, scaleOf(current), { type: 'json' });
+  const dryRun = dryRunOf(r.query.getAll('dryRun'), method === 'PUT' ? 'UpdateOptions' : 'PatchOptions');
   let scaleObj: unknown;
   if (method === 'PUT') {
     scaleObj = await readBody(req, r, 'Scale');
@@ -427,17 +449,6 @@ async function scale(req: IncomingMessage, res: ServerResponse, r: ResourceReque
     ((scaleObj as Obj)['metadata'] ??= {})['resourceVersion'] = current.metadata.resourceVersion;
   } else throw ApiError.methodNotSupported(qualified(t), method.toLowerCase());
   const next = applyScale(current, scaleObj);
-  const updated = cluster.objects.update(t.key, next, { manager, preserveStatus: true });
+  const updated = cluster.objects.update(t.key, next, { manager, preserveStatus: true, ...(dryRun ? { dryRun } : {}) });
   sendBody(res, 200, scaleOf(updated), { type: 'json' });
-}
-
-/** A create with dryRun=All: defaults and identity are filled in, nothing is stored. */
-function dryRunCreate(t: ResourceType, body: KubeObject): KubeObject {
-  const o = structuredClone(body);
-  o.apiVersion = apiVersionOf(t);
-  o.kind = t.kind;
-  o.metadata.creationTimestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
-  o.metadata.uid = crypto.randomUUID();
-  if (t.hasGeneration) o.metadata.generation = 1;
-  return o;
 }

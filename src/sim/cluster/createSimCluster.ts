@@ -4,7 +4,7 @@
  * Kubernetes object lifecycle: uid and resourceVersion, generation, managedFields, finalizers,
  * graceful pod deletion and owner-reference garbage collection.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { StoreError } from '../store/Store.js';
 import type { KubeObject, OwnerReference, Store, StoreEvent } from '../store/Store.js';
 import { MemoryStore } from '../store/MemoryStore.js';
@@ -44,12 +44,24 @@ export interface InternalWriteOptions extends WriteOptions {
   preserveStatus?: boolean;
   /** The object passed is the caller's own copy (mutate, a parsed request body): no defensive clone. */
   ownedCopy?: boolean;
+  /**
+   * `dryRun=All`: validation, defaults and the answer as for a real write, but nothing is stored (no
+   * resourceVersion, no watch event, so no controller reacts).
+   */
+  dryRun?: boolean;
+}
+
+/** Delete options the API layer uses beyond the public contract. */
+export interface InternalDeleteOptions extends DeleteOptions {
+  /** `dryRun=All`: the answer a delete would give, nothing changed. */
+  dryRun?: boolean;
 }
 
 /** The ObjectApi as the API layer sees it: writes accept InternalWriteOptions. */
 export interface InternalObjectApi extends ObjectApi {
   create(resource: string, object: KubeObject, options?: InternalWriteOptions): KubeObject;
   update(resource: string, object: KubeObject, options?: InternalWriteOptions): KubeObject;
+  delete(resource: string, namespace: string | undefined, name: string, options?: InternalDeleteOptions): KubeObject;
 }
 
 const NAME_CHARS = 'bcdfghjklmnpqrstvwxz2456789';
@@ -379,12 +391,23 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
     delete meta.selfLink;
     if (type.hasGeneration) meta.generation = 1;
     else delete meta.generation;
-    applyCreateDefaults(resource, copy, { hasKubelet: (n) => this.kubeletNodes.has(n) });
+    applyCreateDefaults(resource, copy, {
+      hasKubelet: (n) => this.kubeletNodes.has(n),
+      defaultStorageClass: () => this.defaultStorageClass(),
+      newUid: () => randomUUID(),
+    });
     meta.managedFields =
       options.managedFields ??
       recordOwnership([], options.manager ?? 'unknown', 'Update', copy.apiVersion, fieldPathsOf(copy, { includeStatus: false }));
     // Key order as the server writes it: kind, apiVersion, metadata, then the rest.
     const ordered = orderTopLevel(copy);
+    if (options.dryRun) {
+      if (this.store.get(resource, meta.namespace, meta.name!)) throw ApiError.alreadyExists(this.qualified(type), meta.name!);
+      // What the store would add, except a resourceVersion (a dry-run answer has none).
+      ordered.metadata.uid ??= randomUUID();
+      ordered.metadata.creationTimestamp = nowRfc3339();
+      return orderMetadata(ordered);
+    }
     if (this.shares) this.interner.internObject(ordered as Obj);
     let stored: KubeObject;
     try {
@@ -456,7 +479,8 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
     let ordered = orderTopLevel(next);
     // Compared as their JSON would be, without writing it: the parts a patch did not touch are the stored
     // ones, so this costs the size of the change.
-    if (!options.managedFields && jsonEqual(ordered, current)) return current;
+    // An apply that sends what is stored, with the same field ownership, is no write either.
+    if ((!options.managedFields || sameOwnership(options.managedFields, current.metadata.managedFields)) && jsonEqual(ordered, current)) return current;
     ordered.metadata.managedFields =
       options.managedFields ??
       recordOwnership(
@@ -468,6 +492,8 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
         options.subresource ? { subresource: options.subresource } : {},
       );
     ordered = orderMetadata(ordered);
+    // A dry run answers the object as it would be stored, with the unchanged resourceVersion.
+    if (options.dryRun) return ordered;
     if (this.shares) this.interner.internObject(ordered as Obj, current as Obj);
     if (m.deletionTimestamp && (m.finalizers ?? []).length === 0 && !this.waitsForGrace(resource, ordered)) {
       // The last finalizer is gone: the object goes, and the answer is its final state.
@@ -508,7 +534,7 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
     }
   }
 
-  delete(resource: string, namespace: string | undefined, name: string, options: DeleteOptions = {}): KubeObject {
+  delete(resource: string, namespace: string | undefined, name: string, options: InternalDeleteOptions = {}): KubeObject {
     const type = this.requireType(resource);
     if (METRICS_KEYS.has(resource)) throw ApiError.methodNotSupported(this.qualified(type), 'delete');
     const ns = type.namespaced ? namespace : undefined;
@@ -524,6 +550,7 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
     }
     const policy = options.propagationPolicy ?? 'Background';
     const uid = current.metadata.uid!;
+    if (options.dryRun) return this.dryRunDelete(type, current, options);
 
     if (policy === 'Orphan' && resource !== 'pods' && resource !== 'namespaces') {
       // The orphan finalizer: the object answers as deleting, the garbage collector then strips
@@ -575,6 +602,49 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
       return this.markDeleting(type, current, 0, false);
     }
     return this.store.delete(resource, ns, name);
+  }
+
+  /**
+   * The answer of a delete with dryRun=All: the object as the delete would leave it (marked for
+   * deletion when finalizers, a grace period or a propagation policy keep it) or as it was when it
+   * would go at once. Nothing is written and no dependent is touched.
+   */
+  private dryRunDelete(type: ResourceType, current: KubeObject, options: DeleteOptions): KubeObject {
+    const policy = options.propagationPolicy ?? 'Background';
+    const finalizers = [...(current.metadata.finalizers ?? [])];
+    let grace = 0;
+    let keeps = finalizers.length > 0 || type.key === 'namespaces';
+    if (type.key === 'pods') {
+      const spec = (current as Obj)['spec'] ?? {};
+      const phase = (current as Obj)['status']?.['phase'];
+      grace = options.gracePeriodSeconds ?? spec['terminationGracePeriodSeconds'] ?? 30;
+      if (!spec['nodeName'] || phase === 'Succeeded' || phase === 'Failed') grace = 0;
+      if (grace > 0 || policy === 'Foreground') keeps = true;
+    } else if (policy === 'Orphan' && type.key !== 'namespaces') {
+      if (!finalizers.includes('orphan')) finalizers.push('orphan');
+      keeps = true;
+    } else if (policy === 'Foreground' && (this.dependents.get(current.metadata.uid!)?.size ?? 0) > 0) keeps = true;
+    if (!keeps) return current;
+    if (current.metadata.deletionTimestamp) return current;
+    const next = jsonCopy(current) as Obj;
+    const m = next['metadata'];
+    m['deletionTimestamp'] = toRfc3339(Date.now() + grace * 1000);
+    m['deletionGracePeriodSeconds'] = grace;
+    if (policy === 'Foreground' && !finalizers.includes('foregroundDeletion')) finalizers.push('foregroundDeletion');
+    if (finalizers.length) m['finalizers'] = finalizers;
+    if (type.hasGeneration) m['generation'] = (m['generation'] ?? 1) + 1;
+    if (type.key === 'namespaces') next['status'] = { ...(next['status'] ?? {}), phase: 'Terminating' };
+    return orderMetadata(next as KubeObject);
+  }
+
+  /** The StorageClass annotated as the cluster's default, if any (DefaultStorageClass admission). */
+  private defaultStorageClass(): string | undefined {
+    if (!this.resources.has('storage.k8s.io/storageclasses')) return undefined;
+    for (const sc of this.store.list('storage.k8s.io/storageclasses')) {
+      const a = sc.metadata.annotations ?? {};
+      if (a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true') return sc.metadata.name;
+    }
+    return undefined;
   }
 
   private orphanDependentsOf(uid: string): void {
@@ -666,6 +736,13 @@ class SimClusterImpl implements SimCluster, InternalObjectApi {
       }
     }
   }
+}
+
+/** Whether two managedFields lists record the same owners of the same fields (their times aside). */
+function sameOwnership(a: unknown[], b: unknown[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  const strip = (e: unknown) => JSON.stringify({ ...(e as Obj), time: undefined });
+  return a.every((e, i) => strip(e) === strip(b[i]));
 }
 
 /** Orders an object's top-level keys as the server serialises them. */

@@ -4,6 +4,8 @@
  * kubectl's printers and the gateway's projections read them.
  */
 import type { KubeObject } from '../store/Store.js';
+import { ApiError } from './ApiError.js';
+import { parseCron } from '../resources/cronSchedule.js';
 
 type Obj = Record<string, unknown>;
 
@@ -44,7 +46,15 @@ function qosClass(spec: Obj): string {
 
 let nextClusterIp = 10;
 
-export function applyCreateDefaults(resource: string, object: KubeObject, context: { hasKubelet: (node: string) => boolean }): void {
+export interface DefaultsContext {
+  hasKubelet: (node: string) => boolean;
+  /** The StorageClass annotated as the default one (the DefaultStorageClass admission plugin). */
+  defaultStorageClass?: () => string | undefined;
+  /** A new object's uid, drawn before the write (Jobs put it in their selector). */
+  newUid?: () => string;
+}
+
+export function applyCreateDefaults(resource: string, object: KubeObject, context: DefaultsContext): void {
   const o = object as Obj;
   switch (resource) {
     case 'namespaces': {
@@ -137,8 +147,129 @@ export function applyCreateDefaults(resource: string, object: KubeObject, contex
       o['type'] ??= 'Opaque';
       break;
     }
+    case 'autoscaling/horizontalpodautoscalers': {
+      const spec = (o['spec'] ??= {}) as Obj;
+      spec['minReplicas'] ??= 1;
+      if (!Array.isArray(spec['metrics']) || (spec['metrics'] as unknown[]).length === 0) {
+        spec['metrics'] = [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 80 } } }];
+      }
+      const behavior = spec['behavior'] as Obj | undefined;
+      if (behavior) {
+        // Given behaviours get every missing rule field (GenerateHPAScaleUpRules / ScaleDownRules).
+        const up = (behavior['scaleUp'] ??= {}) as Obj;
+        up['stabilizationWindowSeconds'] ??= 0;
+        up['selectPolicy'] ??= 'Max';
+        up['policies'] ??= [{ type: 'Pods', value: 4, periodSeconds: 15 }, { type: 'Percent', value: 100, periodSeconds: 15 }];
+        const down = (behavior['scaleDown'] ??= {}) as Obj;
+        down['stabilizationWindowSeconds'] ??= 300;
+        down['selectPolicy'] ??= 'Max';
+        down['policies'] ??= [{ type: 'Percent', value: 100, periodSeconds: 15 }];
+      }
+      o['status'] = { desiredReplicas: 0 };
+      break;
+    }
+    case 'networking.k8s.io/ingresses': {
+      for (const rule of ((o['spec'] as Obj | undefined)?.['rules'] as Obj[] | undefined) ?? []) {
+        for (const path of ((rule['http'] as Obj | undefined)?.['paths'] as Obj[] | undefined) ?? []) path['pathType'] ??= 'ImplementationSpecific';
+      }
+      o['status'] = { loadBalancer: {} };
+      break;
+    }
+    case 'persistentvolumeclaims': {
+      const spec = (o['spec'] ??= {}) as Obj;
+      spec['volumeMode'] ??= 'Filesystem';
+      if (spec['storageClassName'] === undefined && !object.metadata.annotations?.['volume.beta.kubernetes.io/storage-class']) {
+        const sc = context.defaultStorageClass?.();
+        if (sc) spec['storageClassName'] = sc;
+      }
+      o['status'] = { phase: 'Pending' };
+      break;
+    }
+    case 'persistentvolumes': {
+      const spec = (o['spec'] ??= {}) as Obj;
+      spec['persistentVolumeReclaimPolicy'] ??= 'Retain';
+      spec['volumeMode'] ??= 'Filesystem';
+      o['status'] = { phase: 'Pending' };
+      break;
+    }
+    case 'storage.k8s.io/storageclasses': {
+      o['reclaimPolicy'] ??= 'Delete';
+      o['volumeBindingMode'] ??= 'Immediate';
+      break;
+    }
+    case 'batch/jobs': {
+      defaultJob(object, context);
+      o['status'] = {};
+      break;
+    }
+    case 'batch/cronjobs': {
+      const spec = (o['spec'] ??= {}) as Obj;
+      validateSchedule(object, spec);
+      spec['concurrencyPolicy'] ??= 'Allow';
+      spec['suspend'] ??= false;
+      spec['successfulJobsHistoryLimit'] ??= 3;
+      spec['failedJobsHistoryLimit'] ??= 1;
+      const jobSpec = (((spec['jobTemplate'] ??= {}) as Obj)['spec'] ??= {}) as Obj;
+      defaultTemplate(jobSpec);
+      validateJobRestartPolicy(object, jobSpec, 'spec.jobTemplate.spec.template.spec.restartPolicy', 'CronJob');
+      o['status'] = {};
+      break;
+    }
     default:
       break;
+  }
+}
+
+/**
+ * SetDefaults_Job plus the Job strategy's PrepareForCreate (1.26): completions and parallelism 1 when
+ * both are unset, backoffLimit 6, completionMode NonIndexed, suspend false, and unless
+ * manualSelector, a `controller-uid` selector with the `controller-uid` / `job-name` template labels.
+ */
+function defaultJob(object: KubeObject, context: DefaultsContext): void {
+  const o = object as Obj;
+  const spec = (o['spec'] ??= {}) as Obj;
+  if (spec['completions'] === undefined && spec['parallelism'] === undefined) {
+    spec['completions'] = 1;
+    spec['parallelism'] = 1;
+  }
+  spec['parallelism'] ??= 1;
+  spec['backoffLimit'] ??= 6;
+  spec['completionMode'] ??= 'NonIndexed';
+  spec['suspend'] ??= false;
+  const template = (spec['template'] ??= {}) as Obj;
+  const tmeta = (template['metadata'] ??= {}) as Obj;
+  const templateLabels = tmeta['labels'] as Record<string, string> | undefined;
+  if (templateLabels && Object.keys(object.metadata.labels ?? {}).length === 0) object.metadata.labels = { ...templateLabels };
+  if (spec['manualSelector'] !== true) {
+    const uid = (object.metadata.uid ??= context.newUid?.() ?? crypto.randomUUID());
+    spec['selector'] = { matchLabels: { 'controller-uid': uid } };
+    tmeta['labels'] = { ...(templateLabels ?? {}), 'controller-uid': uid, 'job-name': object.metadata.name! };
+  }
+  object.metadata.annotations = { ...(object.metadata.annotations ?? {}), 'batch.kubernetes.io/job-tracking': '' };
+  defaultTemplate(spec);
+  validateJobRestartPolicy(object, spec, 'spec.template.spec.restartPolicy', 'Job');
+}
+
+/** A Job's pods must not restart forever: OnFailure or Never (422 otherwise, as validation says). */
+function validateJobRestartPolicy(object: KubeObject, jobSpec: Obj, field: string, kind: string): void {
+  const policy = ((jobSpec['template'] as Obj | undefined)?.['spec'] as Obj | undefined)?.['restartPolicy'];
+  if (policy === 'OnFailure' || policy === 'Never') return;
+  throw ApiError.invalid(kind, 'batch', object.metadata.name ?? '', [
+    { reason: 'FieldValueNotSupported', message: `Unsupported value: ${JSON.stringify(policy)}: supported values: "OnFailure", "Never"`, field },
+  ]);
+}
+
+function validateSchedule(object: KubeObject, spec: Obj): void {
+  const schedule = spec['schedule'];
+  if (typeof schedule !== 'string' || schedule === '') {
+    throw ApiError.invalid('CronJob', 'batch', object.metadata.name ?? '', [{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.schedule' }]);
+  }
+  try {
+    parseCron(schedule);
+  } catch (err) {
+    throw ApiError.invalid('CronJob', 'batch', object.metadata.name ?? '', [
+      { reason: 'FieldValueInvalid', message: `Invalid value: ${JSON.stringify(schedule)}: ${(err as Error).message}`, field: 'spec.schedule' },
+    ]);
   }
 }
 

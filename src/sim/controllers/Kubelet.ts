@@ -17,6 +17,7 @@ import { recordEvent } from './recordEvent.js';
 import { nowTime, setCondition, type PodCondition } from './podState.js';
 import { formatCpuNanos, formatMemoryKi, parseQuantity } from './quantity.js';
 import { appLogLine, startupLines } from './appLogLines.js';
+import { exitCode, runSeconds, runsToCompletion } from './containerRun.js';
 
 const MANAGER = 'kubelet';
 const TICK_MS = 1000;
@@ -85,6 +86,8 @@ export interface KubeletOptions {
 interface ContainerSpec {
   name: string;
   image?: string;
+  command?: string[];
+  args?: string[];
   readinessProbe?: { initialDelaySeconds?: number };
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
 }
@@ -269,6 +272,92 @@ export class Kubelet implements Controller {
     if (statuses.some((s) => s.state.waiting?.reason === 'CrashLoopBackOff')) return this.resumeContainers(key, pod, containers, statuses);
     if (statuses.some((s) => s.state.running && !s.ready)) return this.markReady(key, pod, statuses);
     this.trackRunning(key, pod, containers);
+    if (runsToCompletion(pod)) this.finishIfDone(key, pod, containers, statuses);
+  }
+
+  /** A pod that runs to completion: when its containers' run time is over, they exit. */
+  private finishIfDone(key: string, pod: KubeObject, containers: ContainerSpec[], statuses: ContainerStatus[]): void {
+    let due = 0;
+    for (const c of containers) {
+      const started = Date.parse((statuses.find((s) => s.name === c.name)?.state.running?.startedAt as string | undefined) ?? '');
+      if (Number.isNaN(started)) return;
+      due = Math.max(due, started + runSeconds(pod, c) * 1000);
+    }
+    const now = Date.now();
+    if (due > now) {
+      this.queue.addAfter(key, due - now);
+      return;
+    }
+    this.exitContainers(key, pod, containers, statuses);
+  }
+
+  /**
+   * The containers of a run-to-completion pod exit: the pod Succeeds (all exit 0) or Fails (restartPolicy
+   * Never); with OnFailure a failed container is restarted after a back-off, as the kubelet does.
+   */
+  private exitContainers(key: string, pod: KubeObject, containers: ContainerSpec[], statuses: ContainerStatus[]): void {
+    const nodeName = (pod.spec as { nodeName: string }).nodeName;
+    const now = nowTime();
+    const codes = new Map(containers.map((c) => [c.name, exitCode(pod, c)]));
+    const failed = [...codes.values()].some((code) => code !== 0);
+    const restart = failed && (pod.spec as { restartPolicy?: string }).restartPolicy === 'OnFailure';
+    const terminated = (s: ContainerStatus) => {
+      const code = codes.get(s.name) ?? 0;
+      return {
+        exitCode: code,
+        reason: code === 0 ? 'Completed' : 'Error',
+        startedAt: (s.state.running?.startedAt as string | undefined) ?? now,
+        finishedAt: now,
+        ...(s.containerID ? { containerID: s.containerID } : {}),
+      };
+    };
+    const updated = this.write(() =>
+      this.cluster.objects.mutate('pods', pod.metadata.namespace, pod.metadata.name!, (copy) => {
+        const status = (copy.status ??= {}) as Record<string, unknown>;
+        const names = statuses.map((s) => s.name).join(' ');
+        let conditions = (status.conditions as PodCondition[] | undefined) ?? [];
+        if (restart) {
+          status.containerStatuses = statuses.map((s) =>
+            (codes.get(s.name) ?? 0) === 0
+              ? s
+              : {
+                  ...s,
+                  restartCount: s.restartCount + 1,
+                  ready: false,
+                  started: false,
+                  state: { waiting: { reason: 'CrashLoopBackOff', message: `back-off 10s restarting failed container=${s.name} pod=${pod.metadata.name}_${pod.metadata.namespace}(${pod.metadata.uid})` } },
+                  lastState: { terminated: terminated(s) },
+                },
+          );
+          const message = `containers with unready status: [${names}]`;
+          conditions = setCondition(conditions, { type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'ContainersNotReady', message });
+          conditions = setCondition(conditions, { type: 'ContainersReady', status: 'False', lastProbeTime: null, lastTransitionTime: now, reason: 'ContainersNotReady', message });
+        } else {
+          status.phase = failed ? 'Failed' : 'Succeeded';
+          status.containerStatuses = statuses.map((s) => ({ ...s, ready: false, started: false, state: { terminated: terminated(s) } }));
+          const ready = failed
+            ? { reason: 'ContainersNotReady', message: `containers with unready status: [${names}]` }
+            : { reason: 'PodCompleted' };
+          conditions = setCondition(conditions, { type: 'Ready', status: 'False', lastProbeTime: null, lastTransitionTime: now, ...ready });
+          conditions = setCondition(conditions, { type: 'ContainersReady', status: 'False', lastProbeTime: null, lastTransitionTime: now, ...ready });
+        }
+        status.conditions = orderConditions(conditions);
+        return copy;
+      }, { manager: MANAGER, subresource: 'status' }),
+    );
+    if (!updated) return;
+    if (restart) {
+      for (const c of containers) {
+        if ((codes.get(c.name) ?? 0) === 0) continue;
+        recordEvent(this.cluster, 'Pod', updated, { type: 'Warning', reason: 'BackOff', message: 'Back-off restarting failed container', source: { component: 'kubelet', host: nodeName }, fieldPath: `spec.containers{${c.name}}` });
+      }
+      this.later(key, 1000, 2000);
+      return;
+    }
+    // Finished: no more logs or usage samples for it.
+    if (this.running.delete(key)) this.runningKeys = undefined;
+    this.usage.delete(key);
+    this.cluster.metrics.pods.delete(key);
   }
 
   private later(key: string, minMs: number, maxMs: number): void {
@@ -375,6 +464,7 @@ export class Kubelet implements Controller {
       for (const line of startupLines(c.image ?? '', c.name)) this.cluster.logs.append(pod.metadata.namespace!, pod.metadata.name!, c.name, line);
     }
     this.trackRunning(key, updated, containers);
+    if (runsToCompletion(updated)) this.queue.addAfter(key, 250);
     if (probed.length > 0) {
       // initialDelaySeconds is honoured up to a second: "Ready within a few seconds" matters more here
       // than a faithful wait (StatefulSets start their ordinals one after another).
@@ -407,6 +497,7 @@ export class Kubelet implements Controller {
       }, { manager: MANAGER, subresource: 'status' }),
     );
     this.trackRunning(key, pod, ((pod.spec as { containers?: ContainerSpec[] }).containers ?? []));
+    if (runsToCompletion(pod)) this.queue.addAfter(key, 250);
   }
 
   /** Graceful deletion: stop the containers, then remove the pod for real (grace period 0). */
@@ -629,6 +720,7 @@ export class Kubelet implements Controller {
     }
     // A probed container becomes ready through the normal readiness step.
     if (resumed.some((n) => specOf(n)?.readinessProbe) && !this.direct) this.later(key, 1000, 2000);
+    else if (runsToCompletion(updated)) this.queue.addAfter(key, 250);
   }
 
   /** A usage sample for every running pod and kubelet node: a random walk below requests/limits. */

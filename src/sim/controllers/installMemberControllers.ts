@@ -18,6 +18,10 @@ import { createChurnController } from './ChurnController.js';
 import { EventExpiryController } from './EventExpiryController.js';
 import { createEndpointsController } from './EndpointsController.js';
 import { PodGarbageCollector } from './PodGarbageCollector.js';
+import { createJobController } from './JobController.js';
+import { createCronJobController } from './CronJobController.js';
+import { createHpaController } from './HpaController.js';
+import { createVolumeBinder } from './VolumeBinder.js';
 
 export interface MemberControllerOptions {
   /** The scenario seed; each controller forks its own sequence from it. */
@@ -39,10 +43,14 @@ export function installMemberControllers(fleet: SimFleet, member: SimCluster, op
   fleet.addController(createReplicaSetController(member, { random: random('replicaset') }));
   fleet.addController(createStatefulSetController(member, { random: random('statefulset') }));
   fleet.addController(createDaemonSetController(member, { random: random('daemonset') }));
+  fleet.addController(createCronJobController(member));
+  fleet.addController(createJobController(member, { random: random('job') }));
   fleet.addController(createScheduler(member, { random: random('scheduler') }));
   fleet.addController(createKubelet(member, { ...(options.kubelet ?? {}), random: random('kubelet') }));
   fleet.addController(createDisruptionController(member));
   fleet.addController(createEndpointsController(member));
+  fleet.addController(createHpaController(member));
+  fleet.addController(createVolumeBinder(member));
   fleet.addController(new PodGarbageCollector(member));
   fleet.addController(new EventExpiryController(member));
   if ((options.churnPerMinute ?? 0) > 0) {

@@ -7,6 +7,14 @@ import type { KubeObject } from '../store/Store.js';
 import {
   clusterColumns,
   configMapColumns,
+  cronJobColumns,
+  hpaColumns,
+  ingressClassColumns,
+  ingressColumns,
+  jobColumns,
+  pvColumns,
+  pvcColumns,
+  storageClassColumns,
   daemonSetColumns,
   deploymentColumns,
   endpointsColumns,
@@ -135,8 +143,13 @@ export function builtinResources(): ResourceType[] {
         'status.nominatedNodeName',
       ),
     }),
-    // Stored only (no volume is ever bound): deploy/overlays/single claims one for the audit log.
-    core('persistentvolumeclaims', 'PersistentVolumeClaim', true, { shortNames: ['pvc'], subresources: ['status'] }),
+    // Bound by src/sim/controllers/VolumeBinder.ts on members (deploy/overlays/single claims one for the audit log).
+    core('persistentvolumeclaims', 'PersistentVolumeClaim', true, {
+      shortNames: ['pvc'],
+      subresources: ['status'],
+      columns: pvcColumns,
+    }),
+    core('persistentvolumes', 'PersistentVolume', false, { shortNames: ['pv'], subresources: ['status'], columns: pvColumns }),
     core('secrets', 'Secret', true, { columns: secretColumns, selectableFields: fields('type') }),
     core('serviceaccounts', 'ServiceAccount', true, { shortNames: ['sa'], subresources: ['token'], columns: serviceAccountColumns }),
     core('services', 'Service', true, { shortNames: ['svc'], categories: ['all'], subresources: ['status'], columns: serviceColumns }),
@@ -177,6 +190,34 @@ export function builtinResources(): ResourceType[] {
       columns: pdbColumns,
     }),
     grouped('coordination.k8s.io', 'v1', 'leases', 'Lease', true, { columns: leaseColumns }),
+    // Status from src/sim/controllers/HpaController.ts on members (it reports, it does not scale).
+    grouped('autoscaling', 'v2', 'horizontalpodautoscalers', 'HorizontalPodAutoscaler', true, {
+      shortNames: ['hpa'],
+      categories: ['all'],
+      subresources: ['status'],
+      hasGeneration: true,
+      columns: hpaColumns,
+    }),
+    // Run by src/sim/controllers/JobController.ts and CronJobController.ts on members.
+    grouped('batch', 'v1', 'jobs', 'Job', true, {
+      categories: ['all'],
+      subresources: ['status'],
+      hasGeneration: true,
+      columns: jobColumns,
+      // The Job's field set: status.successful is status.succeeded.
+      selectableFields: { 'status.successful': (o) => String((o as Obj)['status']?.['succeeded'] ?? 0) },
+    }),
+    grouped('batch', 'v1', 'cronjobs', 'CronJob', true, {
+      shortNames: ['cj'],
+      categories: ['all'],
+      subresources: ['status'],
+      hasGeneration: true,
+      columns: cronJobColumns,
+    }),
+    // Stored only (no ingress controller is simulated).
+    grouped('networking.k8s.io', 'v1', 'ingresses', 'Ingress', true, { shortNames: ['ing'], subresources: ['status'], hasGeneration: true, columns: ingressColumns }),
+    grouped('networking.k8s.io', 'v1', 'ingressclasses', 'IngressClass', false, { hasGeneration: true, columns: ingressClassColumns }),
+    grouped('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'], columns: storageClassColumns }),
     // Stored only (no pod network is simulated): deploy/ ships the gateway's.
     grouped('networking.k8s.io', 'v1', 'networkpolicies', 'NetworkPolicy', true, { shortNames: ['netpol'], hasGeneration: true }),
     // A CRD written here makes its cluster serve the kind (src/sim/cluster/CustomResourceServing.ts); the

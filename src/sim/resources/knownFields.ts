@@ -64,6 +64,36 @@ export const KNOWN_FIELDS: Record<string, KindFields> = {
     spec: ['holderIdentity', 'leaseDurationSeconds', 'acquireTime', 'renewTime', 'leaseTransitions'],
   },
   ...Object.fromEntries(Object.entries(WORKLOAD_SPEC).map(([k, spec]) => [k, { top: WITH_SPEC, spec }])),
+  'autoscaling/horizontalpodautoscalers': { top: WITH_SPEC, spec: ['scaleTargetRef', 'minReplicas', 'maxReplicas', 'metrics', 'behavior'] },
+  'networking.k8s.io/ingresses': { top: WITH_SPEC, spec: ['ingressClassName', 'defaultBackend', 'tls', 'rules'] },
+  'networking.k8s.io/ingressclasses': { top: ['spec'], spec: ['controller', 'parameters'] },
+  persistentvolumeclaims: {
+    top: WITH_SPEC,
+    spec: ['accessModes', 'selector', 'resources', 'volumeName', 'storageClassName', 'volumeMode', 'dataSource', 'dataSourceRef'],
+  },
+  persistentvolumes: {
+    top: WITH_SPEC,
+    spec: [
+      'capacity', 'accessModes', 'claimRef', 'persistentVolumeReclaimPolicy', 'storageClassName', 'mountOptions', 'volumeMode',
+      'nodeAffinity', 'gcePersistentDisk', 'awsElasticBlockStore', 'hostPath', 'glusterfs', 'nfs', 'rbd', 'iscsi', 'cinder',
+      'cephfs', 'fc', 'flocker', 'flexVolume', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk',
+      'portworxVolume', 'scaleIO', 'local', 'storageos', 'csi',
+    ],
+  },
+  'storage.k8s.io/storageclasses': {
+    top: ['provisioner', 'parameters', 'reclaimPolicy', 'mountOptions', 'allowVolumeExpansion', 'volumeBindingMode', 'allowedTopologies'],
+  },
+  'batch/jobs': {
+    top: WITH_SPEC,
+    spec: [
+      'parallelism', 'completions', 'activeDeadlineSeconds', 'podFailurePolicy', 'backoffLimit', 'selector', 'manualSelector',
+      'template', 'ttlSecondsAfterFinished', 'completionMode', 'suspend',
+    ],
+  },
+  'batch/cronjobs': {
+    top: WITH_SPEC,
+    spec: ['schedule', 'timeZone', 'startingDeadlineSeconds', 'concurrencyPolicy', 'suspend', 'jobTemplate', 'successfulJobsHistoryLimit', 'failedJobsHistoryLimit'],
+  },
 };
 
 /** Dotted paths of the fields a built-in kind does not have (empty for unchecked kinds). */

@@ -4,7 +4,7 @@
  */
 import type { TableColumn } from '../cluster/SimCluster.js';
 import type { KubeObject } from '../store/Store.js';
-import { ageOf } from './humanDuration.js';
+import { ageOf, humanDuration } from './humanDuration.js';
 
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -354,3 +354,184 @@ export const roleBindingColumns: TableColumn[] = bindingColumns(
 export const clusterRoleBindingColumns: TableColumn[] = bindingColumns(
   'RoleRef can only reference a ClusterRole in the global namespace. If the RoleRef cannot be resolved, the Authorizer must return an error. This field is immutable.',
 );
+
+// ------------------------------------------------------------------ autoscaling, networking, storage, batch
+
+/** printHorizontalPodAutoscaler's Targets: `<current>/<target>` per metric, at most three then "+ N more...". */
+function hpaTargets(o: Obj): string {
+  const specs: Obj[] = o['spec']?.['metrics'] ?? [];
+  if (specs.length === 0) return '<none>';
+  const current: Obj[] = o['status']?.['currentMetrics'] ?? [];
+  const list: string[] = [];
+  specs.forEach((m, i) => {
+    const type = m['type'];
+    const key = type === 'Resource' ? 'resource' : type === 'ContainerResource' ? 'containerResource' : type === 'Pods' ? 'pods' : type === 'Object' ? 'object' : 'external';
+    const target: Obj = m[key]?.['target'] ?? {};
+    const cur: Obj = current[i]?.[key]?.['current'] ?? {};
+    if (target['averageUtilization'] !== undefined) {
+      const now = cur['averageUtilization'] !== undefined ? `${cur['averageUtilization']}%` : '<unknown>';
+      list.push(`${now}/${target['averageUtilization']}%`);
+    } else if (target['averageValue'] !== undefined) {
+      list.push(`${cur['averageValue'] ?? '<unknown>'}/${target['averageValue']} (avg)`);
+    } else if (target['value'] !== undefined) {
+      list.push(`${cur['value'] ?? '<unknown>'}/${target['value']}`);
+    } else list.push('<unknown>/<unknown>');
+  });
+  return list.length > 3 ? `${list.slice(0, 3).join(', ')} + ${list.length - 3} more...` : list.join(', ');
+}
+
+export const hpaColumns: TableColumn[] = [
+  nameColumn,
+  col('Reference', 'reference to scaled resource; horizontal pod autoscaler will learn the current resource consumption and will set the desired number of pods by using its Scale subresource.', (o) => `${(o as Obj)['spec']?.['scaleTargetRef']?.['kind'] ?? ''}/${(o as Obj)['spec']?.['scaleTargetRef']?.['name'] ?? ''}`),
+  col('Targets', 'metrics contains the specifications for which to use to calculate the desired replica count (the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information about how each type of metric must respond.', (o) => hpaTargets(o as Obj)),
+  col('MinPods', 'minReplicas is the lower limit for the number of replicas to which the autoscaler can scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature gate HPAScaleToZero is enabled and at least one Object or External metric is configured.  Scaling is active as long as at least one metric value is available.', (o) => (o as Obj)['spec']?.['minReplicas'] !== undefined ? String((o as Obj)['spec']['minReplicas']) : '<unset>'),
+  col('MaxPods', 'maxReplicas is the upper limit for the number of replicas to which the autoscaler can scale up. It cannot be less that minReplicas.', (o) => String((o as Obj)['spec']?.['maxReplicas'] ?? 0)),
+  col('Replicas', 'currentReplicas is current number of replicas of pods managed by this autoscaler, as last seen by the autoscaler.', (o) => String((o as Obj)['status']?.['currentReplicas'] ?? 0)),
+  ageColumn,
+];
+
+function ingressClassName(o: Obj): string {
+  return o['spec']?.['ingressClassName'] ?? o['metadata']?.['annotations']?.['kubernetes.io/ingress.class'] ?? '<none>';
+}
+
+/** formatHosts: up to four hosts, then "+ N more...", `*` when no rule names one. */
+function ingressHosts(o: Obj): string {
+  const hosts = ((o['spec']?.['rules'] ?? []) as Obj[]).map((r) => r['host']).filter((h): h is string => !!h);
+  if (hosts.length === 0) return '*';
+  return hosts.length > 4 ? `${hosts.slice(0, 4).join(',')} + ${hosts.length - 4} more...` : hosts.join(',');
+}
+
+/** The load balancer's IPs and hostnames; longer than 16 characters is cut with "..." unless wide. */
+function loadBalancerText(o: Obj): string {
+  const entries = ((o['status']?.['loadBalancer']?.['ingress'] ?? []) as Obj[]).map((i) => i['ip'] || i['hostname']).filter(Boolean);
+  const text = entries.join(',');
+  return text.length > 16 ? `${text.slice(0, 13)}...` : text;
+}
+
+export const ingressColumns: TableColumn[] = [
+  nameColumn,
+  col('Class', 'The name of the IngressClass resource that should be used for this Ingress', (o) => ingressClassName(o as Obj)),
+  col('Hosts', 'Hosts that incoming requests are matched against before the ingress rule', (o) => ingressHosts(o as Obj)),
+  col('Address', 'Address is a list containing ingress points for the load-balancer', (o) => loadBalancerText(o as Obj)),
+  col('Ports', 'Ports of TLS configurations that open', (o) => (((o as Obj)['spec']?.['tls'] ?? []).length > 0 ? '80, 443' : '80')),
+  ageColumn,
+];
+
+export const ingressClassColumns: TableColumn[] = [
+  nameColumn,
+  col('Controller', 'Controller that is responsible for handling this class', (o) => (o as Obj)['spec']?.['controller'] ?? ''),
+  col('Parameters', 'A reference to a resource with additional parameters', (o) => {
+    const p: Obj | undefined = (o as Obj)['spec']?.['parameters'];
+    if (!p) return '<none>';
+    return `${p['kind']}${p['apiGroup'] ? `.${p['apiGroup']}` : ''}/${p['name']}`;
+  }),
+  ageColumn,
+];
+
+/** GetAccessModesAsString: RWO, ROX, RWX, RWOP in that order. */
+function accessModesText(modes: unknown): string {
+  const list = Array.isArray(modes) ? (modes as string[]) : [];
+  const out: string[] = [];
+  for (const [mode, short] of [['ReadWriteOnce', 'RWO'], ['ReadOnlyMany', 'ROX'], ['ReadWriteMany', 'RWX'], ['ReadWriteOncePod', 'RWOP']] as const) {
+    if (list.includes(mode)) out.push(short);
+  }
+  return out.join(',');
+}
+
+function phaseOrTerminating(o: Obj): string {
+  return o['metadata']?.['deletionTimestamp'] ? 'Terminating' : (o['status']?.['phase'] ?? '');
+}
+
+function storageClassOf(o: Obj): string {
+  return o['spec']?.['storageClassName'] ?? o['metadata']?.['annotations']?.['volume.beta.kubernetes.io/storage-class'] ?? '';
+}
+
+export const pvcColumns: TableColumn[] = [
+  nameColumn,
+  col('Status', 'phase represents the current phase of PersistentVolumeClaim.', (o) => phaseOrTerminating(o as Obj)),
+  col('Volume', 'volumeName is the binding reference to the PersistentVolume backing this claim.', (o) => (o as Obj)['spec']?.['volumeName'] ?? ''),
+  col('Capacity', 'capacity represents the actual resources of the underlying volume.', (o) => ((o as Obj)['spec']?.['volumeName'] ? ((o as Obj)['status']?.['capacity']?.['storage'] ?? '') : '')),
+  col('Access Modes', 'accessModes contains the actual access modes the volume backing the PVC has. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes-1', (o) => ((o as Obj)['spec']?.['volumeName'] ? accessModesText((o as Obj)['status']?.['accessModes']) : '')),
+  col('StorageClass', 'StorageClass of the pvc', (o) => storageClassOf(o as Obj)),
+  ageColumn,
+  col('VolumeMode', 'volumeMode defines what type of volume is required by the claim. Value of Filesystem is implied when not included in claim spec.', (o) => (o as Obj)['spec']?.['volumeMode'] ?? '<unset>', 1),
+];
+
+export const pvColumns: TableColumn[] = [
+  nameColumn,
+  col('Capacity', 'capacity is the description of the persistent volume\'s resources and capacity. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#capacity', (o) => (o as Obj)['spec']?.['capacity']?.['storage'] ?? ''),
+  col('Access Modes', 'accessModes contains all ways the volume can be mounted. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#access-modes', (o) => accessModesText((o as Obj)['spec']?.['accessModes'])),
+  col('Reclaim Policy', 'persistentVolumeReclaimPolicy defines what happens to a persistent volume when released from its claim. Valid options are Retain (default for manually created PersistentVolumes), Delete (default for dynamically provisioned PersistentVolumes), and Recycle (deprecated). Recycle must be supported by the volume plugin underlying this PersistentVolume. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#reclaiming', (o) => (o as Obj)['spec']?.['persistentVolumeReclaimPolicy'] ?? ''),
+  col('Status', 'phase indicates if a volume is available, bound to a claim, or released by a claim. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#phase', (o) => phaseOrTerminating(o as Obj)),
+  col('Claim', 'claimRef is part of a bi-directional binding between PersistentVolume and PersistentVolumeClaim. Expected to be non-nil when bound. claim.VolumeName is the authoritative bind between PV and PVC. More info: https://kubernetes.io/docs/concepts/storage/persistent-volumes#binding', (o) => {
+    const ref: Obj | undefined = (o as Obj)['spec']?.['claimRef'];
+    return ref ? `${ref['namespace'] ?? ''}/${ref['name'] ?? ''}` : '';
+  }),
+  col('StorageClass', 'storageClassName is the name of StorageClass to which this persistent volume belongs. Empty value means that this volume does not belong to any StorageClass.', (o) => storageClassOf(o as Obj)),
+  col('Reason', 'reason is a brief CamelCase string that describes any failure and is meant for machine parsing and tidy display in the CLI.', (o) => (o as Obj)['status']?.['reason'] ?? ''),
+  ageColumn,
+  col('VolumeMode', 'volumeMode defines if a volume is intended to be used with a formatted filesystem or to remain in raw block state. Value of Filesystem is implied when not included in spec.', (o) => (o as Obj)['spec']?.['volumeMode'] ?? '<unset>', 1),
+];
+
+export const storageClassColumns: TableColumn[] = [
+  {
+    ...nameColumn,
+    cell: (o) => (o.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true' || o.metadata.annotations?.['storageclass.beta.kubernetes.io/is-default-class'] === 'true' ? `${o.metadata.name} (default)` : o.metadata.name),
+  },
+  col('Provisioner', 'provisioner indicates the type of the provisioner.', (o) => (o as Obj)['provisioner'] ?? ''),
+  col('ReclaimPolicy', 'reclaimPolicy controls the reclaimPolicy for dynamically provisioned PersistentVolumes of this storage class. Defaults to Delete.', (o) => (o as Obj)['reclaimPolicy'] ?? 'Delete'),
+  col('VolumeBindingMode', 'volumeBindingMode indicates how PersistentVolumeClaims should be provisioned and bound.  When unset, VolumeBindingImmediate is used. This field is only honored by servers that enable the VolumeScheduling feature.', (o) => (o as Obj)['volumeBindingMode'] ?? 'Immediate'),
+  col('AllowVolumeExpansion', 'allowVolumeExpansion shows whether the storage class allow volume expand.', (o) => (o as Obj)['allowVolumeExpansion'] === true, 0, 'boolean'),
+  ageColumn,
+];
+
+function templateContainers(template: Obj | undefined): Obj[] {
+  return template?.['spec']?.['containers'] ?? [];
+}
+
+function selectorOf(sel: Obj | undefined): string {
+  return selectorText({ spec: { selector: sel ?? {} } });
+}
+
+function jobCompletions(o: Obj): string {
+  const spec: Obj = o['spec'] ?? {};
+  const succeeded = o['status']?.['succeeded'] ?? 0;
+  if (spec['completions'] !== undefined && spec['completions'] !== null) return `${succeeded}/${spec['completions']}`;
+  const parallelism = spec['parallelism'] ?? 0;
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+function jobDuration(o: Obj, now: number): string {
+  const start = o['status']?.['startTime'];
+  if (!start) return '';
+  const end = o['status']?.['completionTime'];
+  return humanDuration((end ? Date.parse(end) : now) - Date.parse(start));
+}
+
+export const jobColumns: TableColumn[] = [
+  nameColumn,
+  col('Completions', 'The number of pods which reached phase Succeeded.', (o) => jobCompletions(o as Obj)),
+  col('Duration', 'Time required to complete the job.', (o, now) => jobDuration(o as Obj, now)),
+  ageColumn,
+  col('Containers', 'Names of each container in the template.', (o) => templateContainers((o as Obj)['spec']?.['template']).map((c) => c['name']).join(','), 1),
+  col('Images', 'Images referenced by each container in the template.', (o) => templateContainers((o as Obj)['spec']?.['template']).map((c) => c['image']).join(','), 1),
+  col('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', (o) => selectorOf((o as Obj)['spec']?.['selector']), 1),
+];
+
+export const cronJobColumns: TableColumn[] = [
+  nameColumn,
+  col('Schedule', 'The schedule in Cron format, see https://en.wikipedia.org/wiki/Cron.', (o) => (o as Obj)['spec']?.['schedule'] ?? ''),
+  col('Suspend', 'This flag tells the controller to suspend subsequent executions, it does not apply to already started executions.  Defaults to false.', (o) => {
+    const s = (o as Obj)['spec']?.['suspend'];
+    return s === undefined || s === null ? '<unset>' : s ? 'True' : 'False';
+  }, 0, 'boolean'),
+  col('Active', 'A list of pointers to currently running jobs.', (o) => ((o as Obj)['status']?.['active'] ?? []).length, 0, 'integer'),
+  col('Last Schedule', 'Information when was the last time the job was successfully scheduled.', (o, now) => {
+    const t = (o as Obj)['status']?.['lastScheduleTime'];
+    return t ? ageOf(t, now) : '<none>';
+  }),
+  ageColumn,
+  col('Containers', 'Names of each container in the template.', (o) => templateContainers((o as Obj)['spec']?.['jobTemplate']?.['spec']?.['template']).map((c) => c['name']).join(','), 1),
+  col('Images', 'Images referenced by each container in the template.', (o) => templateContainers((o as Obj)['spec']?.['jobTemplate']?.['spec']?.['template']).map((c) => c['image']).join(','), 1),
+  col('Selector', 'A label query over pods that should match the pod count. Normally, the system sets this field for you. More info: https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors', (o) => selectorOf((o as Obj)['spec']?.['jobTemplate']?.['spec']?.['selector']), 1),
+];
