@@ -93,6 +93,25 @@ metadata:
     app.kubernetes.io/part-of: edge
 data:
   LOG_LEVEL: info
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata:
+  name: ${name}
+spec:
+  scaleTargetRef:
+    apiVersion: apps/v1
+    kind: Deployment
+    name: ${name}
+  minReplicas: 1
+  maxReplicas: 3
+  metrics:
+  - type: Resource
+    resource:
+      name: cpu
+      target:
+        type: Utilization
+        averageUtilization: 80
 `;
 }
 
@@ -141,6 +160,7 @@ describe('applyResources', () => {
       [1, 1, 'Deployment', 'web', 'apply-e2e', 'CREATE', null],
       [2, 24, 'Service', 'web', 'apply-e2e', 'CREATE', null],
       [3, 38, 'ConfigMap', 'web', 'apply-e2e', 'CREATE', null],
+      [4, 47, 'HorizontalPodAutoscaler', 'web', 'apply-e2e', 'CREATE', null],
     ]);
     const deployment = result.objects[0];
     expect(deployment.errors).toEqual([]);
@@ -151,7 +171,7 @@ describe('applyResources', () => {
     expect(deployment.diff).not.toMatch(/^\+status:/m);
     expect(deployment.diff).toMatch(/^\+  name: apply-e2e$/m);
     expect(changedLines(deployment.diff).removed).toEqual([]);
-    for (const [resource] of [['deployment'], ['service'], ['configmap']]) {
+    for (const [resource] of [['deployment'], ['service'], ['configmap'], ['horizontalpodautoscaler']]) {
       expect(await kubectlGet('karmada', resource!, 'apply-e2e'), `${resource} after the dry run`).toBeNull();
     }
   });
@@ -160,7 +180,7 @@ describe('applyResources', () => {
     const r = await fx.query(APPLY, { yaml: manifests('nginx:1.25'), namespace: 'web', key: 'apply-e2e-1' });
     expect(r.body.errors).toBeUndefined();
     const result = r.body.data.applyResources;
-    expect(result.objects.map((o: any) => o.action)).toEqual(['CREATE', 'CREATE', 'CREATE']);
+    expect(result.objects.map((o: any) => o.action)).toEqual(['CREATE', 'CREATE', 'CREATE', 'CREATE']);
     expect(result.operation.type).toBe('applyResources');
     const done = await waitTerminal(result.operation.id);
     // The same key again: the first Operation, and the answer it had (not a new preview, which would say UNCHANGED).
@@ -170,10 +190,13 @@ describe('applyResources', () => {
     expect(done.phase, JSON.stringify(done.steps)).toBe('SUCCEEDED');
     expect(done.target).toEqual({ kind: 'Deployment', name: 'apply-e2e', namespace: 'web' });
     expect(done.steps.map((s: any) => s.name)).toEqual([
-      'apply Deployment web/apply-e2e', 'apply Service web/apply-e2e', 'apply ConfigMap web/apply-e2e', 'wait for Karmada scheduling',
+      'apply Deployment web/apply-e2e', 'apply Service web/apply-e2e', 'apply ConfigMap web/apply-e2e', 'apply HorizontalPodAutoscaler web/apply-e2e',
+      'wait for Karmada scheduling',
     ]);
-    expect(done.steps.slice(0, 3).map((s: any) => s.message)).toEqual(['created', 'created', 'created']);
-    const placements = done.steps[3].message as string;
+    expect(done.steps.slice(0, 4).map((s: any) => s.message)).toEqual(['created', 'created', 'created', 'created']);
+    const placements = done.steps[4].message as string;
+    // The demo's policies select no HorizontalPodAutoscaler: Karmada leaves it on the control plane, and the step says so.
+    expect(placements).toContain('HorizontalPodAutoscaler web/apply-e2e: no PropagationPolicy or ClusterPropagationPolicy selects it (not propagated)');
     for (const kind of ['Deployment', 'Service', 'ConfigMap']) {
       expect(placements).toMatch(new RegExp(`${kind} web/apply-e2e → member1(: \\d+)?, member2(: \\d+)?, member3`));
     }
@@ -195,7 +218,7 @@ describe('applyResources', () => {
     const dry = await fx.query(APPLY, { yaml: manifests('nginx:1.26'), namespace: 'web', dryRun: true });
     expect(dry.body.errors).toBeUndefined();
     const objects = dry.body.data.applyResources.objects;
-    expect(objects.map((o: any) => o.action), objects.map((o: any) => o.diff).join('\n')).toEqual(['UPDATE', 'UNCHANGED', 'UNCHANGED']);
+    expect(objects.map((o: any) => o.action), objects.map((o: any) => o.diff).join('\n')).toEqual(['UPDATE', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
     expect(changedLines(objects[0].diff)).toEqual({ removed: ['-        - image: nginx:1.25'], added: ['+        - image: nginx:1.26'] });
     expect(objects[1].diff).toBe('');
     const after = await kubectlGet('karmada', 'deployment', 'apply-e2e');
@@ -204,10 +227,10 @@ describe('applyResources', () => {
 
     const real = await fx.query(APPLY, { yaml: manifests('nginx:1.26'), namespace: 'web' });
     expect(real.body.errors).toBeUndefined();
-    expect(real.body.data.applyResources.objects.map((o: any) => o.action)).toEqual(['UPDATE', 'UNCHANGED', 'UNCHANGED']);
+    expect(real.body.data.applyResources.objects.map((o: any) => o.action)).toEqual(['UPDATE', 'UNCHANGED', 'UNCHANGED', 'UNCHANGED']);
     const done = await waitTerminal(real.body.data.applyResources.operation.id);
     expect(done.phase, JSON.stringify(done.steps)).toBe('SUCCEEDED');
-    expect(done.steps.slice(0, 3).map((s: any) => s.message)).toEqual(['configured', 'unchanged', 'unchanged']);
+    expect(done.steps.slice(0, 4).map((s: any) => s.message)).toEqual(['configured', 'unchanged', 'unchanged', 'unchanged']);
     expect((await kubectlGet('karmada', 'deployment', 'apply-e2e')).spec.template.spec.containers[0].image).toBe('nginx:1.26');
     await eventually(async () => {
       const d = await kubectlGet('member2', 'deployment', 'apply-e2e');
@@ -252,6 +275,16 @@ describe('applyResources', () => {
     expect(await kubectlGet('karmada', 'configmap', 'apply-e2e-member')).toBeNull();
   });
 
+  it('a change on a member to an object Karmada propagates there is warned about (Karmada would put it back)', async () => {
+    const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: edge-gateway-config\n  namespace: web\n  labels:\n    app.kubernetes.io/part-of: edge\ndata:\n  LOG_LEVEL: debug\n`;
+    const r = await fx.query(APPLY, { yaml, cluster: 'member1', dryRun: true });
+    expect(r.body.errors).toBeUndefined();
+    const [change] = r.body.data.applyResources.objects;
+    expect(change).toMatchObject({ cluster: 'member1', action: 'UPDATE' });
+    expect(change.warnings).toContain('Karmada propagates this object to member1: its next sync puts the template\'s version back; change the template on the control plane instead');
+    expect((await kubectlGet('member1', 'configmap', 'edge-gateway-config')).data.LOG_LEVEL).toBe('warn');
+  });
+
   it.each([
     ['bad YAML', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n`, /^document 2 \(line \d+\): invalid YAML: /, 2],
     ['an unknown kind', `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n---\n# a widget\napiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n`, /^document 2 \(line 7\): the Karmada control plane does not serve kind Widget in example\.com\/v1$/, 2],
@@ -270,6 +303,24 @@ describe('applyResources', () => {
     expect(await kubectlGet('karmada', 'configmap', 'ok')).toBeNull();
   });
 
+  it('the server\'s validation errors: per object on a dry run; the real apply refused whole, before any write', async () => {
+    const yaml = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: apply-e2e-valid\ndata:\n  a: "1"\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Not_A_Name\ndata:\n  a: "1"\n`;
+    const dry = await fx.query(APPLY, { yaml, namespace: 'web', dryRun: true });
+    expect(dry.body.errors).toBeUndefined();
+    const [valid, invalid] = dry.body.data.applyResources.objects;
+    expect(valid.errors).toEqual([]);
+    expect(invalid).toMatchObject({ action: 'CREATE', diff: null, errors: [{ field: 'metadata.name', reason: 'FieldValueInvalid' }] });
+    // The simulator's counts do not tell a dry run from a write; the apply itself is a PATCH, which never comes.
+    const applies = () => fx.countRequests((r) => r.verb === 'patch');
+    const before = await applies();
+    const real = await fx.query(APPLY, { yaml, namespace: 'web' });
+    expect(real.body.errors?.[0]?.message).toMatch(/^document 2 \(line 8\): ConfigMap web\/Not_A_Name is invalid: metadata\.name: /);
+    expect(real.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', document: 2, line: 8 });
+    expect(real.body.data?.applyResources ?? null).toBeNull();
+    expect(await applies()).toBe(before);
+    expect(await kubectlGet('karmada', 'configmap', 'apply-e2e-valid')).toBeNull();
+  });
+
   it('an unknown cluster is BAD_USER_INPUT before any upstream call', async () => {
     const before = await writes();
     const r = await fx.query(APPLY, { yaml: manifests('nginx:1.25'), cluster: 'member9' });
@@ -283,26 +334,28 @@ describe('deleteResources', () => {
     const dry = await fx.query(DELETE, { yaml: manifests('nginx:1.26'), namespace: 'web', dryRun: true });
     expect(dry.body.errors).toBeUndefined();
     expect(dry.body.data.deleteResources.operation).toBeNull();
-    expect(dry.body.data.deleteResources.objects.map((o: any) => [o.kind, o.action])).toEqual([['Deployment', 'DELETE'], ['Service', 'DELETE'], ['ConfigMap', 'DELETE']]);
-    expect(await kubectlGet('karmada', 'deployment', 'apply-e2e')).not.toBeNull();
+    expect(dry.body.data.deleteResources.objects.map((o: any) => [o.kind, o.action])).toEqual([['Deployment', 'DELETE'], ['Service', 'DELETE'], ['ConfigMap', 'DELETE'], ['HorizontalPodAutoscaler', 'DELETE']]);
+    for (const resource of ['deployment', 'service', 'configmap', 'horizontalpodautoscaler']) expect(await kubectlGet('karmada', resource, 'apply-e2e'), resource).not.toBeNull();
 
     const refs = [
       { apiVersion: 'apps/v1', kind: 'Deployment', name: 'apply-e2e' },
       { apiVersion: 'v1', kind: 'Service', name: 'apply-e2e' },
       { apiVersion: 'v1', kind: 'ConfigMap', name: 'apply-e2e' },
+      { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'apply-e2e' },
       { apiVersion: 'v1', kind: 'ConfigMap', name: 'apply-e2e-never-made' },
     ];
     const r = await fx.query(DELETE, { refs, namespace: 'web', p: 'FOREGROUND' });
     expect(r.body.errors).toBeUndefined();
-    expect(r.body.data.deleteResources.objects.map((o: any) => o.action)).toEqual(['DELETE', 'DELETE', 'DELETE', 'ABSENT']);
+    expect(r.body.data.deleteResources.objects.map((o: any) => o.action)).toEqual(['DELETE', 'DELETE', 'DELETE', 'DELETE', 'ABSENT']);
     const done = await waitTerminal(r.body.data.deleteResources.operation.id);
     expect(done.phase, JSON.stringify(done.steps)).toBe('SUCCEEDED');
     expect(done.steps.map((s: any) => s.name)).toEqual([
-      'delete ConfigMap web/apply-e2e-never-made', 'delete ConfigMap web/apply-e2e', 'delete Service web/apply-e2e', 'delete Deployment web/apply-e2e',
+      'delete ConfigMap web/apply-e2e-never-made', 'delete HorizontalPodAutoscaler web/apply-e2e', 'delete ConfigMap web/apply-e2e', 'delete Service web/apply-e2e',
+      'delete Deployment web/apply-e2e',
     ]);
     expect(done.steps[0].message).toBe('already absent');
     await eventually(async () => {
-      for (const resource of ['deployment', 'service', 'configmap']) {
+      for (const resource of ['deployment', 'service', 'configmap', 'horizontalpodautoscaler']) {
         if (await kubectlGet('karmada', resource, 'apply-e2e')) throw new Error(`${resource} still on the control plane`);
       }
       if (await kubectlGet('member1', 'deployment', 'apply-e2e')) throw new Error('still on member1');
