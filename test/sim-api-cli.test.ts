@@ -19,6 +19,9 @@ describe('fleetgraph sim options', () => {
     expect(() => parseSimArgs(['--host', '0.0.0.0'])).toThrow('only listens on loopback');
     expect(() => parseSimArgs(['--bogus'])).toThrow('unknown option "--bogus"');
     expect(() => parseSimArgs(['--scenario'])).toThrow('--scenario needs a value');
+    expect(parseSimArgs(['--spare-members', '2']).options).toEqual({ spareMembers: 2 });
+    expect(() => parseSimArgs(['--spare-members', '-1'])).toThrow('--spare-members needs a non-negative integer');
+    expect(() => parseSimArgs(['--spare-members', '51'])).toThrow('--spare-members must be at most 50');
   });
 });
 
@@ -68,6 +71,48 @@ describe('fleetgraph sim in process', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('fleetgraph sim --spare-members', () => {
+  it('writes contexts spare1 and spare2 reaching unjoined members at their own endpoints with their own tokens', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sim-cli-'));
+    const out: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => out.push(a.join(' '));
+    try {
+      const done = runSim(['--port', '0', '--scenario', 'demo', '--churn', '0', '--spare-members', '2', '--kubeconfig-out', join(dir, 'kc')], { exitAfterStop: false });
+      const deadline = Date.now() + 60_000;
+      while (!out.some((l) => l.startsWith('kubeconfig: ')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('spare members (not joined): spare1, spare2');
+      const kc = yaml.load(readFileSync(join(dir, 'kc'), 'utf8')) as any;
+      const karmada = kc.clusters.find((c: any) => c.name === 'karmada').cluster;
+      const ca = Buffer.from(karmada['certificate-authority-data'], 'base64').toString();
+      const admin = kc.users.find((u: any) => u.name === 'karmada-admin').user.token;
+      const spares = ['spare1', 'spare2'].map((name) => {
+        const context = kc.contexts.find((c: any) => c.name === name)?.context;
+        expect(context, `context ${name}`).toEqual({ cluster: name, user: `${name}-admin` });
+        const server = kc.clusters.find((c: any) => c.name === name).cluster.server;
+        expect(server).toBe(`${karmada.server}/members/${name}`);
+        return { name, server, token: kc.users.find((u: any) => u.name === `${name}-admin`).user.token as string };
+      });
+      for (const spare of spares) {
+        const nodes = await get(`${spare.server}/api/v1/nodes`, spare.token, ca);
+        expect(nodes.status).toBe(200);
+        expect(nodes.body.items.map((n: any) => n.metadata.name)).toEqual([`${spare.name}-worker-0`, `${spare.name}-worker-1`]);
+        // Not joined: no Cluster object, and the Karmada proxy does not reach it.
+        expect((await get(`${karmada.server}/apis/cluster.karmada.io/v1alpha1/clusters/${spare.name}`, admin, ca)).status).toBe(404);
+        expect((await get(`${karmada.server}/apis/cluster.karmada.io/v1alpha1/clusters/${spare.name}/proxy/api/v1/nodes`, admin, ca)).status).toBe(404);
+      }
+      // Each spare's token is its own: not valid on the other spare.
+      expect((await get(`${spares[1]!.server}/api/v1/nodes`, spares[0]!.token, ca)).status).toBe(401);
+      process.emit('SIGTERM', 'SIGTERM');
+      await done;
+      expect(process.exitCode ?? 0).toBe(0);
+    } finally {
+      console.log = log;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
 
 const MAIN = join(process.cwd(), 'dist', 'main.js');

@@ -100,6 +100,8 @@ class KarmadaFleet implements Fleet {
   private readonly listeners = new Set<ChangeListener>();
   private controlPlane!: ClusterEntry;
   private readonly memberEntries = new Map<string, ClusterEntry>();
+  /** Members removed whose informers are still stopping (how many removals of that name are in flight). */
+  private readonly leavingMembers = new Map<string, number>();
   /**
    * Subscribers per fetch-mode kind (watchKind) and cluster (ALL_CLUSTERS: fleet-wide): an on-demand informer
    * runs on a cluster of the kind's side while it has one.
@@ -193,10 +195,22 @@ class KarmadaFleet implements Fleet {
     const entry = this.memberEntries.get(name);
     if (!entry) return;
     this.memberEntries.delete(name);
+    // Until its informers have stopped, the member still holds connections (memberRunning).
+    this.leavingMembers.set(name, (this.leavingMembers.get(name) ?? 0) + 1);
     this.dynamic.forget(name);
-    await this.rbacWatcher?.remove(name);
-    entry.connection.stop();
-    await entry.cache.stop();
+    try {
+      await this.rbacWatcher?.remove(name);
+      entry.connection.stop();
+      await entry.cache.stop();
+    } finally {
+      const n = (this.leavingMembers.get(name) ?? 1) - 1;
+      if (n > 0) this.leavingMembers.set(name, n);
+      else this.leavingMembers.delete(name);
+    }
+  }
+
+  memberRunning(name: string): boolean {
+    return this.memberEntries.has(name) || this.leavingMembers.has(name);
   }
 
   private openCluster(name: string, kc: KubeConfig, side: 'controlPlane' | 'member', viaProxy = false): ClusterEntry {

@@ -135,6 +135,11 @@ export interface FleetLoaders {
 export interface Fleet {
   /** Member names currently known (from the control plane's Cluster objects, plus --member ones). */
   members(): string[];
+  /**
+   * Whether anything of this member still runs: it is a member, or it left and its informers (their watch
+   * connections) are still being stopped. @default members().includes(name)
+   */
+  memberRunning?(name: string): boolean;
   /** Member Cluster objects (slim) from the control plane. */
   clusters(): Promise<ClusterResult<SlimCluster[]>>;
   /** Objects of one kind in one cluster (member or CONTROL_PLANE), filtered server side. */

@@ -1573,6 +1573,18 @@ export type Mutation = {
    * retried until `podTimeoutSeconds`), one step per pod; DaemonSet and mirror pods are skipped.
    */
   drainNode: Operation;
+  /**
+   * Joins a member cluster to Karmada in Push mode, as `karmadactl join` does: checks that the member answers with
+   * the credentials of the kubeconfig's `context` (its current-context when omitted: `GET /version` and a list of
+   * nodes; a failure ends the Operation FAILED before anything is created), then creates on the control plane the
+   * Secrets `karmada-cluster/<name>` (`caBundle`, `token`) and `karmada-cluster/<name>-impersonator`, and the
+   * Cluster object (`spec.apiEndpoint` the context's server, `syncMode: Push`, `secretRef`,
+   * `impersonatorSecretRef`, and `spec.provider` / `spec.region` / `spec.zones` and `labels` when given), and waits
+   * (bounded) until Karmada reports the member Ready and the gateway's caches of it are synced. The kubeconfig's
+   * user must carry a bearer token. An unparsable kubeconfig, an unknown context or a name that is already a member
+   * is `BAD_USER_INPUT`. The kubeconfig is never stored: the audit log and the Operation keep a digest of it.
+   */
+  joinCluster: Operation;
   /** Rolling restart (pod template annotation), on the template (no `cluster`) or on one member's workload. */
   restartWorkload: Operation;
   /**
@@ -1586,6 +1598,14 @@ export type Mutation = {
   runMiddlewareOperation: Operation;
   /** Scales the Karmada resource template; ends when every placement reports its replicas ready. */
   scaleWorkload: Operation;
+  /** Sets (adds or changes) labels of the Cluster object and removes the keys in `remove` (cluster affinity follows them). */
+  setClusterLabels: Operation;
+  /**
+   * Replaces the Cluster's taints with `taints` (the ones Karmada keeps itself, `cluster.karmada.io/not-ready` and
+   * `cluster.karmada.io/unreachable`, stay). `NO_SCHEDULE` keeps new placements of policies that do not tolerate it
+   * off the member; `NO_EXECUTE` also takes the member out of existing placements (Karmada's taint manager).
+   */
+  setClusterTaints: Operation;
   /** Sets the backup schedule and retention of a middleware instance. */
   setMiddlewareBackupPolicy: Operation;
   /** Sets (adds or changes) node labels and removes the keys in `remove`. */
@@ -1594,6 +1614,13 @@ export type Mutation = {
   setNodeTaints: Operation;
   /** Marks a node schedulable again. */
   uncordonNode: Operation;
+  /**
+   * Unjoins a member, as `karmadactl unjoin` does on the control plane: deletes the Cluster object, waits until
+   * Karmada has removed the member's execution namespace `karmada-es-<name>` with its Works (and what they put on
+   * the member), deletes the Secrets the Cluster named, and waits until the gateway has stopped following the
+   * member (no informer or watch of it left).
+   */
+  unjoinCluster: Operation;
 };
 
 
@@ -1786,6 +1813,22 @@ export type MutationDrainNodeArgs = {
  * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
  * lifecycle actions are written as Operation custom resources for the middleware controller.
  */
+export type MutationJoinClusterArgs = {
+  context?: InputMaybe<Scalars['String']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  kubeconfig: Scalars['String']['input'];
+  labels?: InputMaybe<Array<LabelInput>>;
+  name: Scalars['String']['input'];
+  provider?: InputMaybe<Scalars['String']['input']>;
+  region?: InputMaybe<Scalars['String']['input']>;
+  zone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
+ * lifecycle actions are written as Operation custom resources for the middleware controller.
+ */
 export type MutationRestartWorkloadArgs = {
   cluster?: InputMaybe<Scalars['String']['input']>;
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -1836,6 +1879,29 @@ export type MutationScaleWorkloadArgs = {
  * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
  * lifecycle actions are written as Operation custom resources for the middleware controller.
  */
+export type MutationSetClusterLabelsArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  labels: Array<LabelInput>;
+  name: Scalars['String']['input'];
+  remove?: InputMaybe<Array<Scalars['String']['input']>>;
+};
+
+
+/**
+ * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
+ * lifecycle actions are written as Operation custom resources for the middleware controller.
+ */
+export type MutationSetClusterTaintsArgs = {
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+  taints: Array<TaintInput>;
+};
+
+
+/**
+ * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
+ * lifecycle actions are written as Operation custom resources for the middleware controller.
+ */
 export type MutationSetMiddlewareBackupPolicyArgs = {
   cluster: Scalars['String']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -1876,6 +1942,16 @@ export type MutationSetNodeTaintsArgs = {
  */
 export type MutationUncordonNodeArgs = {
   cluster: Scalars['String']['input'];
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  name: Scalars['String']['input'];
+};
+
+
+/**
+ * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
+ * lifecycle actions are written as Operation custom resources for the middleware controller.
+ */
+export type MutationUnjoinClusterArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
 };
@@ -5031,14 +5107,18 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deletePropagationPolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationDeletePropagationPolicyArgs, 'name' | 'namespace'>>;
   deleteResources?: Resolver<ResolversTypes['ApplyResourcesResult'], ParentType, ContextType, Partial<MutationDeleteResourcesArgs>>;
   drainNode?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationDrainNodeArgs, 'cluster' | 'name'>>;
+  joinCluster?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationJoinClusterArgs, 'kubeconfig' | 'name'>>;
   restartWorkload?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationRestartWorkloadArgs, 'kind' | 'name' | 'namespace'>>;
   rollbackWorkload?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationRollbackWorkloadArgs, 'cluster' | 'kind' | 'name' | 'namespace' | 'revision'>>;
   runMiddlewareOperation?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationRunMiddlewareOperationArgs, 'input'>>;
   scaleWorkload?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationScaleWorkloadArgs, 'kind' | 'name' | 'namespace' | 'replicas'>>;
+  setClusterLabels?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationSetClusterLabelsArgs, 'labels' | 'name'>>;
+  setClusterTaints?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationSetClusterTaintsArgs, 'name' | 'taints'>>;
   setMiddlewareBackupPolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationSetMiddlewareBackupPolicyArgs, 'cluster' | 'name' | 'namespace' | 'policy'>>;
   setNodeLabels?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationSetNodeLabelsArgs, 'cluster' | 'labels' | 'name'>>;
   setNodeTaints?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationSetNodeTaintsArgs, 'cluster' | 'name' | 'taints'>>;
   uncordonNode?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationUncordonNodeArgs, 'cluster' | 'name'>>;
+  unjoinCluster?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationUnjoinClusterArgs, 'name'>>;
 };
 
 export type NamespaceResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Namespace'] = ResolversParentTypes['Namespace']> = {

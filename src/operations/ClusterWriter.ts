@@ -210,9 +210,10 @@ export class ClusterWriter {
   }
 
   /** Deletes; false when it was already gone. */
-  async delete(ref: ObjectRef, options: { gracePeriodSeconds?: number; propagationPolicy?: string } = {}): Promise<boolean> {
-    const before = await this.read(ref);
-    if (!before) return false;
+  async delete(ref: ObjectRef, options: { gracePeriodSeconds?: number; propagationPolicy?: string; readFirst?: boolean } = {}): Promise<boolean> {
+    // `readFirst: false`: objects the gateway's own identity may not read (Secrets), deleted unseen and recorded without a before.
+    const before = options.readFirst === false ? null : await this.read(ref);
+    if (!before && options.readFirst !== false) return false;
     try {
       await this.call('delete', ref.kind, () => this.writes.delete(header(ref), undefined, undefined, options.gracePeriodSeconds, undefined, options.propagationPolicy ?? 'Background'));
       this.record('delete', ref, before, null);
@@ -337,8 +338,20 @@ export class ClusterWriter {
   }
 
   private record(verb: ChangeRecord['verb'], ref: ObjectRef, before: KubeObject | null, after: KubeObject | null): void {
-    this.onChange({ verb, cluster: this.cluster, kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name, before, after });
+    // Secrets never expose values, not even in the audit log of changes: their keys stay, the values do not.
+    const shown = ref.kind === 'Secret' && ref.apiVersion === 'v1' ? withoutSecretValues : (o: KubeObject | null) => o;
+    this.onChange({ verb, cluster: this.cluster, kind: ref.kind, namespace: ref.namespace ?? null, name: ref.name, before: shown(before), after: shown(after) });
   }
+}
+
+function withoutSecretValues(o: KubeObject | null): KubeObject | null {
+  if (!o) return o;
+  const copy: KubeObject = { ...o };
+  for (const field of ['data', 'stringData'] as const) {
+    const values = copy[field] as Record<string, unknown> | undefined;
+    if (values && typeof values === 'object') copy[field] = Object.fromEntries(Object.keys(values).map((k) => [k, '<redacted>']));
+  }
+  return copy;
 }
 
 function header(ref: ObjectRef): KubernetesObject & { metadata: { name: string } } {

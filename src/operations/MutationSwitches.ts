@@ -27,6 +27,7 @@ const NEEDS_RESOURCE_EDIT = new Set([
   'applyOverridePolicy', 'deleteOverridePolicy', 'applyClusterOverridePolicy', 'deleteClusterOverridePolicy',
   'createMiddlewareInstance', 'deleteMiddlewareInstance', 'setMiddlewareBackupPolicy',
   'applyResources', 'deleteResources',
+  'joinCluster', 'unjoinCluster', 'setClusterLabels', 'setClusterTaints',
 ]);
 
 /** Why a mutation is switched off, or null when it may run. */

@@ -38,12 +38,17 @@ import { MiddlewareOperationMirror } from './MiddlewareOperationMirror.js';
 import type { Impersonation } from './impersonation.js';
 import { MutationRefusal } from './MutationRefusal.js';
 import {
-  applyPolicyPermissions, applyResourcesPermissions, backupPolicyPermissions, deleteResourcesPermissions, readPermissions, createInstancePermissions, deletePodPermissions, deletePolicyPermissions, drainPermissions,
+  applyPolicyPermissions, applyResourcesPermissions, backupPolicyPermissions, clusterPatchPermissions, createInstancePermissions, deleteResourcesPermissions,
+  joinClusterPermissions, readPermissions, unjoinClusterPermissions, deletePodPermissions, deletePolicyPermissions, drainPermissions,
   middlewareOperationPermissions, nodePatchPermissions, proxyChecks, restartPermissions, rollbackPermissions, scalePermissions,
   type CallerAccess, type NeededPermission,
 } from './mutationPermissions.js';
 import { switchedOff, type FeatureFlags } from './MutationSwitches.js';
 import { cordonPlan, setNodeLabelsPlan, setNodeTaintsPlan } from './nodeOperations.js';
+import {
+  clusterRef, joinClusterPlan, memberCredentials, redactedJoinArguments, setClusterLabelsPlan, setClusterTaintsPlan, unjoinClusterPlan,
+  type GatewayMembership,
+} from './clusterMembership.js';
 import { TERMINAL_PHASES, type OperationRecord, type OperationTarget } from './OperationRecord.js';
 import { OperationStore } from './OperationStore.js';
 import { DEFAULT_TIMINGS, OperationInterrupted, type OperationTimings, type PlanContext } from './PlanContext.js';
@@ -93,6 +98,11 @@ export interface OperationServiceOptions {
   timings?: Partial<OperationTimings>;
   /** Known member names (fleet.members()); an unknown cluster is refused with NOT_FOUND. @default no check */
   members?: () => string[];
+  /**
+   * What the gateway follows of its members (joinCluster waits for the new member's caches, unjoinCluster for
+   * its informers to stop). @default none: those waits only follow Karmada
+   */
+  membership?: GatewayMembership;
   /**
    * Whether the gateway's cache holds a mutation's target (see CachedTargetLookup): when it does, the
    * preflight needs no upstream read. @default none (one direct read per preflight)
@@ -369,6 +379,10 @@ export class OperationService {
         return (ctx) => setNodeLabelsPlan(ctx, a.cluster, a.name, a.labels ?? [], a.remove ?? []);
       case 'setNodeTaints':
         return (ctx) => setNodeTaintsPlan(ctx, a.cluster, a.name, taintsOf(a.taints ?? []));
+      case 'setClusterLabels':
+        return (ctx) => setClusterLabelsPlan(ctx, a.name, a.labels ?? [], a.remove ?? []);
+      case 'setClusterTaints':
+        return (ctx) => setClusterTaintsPlan(ctx, a.name, taintsOf(a.taints ?? []));
       case 'scaleWorkload':
         return (ctx) => scalePlan(ctx, a.kind, a.namespace, a.name, a.replicas);
       default: {
@@ -444,6 +458,78 @@ export class OperationService {
       if (bad) throw MutationRefusal.badInput(`taints: "${bad.key}" is not a valid taint key`, 'taints');
     };
     return this.nodeMutation(caller, 'setNodeTaints', a, (ctx) => setNodeTaintsPlan(ctx, a.cluster, a.name, taintsOf(a.taints)), check);
+  }
+
+  // ---- members: join, unjoin, labels and taints of the Cluster object (clusterMembership.ts) ---------------
+
+  joinCluster(
+    caller: Caller,
+    a: {
+      name: string; kubeconfig: string; context?: string | null; provider?: string | null; region?: string | null; zone?: string | null;
+      labels?: Array<{ key: string; value: string }> | null; idempotencyKey?: string | null;
+    },
+  ): Promise<OperationRecord> {
+    const ref = clusterRef(a.name);
+    const target = this.targetOf(null, ref.apiVersion, ref.kind, null, a.name);
+    // The kubeconfig carries a credential: the audit row and the Operation keep a digest of it only.
+    const args = redactedJoinArguments(a);
+    return this.submit(caller, { mutation: 'joinCluster', args, idempotencyKey: a.idempotencyKey, target, permissions: () => joinClusterPermissions() }, async () => {
+      checkClusterName(a.name, 'name');
+      const members = this.options.members?.() ?? [];
+      if (members.includes(a.name)) throw MutationRefusal.badInput(`name: "${a.name}" is already a member of the fleet`, 'name');
+      for (const [field, value] of [['provider', a.provider], ['region', a.region], ['zone', a.zone]] as const) {
+        if (value != null && (value === '' || value.length > 253 || /[\s\u0000-\u001f]/.test(value))) {
+          throw MutationRefusal.badInput(`${field}: "${value.slice(0, 60)}" must be a non-empty word without spaces`, field);
+        }
+      }
+      checkLabels(a.labels ?? [], []);
+      const credentials = memberCredentials(a.kubeconfig, a.context);
+      const input = { name: a.name, credentials, provider: a.provider ?? null, region: a.region ?? null, zone: a.zone ?? null, labels: a.labels ?? [] };
+      return { executor: 'GATEWAY', plan: (ctx) => joinClusterPlan(ctx, input, this.options.membership) };
+    });
+  }
+
+  unjoinCluster(caller: Caller, a: { name: string; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const ref = clusterRef(a.name);
+    const target = this.targetOf(null, ref.apiVersion, ref.kind, null, a.name);
+    return this.submit(caller, { mutation: 'unjoinCluster', args: a, idempotencyKey: a.idempotencyKey, target, permissions: () => unjoinClusterPermissions(a.name) }, async () => {
+      checkClusterName(a.name, 'name');
+      await this.checkExists(null, ref, 'name');
+      return { executor: 'GATEWAY', plan: (ctx) => unjoinClusterPlan(ctx, a.name, this.options.membership) };
+    });
+  }
+
+  setClusterLabels(caller: Caller, a: { name: string; labels: Array<{ key: string; value: string }>; remove?: string[] | null; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const ref = clusterRef(a.name);
+    const target = this.targetOf(null, ref.apiVersion, ref.kind, null, a.name);
+    return this.submit(caller, { mutation: 'setClusterLabels', args: a, idempotencyKey: a.idempotencyKey, target, permissions: () => clusterPatchPermissions(a.name) }, async () => {
+      checkClusterName(a.name, 'name');
+      checkLabels(a.labels, a.remove ?? []);
+      await this.checkExists(null, ref, 'name');
+      return { executor: 'GATEWAY', plan: (ctx) => setClusterLabelsPlan(ctx, a.name, a.labels, a.remove ?? []) };
+    });
+  }
+
+  setClusterTaints(caller: Caller, a: { name: string; taints: Array<{ key: string; value?: string | null; effect: string }>; idempotencyKey?: string | null }): Promise<OperationRecord> {
+    const ref = clusterRef(a.name);
+    const target = this.targetOf(null, ref.apiVersion, ref.kind, null, a.name);
+    return this.submit(caller, { mutation: 'setClusterTaints', args: a, idempotencyKey: a.idempotencyKey, target, permissions: () => clusterPatchPermissions(a.name) }, async () => {
+      checkClusterName(a.name, 'name');
+      const bad = a.taints.find((t) => !LABEL_KEY.test(t.key));
+      if (bad) throw MutationRefusal.badInput(`taints: "${bad.key}" is not a valid taint key`, 'taints');
+      const reserved = a.taints.find((t) => t.key.startsWith('cluster.karmada.io/'));
+      if (reserved) throw MutationRefusal.badInput(`taints: "${reserved.key}" is kept by Karmada's cluster controller and cannot be set`, 'taints');
+      const badValue = a.taints.find((t) => t.value && !LABEL_VALUE.test(t.value));
+      if (badValue) throw MutationRefusal.badInput(`taints: "${badValue.value}" is not a valid taint value`, 'taints');
+      const seen = new Set<string>();
+      for (const t of a.taints) {
+        const key = `${t.key}:${t.effect}`;
+        if (seen.has(key)) throw MutationRefusal.badInput(`taints: "${t.key}" with effect ${t.effect} is given twice`, 'taints');
+        seen.add(key);
+      }
+      await this.checkExists(null, ref, 'name');
+      return { executor: 'GATEWAY', plan: (ctx) => setClusterTaintsPlan(ctx, a.name, taintsOf(a.taints)) };
+    });
   }
 
   scaleWorkload(caller: Caller, a: { kind: WorkloadKind; namespace: string; name: string; replicas: number; idempotencyKey?: string | null }): Promise<OperationRecord> {
@@ -1208,6 +1294,12 @@ export class OperationService {
         return nodePatchPermissions(cluster, t.name);
       case 'drainNode':
         return drainPermissions(cluster, t.name);
+      case 'joinCluster':
+        return joinClusterPermissions();
+      case 'unjoinCluster':
+        return unjoinClusterPermissions(t.name);
+      case 'setClusterLabels': case 'setClusterTaints':
+        return clusterPatchPermissions(t.name);
       case 'deletePod':
         return deletePodPermissions(cluster, t.namespace ?? '', t.name);
       case 'scaleWorkload':
@@ -1296,6 +1388,20 @@ export class OperationService {
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+
+/** A member's name: what Karmada accepts for a Cluster (a DNS-1123 label of at most 48 characters, as karmadactl checks). */
+function checkClusterName(value: string, field: string): void {
+  if (!value || value.length > 48 || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value)) {
+    throw MutationRefusal.badInput(`${field}: "${String(value).slice(0, 60)}" is not a valid cluster name (at most 48 lowercase letters, digits and '-')`, field);
+  }
+}
+
+function checkLabels(labels: Array<{ key: string; value: string }>, remove: string[]): void {
+  const bad = labels.map((l) => l.key).concat(remove).find((k) => !LABEL_KEY.test(k));
+  if (bad !== undefined) throw MutationRefusal.badInput(`labels: "${bad}" is not a valid label key`, 'labels');
+  const badValue = labels.find((l) => l.value !== '' && !LABEL_VALUE.test(l.value));
+  if (badValue) throw MutationRefusal.badInput(`labels: "${badValue.value}" is not a valid label value`, 'labels');
+}
 
 function checkName(value: string, field: string): void {
   if (!value || value.length > 253 || !DNS_SUBDOMAIN.test(value)) {

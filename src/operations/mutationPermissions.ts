@@ -145,6 +145,31 @@ export function deleteResourcesPermissions(writes: readonly ObjectWrite[]): Need
   return writes.filter((w) => w.exists).map((w) => ({ cluster: w.cluster, check: inGroup(w.group, 'delete', w.resource, w.namespace, w.name) }));
 }
 
+const CLUSTER_GROUP = 'cluster.karmada.io';
+/** karmada-cluster: where Karmada keeps the members' credentials (clusterMembership.ts). */
+const CLUSTER_SECRETS = 'karmada-cluster';
+
+/** joinCluster: POST of the two Secrets in karmada-cluster and of the Cluster object (the namespace is made if missing). */
+export function joinClusterPermissions(): NeededPermission[] {
+  return [
+    { cluster: CONTROL_PLANE, check: core('create', 'secrets', CLUSTER_SECRETS) },
+    { cluster: CONTROL_PLANE, check: inGroup(CLUSTER_GROUP, 'create', 'clusters') },
+  ];
+}
+
+/** unjoinCluster: DELETE of the Cluster object and of the Secrets it names in karmada-cluster. */
+export function unjoinClusterPermissions(name: string): NeededPermission[] {
+  return [
+    { cluster: CONTROL_PLANE, check: inGroup(CLUSTER_GROUP, 'delete', 'clusters', null, name) },
+    { cluster: CONTROL_PLANE, check: core('delete', 'secrets', CLUSTER_SECRETS) },
+  ];
+}
+
+/** setClusterLabels, setClusterTaints: one merge patch of the Cluster object. */
+export function clusterPatchPermissions(name: string): NeededPermission[] {
+  return [{ cluster: CONTROL_PLANE, check: inGroup(CLUSTER_GROUP, 'patch', 'clusters', null, name) }];
+}
+
 /** The verb Karmada's proxy is authorized with: the HTTP method's (GET → get, POST → create, PUT → update ...). */
 const PROXY_VERB: Record<string, string> = { get: 'get', list: 'get', watch: 'get', create: 'create', update: 'update', patch: 'patch', delete: 'delete' };
 

@@ -189,6 +189,10 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
         ...(config.readyTimeoutMs ? { readyTimeoutMs: config.readyTimeoutMs } : {}),
       },
       members: () => fleet.members(),
+      membership: {
+        synced: (name) => fleet.members().includes(name) && (fleet.health(name)?.synced ?? false),
+        running: (name) => fleet.memberRunning?.(name) ?? fleet.members().includes(name),
+      },
       lookup: cachedTargetLookup(fleet, kindTable(config.middleware)),
       subscribe: (listener) => fleet.onChange(listener),
       // As ClusterKubeConfigs routes them: a member without its own context goes through the Karmada proxy.

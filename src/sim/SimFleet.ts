@@ -43,6 +43,22 @@ export interface SimFleet {
   addController(controller: Controller): void;
   /** Adds a member cluster (a new simulated API server with its own store). */
   addMember(name: string): SimCluster;
+  /** Every member cluster by its own name, joined or not (scenario members and spares). */
+  readonly ownClusters: ReadonlyMap<string, SimCluster>;
+  /** A member cluster's own API endpoint (`https://127.0.0.1:<port>/members/<name>`), by its own name. */
+  ownEndpointFor(member: string): string;
+  /**
+   * Karmada's side of a join (src/sim/karmada/MemberJoinController.ts): `cluster` (one of ownClusters) is
+   * a member named `name` from now on (the cluster proxy reaches it, the controllers include it).
+   */
+  joinMember(name: string, cluster: SimCluster): void;
+  /** Karmada's side of an unjoin: `name` is no member any more; returns the cluster it was. */
+  unjoinMember(name: string): SimCluster | undefined;
+  /**
+   * Whether a bearer token authenticates on `cluster` (set by the API server, which holds the token
+   * signers); absent in fleets without an API server (then every non-empty token passes).
+   */
+  tokenAuthenticates?: (token: string, cluster: SimCluster) => boolean;
 }
 
 /** A scenario seeds a fleet and installs its controllers. Deterministic for a given seed. */

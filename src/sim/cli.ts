@@ -21,7 +21,9 @@ const USAGE = `Usage: fleetgraph sim [options]
   --kubeconfig-out <f>   where to write the kubeconfig (default: a file in the temp dir)
   --store <s>            memory | sqlite:<path> (default memory)
   --tokens <file>        JSON or YAML list of {token, user, groups, uid?} for more users
-  --no-operations-crd    do not install the FleetOperation CRD on the control plane (demo, mini)`;
+  --no-operations-crd    do not install the FleetOperation CRD on the control plane (demo, mini)
+  --spare-members <n>    start n member clusters spare1..spare<n> that are not joined to Karmada
+                         (kubeconfig contexts spare1..; join them with karmadactl join or joinCluster)`;
 
 export interface ParsedSimArgs {
   options: SimulatorOptions;
@@ -72,6 +74,10 @@ export function parseSimArgs(args: string[]): ParsedSimArgs {
         break;
       case '--tokens':
         options.tokens = value();
+        break;
+      case '--spare-members':
+        options.spareMembers = int(value());
+        if (options.spareMembers > 50) throw new Error(`--spare-members must be at most 50`);
         break;
       case '--no-operations-crd':
         if (inline !== undefined) throw new Error(`${flag} takes no value`);
@@ -125,6 +131,7 @@ export async function runSim(args: string[], runOptions: RunSimOptions = {}): Pr
   }
   console.log(`fleetgraph simulator listening on ${sim.url} (port ${sim.port})`);
   console.log(`scenario ${options.scenario ?? 'demo'}, members: ${[...sim.fleet.members.keys()].join(', ') || '(none)'}`);
+  if (sim.fleet.spares.size > 0) console.log(`spare members (not joined): ${[...sim.fleet.spares.keys()].join(', ')}`);
   console.log(`port: ${sim.port}`);
   console.log(`kubeconfig: ${sim.kubeconfigPath}`);
   await new Promise<void>((resolve) => {

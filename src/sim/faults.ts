@@ -58,6 +58,11 @@ export class MemberFaultBoard implements FaultSwitch {
     };
   }
 
+  /** Open watch streams per cluster name as the API server tracks them (`<member>`, `<member>@own`, `karmada`). */
+  openWatches(): Record<string, number> {
+    return Object.fromEntries([...this.watchClosers].filter(([, set]) => set.size > 0).map(([member, set]) => [member, set.size]));
+  }
+
   /** Called after every change of a member's faults (the API server releases hung lists with it). */
   onChange(listener: (member: string, faults: MemberFaults) => void): () => void {
     this.changeListeners.add(listener);

@@ -22,6 +22,13 @@ export interface CreateSimFleetOptions {
    * @default `https://127.0.0.1/apis/cluster.karmada.io/v1alpha1/clusters/<member>/proxy`
    */
   apiEndpointFor?: (member: string) => string;
+  /**
+   * A member cluster's own API endpoint (not through the Karmada proxy): where a spare member is reached
+   * before it joins, and what the Cluster object of a joined spare names as its `spec.apiEndpoint`.
+   * Gets the member's own name.
+   * @default `https://127.0.0.1/members/<member>`
+   */
+  ownEndpointFor?: (member: string) => string;
 }
 
 /** The Kubernetes version every simulated member reports. */
@@ -33,6 +40,17 @@ export interface ClosableSimFleet extends SimFleet {
   readonly controlPlane: SimClusterInternals;
   readonly members: ReadonlyMap<string, SimClusterInternals>;
   addMember(name: string): SimClusterInternals;
+  /**
+   * Every member cluster by its own name, joined or not (the scenario's members and the spares): what the
+   * API server serves at each one's own endpoint (`/members/<name>`).
+   */
+  readonly ownClusters: ReadonlyMap<string, SimClusterInternals>;
+  /** The spare members: clusters started without a Cluster object, waiting to be joined. */
+  readonly spares: ReadonlyMap<string, SimClusterInternals>;
+  /** Starts a spare member: its own API server and store, no Cluster object on the control plane. */
+  addSpareMember(name: string): SimClusterInternals;
+  /** A member cluster's own endpoint (see CreateSimFleetOptions.ownEndpointFor). */
+  ownEndpointFor(member: string): string;
   /** Stops the controllers, then closes every cluster. */
   close(): void;
   /** Stops the controllers only. */
@@ -48,25 +66,52 @@ export function createSimFleet(options: CreateSimFleetOptions = {}): ClosableSim
   const storeFor = options.storeFor ?? (() => new MemoryStore());
   const controlPlane = createSimCluster('karmada', { controlPlane: true, store: storeFor('karmada') });
   const members = new Map<string, SimClusterInternals>();
+  const ownClusters = new Map<string, SimClusterInternals>();
+  const spares = new Map<string, SimClusterInternals>();
   const controllers: Controller[] = [];
   let restoring = false;
   const faults = new MemberFaultBoard((name) => members.get(name));
   const apiEndpointFor =
     options.apiEndpointFor ?? ((m: string) => `https://127.0.0.1/apis/cluster.karmada.io/v1alpha1/clusters/${m}/proxy`);
 
+  const ownEndpointFor = options.ownEndpointFor ?? ((m: string) => `https://127.0.0.1/members/${m}`);
+
   const fleet: ClosableSimFleet = {
     controlPlane,
     members,
+    ownClusters,
+    spares,
     faults,
+    ownEndpointFor,
+    joinMember(name: string, cluster: SimClusterInternals): void {
+      members.set(name, cluster as SimClusterInternals);
+    },
+    unjoinMember(name: string): SimCluster | undefined {
+      const member = members.get(name);
+      members.delete(name);
+      return member;
+    },
+    addSpareMember(name: string): SimClusterInternals {
+      const existing = spares.get(name);
+      if (existing) return existing;
+      if (ownClusters.has(name)) throw new Error(`a member named ${name} exists already`);
+      const spare = createSimCluster(name, { controlPlane: false, store: storeFor(name) });
+      spare.restoring = restoring;
+      spares.set(name, spare);
+      ownClusters.set(name, spare);
+      return spare;
+    },
     addController(controller: Controller): void {
       controllers.push(controller);
       controller.start();
     },
     addMember(name: string): SimClusterInternals {
       if (members.has(name)) return members.get(name)!;
+      if (ownClusters.has(name)) throw new Error(`a member named ${name} exists already`);
       const member = createSimCluster(name, { controlPlane: false, store: storeFor(name) });
       member.restoring = restoring;
       members.set(name, member);
+      ownClusters.set(name, member);
       // A restarted simulator on a persistent store already has the member's Cluster object.
       if (!controlPlane.objects.get('cluster.karmada.io/clusters', undefined, name)) {
         const created = controlPlane.objects.create(
@@ -111,7 +156,7 @@ export function createSimFleet(options: CreateSimFleetOptions = {}): ClosableSim
     setRestoring(flag: boolean): void {
       restoring = flag;
       controlPlane.restoring = flag;
-      for (const m of members.values()) m.restoring = flag;
+      for (const m of ownClusters.values()) m.restoring = flag;
     },
     stopControllers(): void {
       for (const c of controllers.splice(0).reverse()) {
@@ -124,7 +169,7 @@ export function createSimFleet(options: CreateSimFleetOptions = {}): ClosableSim
     },
     close(): void {
       fleet.stopControllers();
-      for (const m of members.values()) m.close();
+      for (const m of ownClusters.values()) m.close();
       controlPlane.close();
     },
   };

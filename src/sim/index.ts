@@ -11,7 +11,8 @@ import { StaticUsers, parseTokenList } from './identity/StaticUsers.js';
 import type { TokenEntry } from './identity/StaticUsers.js';
 import { createSimFleet } from './fleet.js';
 import type { ClosableSimFleet } from './fleet.js';
-import { buildKubeconfig, memberProxyUrl } from './kubeconfig.js';
+import { buildKubeconfig, memberOwnUrl, memberProxyUrl } from './kubeconfig.js';
+import { addSpareMembers, spareAdminAccount } from './scenarios/spareMembers.js';
 import { getScenario, scenarioNames } from './scenarios/index.js';
 import { openStore } from './store/openStore.js';
 import { makeCertificates } from './tls.js';
@@ -69,6 +70,13 @@ export interface SimulatorOptions {
    * @default true
    */
   operationsCrd?: boolean;
+  /**
+   * Spare member clusters `spare1`…`spareN`, started but not joined to Karmada (no Cluster object), each
+   * written into the kubeconfig as context `spare<i>` pointing at the member's own endpoint with its own
+   * admin token (`fleetgraph sim --spare-members N`). A Cluster object pointing at one joins it.
+   * @default 0
+   */
+  spareMembers?: number;
 }
 
 export interface RunningSimulator {
@@ -85,10 +93,17 @@ export interface RunningSimulator {
   server: SimApiServer;
   /** Member API URL through the Karmada proxy path. */
   memberUrl(member: string): string;
+  /** A member's own API URL (`https://127.0.0.1:<port>/members/<name>`), joined or not (spares). */
+  ownUrl(member: string): string;
+  /** The admin token of each spare member (the kubeconfig user of its context). */
+  spareTokens: ReadonlyMap<string, string>;
   /** Rebuilds the kubeconfig (after members were added at run time). */
   refreshKubeconfig(): string;
   stop(): Promise<void>;
 }
+
+/** Lifetime of a spare member's admin token: the simulator's lifetime, in practice (ten years). */
+const SPARE_TOKEN_SECONDS = 10 * 365 * 24 * 3600;
 
 function loadTokens(tokens: SimulatorOptions['tokens']): TokenEntry[] {
   if (!tokens) return [];
@@ -106,9 +121,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const certificates = makeCertificates();
   let url = 'https://127.0.0.1';
   const stores = openStore(options.store ?? 'memory');
-  const fleet = createSimFleet({ storeFor: stores.storeFor, apiEndpointFor: (m) => memberProxyUrl(url, m) });
+  const fleet = createSimFleet({ storeFor: stores.storeFor, apiEndpointFor: (m) => memberProxyUrl(url, m), ownEndpointFor: (m) => memberOwnUrl(url, m) });
   const users = new StaticUsers(adminToken, extraTokens);
   const server = new SimApiServer({ fleet, certificates, users, host: '127.0.0.1', port: options.port ?? 0 });
+  fleet.tokenAuthenticates = (token, cluster) => server.authenticator.authenticate(`Bearer ${token}`, cluster).kind === 'user';
+  const spareTokens = new Map<string, string>();
   let port: number;
   try {
     port = await server.listen();
@@ -123,17 +140,26 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const restored = fleet.controlPlane.store.currentResourceVersion() > 1;
   try {
     fleet.setRestoring(restored);
+    // Spares first: Karmada's join controller (started by the scenario) then finds them when a restored
+    // control plane already holds their Cluster objects.
+    const spares = addSpareMembers(fleet, options.spareMembers ?? 0, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0, gatewayIdentity: options.gatewayIdentity ?? true });
+    for (const spare of spares) {
+      const account = spare.objects.get('serviceaccounts', 'kube-system', spareAdminAccount(spare.name))!;
+      const issuer = server.authenticator.issuerOf(spare);
+      const issued = issuer.issue({ namespace: 'kube-system', name: account.metadata.name!, uid: account.metadata.uid! }, issuer.apiAudiences, SPARE_TOKEN_SECONDS);
+      spareTokens.set(spare.name, issued.token);
+    }
     await scenario.setup(fleet, { seed: options.seed ?? 1, churnPerMinute: options.churnPerMinute ?? 0, users, gatewayIdentity: options.gatewayIdentity ?? true, operationsCrd: options.operationsCrd ?? true });
     fleet.setRestoring(false);
     // Every real cluster has these; scenarios may have made them already.
-    for (const c of [fleet.controlPlane, ...fleet.members.values()]) {
+    for (const c of [fleet.controlPlane, ...fleet.ownClusters.values()]) {
       for (const ns of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) {
         if (!c.objects.get('namespaces', undefined, ns)) c.objects.create('namespaces', { metadata: { name: ns } }, { manager: 'kube-apiserver' });
       }
     }
     // The watch history starts here: a watch from a version of the set-up (or 1) is too old, as on a
     // real server whose etcd has compacted its early revisions.
-    for (const c of [fleet.controlPlane, ...fleet.members.values()]) c.store.compact();
+    for (const c of [fleet.controlPlane, ...fleet.ownClusters.values()]) c.store.compact();
   } catch (err) {
     await server.stop();
     fleet.close();
@@ -141,7 +167,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     throw err;
   }
   const makeKubeconfig = (): string =>
-    buildKubeconfig({ url, caCertPem: certificates.caCertPem, token: adminToken, members: [...fleet.members.keys()], users: users.kubeconfigUsers() });
+    buildKubeconfig({
+      url, caCertPem: certificates.caCertPem, token: adminToken, members: [...fleet.members.keys()].filter((m) => !fleet.spares.has(m)), users: users.kubeconfigUsers(),
+      spares: [...spareTokens].map(([name, token]) => ({ name, token })),
+    });
   let kubeconfig = makeKubeconfig();
   if (options.kubeconfigOut) writeFileSync(options.kubeconfigOut, kubeconfig, { mode: 0o600 });
   let stopped: Promise<void> | undefined;
@@ -157,6 +186,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     fleet,
     server,
     memberUrl: (m) => memberProxyUrl(url, m),
+    ownUrl: (m) => memberOwnUrl(url, m),
+    spareTokens,
     refreshKubeconfig(): string {
       kubeconfig = makeKubeconfig();
       if (options.kubeconfigOut) writeFileSync(options.kubeconfigOut, kubeconfig, { mode: 0o600 });

@@ -25,6 +25,17 @@ export interface SimKubeconfigOptions {
    * @default []
    */
   users?: Array<{ name: string; token: string }>;
+  /**
+   * Spare members (not joined): a cluster entry at the member's own endpoint (`<url>/members/<name>`), a
+   * user `<name>-admin` with the member's own admin token, and a context `<name>` joining both.
+   * @default []
+   */
+  spares?: Array<{ name: string; token: string }>;
+}
+
+/** A member's own API endpoint (not through Karmada): where a spare member is reached before it joins. */
+export function memberOwnUrl(url: string, member: string): string {
+  return `${url}/members/${member}`;
 }
 
 export function memberProxyUrl(url: string, member: string): string {
@@ -37,11 +48,13 @@ export function buildKubeconfig(options: SimKubeconfigOptions): string {
   const clusters = [
     { name: 'karmada', cluster: { server: options.url, 'certificate-authority-data': ca } },
     ...options.members.map((m) => ({ name: m, cluster: { server: memberProxyUrl(options.url, m), 'certificate-authority-data': ca } })),
+    ...(options.spares ?? []).map((s) => ({ name: s.name, cluster: { server: memberOwnUrl(options.url, s.name), 'certificate-authority-data': ca } })),
   ];
   const contexts = [
     { name: 'karmada', context: { cluster: 'karmada', user } },
     ...options.members.map((m) => ({ name: m, context: { cluster: m, user } })),
     ...(options.users ?? []).map((u) => ({ name: u.name, context: { cluster: 'karmada', user: u.name } })),
+    ...(options.spares ?? []).map((s) => ({ name: s.name, context: { cluster: s.name, user: `${s.name}-admin` } })),
   ];
   return yaml.dump(
     {
@@ -51,7 +64,11 @@ export function buildKubeconfig(options: SimKubeconfigOptions): string {
       'current-context': 'karmada',
       clusters,
       contexts,
-      users: [{ name: user, user: { token: options.token } }, ...(options.users ?? []).map((u) => ({ name: u.name, user: { token: u.token } }))],
+      users: [
+        { name: user, user: { token: options.token } },
+        ...(options.users ?? []).map((u) => ({ name: u.name, user: { token: u.token } })),
+        ...(options.spares ?? []).map((s) => ({ name: `${s.name}-admin`, user: { token: s.token } })),
+      ],
     },
     { lineWidth: -1 },
   );

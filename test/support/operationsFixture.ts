@@ -41,6 +41,8 @@ export interface OperationsFixture {
    * clusters; the gateway's shared-Operation bookkeeping (FleetOperations, Leases) is not counted.
    */
   simWrites(): Promise<number>;
+  /** A GET of the simulator's admin API (`/_sim/...`) as its admin. */
+  simAdmin<T = any>(path: string): Promise<T>;
   /** Polls `operation(id)` until it reaches a terminal phase; returns the Operation with its steps. */
   waitTerminal(id: string, timeoutMs?: number): Promise<any>;
   stop(): Promise<void>;
@@ -51,7 +53,8 @@ export const OPERATION_FIELDS = `id type phase reason error executor requestedBy
   steps { name phase message startedAt finishedAt } currentStep { name phase }`;
 
 /** `auditDb`: the `--audit-db` value (a postgres:// URL, say); default a SQLite file in the fixture's folder. */
-export async function startOperationsFixture(options: { scenario?: string; args?: string[]; headers?: Record<string, string>; auditDb?: string } = {}): Promise<OperationsFixture> {
+/** `spareMembers`: spare member clusters spare1… the simulator starts unjoined (`fleetgraph sim --spare-members`). */
+export async function startOperationsFixture(options: { scenario?: string; args?: string[]; headers?: Record<string, string>; auditDb?: string; spareMembers?: number } = {}): Promise<OperationsFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'fleetgraph-ops-test-'));
   const kubeconfigOut = join(dir, 'kubeconfig.yaml');
   const auditPath = join(dir, 'audit.db');
@@ -59,6 +62,7 @@ export async function startOperationsFixture(options: { scenario?: string; args?
   // gateway's identity and deploy/ installs it (test/support/gatewayIdentity.ts).
   const sim = await startSimulator({
     port: 0, host: '127.0.0.1', scenario: options.scenario ?? 'mini', kubeconfigOut, churnPerMinute: 0, ...(gatewayAsServiceAccount() ? { gatewayIdentity: false } : {}),
+    ...(options.spareMembers ? { spareMembers: options.spareMembers } : {}),
   });
   let gateway: Gateway | undefined;
   try {
@@ -117,6 +121,7 @@ export async function startOperationsFixture(options: { scenario?: string; args?
     auditPath,
     gql,
     simClients,
+    simAdmin: admin,
     async simWrites() {
       const stats = await admin<{ requests: Array<{ verb: string; resource: string; count: number }> }>('/_sim/stats');
       // The fleet's objects only: the gateway's own bookkeeping of shared Operations (FleetOperations, their

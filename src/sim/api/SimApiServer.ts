@@ -54,6 +54,11 @@ export interface SimApiServerOptions {
 }
 
 const PROXY_PATH = /^\/apis\/cluster\.karmada\.io\/v1alpha1\/clusters\/([^/]+)\/proxy(\/.*)?$/;
+/**
+ * A member cluster's own API server (`/members/<name>/...`): what a member's kubeconfig points at, with
+ * the member's own credentials, joined or not; a spare member is only reachable here until it joins.
+ */
+const OWN_PATH = /^\/members\/([^/]+)(\/.*)?$/;
 
 function verbOf(method: string, parsed: ParsedPath, query: URLSearchParams): StatsVerb {
   if (parsed.kind !== 'resource') return parsed.kind === 'unknown' ? 'other' : 'discovery';
@@ -172,6 +177,9 @@ export class SimApiServer {
       return handleAdminRequest(req, res, pathname, this.options.fleet, this.stats, readBody, this.evictions);
     }
 
+    const own = OWN_PATH.exec(pathname);
+    if (own) return this.handleOwn(req, res, decodeURIComponent(own[1]!), own[2] ?? '/', query, readBody);
+
     // Which simulated server is asked: a member through the Karmada cluster proxy, or the control plane.
     let cluster: SimClusterInternals = this.options.fleet.controlPlane;
     let clusterPath = pathname;
@@ -221,6 +229,42 @@ export class SimApiServer {
       return serveIdentityApi(req, res, identityApi, { cluster, authenticator: this.authenticator, parsed, path: clusterPath, query, body: readBody, apiUrl: base });
     }
     await this.dispatch(req, res, cluster, parsed, query, readBody, member ?? 'karmada', user);
+  }
+
+  /**
+   * A request to a member's own endpoint: authenticated by that member (its service account tokens and
+   * the simulator's token file), impersonation and authorization by its own RBAC; no Karmada in between.
+   */
+  private async handleOwn(req: IncomingMessage, res: ServerResponse, name: string, clusterPath: string, query: URLSearchParams, readBody: () => Promise<Buffer>): Promise<void> {
+    const cluster = this.options.fleet.ownClusters.get(name);
+    const method = req.method ?? 'GET';
+    const parsed = parseApiPath(clusterPath);
+    const verb = verbOf(method, parsed, query);
+    if (!cluster) {
+      // No server answers there: as a dial error would surface to a client, but over HTTP.
+      throw new ApiError(503, 'ServiceUnavailable', `no simulated member cluster named ${name}`);
+    }
+    const authn = this.authenticator.authenticate(req.headers['authorization'], cluster);
+    this.stats.record({
+      cluster: `${name}@own`,
+      method,
+      verb,
+      resource: resourceKeyOf(parsed),
+      path: clusterPath,
+      user: authn.kind === 'invalid' ? '' : authn.user.name,
+    });
+    const identity = identifyRequest(req, authn, cluster.rbac.authorizer, clusterPath, method, undefined);
+    if (identity.kind === 'misuse') {
+      res.writeHead(500, { 'Cache-Control': 'no-cache, private', 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
+      res.end(identity.message);
+      return;
+    }
+    authorizeRequest(cluster, identity.user, method, clusterPath, parsed, query);
+    const identityApi = identityApiOf(parsed, clusterPath);
+    if (identityApi) {
+      return serveIdentityApi(req, res, identityApi, { cluster, authenticator: this.authenticator, parsed, path: clusterPath, query, body: readBody, apiUrl: this.options.fleet.ownEndpointFor(name) });
+    }
+    await this.dispatch(req, res, cluster, parsed, query, readBody, `${name}@own`, identity.user);
   }
 
   /**

@@ -30,6 +30,8 @@ export async function handleAdminRequest(
     stats.reset();
     return sendJson(res, 200, { ok: true });
   }
+  // Open watch streams per cluster (a member's through the Karmada proxy under its name, its own endpoint's as `<name>@own`).
+  if (segs[0] === 'watches' && segs.length === 1 && method === 'GET') return sendJson(res, 200, { watches: fleet.faults.openWatches() });
   if (segs[0] === 'requests' && method === 'GET') return sendJson(res, 200, { requests: stats.recent() });
   if (segs[0] === 'evictions' && segs.length === 1 && method === 'GET') return sendJson(res, 200, { evictions: evictions.list() });
   if (segs[0] === 'evictions' && segs[1] === 'reset' && segs.length === 2 && method === 'POST') {

@@ -2,8 +2,11 @@
  * karmada-scheduler: decides spec.clusters of every ResourceBinding / ClusterResourceBinding whose
  * generation it has not yet observed, and records the outcome as the `Scheduled` condition (reason
  * `Success`, or `NoClusterFit` / `SchedulerError` with the scheduler's message). Bindings that failed are
- * retried when clusters change (a cluster coming back, a label or taint edited), as the real scheduler
- * requeues unschedulable bindings on cluster events.
+ * retried when clusters change (a cluster coming back, joining, a label or taint edited), as the real scheduler
+ * requeues unschedulable bindings on cluster events; and, as Karmada's doScheduleBinding ("Duplicated resources
+ * should always be scheduled"), bindings without replicas to divide (Duplicated, or kinds without replicas) are
+ * scheduled again on those events, so a member that joins gets them and one that no longer matches the affinity
+ * loses them. Divided bindings keep their placement until their generation or replicas change.
  */
 import type { Controller } from '../SimFleet.js';
 import type { SimCluster } from '../cluster/SimCluster.js';
@@ -55,12 +58,19 @@ export class BindingScheduler implements Controller {
     return true;
   }
 
+  /** Bindings queued by a cluster event to be scheduled again although decided (Duplicated ones). */
+  private readonly forced = new Set<string>();
+
   private requeueUnscheduled(): void {
     for (const r of [RESOURCE_BINDINGS, CLUSTER_RESOURCE_BINDINGS]) {
       if (!this.cp.resources.has(r)) continue;
       for (const b of this.cp.objects.list(r)) {
         const scheduled = findCondition((b.status as BindingStatus | undefined)?.conditions, 'Scheduled');
-        if (scheduled?.status !== 'True') this.loop.add(r, b.metadata.namespace, b.metadata.name!);
+        if (scheduled?.status === 'True' && !alwaysRescheduled(b.spec as BindingSpec)) continue;
+        // A scheduled Duplicated binding is looked at again because of this cluster event only, not on its own
+        // status updates (which come often and change nothing the scheduler decides on).
+        if (scheduled?.status === 'True') this.forced.add(`${r}|${b.metadata.namespace ?? ''}/${b.metadata.name}`);
+        this.loop.add(r, b.metadata.namespace, b.metadata.name!);
       }
     }
   }
@@ -72,8 +82,9 @@ export class BindingScheduler implements Controller {
     const scheduled = findCondition(status.conditions, 'Scheduled');
     // Already decided for this generation, and it worked: nothing to do. A failed decision is retried
     // when the queue brings the binding back (cluster events).
-    if (status.schedulerObservedGeneration === binding.metadata.generation && scheduled?.status === 'True') return;
     const spec = binding.spec as BindingSpec;
+    const forced = this.forced.delete(`${resource}|${namespace ?? ''}/${name}`);
+    if (status.schedulerObservedGeneration === binding.metadata.generation && scheduled?.status === 'True' && !forced) return;
     const clusters = this.cp.resources.has(CLUSTERS) ? this.cp.objects.list(CLUSTERS).map(clusterViewOf) : [];
     const result = scheduleReplicas({
       placement: spec.placement,
@@ -81,6 +92,7 @@ export class BindingScheduler implements Controller {
       ...(spec.replicaRequirements?.resourceRequest ? { resourceRequest: spec.replicaRequirements.resourceRequest } : {}),
       apiVersion: spec.resource.apiVersion,
       clusters,
+      currentTargets: (spec.clusters ?? []).map((t) => t.name),
     });
     let generation = binding.metadata.generation;
     let moved = false;
@@ -117,4 +129,9 @@ export class BindingScheduler implements Controller {
         : { type: 'Warning', reason: 'ScheduleBindingFailed', message: result.message, source: { component: SCHEDULER } });
     }
   }
+}
+
+/** Karmada schedules these again whenever it looks at them: nothing to divide, every fitting cluster gets the whole. */
+function alwaysRescheduled(spec: BindingSpec): boolean {
+  return !spec.replicas || (spec.placement?.replicaScheduling?.replicaSchedulingType ?? 'Divided') === 'Duplicated' || !spec.placement?.replicaScheduling;
 }

@@ -89,6 +89,17 @@ export class ClusterStatusController implements Controller {
     }
   }
 
+  /** Collects one member now (a member that just joined), instead of at the next round. */
+  collectNow(name: string): void {
+    const member = this.fleet.members.get(name);
+    if (!member) return;
+    try {
+      this.collect(name, member);
+    } catch {
+      // The next round tries again.
+    }
+  }
+
   private probe(name: string): Probe {
     const faults = this.fleet.faults.get(name);
     if (faults.unreachable) return { status: 'False', reason: 'ClusterNotReachable', message: 'cluster is not reachable' };

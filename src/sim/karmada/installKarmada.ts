@@ -1,8 +1,9 @@
 /**
  * Makes a simulated fleet a Karmada fleet: serves the Karmada kinds on the control plane and starts the
  * control-plane controllers in the order karmada-controller-manager and karmada-scheduler would act on
- * a new template: cluster status, policy defaults (the CRD schema's), detector, scheduler, binding (works),
- * execution, status aggregation.
+ * a new template: cluster status, members joining and leaving with their Cluster objects, policy defaults
+ * (the CRD schema's), detector, scheduler, taint manager (NoExecute evictions), binding (works), execution,
+ * status aggregation.
  */
 import type { SimFleet } from '../SimFleet.js';
 import { BindingController } from './BindingController.js';
@@ -12,6 +13,8 @@ import { ClusterStatusController, type ClusterStatusControllerOptions } from './
 import { ExecutionController, type ExecutionControllerOptions } from './ExecutionController.js';
 import { registerKarmadaResources } from './karmadaResourceTypes.js';
 import { PolicyDefaulter } from './PolicyDefaulter.js';
+import { ClusterTaintManager } from './ClusterTaintManager.js';
+import { MemberJoinController } from './MemberJoinController.js';
 import { PolicyDetector } from './PolicyDetector.js';
 
 export interface KarmadaOptions {
@@ -29,9 +32,12 @@ export function installKarmada(fleet: SimFleet, options: KarmadaOptions = {}): K
   registerKarmadaResources(fleet.controlPlane);
   const clusterStatus = new ClusterStatusController(fleet, options.clusterStatus);
   fleet.addController(clusterStatus);
+  // Members join and leave with their Cluster objects (karmadactl join / unjoin, Push mode).
+  fleet.addController(new MemberJoinController(fleet, { onJoined: (name) => setImmediate(() => clusterStatus.collectNow(name)) }));
   fleet.addController(new PolicyDefaulter(fleet.controlPlane));
   fleet.addController(new PolicyDetector(fleet.controlPlane));
   fleet.addController(new BindingScheduler(fleet.controlPlane));
+  fleet.addController(new ClusterTaintManager(fleet.controlPlane));
   fleet.addController(new BindingController(fleet.controlPlane));
   fleet.addController(new ExecutionController(fleet, options.execution));
   fleet.addController(new BindingStatusController(fleet.controlPlane));

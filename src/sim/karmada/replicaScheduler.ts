@@ -18,6 +18,12 @@ export interface ScheduleInput {
   /** `apps/v1`, `v1`: the template's apiVersion, which the cluster must serve. */
   apiVersion: string;
   clusters: ClusterView[];
+  /**
+   * Clusters the binding already targets (spec.clusters): taints do not filter them out, as Karmada's
+   * TaintToleration plugin skips clusters already in the result (a NoSchedule taint keeps new placements
+   * off, a NoExecute one is the taint manager's to evict, ClusterTaintManager.ts).
+   */
+  currentTargets?: readonly string[];
 }
 
 export type ScheduleResult =
@@ -30,7 +36,7 @@ export function scheduleReplicas(input: ScheduleInput): ScheduleResult {
   const note = (why: string) => reasons.set(why, (reasons.get(why) ?? 0) + 1);
   const feasible = input.clusters.filter((c) => {
     if (!clusterMatches(c, placement.clusterAffinity)) return note('cluster(s) did not match the placement cluster affinity constraint'), false;
-    if (untoleratedTaint(c.taints, placement.clusterTolerations ?? [])) return note("cluster(s) had untolerated taint"), false;
+    if (!input.currentTargets?.includes(c.name) && untoleratedTaint(c.taints, placement.clusterTolerations ?? [])) return note("cluster(s) had untolerated taint"), false;
     if (c.apiEnablements && !c.apiEnablements.has(input.apiVersion)) return note('cluster(s) did not have the API resource'), false;
     return true;
   });
@@ -119,7 +125,7 @@ export function availableReplicas(cluster: ClusterView, request: Record<string, 
   return Math.max(0, n);
 }
 
-function untoleratedTaint(taints: Taint[], tolerations: Toleration[]): boolean {
+export function untoleratedTaint(taints: Taint[], tolerations: Toleration[]): boolean {
   return taints.some(
     (t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerations.some((tol) => tolerates(tol, t)),
   );

@@ -93,7 +93,7 @@ export function fleetgraphRbacObjects(files: readonly string[] = FLEETGRAPH_IDEN
     (yaml.loadAll(readFileSync(new URL(file, DEPLOY_URL), 'utf8')) as KubeObject[]).filter((o) => o && typeof o === 'object'));
 }
 
-function installFleetgraphIdentity(cluster: SimCluster, objects: KubeObject[]): void {
+export function installFleetgraphIdentity(cluster: SimCluster, objects: KubeObject[]): void {
   for (const o of objects) {
     const copy = structuredClone(o);
     switch (o.kind) {
