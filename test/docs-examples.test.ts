@@ -10,7 +10,8 @@
  *   the field sends nothing until something changes (`nodeChanged`), the change is made through the gateway
  *   (see TRIGGERS);
  * - each operation must answer without `errors` and with non-null data for every top-level field; a mutation's
- *   Operation is then followed until it ends, and must end SUCCEEDED (the next example may depend on it);
+ *   Operation (for applyResources / deleteResources: `operation { id }` of the result, null on a dry run) is then
+ *   followed until it ends, and must end SUCCEEDED (the next example may depend on it);
  * - an example meant to show an error says so with a comment line `# expect: CODE` inside the operation (or
  *   just before it): the answer must then carry errors, all with that `extensions.code`, and no Operation;
  * - a block holding only type definitions (a schema excerpt such as `type Operation { … }`) is checked against
@@ -116,7 +117,10 @@ async function runOverHttp(run: Run): Promise<string | undefined> {
   if (run.expected || run.operation.operation !== 'mutation') return undefined;
   // Every mutation returns an Operation: the example is only done (and the next may rely on it) once it ends.
   for (const value of Object.values(res.body.data!)) {
-    const id = (value as { id?: unknown }).id;
+    // applyResources / deleteResources answer their Operation inside the result: null on a dry run (nothing to follow).
+    const result = value as { id?: unknown; objects?: unknown; operation?: { id?: unknown } | null };
+    if (Array.isArray(result.objects) && result.operation === null) continue;
+    const id = Array.isArray(result.objects) ? result.operation?.id : result.id;
     if (typeof id !== 'string') return `a mutation example should select the Operation's id: ${JSON.stringify(value)}`;
     const failure = await followToEnd(fx, id);
     if (failure) return failure;

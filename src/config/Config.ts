@@ -180,6 +180,8 @@ export interface Config {
   readyTimeoutMs?: number;
   /** How long drainNode retries an eviction a PodDisruptionBudget refuses, per pod, ms. @default 120000 */
   drainPodTimeoutMs: number;
+  /** How long applyResources waits for Karmada to schedule the templates it applied, ms. @default 60000 */
+  applySchedulingTimeoutMs?: number;
   /** Subscriptions (graphql-ws). @default {} */
   subscriptions?: SubscriptionConfig;
   /**

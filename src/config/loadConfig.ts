@@ -293,6 +293,8 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   if (readyTimeout) config.readyTimeoutMs = positiveDuration(readyTimeout);
   const drainTimeout = pick('--drain-pod-timeout');
   if (drainTimeout) config.drainPodTimeoutMs = positiveDuration(drainTimeout);
+  const schedulingTimeout = pick('--apply-scheduling-timeout');
+  if (schedulingTimeout) config.applySchedulingTimeoutMs = positiveDuration(schedulingTimeout);
 
   const subs: NonNullable<Config['subscriptions']> = {};
   for (const [flag, key] of [['--ws-max-subscriptions', 'maxPerConnection'], ['--subscription-queue', 'queueCapacity']] as const) {

@@ -51,6 +51,7 @@ export const SERVE_FLAGS: readonly FlagSpec[] = [
   { flag: '--operations-namespace', arg: '<namespace>', env: 'FLEETGRAPH_OPERATIONS_NAMESPACE', fileKey: 'operationsNamespace', help: 'Control plane namespace of the FleetOperations and their Leases (default fleetgraph-system).' },
   { flag: '--operation-lease-duration', arg: '<duration>', fileKey: 'operationLeaseDuration', help: 'How long a replica\'s hold on an Operation lasts without renewal; another replica takes it over after that (default 15s).' },
   { flag: '--replica-id', arg: '<name>', env: 'POD_NAME', fileKey: 'replicaId', help: 'This replica\'s name as holder of Operation Leases (default: $POD_NAME, else <hostname>-<pid>).' },
+  { flag: '--apply-scheduling-timeout', arg: '<duration>', fileKey: 'applySchedulingTimeout', help: 'How long applyResources waits for Karmada to schedule the resource templates it applied (default 1m).' },
   { flag: '--ready-timeout', arg: '<duration>', fileKey: 'readyTimeout', help: 'How long scaleWorkload, rollbackWorkload and createMiddlewareInstance wait for the members to be ready / at the revision before failing (default 5m).' },
   { flag: '--drain-pod-timeout', arg: '<duration>', fileKey: 'drainPodTimeout', help: 'How long drainNode retries an eviction a PodDisruptionBudget refuses, per pod (default 2m).' },
   { flag: '--ws-max-subscriptions', arg: '<n>', env: 'FLEETGRAPH_WS_MAX_SUBSCRIPTIONS', fileKey: 'wsMaxSubscriptions', help: 'Operations at once per WebSocket connection; over it that operation errors, the socket stays open (default 100).' },

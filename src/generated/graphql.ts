@@ -57,6 +57,45 @@ export type AggregatedStatusItem = {
   status?: Maybe<Scalars['JSON']['output']>;
 };
 
+/** The answer of applyResources / deleteResources. */
+export type ApplyResourcesResult = {
+  __typename?: 'ApplyResourcesResult';
+  /** Each object, in document order, as the server's dry run found it (for a real request: just before writing). */
+  objects: Array<ResourceChange>;
+  /** The Operation that carries the writes out (one step per object); null on a dry run, which writes nothing. */
+  operation?: Maybe<Operation>;
+};
+
+/**
+ * One change of a Kubernetes object made by an Operation, with the object before and after (the audit log's;
+ * `ResourceChange` is what applyResources / deleteResources answer per object).
+ */
+export type AuditChange = {
+  __typename?: 'AuditChange';
+  /** The object after, as JSON text; null when deleted. */
+  after?: Maybe<Scalars['String']['output']>;
+  /** When it was made. */
+  at: Scalars['DateTime']['output'];
+  /** The object before, as JSON text; null when created. */
+  before?: Maybe<Scalars['String']['output']>;
+  /** Cluster (`karmada` for the control plane). */
+  cluster: Scalars['String']['output'];
+  /** Sequence number. */
+  id: Scalars['ID']['output'];
+  /** Kind. */
+  kind: Scalars['String']['output'];
+  /** Name. */
+  name: Scalars['String']['output'];
+  /** Namespace. */
+  namespace?: Maybe<Scalars['String']['output']>;
+  /** Operation that made it. */
+  operationId?: Maybe<Scalars['ID']['output']>;
+  /** Caller. */
+  user: Scalars['String']['output'];
+  /** `create`, `update`, `patch`, `delete`, `evict`. */
+  verb: Scalars['String']['output'];
+};
+
 /** One audited mutation: who asked what, on which object, and the outcome. */
 export type AuditEntry = {
   __typename?: 'AuditEntry';
@@ -122,7 +161,7 @@ export type AuditFilter = {
 export type AuditLog = {
   __typename?: 'AuditLog';
   /** Object changes (before/after) matching the cluster/namespace/user/time filter, newest first. */
-  changes: Array<ResourceChange>;
+  changes: Array<AuditChange>;
   /** Audited mutations, newest first. */
   entries: Array<AuditEntry>;
   /** Request statistics per GraphQL operation name and transport, busiest first (audit readers only; empty otherwise). */
@@ -683,6 +722,15 @@ export type CreateMiddlewareInstanceInput = {
   /** Middleware version, one of the plugin version's supported-versions. */
   version: Scalars['String']['input'];
 };
+
+/** How a deleted object's dependents are deleted (Kubernetes' `propagationPolicy`). */
+export type DeletePropagation =
+  /** The object goes at once; the garbage collector deletes its dependents afterwards (`Background`, the default). */
+  | 'BACKGROUND'
+  /** The object stays (with a `foregroundDeletion` finalizer) until its blocking dependents are gone (`Foreground`). */
+  | 'FOREGROUND'
+  /** The dependents are kept, their owner reference removed (`Orphan`). */
+  | 'ORPHAN';
 
 /** How to drain a node, as `kubectl drain` does. */
 export type DrainOptions = {
@@ -1475,6 +1523,21 @@ export type Mutation = {
   /** Creates or replaces the spec of a PropagationPolicy. */
   applyPropagationPolicy: Operation;
   /**
+   * Applies the objects of `yaml` (one or more `---` separated documents, each with apiVersion, kind and
+   * metadata.name, of any kind the target serves) with server-side apply, field manager `fleetgraph`, taking over
+   * fields other managers own (reported in `warnings`), to the Karmada control plane (resource templates Karmada
+   * propagates) or to the member `cluster`. `namespace` is the namespace of namespaced objects that name none (an
+   * object naming another one is refused). Bad YAML, a kind the target does not serve, an object the server finds
+   * invalid, and an object the caller may not write are refused before anything is written, naming the document
+   * and its line (`BAD_USER_INPUT`, `FORBIDDEN`; `extensions.document`, `extensions.line`).
+   *
+   * `dryRun: true`: nothing is written (the server's `dryRun=All`); `objects` tells per object the action, the
+   * diff, warnings and validation errors; `operation` is null. Otherwise `operation` applies the objects, one step
+   * each, and for templates on the control plane a last step waits (bounded) until Karmada has scheduled them and
+   * names the placements (`Deployment web/x → member1: 2, member2: 4`), or says that no propagation policy selects one.
+   */
+  applyResources: ApplyResourcesResult;
+  /**
    * Cancels a PENDING or RUNNING gateway-run Operation: it stops between steps (a drain stops retrying and
    * evicting), its unfinished steps become CANCELLED, and it ends CANCELLED (`reason: CANCELLED`, `error` naming
    * who cancelled and `reason`). Answers once the Operation has stopped. A finished Operation is `CONFLICT`; an
@@ -1498,6 +1561,13 @@ export type Mutation = {
   deletePod: Operation;
   /** Deletes a PropagationPolicy. */
   deletePropagationPolicy: Operation;
+  /**
+   * Deletes the objects named by `yaml` (documents as for applyResources) or by `refs` (one of the two) from the
+   * control plane or the member `cluster`, with `propagationPolicy` (BACKGROUND by default). Checked as
+   * applyResources is; `dryRun: true` asks the server (`dryRun=All`) and writes nothing. An object that does not
+   * exist is ABSENT (its step says so; not a failure).
+   */
+  deleteResources: ApplyResourcesResult;
   /**
    * Cordons a node and evicts its pods through the Eviction API (PodDisruptionBudgets honoured, refused evictions
    * retried until `podTimeoutSeconds`), one step per pod; DaemonSet and mirror pods are skipped.
@@ -1604,6 +1674,19 @@ export type MutationApplyPropagationPolicyArgs = {
  * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
  * lifecycle actions are written as Operation custom resources for the middleware controller.
  */
+export type MutationApplyResourcesArgs = {
+  cluster?: InputMaybe<Scalars['String']['input']>;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  yaml: Scalars['String']['input'];
+};
+
+
+/**
+ * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
+ * lifecycle actions are written as Operation custom resources for the middleware controller.
+ */
 export type MutationCancelOperationArgs = {
   id: Scalars['ID']['input'];
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
@@ -1696,6 +1779,21 @@ export type MutationDeletePropagationPolicyArgs = {
   idempotencyKey?: InputMaybe<Scalars['String']['input']>;
   name: Scalars['String']['input'];
   namespace: Scalars['String']['input'];
+};
+
+
+/**
+ * Every write returns an `Operation`: fleet-admin actions are carried out by the gateway step by step, middleware
+ * lifecycle actions are written as Operation custom resources for the middleware controller.
+ */
+export type MutationDeleteResourcesArgs = {
+  cluster?: InputMaybe<Scalars['String']['input']>;
+  dryRun?: InputMaybe<Scalars['Boolean']['input']>;
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  namespace?: InputMaybe<Scalars['String']['input']>;
+  propagationPolicy?: InputMaybe<DeletePropagation>;
+  refs?: InputMaybe<Array<ResourceRefInput>>;
+  yaml?: InputMaybe<Scalars['String']['input']>;
 };
 
 
@@ -3260,32 +3358,50 @@ export type ResourceBindingEdge = {
   node: ResourceBinding;
 };
 
-/** One change of a Kubernetes object made by an Operation, with the object before and after. */
+/** One object of an applyResources / deleteResources request, and what happens (or would happen) to it. */
 export type ResourceChange = {
   __typename?: 'ResourceChange';
-  /** The object after, as JSON text; null when deleted. */
-  after?: Maybe<Scalars['String']['output']>;
-  /** When it was made. */
-  at: Scalars['DateTime']['output'];
-  /** The object before, as JSON text; null when created. */
-  before?: Maybe<Scalars['String']['output']>;
-  /** Cluster (`karmada` for the control plane). */
-  cluster: Scalars['String']['output'];
-  /** Sequence number. */
-  id: Scalars['ID']['output'];
+  /** What happens to it. */
+  action: ResourceChangeAction;
+  /** API version, as given. */
+  apiVersion: Scalars['String']['output'];
+  /** Member cluster; null for the Karmada control plane. */
+  cluster?: Maybe<Scalars['String']['output']>;
+  /**
+   * Unified diff of the live object's YAML (`live/<Kind>/<namespace>/<name>`, `/dev/null` when absent) against the
+   * server's result (`applied/…`), keys sorted, with `metadata.managedFields`, `resourceVersion`, `generation`, `uid`,
+   * `creationTimestamp` and `status` left out: a changed image is one `-` and one `+` line. Empty when UNCHANGED;
+   * null when the server refused the object (see `errors`) or for ABSENT.
+   */
+  diff?: Maybe<Scalars['String']['output']>;
+  /** 1-based position of its document in the YAML (`---` separated; empty documents count), or in `refs`. */
+  document: Scalars['Int']['output'];
+  /** Why the server refuses it (empty when it accepts it). A real apply with any is refused whole, before any write. */
+  errors: Array<ResourceValidationError>;
   /** Kind. */
   kind: Scalars['String']['output'];
+  /** 1-based line where its document starts in the YAML; 0 for an object given in `refs`. */
+  line: Scalars['Int']['output'];
   /** Name. */
   name: Scalars['String']['output'];
-  /** Namespace. */
+  /** Namespace (the `namespace` argument, or `default`, for a namespaced object that names none); null for cluster-scoped kinds. */
   namespace?: Maybe<Scalars['String']['output']>;
-  /** Operation that made it. */
-  operationId?: Maybe<Scalars['ID']['output']>;
-  /** Caller. */
-  user: Scalars['String']['output'];
-  /** `create`, `update`, `patch`, `delete`, `evict`. */
-  verb: Scalars['String']['output'];
+  /** The server's Warning headers for it (unknown fields, deprecated APIs), and the fields taken over from other field managers. */
+  warnings: Array<Scalars['String']['output']>;
 };
+
+/** What applyResources / deleteResources does (or, on a dry run, would do) to one object. */
+export type ResourceChangeAction =
+  /** deleteResources: the object does not exist (nothing to delete). */
+  | 'ABSENT'
+  /** The object does not exist: it is created. */
+  | 'CREATE'
+  /** The object exists and is deleted. */
+  | 'DELETE'
+  /** The object exists and the YAML changes nothing in it (resourceVersion, generation, managed fields and status aside). */
+  | 'UNCHANGED'
+  /** The object exists and changes (`diff` shows how). */
+  | 'UPDATE';
 
 /** A change of any served kind. */
 export type ResourceChangeEvent = {
@@ -3386,6 +3502,18 @@ export type ResourceRef = {
   uid?: Maybe<Scalars['String']['output']>;
 };
 
+/** A Kubernetes object by its identifying fields (deleteResources). */
+export type ResourceRefInput = {
+  /** API version, e.g. `apps/v1`, `v1`. */
+  apiVersion: Scalars['String']['input'];
+  /** Kind, e.g. `Deployment`. */
+  kind: Scalars['String']['input'];
+  /** Name. */
+  name: Scalars['String']['input'];
+  /** Namespace (namespaced kinds); default: the `namespace` argument, else `default`. */
+  namespace?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Selects resource templates (policy spec.resourceSelectors[]). */
 export type ResourceSelector = {
   __typename?: 'ResourceSelector';
@@ -3412,6 +3540,17 @@ export type ResourceTotals = {
   requested: ResourceList;
   /** Sum of node usage from the metrics API; null when no member serves metrics. */
   used?: Maybe<ResourceList>;
+};
+
+/** A validation error of one object, from the API server's Status (`details.causes`). */
+export type ResourceValidationError = {
+  __typename?: 'ResourceValidationError';
+  /** The field at fault, as the server names it (`spec.replicas`, `metadata.name`); null when the server names none. */
+  field?: Maybe<Scalars['String']['output']>;
+  /** The server's message. */
+  message: Scalars['String']['output'];
+  /** The server's reason (`FieldValueInvalid`, `FieldValueRequired`, ...; `NotFound` for a namespace that does not exist). */
+  reason?: Maybe<Scalars['String']['output']>;
 };
 
 /** A Secret: its type and keys, never its values. */
@@ -4102,6 +4241,8 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 export type ResolversTypes = {
   APIResource: ResolverTypeWrapper<ApiResourceInfo>;
   AggregatedStatusItem: ResolverTypeWrapper<AggregatedStatusItem>;
+  ApplyResourcesResult: ResolverTypeWrapper<Omit<ApplyResourcesResult, 'operation'> & { operation?: Maybe<ResolversTypes['Operation']> }>;
+  AuditChange: ResolverTypeWrapper<AuditChange>;
   AuditEntry: ResolverTypeWrapper<AuditEntry>;
   AuditFilter: AuditFilter;
   AuditLog: ResolverTypeWrapper<AuditLog>;
@@ -4135,6 +4276,7 @@ export type ResolversTypes = {
   ControlPlaneFilter: ControlPlaneFilter;
   CreateMiddlewareInstanceInput: CreateMiddlewareInstanceInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  DeletePropagation: DeletePropagation;
   DrainOptions: DrainOptions;
   ErrorCode: ErrorCode;
   ErrorReason: ErrorReason;
@@ -4236,13 +4378,16 @@ export type ResolversTypes = {
   ResourceBindingConnection: ResolverTypeWrapper<Omit<ResourceBindingConnection, 'edges'> & { edges: Array<ResolversTypes['ResourceBindingEdge']> }>;
   ResourceBindingEdge: ResolverTypeWrapper<Omit<ResourceBindingEdge, 'node'> & { node: ResolversTypes['ResourceBinding'] }>;
   ResourceChange: ResolverTypeWrapper<ResourceChange>;
+  ResourceChangeAction: ResourceChangeAction;
   ResourceChangeEvent: ResolverTypeWrapper<Omit<ResourceChangeEvent, 'resource'> & { resource?: Maybe<ResolversTypes['Resource']> }>;
   ResourceChangeFilter: ResourceChangeFilter;
   ResourceList: ResolverTypeWrapper<ResourceList>;
   ResourceQuantity: ResolverTypeWrapper<ResourceQuantity>;
   ResourceRef: ResolverTypeWrapper<RefModel>;
+  ResourceRefInput: ResourceRefInput;
   ResourceSelector: ResolverTypeWrapper<ResourceSelector>;
   ResourceTotals: ResolverTypeWrapper<ResourceTotals>;
+  ResourceValidationError: ResolverTypeWrapper<ResourceValidationError>;
   Secret: ResolverTypeWrapper<ObjectModel>;
   SecretConnection: ResolverTypeWrapper<Omit<SecretConnection, 'edges'> & { edges: Array<ResolversTypes['SecretEdge']> }>;
   SecretEdge: ResolverTypeWrapper<Omit<SecretEdge, 'node'> & { node: ResolversTypes['Secret'] }>;
@@ -4280,6 +4425,8 @@ export type ResolversTypes = {
 export type ResolversParentTypes = {
   APIResource: ApiResourceInfo;
   AggregatedStatusItem: AggregatedStatusItem;
+  ApplyResourcesResult: Omit<ApplyResourcesResult, 'operation'> & { operation?: Maybe<ResolversParentTypes['Operation']> };
+  AuditChange: AuditChange;
   AuditEntry: AuditEntry;
   AuditFilter: AuditFilter;
   AuditLog: AuditLog;
@@ -4400,8 +4547,10 @@ export type ResolversParentTypes = {
   ResourceList: ResourceList;
   ResourceQuantity: ResourceQuantity;
   ResourceRef: RefModel;
+  ResourceRefInput: ResourceRefInput;
   ResourceSelector: ResourceSelector;
   ResourceTotals: ResourceTotals;
+  ResourceValidationError: ResourceValidationError;
   Secret: ObjectModel;
   SecretConnection: Omit<SecretConnection, 'edges'> & { edges: Array<ResolversParentTypes['SecretEdge']> };
   SecretEdge: Omit<SecretEdge, 'node'> & { node: ResolversParentTypes['Secret'] };
@@ -4447,6 +4596,25 @@ export type AggregatedStatusItemResolvers<ContextType = GraphQLContext, ParentTy
   status?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
 };
 
+export type ApplyResourcesResultResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ApplyResourcesResult'] = ResolversParentTypes['ApplyResourcesResult']> = {
+  objects?: Resolver<Array<ResolversTypes['ResourceChange']>, ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['Operation']>, ParentType, ContextType>;
+};
+
+export type AuditChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditChange'] = ResolversParentTypes['AuditChange']> = {
+  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  cluster?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  namespace?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  operationId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  verb?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
 export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditEntry'] = ResolversParentTypes['AuditEntry']> = {
   action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   arguments?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -4468,7 +4636,7 @@ export type AuditEntryResolvers<ContextType = GraphQLContext, ParentType extends
 };
 
 export type AuditLogResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['AuditLog'] = ResolversParentTypes['AuditLog']> = {
-  changes?: Resolver<Array<ResolversTypes['ResourceChange']>, ParentType, ContextType>;
+  changes?: Resolver<Array<ResolversTypes['AuditChange']>, ParentType, ContextType>;
   entries?: Resolver<Array<ResolversTypes['AuditEntry']>, ParentType, ContextType>;
   statistics?: Resolver<Array<ResolversTypes['RequestStatistic']>, ParentType, ContextType>;
 };
@@ -4927,6 +5095,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   applyClusterPropagationPolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationApplyClusterPropagationPolicyArgs, 'name' | 'spec'>>;
   applyOverridePolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationApplyOverridePolicyArgs, 'name' | 'namespace' | 'spec'>>;
   applyPropagationPolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationApplyPropagationPolicyArgs, 'name' | 'namespace' | 'spec'>>;
+  applyResources?: Resolver<ResolversTypes['ApplyResourcesResult'], ParentType, ContextType, RequireFields<MutationApplyResourcesArgs, 'yaml'>>;
   cancelOperation?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationCancelOperationArgs, 'id'>>;
   cordonNode?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationCordonNodeArgs, 'cluster' | 'name'>>;
   createMiddlewareInstance?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationCreateMiddlewareInstanceArgs, 'input'>>;
@@ -4936,6 +5105,7 @@ export type MutationResolvers<ContextType = GraphQLContext, ParentType extends R
   deleteOverridePolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationDeleteOverridePolicyArgs, 'name' | 'namespace'>>;
   deletePod?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationDeletePodArgs, 'cluster' | 'name' | 'namespace'>>;
   deletePropagationPolicy?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationDeletePropagationPolicyArgs, 'name' | 'namespace'>>;
+  deleteResources?: Resolver<ResolversTypes['ApplyResourcesResult'], ParentType, ContextType, Partial<MutationDeleteResourcesArgs>>;
   drainNode?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationDrainNodeArgs, 'cluster' | 'name'>>;
   joinCluster?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationJoinClusterArgs, 'kubeconfig' | 'name'>>;
   restartWorkload?: Resolver<ResolversTypes['Operation'], ParentType, ContextType, RequireFields<MutationRestartWorkloadArgs, 'kind' | 'name' | 'namespace'>>;
@@ -5363,17 +5533,17 @@ export type ResourceBindingEdgeResolvers<ContextType = GraphQLContext, ParentTyp
 };
 
 export type ResourceChangeResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceChange'] = ResolversParentTypes['ResourceChange']> = {
-  after?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  before?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  cluster?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  action?: Resolver<ResolversTypes['ResourceChangeAction'], ParentType, ContextType>;
+  apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  cluster?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  diff?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  document?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  errors?: Resolver<Array<ResolversTypes['ResourceValidationError']>, ParentType, ContextType>;
   kind?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  line?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   namespace?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  operationId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
-  user?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  verb?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  warnings?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type ResourceChangeEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceChangeEvent'] = ResolversParentTypes['ResourceChangeEvent']> = {
@@ -5429,6 +5599,12 @@ export type ResourceTotalsResolvers<ContextType = GraphQLContext, ParentType ext
   capacity?: Resolver<ResolversTypes['ResourceList'], ParentType, ContextType>;
   requested?: Resolver<ResolversTypes['ResourceList'], ParentType, ContextType>;
   used?: Resolver<Maybe<ResolversTypes['ResourceList']>, ParentType, ContextType>;
+};
+
+export type ResourceValidationErrorResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ResourceValidationError'] = ResolversParentTypes['ResourceValidationError']> = {
+  field?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  message?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
 export type SecretResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Secret'] = ResolversParentTypes['Secret']> = {
@@ -5624,6 +5800,8 @@ export type WorkloadReplicasResolvers<ContextType = GraphQLContext, ParentType e
 export type Resolvers<ContextType = GraphQLContext> = {
   APIResource?: ApiResourceResolvers<ContextType>;
   AggregatedStatusItem?: AggregatedStatusItemResolvers<ContextType>;
+  ApplyResourcesResult?: ApplyResourcesResultResolvers<ContextType>;
+  AuditChange?: AuditChangeResolvers<ContextType>;
   AuditEntry?: AuditEntryResolvers<ContextType>;
   AuditLog?: AuditLogResolvers<ContextType>;
   Cluster?: ClusterResolvers<ContextType>;
@@ -5723,6 +5901,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   ResourceRef?: ResourceRefResolvers<ContextType>;
   ResourceSelector?: ResourceSelectorResolvers<ContextType>;
   ResourceTotals?: ResourceTotalsResolvers<ContextType>;
+  ResourceValidationError?: ResourceValidationErrorResolvers<ContextType>;
   Secret?: SecretResolvers<ContextType>;
   SecretConnection?: SecretConnectionResolvers<ContextType>;
   SecretEdge?: SecretEdgeResolvers<ContextType>;

@@ -8,7 +8,7 @@
  * impersonation.ts); reads stay the gateway's own, because they are how the gateway follows what its writes
  * did (the object before, a pod until it is gone), not something the caller asked to see.
  */
-import { ApiException, CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { ApiException, CoreV1Api, HttpMethod, KubernetesObjectApi, PatchStrategy, type Configuration, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { NO_FLEET_SIGNALS, upstreamCodeOf, type FleetSignals } from '../fleet/FleetSignals.js';
 import { impersonatingConfiguration, type Impersonation } from './impersonation.js';
 import { keepAliveConfiguration } from '../fleet/keepAliveConfiguration.js';
@@ -70,6 +70,35 @@ function plain<T>(o: T): T {
   return JSON.parse(JSON.stringify(o)) as T;
 }
 
+/** One raw answer of the API server: status, headers (lower-case names) and the body parsed as JSON (null when not JSON). */
+export interface RawAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+}
+
+/**
+ * Server-side apply options: `dryRun` sends `dryRun=All` (nothing persisted), `force` takes over fields other
+ * managers own (`force=true`).
+ */
+export interface ApplyOptions {
+  dryRun?: boolean;
+  force?: boolean;
+}
+
+/** How long one raw request (discovery, read, dry run, apply, delete) may take, ms. */
+const RAW_TIMEOUT_MS = 30_000;
+
+/** The Warning headers of an answer (RFC 7234 `299 - "text"`; several joined by ", " or repeated): the texts. */
+export function warningsOf(headers: Record<string, string>): string[] {
+  const raw = headers['warning'];
+  if (!raw) return [];
+  const out: string[] = [];
+  const re = /\d{3}\s+\S+\s+"((?:[^"\\]|\\.)*)"/g;
+  for (let m = re.exec(raw); m; m = re.exec(raw)) out.push(m[1]!.replace(/\\(.)/g, '$1'));
+  return out;
+}
+
 export interface ClusterWriterOptions {
   /** Result name of the cluster (member name; the control plane's internal name). */
   cluster: string;
@@ -97,6 +126,9 @@ export class ClusterWriter {
   /** Writes, as the caller when impersonating (else the same client as reads). */
   private readonly writes: KubernetesObjectApi;
   private readonly core: CoreV1Api;
+  /** Client configurations of the raw requests (server-side apply, discovery): the gateway's, and the writes' (the caller's when impersonating). */
+  private readonly ownConfiguration: Configuration;
+  private readonly writeConfiguration: Configuration;
   private readonly onChange: (change: ChangeRecord) => void;
   private readonly fieldManager: string;
   private readonly signals: FleetSignals;
@@ -107,13 +139,16 @@ export class ClusterWriter {
     // Connections kept alive (keepAliveConfiguration): client-node alone makes a TLS handshake per call.
     const own = keepAliveConfiguration(options.kubeConfig);
     this.objects = new KubernetesObjectApi(own);
+    this.ownConfiguration = own;
     if (options.impersonate) {
       const configuration = impersonatingConfiguration(options.kubeConfig, options.impersonate);
       this.writes = new KubernetesObjectApi(configuration);
       this.core = new CoreV1Api(configuration);
+      this.writeConfiguration = configuration;
     } else {
       this.writes = this.objects;
       this.core = new CoreV1Api(own);
+      this.writeConfiguration = own;
     }
     this.onChange = options.onChange;
     this.fieldManager = options.fieldManager ?? 'fleetgraph';
@@ -215,6 +250,78 @@ export class ClusterWriter {
       if (e.status === 429) return { evicted: false, blockedBy: e.message };
       throw e;
     }
+  }
+
+  /**
+   * One request through client-node's HTTP layer (its authentication, TLS and keep-alive, impersonation for
+   * `as: 'caller'`), answered raw: the status, the headers (for the server's Warning headers, which client-node's
+   * typed clients drop) and the JSON body as the server sent it (the typed clients also drop fields their models
+   * do not know). Transport failures throw UpstreamWriteError with status 0; any HTTP status is returned.
+   */
+  async raw(
+    as: 'gateway' | 'caller',
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    path: string,
+    options: { query?: Record<string, string>; body?: unknown; contentType?: string; verb?: string; kind?: string } = {},
+  ): Promise<RawAnswer> {
+    const configuration = as === 'caller' ? this.writeConfiguration : this.ownConfiguration;
+    const end = this.signals.upstreamCall(this.cluster, options.verb ?? method.toLowerCase(), options.kind ? resourceOfKind(options.kind) : 'discovery');
+    try {
+      const ctx = configuration.baseServer.makeRequestContext(path, HttpMethod[method]);
+      // A cluster that never answers must not hold the mutation (or its step) forever.
+      ctx.setSignal(AbortSignal.timeout(RAW_TIMEOUT_MS));
+      ctx.setHeaderParam('Accept', 'application/json');
+      for (const [k, v] of Object.entries(options.query ?? {})) ctx.setQueryParam(k, v);
+      if (options.body !== undefined) {
+        ctx.setHeaderParam('Content-Type', options.contentType ?? 'application/json');
+        ctx.setBody(JSON.stringify(options.body));
+      }
+      await configuration.authMethods.default?.applySecurityAuthentication(ctx);
+      const res = await configuration.httpApi.send(ctx).toPromise();
+      const text = await res.body.text();
+      let body: any = null;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        body = null;
+      }
+      end(String(res.httpStatusCode));
+      return { status: res.httpStatusCode, headers: res.headers, body };
+    } catch (err) {
+      end(upstreamCodeOf(err));
+      throw new UpstreamWriteError(`${method} ${path}: ${(err as Error)?.message ?? String(err)}`, 0, null);
+    }
+  }
+
+  /**
+   * Server-side apply of `obj` at `path` (its object URL) with field manager `fleetgraph`, as the caller. The
+   * answer is returned whatever its status (the caller reads the Status of a refusal); a real (not dry-run)
+   * success is recorded as a change (`create` when the server answered 201, else `patch`), with `before`.
+   */
+  async apply(path: string, obj: KubeObject, before: KubeObject | null, options: ApplyOptions = {}): Promise<RawAnswer> {
+    const query: Record<string, string> = { fieldManager: this.fieldManager };
+    if (options.force) query['force'] = 'true';
+    if (options.dryRun) query['dryRun'] = 'All';
+    const answer = await this.raw('caller', 'PATCH', path, { query, body: obj, contentType: 'application/apply-patch+yaml', verb: 'patch', kind: obj.kind ?? '' });
+    if (!options.dryRun && answer.status >= 200 && answer.status < 300) this.record(answer.status === 201 ? 'create' : 'patch', refOf(obj), before, answer.body);
+    return answer;
+  }
+
+  /** A create with `dryRun=All` at `collectionPath`, as the caller: what the server would make of `obj`. */
+  async dryRunCreate(collectionPath: string, obj: KubeObject): Promise<RawAnswer> {
+    return this.raw('caller', 'POST', collectionPath, { query: { dryRun: 'All', fieldManager: this.fieldManager }, body: obj, verb: 'create', kind: obj.kind ?? '' });
+  }
+
+  /**
+   * A DELETE at `path` as the caller with the propagation policy (and `dryRun=All` when asked); a real delete
+   * that succeeded is recorded as a change with `before`.
+   */
+  async deleteAt(path: string, ref: ObjectRef, before: KubeObject | null, options: { propagationPolicy: string; dryRun?: boolean }): Promise<RawAnswer> {
+    const query: Record<string, string> = { propagationPolicy: options.propagationPolicy };
+    if (options.dryRun) query['dryRun'] = 'All';
+    const answer = await this.raw('caller', 'DELETE', path, { query, verb: 'delete', kind: ref.kind });
+    if (!options.dryRun && answer.status >= 200 && answer.status < 300) this.record('delete', ref, before, null);
+    return answer;
   }
 
   /** One upstream call, told to the signals with its outcome (client-node's ApiException carries the status). */

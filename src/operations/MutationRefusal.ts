@@ -10,9 +10,10 @@ export class MutationRefusal extends Error {
     message: string,
     /**
      * `field`: the argument at fault; `cluster`: the member concerned; `reason`: a machine-readable detail;
-     * `permission`: for FORBIDDEN by the caller's RBAC, the permission missing (`patch nodes node-1`).
+     * `permission`: for FORBIDDEN by the caller's RBAC, the permission missing (`patch nodes node-1`);
+     * `document`, `line`: for applyResources / deleteResources, the YAML document at fault and its first line.
      */
-    readonly extensions: { field?: string; cluster?: string; reason?: Reason; permission?: string } = {},
+    readonly extensions: { field?: string; cluster?: string; reason?: Reason; permission?: string; document?: number; line?: number } = {},
   ) {
     super(message);
     this.name = 'MutationRefusal';

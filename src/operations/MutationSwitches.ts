@@ -26,6 +26,7 @@ const NEEDS_RESOURCE_EDIT = new Set([
   'applyPropagationPolicy', 'deletePropagationPolicy', 'applyClusterPropagationPolicy', 'deleteClusterPropagationPolicy',
   'applyOverridePolicy', 'deleteOverridePolicy', 'applyClusterOverridePolicy', 'deleteClusterOverridePolicy',
   'createMiddlewareInstance', 'deleteMiddlewareInstance', 'setMiddlewareBackupPolicy',
+  'applyResources', 'deleteResources',
   'joinCluster', 'unjoinCluster', 'setClusterLabels', 'setClusterTaints',
 ]);
 

@@ -23,7 +23,7 @@ import type { ChangeEvent } from '../cache/types.js';
 import { CONTROL_PLANE } from '../fleet/types.js';
 import { describeCheck } from '../authz/describeCheck.js';
 import type { CachedTargetLookup } from './CachedTargetLookup.js';
-import { ClusterWriter, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
+import { ClusterWriter, resourceOfKind, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
 import type { KubeConfigSource } from './ClusterKubeConfigs.js';
 import { drainPlan } from './drainNode.js';
 import { deletePodPlan } from './deletePod.js';
@@ -38,7 +38,8 @@ import { MiddlewareOperationMirror } from './MiddlewareOperationMirror.js';
 import type { Impersonation } from './impersonation.js';
 import { MutationRefusal } from './MutationRefusal.js';
 import {
-  applyPolicyPermissions, backupPolicyPermissions, clusterPatchPermissions, createInstancePermissions, joinClusterPermissions, unjoinClusterPermissions, deletePodPermissions, deletePolicyPermissions, drainPermissions,
+  applyPolicyPermissions, applyResourcesPermissions, backupPolicyPermissions, clusterPatchPermissions, createInstancePermissions, deleteResourcesPermissions,
+  joinClusterPermissions, readPermissions, unjoinClusterPermissions, deletePodPermissions, deletePolicyPermissions, drainPermissions,
   middlewareOperationPermissions, nodePatchPermissions, proxyChecks, restartPermissions, rollbackPermissions, scalePermissions,
   type CallerAccess, type NeededPermission,
 } from './mutationPermissions.js';
@@ -56,6 +57,11 @@ import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } 
 import { idempotencyKeyHash, keyedOperationId, recordOf, type CancelRequest, type RequestFacts } from './shared/fleetOperationResource.js';
 import type { SharedOperations, TakeoverOrigin } from './shared/SharedOperations.js';
 import { markInterrupted } from './interruptedOperations.js';
+import { parseResourceDocuments, type DocumentProblem, type ResourceDocument } from './resourceDocuments.js';
+import {
+  ApiResourceCatalog, applyResourcesPlan, deleteResourcesPlan, describeRef, documentRefusal, previewApply, previewDelete, readLive, resolveDocuments,
+  type ObjectChange, type ResolvedObject,
+} from './resourceApply.js';
 
 /** Who asks, and the request's trace fields for the audit row. */
 export interface Caller {
@@ -145,7 +151,21 @@ type Prepared =
   | { executor: 'GATEWAY'; plan: (ctx: PlanContext) => OperationPlan }
   | { executor: 'MIDDLEWARE_CONTROLLER'; crType: string; templateRef: string | null; parameters: Record<string, string>; instance: string }
   /** A mutation acting on an Operation that exists (cancelOperation): no new Operation; `act` answers. */
-  | { executor: 'EXISTING'; act: () => Promise<OperationRecord> };
+  | { executor: 'EXISTING'; act: () => Promise<OperationRecord> }
+  /** A dry run (applyResources / deleteResources with `dryRun`): checked and answered, audited, no Operation. */
+  | { executor: 'DRY_RUN' };
+
+/** What applyResources and deleteResources answer: each object's change, and the Operation (null on a dry run). */
+export interface ResourcesResult {
+  objects: ObjectChange[];
+  operation: OperationRecord | null;
+}
+
+/** The propagation policies of deleteResources, as the API spells them. */
+const PROPAGATION: Record<string, string> = { BACKGROUND: 'Background', FOREGROUND: 'Foreground', ORPHAN: 'Orphan' };
+
+/** How many answers of real applies are kept for idempotent replays (their `objects`). */
+const KEPT_ANSWERS = 200;
 
 /** The API version of the Operation itself as an audit target (it is the gateway's object, not a cluster's). */
 const OPERATION_API_VERSION = 'fleetgraph.io/v1';
@@ -165,6 +185,10 @@ export class OperationService {
   private stopped = false;
   private readonly sleepers = new Set<() => void>();
   private refreshTimer: NodeJS.Timeout | undefined;
+  /** The kinds each cluster serves (applyResources, deleteResources). */
+  private readonly catalog = new ApiResourceCatalog();
+  /** The `objects` of recent applyResources / deleteResources Operations, by Operation id, for replays. */
+  private readonly answers = new Map<string, ObjectChange[]>();
 
   constructor(private readonly options: OperationServiceOptions) {
     const shared = options.shared ?? null;
@@ -647,6 +671,150 @@ export class OperationService {
   }
 
   /**
+   * applyResources (issue 16): the objects of `yaml` server-side applied (field manager `fleetgraph`) to the
+   * Karmada control plane, or to the member `cluster`. In order: the YAML parsed (every document needs apiVersion,
+   * kind and metadata.name), the cluster known, each kind resolved by the target's discovery (BAD_USER_INPUT naming
+   * document and line, before any write), the live objects read (as the gateway), the caller's permissions
+   * (`patch`, and `create` for an absent object: FORBIDDEN before any write), then the server's dry run of every
+   * object as the caller (resourceApply.ts). `dryRun`: answered with that, audited, no Operation. Otherwise an
+   * object the server finds invalid refuses the whole request (BAD_USER_INPUT naming it), and an Operation applies
+   * them one step each, then waits for Karmada's scheduling of the templates; `objects` is the preview made just
+   * before (a replay of an idempotency key answers the first Operation with the same `objects`).
+   */
+  async applyResources(caller: Caller, a: { yaml: string; cluster?: string | null; namespace?: string | null; dryRun?: boolean | null; idempotencyKey?: string | null }): Promise<ResourcesResult> {
+    const parsed = parseResourceDocuments(a.yaml ?? '');
+    const dryRun = a.dryRun ?? false;
+    let objects: ObjectChange[] | undefined;
+    const req: Request = {
+      mutation: 'applyResources',
+      args: { yaml: a.yaml, cluster: a.cluster ?? null, namespace: a.namespace ?? null, dryRun, ...(dryRun ? {} : { idempotencyKey: a.idempotencyKey }) },
+      // A dry run writes nothing: there is no Operation for a key to name again.
+      idempotencyKey: dryRun ? null : a.idempotencyKey,
+      target: this.resourcesTarget(a.cluster ?? null, parsed.documents, a.namespace ?? null),
+    };
+    const op = await this.submitRequest(caller, req, async () => {
+      if (parsed.problems.length > 0) throw documentRefusal(parsed.problems);
+      const { cluster, objects: resolved, lives } = await this.resolveResources(caller, a.cluster ?? null, a.namespace ?? null, parsed.documents, 'yaml', 'apply');
+      const writer = this.writerFor(cluster, caller.user, null, impersonationOf(caller));
+      const creates = new Set<string>();
+      const changes: ObjectChange[] = [];
+      for (let i = 0; i < resolved.length; i++) {
+        const o = resolved[i]!;
+        changes.push(await previewApply(writer, o, lives[i]!, creates));
+        if (o.ref.kind === 'Namespace' && o.resource.group === '' && !lives[i]) creates.add(o.ref.name);
+      }
+      objects = changes;
+      if (dryRun) return { executor: 'DRY_RUN' };
+      const invalid = changes.filter((c) => c.errors.length > 0);
+      if (invalid.length > 0) {
+        throw documentRefusal(invalid.map((c): DocumentProblem => ({
+          index: c.document, line: c.line,
+          message: `${describeRef(c)} is invalid: ${c.errors.map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join(', ')}`,
+        })));
+      }
+      return { executor: 'GATEWAY', plan: (ctx) => applyResourcesPlan(ctx, resolved, cluster) };
+    });
+    return this.resourcesAnswer(op, objects);
+  }
+
+  /**
+   * deleteResources: the objects named by `yaml` (documents as for applyResources; only apiVersion, kind and
+   * metadata are read) or by `refs`, deleted with `propagationPolicy` (Background by default) from the control
+   * plane or `cluster`. Checked as applyResources is (`delete` on each object that exists); `dryRun` asks the
+   * server with `dryRun=All` and answers DELETE or ABSENT per object; otherwise an Operation deletes them, one
+   * step each, in reverse order.
+   */
+  async deleteResources(
+    caller: Caller,
+    a: {
+      yaml?: string | null; refs?: Array<{ apiVersion: string; kind: string; namespace?: string | null; name: string }> | null;
+      cluster?: string | null; namespace?: string | null; propagationPolicy?: string | null; dryRun?: boolean | null; idempotencyKey?: string | null;
+    },
+  ): Promise<ResourcesResult> {
+    const dryRun = a.dryRun ?? false;
+    const propagation = PROPAGATION[a.propagationPolicy ?? 'BACKGROUND'] ?? 'Background';
+    const fromRefs = a.yaml == null && a.refs != null;
+    const parsed = fromRefs ? refsAsDocuments(a.refs ?? []) : parseResourceDocuments(a.yaml ?? '');
+    let objects: ObjectChange[] | undefined;
+    const req: Request = {
+      mutation: 'deleteResources',
+      args: {
+        yaml: a.yaml ?? null, refs: a.refs ?? null, cluster: a.cluster ?? null, namespace: a.namespace ?? null, propagationPolicy: propagation, dryRun,
+        ...(dryRun ? {} : { idempotencyKey: a.idempotencyKey }),
+      },
+      idempotencyKey: dryRun ? null : a.idempotencyKey,
+      target: this.resourcesTarget(a.cluster ?? null, parsed.documents, a.namespace ?? null),
+    };
+    const op = await this.submitRequest(caller, req, async () => {
+      if (a.yaml != null && a.refs != null) throw MutationRefusal.badInput('give either yaml or refs, not both', 'refs');
+      if (a.yaml == null && a.refs == null) throw MutationRefusal.badInput('give the objects to delete: yaml or refs', 'yaml');
+      const field = fromRefs ? 'refs' : 'yaml';
+      if (parsed.problems.length > 0) throw documentRefusal(parsed.problems, field);
+      const { cluster, objects: resolved, lives } = await this.resolveResources(caller, a.cluster ?? null, a.namespace ?? null, parsed.documents, field, 'delete');
+      const writer = this.writerFor(cluster, caller.user, null, impersonationOf(caller));
+      const changes: ObjectChange[] = [];
+      for (let i = 0; i < resolved.length; i++) changes.push(await previewDelete(writer, resolved[i]!, lives[i]!, propagation));
+      objects = changes;
+      if (dryRun) return { executor: 'DRY_RUN' };
+      const refused = changes.filter((c) => c.errors.length > 0);
+      if (refused.length > 0) {
+        throw documentRefusal(refused.map((c): DocumentProblem => ({ index: c.document, line: c.line, message: `${describeRef(c)} cannot be deleted: ${c.errors.map((e) => e.message).join(', ')}` })), field);
+      }
+      return { executor: 'GATEWAY', plan: (ctx) => deleteResourcesPlan(ctx, resolved, cluster, propagation) };
+    });
+    return this.resourcesAnswer(op, objects);
+  }
+
+  /**
+   * The checks applyResources and deleteResources share: the cluster known (BAD_USER_INPUT otherwise), each
+   * document's kind served by it (discovery), the live objects read as the gateway, then the caller's
+   * permissions for the writes (FORBIDDEN naming the permission) — all before anything is written.
+   */
+  private async resolveResources(
+    caller: Caller, member: string | null, namespace: string | null, documents: readonly ResourceDocument[], field: string, verb: 'apply' | 'delete',
+  ): Promise<{ cluster: string; objects: ResolvedObject[]; lives: Array<KubeObject | null> }> {
+    if (member !== null) {
+      const members = this.options.members?.() ?? [];
+      if (!member || (members.length > 0 && !members.includes(member))) {
+        throw MutationRefusal.badInput(`cluster: no member cluster named "${member}"${members.length ? ` (members: ${members.join(', ')})` : ''}`, 'cluster');
+      }
+    }
+    if (namespace !== null) checkName(namespace, 'namespace');
+    const cluster = member ?? CONTROL_PLANE;
+    const resolved = await resolveDocuments(documents, { cluster, reader: this.readerFor(cluster), catalog: this.catalog, namespace });
+    if (resolved.problems.length > 0) throw documentRefusal(resolved.problems, field);
+    const ask = (needs: NeededPermission[]) => this.checkPermissions(caller, {
+      mutation: verb === 'apply' ? 'applyResources' : 'deleteResources', args: {}, target: this.resourcesTarget(member, documents, namespace), permissions: () => needs,
+    });
+    const writes = (exists: (i: number) => boolean) =>
+      resolved.objects.map((o, i) => ({ cluster, group: o.resource.group, resource: o.resource.plural, namespace: o.ref.namespace ?? null, name: o.ref.name, exists: exists(i) }));
+    // What does not depend on existence first (get, and patch or delete), then, the live objects read as the
+    // caller, `create` for the absent ones an apply creates.
+    const everyObject = writes(() => true);
+    await ask([...readPermissions(everyObject), ...(verb === 'apply' ? applyResourcesPermissions(everyObject) : deleteResourcesPermissions(everyObject))]);
+    const reader = this.writerFor(cluster, caller.user, null, impersonationOf(caller));
+    const lives = await Promise.all(resolved.objects.map((o) => readLive(reader, o)));
+    if (verb === 'apply') await ask(applyResourcesPermissions(writes((i) => lives[i] !== null)).filter((n) => n.check.verb === 'create'));
+    return { cluster, objects: resolved.objects, lives };
+  }
+
+  /** The answer of applyResources / deleteResources: the preview just made, or a replayed Operation's kept one. */
+  private resourcesAnswer(op: OperationRecord | null, objects: ObjectChange[] | undefined): ResourcesResult {
+    if (op && objects) {
+      if (this.answers.size >= KEPT_ANSWERS) this.answers.delete(this.answers.keys().next().value!);
+      this.answers.set(op.id, objects);
+    }
+    return { objects: objects ?? (op ? (this.answers.get(op.id) ?? []) : []), operation: op };
+  }
+
+  /** The Operation target of a request on many objects: its first object (its parameters hold them all). */
+  private resourcesTarget(member: string | null, documents: readonly ResourceDocument[], namespace: string | null): OperationTarget {
+    const first = documents[0]?.object;
+    if (!first) return this.targetOf(member, 'v1', 'List', namespace, '');
+    return this.targetOf(member, first.apiVersion ?? '', first.kind ?? '', first.metadata?.namespace ?? namespace, first.metadata?.name ?? '');
+  }
+
+  /**
    * Cancels a PENDING or RUNNING gateway-run Operation and answers once it has stopped (CANCELLED). Refused:
    * an unknown id (NOT_FOUND), a finished Operation (CONFLICT), a middleware Operation (BAD_USER_INPUT,
    * reason NOT_CANCELLABLE: seed 002's Operation custom resource has no cancel, and deleting it would only
@@ -768,7 +936,12 @@ export class OperationService {
     });
   }
 
-  private async submit(caller: Caller, req: Request, prepare: () => Promise<Prepared>): Promise<OperationRecord> {
+  private async submit(caller: Caller, req: Request, prepare: () => Promise<Exclude<Prepared, { executor: 'DRY_RUN' }>>): Promise<OperationRecord> {
+    return (await this.submitRequest(caller, req, prepare))!;
+  }
+
+  /** The door (see the file comment); null for a dry run, which makes no Operation. */
+  private async submitRequest(caller: Caller, req: Request, prepare: () => Promise<Prepared>): Promise<OperationRecord | null> {
     const started = Date.now();
     const args = { ...req.args };
     delete args['idempotencyKey'];
@@ -803,6 +976,13 @@ export class OperationService {
 
       const prepared = await this.withUpstreamErrors(req.target.cluster, prepare);
       await this.checkPermissions(caller, req);
+
+      if (prepared.executor === 'DRY_RUN') {
+        // Nothing written, nothing to follow: audited as accepted, with no Operation; a key is not reserved.
+        this.audit(caller, req, started, true, null, null, false);
+        await this.options.audit?.flush();
+        return null;
+      }
 
       if (prepared.executor === 'EXISTING') {
         const result = await prepared.act();
@@ -932,7 +1112,7 @@ export class OperationService {
     return op;
   }
 
-  private newRecord(id: string, caller: Caller, req: Request, prepared: Exclude<Prepared, { executor: 'EXISTING' }>): OperationRecord {
+  private newRecord(id: string, caller: Caller, req: Request, prepared: Exclude<Prepared, { executor: 'EXISTING' } | { executor: 'DRY_RUN' }>): OperationRecord {
     const parameters: Record<string, string> = {};
     const flat = (prefix: string, v: unknown) => {
       if (v === undefined || v === null) return;
@@ -1132,6 +1312,12 @@ export class OperationService {
         return createInstancePermissions(this.options.middleware.group, cluster, t.namespace ?? '');
       case 'setMiddlewareBackupPolicy':
         return backupPolicyPermissions(this.options.middleware.group, cluster, t.namespace ?? '', t.name);
+      case 'applyResources':
+      case 'deleteResources': {
+        // The first object's write (the target); its plural by Kubernetes' default rule (the record keeps no discovery).
+        const write = { cluster, group: t.apiVersion.includes('/') ? t.apiVersion.slice(0, t.apiVersion.indexOf('/')) : '', resource: resourceOfKind(t.kind), namespace: t.namespace, name: t.name, exists: true };
+        return op.type === 'applyResources' ? applyResourcesPermissions([write]) : deleteResourcesPermissions([write]);
+      }
       default:
         if (/^apply\w*Policy$/.test(op.type)) return applyPolicyPermissions(t.kind as PolicyKind, t.namespace, t.name);
         if (/^delete\w*Policy$/.test(op.type)) return deletePolicyPermissions(t.kind as PolicyKind, t.namespace, t.name);
@@ -1251,6 +1437,19 @@ function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
   const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined && x !== null).sort(([a], [b]) => (a < b ? -1 : 1));
   return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
+}
+
+/** deleteResources' `refs` as documents (line 0: problems are named `refs[i]`). */
+function refsAsDocuments(refs: ReadonlyArray<{ apiVersion: string; kind: string; namespace?: string | null; name: string }>): { documents: ResourceDocument[]; problems: DocumentProblem[] } {
+  const problems: DocumentProblem[] = [];
+  const documents: ResourceDocument[] = [];
+  refs.forEach((r, i) => {
+    const missing = (['apiVersion', 'kind', 'name'] as const).filter((k) => !r[k]);
+    if (missing.length > 0) problems.push({ index: i + 1, line: 0, message: `${missing.join(', ')} ${missing.length === 1 ? 'is' : 'are'} empty` });
+    else documents.push({ index: i + 1, line: 0, object: { apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } } });
+  });
+  if (refs.length === 0) problems.push({ index: 1, line: 0, message: 'no object: the list is empty' });
+  return { documents, problems };
 }
 
 export type { KubeObject };

@@ -16,6 +16,8 @@ export interface OperationTimings {
   readyTimeoutMs: number;
   /** Poll period while waiting for a state, ms. @default 500 */
   pollMs: number;
+  /** How long applyResources waits for Karmada to schedule the templates it applied, ms. @default 60000 */
+  schedulingTimeoutMs?: number;
 }
 
 export const DEFAULT_TIMINGS: OperationTimings = {
@@ -24,6 +26,7 @@ export const DEFAULT_TIMINGS: OperationTimings = {
   podDeletionTimeoutMs: 120_000,
   readyTimeoutMs: 300_000,
   pollMs: 500,
+  schedulingTimeoutMs: 60_000,
 };
 
 export interface PlanContext {

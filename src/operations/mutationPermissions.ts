@@ -111,6 +111,40 @@ export function middlewareOperationPermissions(group: string, cluster: string, n
   return [{ cluster, check: inGroup(group, 'create', 'operations', namespace) }];
 }
 
+/** What applyResources / deleteResources write, per object: in its cluster, its resource, namespace and name. */
+export interface ObjectWrite {
+  cluster: string;
+  group: string;
+  /** The URL plural from discovery. */
+  resource: string;
+  namespace: string | null;
+  name: string;
+  /** Whether the object exists now (an absent one is created). */
+  exists: boolean;
+}
+
+/**
+ * applyResources: a server-side apply (a PATCH) of every object; one that does not exist yet is created by it,
+ * which kube-apiserver also authorizes as `create` in the namespace. (A dry run asks the same: the server
+ * authorizes a dry-run request as the request itself.)
+ */
+export function applyResourcesPermissions(writes: readonly ObjectWrite[]): NeededPermission[] {
+  return writes.flatMap((w) => [
+    { cluster: w.cluster, check: inGroup(w.group, 'patch', w.resource, w.namespace, w.name) },
+    ...(w.exists ? [] : [{ cluster: w.cluster, check: inGroup(w.group, 'create', w.resource, w.namespace) }]),
+  ]);
+}
+
+/** applyResources / deleteResources read each object as the caller (its diff, whether it exists): `get`. */
+export function readPermissions(writes: readonly ObjectWrite[]): NeededPermission[] {
+  return writes.map((w) => ({ cluster: w.cluster, check: inGroup(w.group, 'get', w.resource, w.namespace, w.name) }));
+}
+
+/** deleteResources: a DELETE of every object that exists. */
+export function deleteResourcesPermissions(writes: readonly ObjectWrite[]): NeededPermission[] {
+  return writes.filter((w) => w.exists).map((w) => ({ cluster: w.cluster, check: inGroup(w.group, 'delete', w.resource, w.namespace, w.name) }));
+}
+
 const CLUSTER_GROUP = 'cluster.karmada.io';
 /** karmada-cluster: where Karmada keeps the members' credentials (clusterMembership.ts). */
 const CLUSTER_SECRETS = 'karmada-cluster';

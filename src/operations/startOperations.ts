@@ -185,6 +185,7 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
       ...(config.features ? { features: config.features } : {}),
       timings: {
         ...(config.drainPodTimeoutMs ? { drainPodTimeoutMs: config.drainPodTimeoutMs } : {}),
+        ...(config.applySchedulingTimeoutMs ? { schedulingTimeoutMs: config.applySchedulingTimeoutMs } : {}),
         ...(config.readyTimeoutMs ? { readyTimeoutMs: config.readyTimeoutMs } : {}),
       },
       members: () => fleet.members(),

@@ -40,11 +40,11 @@ function callerOf(ctx: GraphQLContext): Caller {
 }
 
 /** Runs a mutation after the authorization check, turning a refusal into the API's error. */
-async function mutate(
+async function mutate<T = OperationRecord>(
   ctx: GraphQLContext,
   target: { kind: string; cluster?: string | null; namespace?: string | null },
-  run: (s: OperationService, caller: Caller) => Promise<OperationRecord>,
-): Promise<OperationRecord> {
+  run: (s: OperationService, caller: Caller) => Promise<T>,
+): Promise<T> {
   authorize(ctx.identity, 'write', target);
   const service = serviceOf(ctx);
   try {
@@ -56,6 +56,8 @@ async function mutate(
       if (err.extensions.cluster) ext['cluster'] = err.extensions.cluster;
       if (err.extensions.reason) ext['reason'] = err.extensions.reason;
       if (err.extensions.permission) ext['permission'] = err.extensions.permission;
+      if (err.extensions.document !== undefined) ext['document'] = err.extensions.document;
+      if (err.extensions.line !== undefined) ext['line'] = err.extensions.line;
       throw apiError(err.code, err.message, ext);
     }
     throw err;
@@ -191,6 +193,9 @@ const Mutation: MutationResolvers<GraphQLContext> = {
   deleteMiddlewareInstance: (_p, a, ctx) => mutate(ctx, { kind: 'applications', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.deleteMiddlewareInstance(c, a)),
   runMiddlewareOperation: (_p, a, ctx) => mutate(ctx, { kind: 'operations', cluster: a.input.cluster, namespace: a.input.namespace }, (s, c) => s.runMiddlewareOperation(c, a)),
   setMiddlewareBackupPolicy: (_p, a, ctx) => mutate(ctx, { kind: 'applications', cluster: a.cluster, namespace: a.namespace }, (s, c) => s.setMiddlewareBackupPolicy(c, a)),
+  // Any kind: the permissions are each object's own, checked by the service once the YAML is resolved.
+  applyResources: (_p, a, ctx) => mutate(ctx, { kind: 'resources', cluster: a.cluster ?? 'karmada', namespace: a.namespace ?? null }, (s, c) => s.applyResources(c, a)),
+  deleteResources: (_p, a, ctx) => mutate(ctx, { kind: 'resources', cluster: a.cluster ?? 'karmada', namespace: a.namespace ?? null }, (s, c) => s.deleteResources(c, a)),
   // Cancelling needs the write permission the Operation's own mutation needed (on its target).
   cancelOperation: (_p, a, ctx) => mutate(ctx, cancelTarget(serviceOf(ctx).store.get(a.id)), (s, c) => s.cancelOperation(c, a)),
 };
