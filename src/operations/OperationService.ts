@@ -59,7 +59,7 @@ import type { SharedOperations, TakeoverOrigin } from './shared/SharedOperations
 import { markInterrupted } from './interruptedOperations.js';
 import { parseResourceDocuments, type DocumentProblem, type ResourceDocument } from './resourceDocuments.js';
 import {
-  ApiResourceCatalog, applyResourcesPlan, deleteResourcesPlan, describeRef, documentRefusal, previewApply, previewDelete, readLive, resolveDocuments,
+  applyResourcesPlan, deleteResourcesPlan, type KindCatalog, describeRef, documentRefusal, previewApply, previewDelete, readLive, resolveDocuments,
   type ObjectChange, type ResolvedObject,
 } from './resourceApply.js';
 
@@ -108,6 +108,11 @@ export interface OperationServiceOptions {
    * preflight needs no upstream read. @default none (one direct read per preflight)
    */
   lookup?: CachedTargetLookup;
+  /**
+   * The kinds each cluster serves (Fleet.dynamic), for applyResources and deleteResources.
+   * @default none: those two are refused
+   */
+  kinds?: KindCatalog;
   /** Change events of the data layer (fleet.onChange), for middleware Operation progress. @default none */
   subscribe?: (listener: (e: ChangeEvent) => void) => () => void;
   /** How often unfinished middleware Operations are re-read directly (backstop to the informer), ms. @default 15000 */
@@ -186,7 +191,6 @@ export class OperationService {
   private readonly sleepers = new Set<() => void>();
   private refreshTimer: NodeJS.Timeout | undefined;
   /** The kinds each cluster serves (applyResources, deleteResources). */
-  private readonly catalog = new ApiResourceCatalog();
   /** The `objects` of recent applyResources / deleteResources Operations, by Operation id, for replays. */
   private readonly answers = new Map<string, ObjectChange[]>();
 
@@ -781,7 +785,9 @@ export class OperationService {
     }
     if (namespace !== null) checkName(namespace, 'namespace');
     const cluster = member ?? CONTROL_PLANE;
-    const resolved = await resolveDocuments(documents, { cluster, reader: this.readerFor(cluster), catalog: this.catalog, namespace });
+    const catalog = this.options.kinds;
+    if (!catalog) throw MutationRefusal.badInput('applyResources and deleteResources need the fleet\'s discovery, which this gateway does not have', 'yaml');
+    const resolved = await resolveDocuments(documents, { cluster, catalog, namespace });
     if (resolved.problems.length > 0) throw documentRefusal(resolved.problems, field);
     const ask = (needs: NeededPermission[]) => this.checkPermissions(caller, {
       mutation: verb === 'apply' ? 'applyResources' : 'deleteResources', args: {}, target: this.resourcesTarget(member, documents, namespace), permissions: () => needs,

@@ -1,8 +1,8 @@
 /**
  * applyResources and deleteResources (issue 16): any kind the target serves, from YAML.
  *
- * - The target's discovery (ApiResourceCatalog: `GET /api/v1`, `/apis/<group>/<version>`, as the gateway, cached
- *   a short while) turns each document's apiVersion/kind into its resource (plural) and scope; a kind the target
+ * - The target's discovery (a KindCatalog: the fleet's, src/fleet/DynamicKinds.ts, as the gateway, shared with
+ *   the any-kind reads) turns each document's apiVersion/kind into its resource (plural) and scope; a kind the target
  *   does not serve is the caller's error, named by document and line, before anything is written.
  * - The preview (`previewApply`): the live object is read raw (GET; 404: it will be created), then the server is
  *   asked what it would make of the document, as the caller, with `dryRun=All` (nothing persisted): server-side
@@ -26,7 +26,7 @@
 import { createTwoFilesPatch } from 'diff';
 import { stringify } from 'yaml';
 import { matchesLabels, type Requirement } from '../cache/labelSelector.js';
-import { CONTROL_PLANE } from '../fleet/types.js';
+import { CONTROL_PLANE, type ClusterResult } from '../fleet/types.js';
 import { UpstreamWriteError, warningsOf, type ClusterWriter, type KubeObject, type ObjectRef, type RawAnswer } from './ClusterWriter.js';
 import { StepFailure, type OperationPlan } from './GatewayExecutor.js';
 import { MutationRefusal } from './MutationRefusal.js';
@@ -85,39 +85,13 @@ export interface ObjectChange {
 /** The label Karmada's execution controller puts on the member objects it manages. */
 const KARMADA_MANAGED = 'karmada.io/managed';
 
-/** How long a cluster's discovery answer is kept, ms. */
-const DISCOVERY_TTL_MS = 30_000;
-
 /**
- * The kinds each cluster serves, from its discovery, per group/version, kept for DISCOVERY_TTL_MS; a kind not in
- * a kept answer is asked again once (a CRD installed a moment ago).
+ * Where a kind is served: the fleet's discovery (Fleet.dynamic, src/fleet/DynamicKinds.ts), the one cache the
+ * any-kind reads use too, read as the gateway and asked again once when a kind is missing (a CRD installed a
+ * moment ago).
  */
-export class ApiResourceCatalog {
-  private readonly kept = new Map<string, { at: number; resources: Array<{ name: string; kind: string; namespaced: boolean }> | null }>();
-
-  /** The resource of `kind` in `apiVersion` on the writer's cluster, or null when it does not serve it. */
-  async resolve(reader: ClusterWriter, apiVersion: string, kind: string): Promise<ApiResource | null> {
-    const slash = apiVersion.indexOf('/');
-    const group = slash < 0 ? '' : apiVersion.slice(0, slash);
-    const version = slash < 0 ? apiVersion : apiVersion.slice(slash + 1);
-    if (!version || apiVersion.split('/').length > 2 || (slash < 0 && apiVersion !== 'v1')) return null;
-    const key = `${reader.cluster}\u0000${apiVersion}`;
-    const find = (e: { resources: Array<{ name: string; kind: string; namespaced: boolean }> | null }) =>
-      e.resources?.find((r) => r.kind === kind && !r.name.includes('/'));
-    let entry = this.kept.get(key);
-    const fresh = entry && Date.now() - entry.at < DISCOVERY_TTL_MS;
-    if (!entry || !fresh || !find(entry)) {
-      const path = group ? `/apis/${group}/${version}` : `/api/${version}`;
-      const answer = await reader.raw('gateway', 'GET', path, { verb: 'get' });
-      if (answer.status === 404) entry = { at: Date.now(), resources: null };
-      else if (answer.status >= 200 && answer.status < 300) entry = { at: Date.now(), resources: (answer.body?.resources ?? []) as Array<{ name: string; kind: string; namespaced: boolean }> };
-      else throw new UpstreamWriteError(`discovery ${path} on ${reader.cluster}: HTTP ${answer.status}`, answer.status, answer.body?.reason ?? null);
-      if (this.kept.size > 500) this.kept.clear();
-      this.kept.set(key, entry);
-    }
-    const r = find(entry);
-    return r ? { group, version, plural: r.name, namespaced: r.namespaced } : null;
-  }
+export interface KindCatalog {
+  find(cluster: string, apiVersion: string, kind: string): Promise<ClusterResult<{ group: string; version: string; name: string; namespaced: boolean } | null>>;
 }
 
 const where = (cluster: string) => (cluster === CONTROL_PLANE ? 'the Karmada control plane' : `cluster ${cluster}`);
@@ -134,14 +108,17 @@ function basePath(r: ApiResource): string {
  */
 export async function resolveDocuments(
   documents: readonly ResourceDocument[],
-  options: { cluster: string; reader: ClusterWriter; catalog: ApiResourceCatalog; namespace: string | null },
+  options: { cluster: string; catalog: KindCatalog; namespace: string | null },
 ): Promise<{ objects: ResolvedObject[]; problems: DocumentProblem[] }> {
   const problems: DocumentProblem[] = [];
   const objects: ResolvedObject[] = [];
   const seen = new Map<string, number>();
   for (const d of documents) {
     const o = d.object;
-    const resource = await options.catalog.resolve(options.reader, o.apiVersion!, o.kind!);
+    const found = await options.catalog.find(options.cluster, o.apiVersion!, o.kind!);
+    // The target's discovery failing is the target's failure (the Operation is not started), not the document's.
+    if (!found.ok) throw new UpstreamWriteError(`discovery on ${where(options.cluster)}: ${found.error.message}`, found.error.status ?? 503, found.error.reason ?? null);
+    const resource: ApiResource | null = found.value && { group: found.value.group, version: found.value.version, plural: found.value.name, namespaced: found.value.namespaced };
     if (!resource) {
       problems.push({ index: d.index, line: d.line, message: `${where(options.cluster)} does not serve kind ${o.kind} in ${o.apiVersion}` });
       continue;

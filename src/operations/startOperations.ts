@@ -194,6 +194,7 @@ export async function startOperations(config: Config, fleet: Fleet, logger: Logg
         running: (name) => fleet.memberRunning?.(name) ?? fleet.members().includes(name),
       },
       lookup: cachedTargetLookup(fleet, kindTable(config.middleware)),
+      ...(fleet.dynamic ? { kinds: fleet.dynamic } : {}),
       subscribe: (listener) => fleet.onChange(listener),
       // As ClusterKubeConfigs routes them: a member without its own context goes through the Karmada proxy.
       viaProxy: (member) => !(config.memberContexts ?? {})[member],
