@@ -68,22 +68,27 @@ describe('RedisConcurrencyCounter against Redis', () => {
   });
 
   it('drops the holders of a replica that stopped refreshing them (died) after staleMs, and keeps the live ones', async () => {
+    // A user of this attempt only: a retry must not meet the first attempt's live holders.
+    const user = `user:carol-${randomUUID()}`;
     const live = make();
     const dead = make();
-    expect(await dead.acquire('user:carol', 'operations', 2, 'o1')).toBe(true);
-    expect(await dead.acquire('user:carol', 'operations', 2, 'o2')).toBe(true);
-    expect(await live.acquire('user:carol', 'operations', 2, 'o3')).toBe(false);
-    // "Dies": its timer stops, nothing is removed from Redis.
+    expect(await dead.acquire(user, 'operations', 2, 'o1')).toBe(true);
+    expect(await dead.acquire(user, 'operations', 2, 'o2')).toBe(true);
+    expect(await live.acquire(user, 'operations', 2, 'o3')).toBe(false);
+    // "Dies": its timer stops (and a refresh already under way ends), nothing is removed from Redis.
     clearInterval((dead as unknown as { timer: NodeJS.Timeout }).timer);
+    await (dead as unknown as { refreshing?: Promise<void> }).refreshing;
     const started = Date.now();
-    while (!(await live.acquire('user:carol', 'operations', 2, 'o3'))) {
+    while (!(await live.acquire(user, 'operations', 2, 'o3'))) {
       expect(Date.now() - started).toBeLessThan(5_000);
       await new Promise((r) => setTimeout(r, 50));
     }
     expect(Date.now() - started).toBeGreaterThanOrEqual(live.staleMs - 300);
-    // The live replica's holder outlives staleMs: its refresh keeps it counted.
+    // The live replica's holder outlives staleMs: its refresh keeps it counted. A refused acquire drops whatever
+    // is stale (the dead replica's holders) and leaves the set as it counts it.
     await new Promise((r) => setTimeout(r, live.staleMs * 2));
-    expect(await redis.zrange(`${prefix}wscaps:operations:user:carol`, 0, -1)).toEqual([`${live.replicaId}:o3`]);
+    expect(await live.acquire(user, 'operations', 1, 'probe')).toBe(false);
+    expect(await redis.zrange(`${prefix}wscaps:operations:${user}`, 0, -1)).toEqual([`${live.replicaId}:o3`]);
   });
 
   it('counts in memory while Redis fails, never refusing everyone, and puts its holders back in Redis when it returns', async () => {
