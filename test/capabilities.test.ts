@@ -7,6 +7,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
+import { openClient, record, settle } from './support/subscriptionsClient.js';
 
 const NODE_CAN = `query($cluster: String!, $name: String!) { node(cluster: $cluster, name: $name) { name unschedulable can { cordon uncordon drain setLabels setTaints } } }`;
 const WORKLOAD_CAN = `query($ns: String!, $name: String!) { workload(kind: DEPLOYMENT, namespace: $ns, name: $name) { name can { scale restart rollback } } }`;
@@ -128,6 +129,41 @@ describe('--auth kubernetes: the answers are the mutations\' own', () => {
     expect(r.body.data.cluster.can).toEqual({ setLabels: false, setTaints: false, unjoin: false });
     const refused = await fx.query('mutation { setClusterLabels(name: "member2", labels: [{ key: "tier", value: "gold" }]) { id } }', undefined, as('platform-viewer'));
     expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+  });
+
+  it('over graphql-ws, each event of a subscription answers `can` from the RBAC of its time', async () => {
+    const target = { cluster: 'member1', name: 'member1-gpu-0' };
+    const client = openClient(fx.gateway.url, { authorization: `Bearer ${tokens['platform-viewer']}` });
+    try {
+      const rec = record<any>(client, 'subscription($cluster: String!, $name: String!) { nodeChanged(cluster: $cluster, name: $name) { type node { name unschedulable can { cordon } } } }', target);
+      await settle(500);
+      const cordon = await fx.query(CORDON, target, as('ops-oncall'));
+      expect(cordon.body.errors).toBeUndefined();
+      await rec.waitFor((events) => events.some((e) => e.nodeChanged.node?.unschedulable === true), 20_000, 'the cordon event');
+      const first = rec.events.find((e) => e.nodeChanged.node?.unschedulable === true);
+      expect(first.nodeChanged.node.can).toEqual({ cordon: false });
+
+      // platform-viewer is now granted patch on member1's nodes: the next event says so.
+      const m1 = fx.sim.fleet.members.get('member1')!;
+      m1.objects.create('rbac.authorization.k8s.io/clusterroles', {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'node-patcher' },
+        rules: [{ apiGroups: [''], resources: ['nodes'], verbs: ['patch'] }],
+      } as never, { manager: 'test' });
+      m1.objects.create('rbac.authorization.k8s.io/clusterrolebindings', {
+        apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'platform-viewer-node-patcher' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'node-patcher' },
+        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'platform-viewer' }],
+      } as never, { manager: 'test' });
+      await eventually(async () => {
+        expect((await fx.query(NODE_CAN, target, as('platform-viewer'))).body.data.node.can.cordon).toBe(true);
+      }, 40, 250);
+      const uncordon = await fx.query('mutation($cluster: String!, $name: String!) { uncordonNode(cluster: $cluster, name: $name) { id } }', target, as('ops-oncall'));
+      expect(uncordon.body.errors).toBeUndefined();
+      const later = await rec.waitFor((events) => events.some((e) => e !== first && e.nodeChanged.node?.unschedulable === false), 20_000, 'the uncordon event');
+      expect(later.filter((e) => e.nodeChanged.node?.unschedulable === false).at(-1).nodeChanged.node.can).toEqual({ cordon: true });
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('a fleet-wide page of nodes with `can` asks the members no SubjectAccessReview (decided from the access sets)', async () => {

@@ -9,6 +9,7 @@
  * `clusters/proxy` check of their member once), and a SubjectAccessReview, where one must answer, is
  * cached and joined by the reviewer as it is for the mutations.
  */
+import type { GraphQLResolveInfo } from 'graphql';
 import type { ResourceCheck } from '../../authz/types.js';
 import type { ClusterError } from '../../fleet/types.js';
 import {
@@ -41,21 +42,26 @@ class MemoAccess implements CallerAccess {
   }
 }
 
-const memos = new WeakMap<GraphQLContext, MemoAccess>();
+/**
+ * The memo of one execution. Each subscription event is executed with a context of its own (sharedExecution.ts)
+ * and the event as root value; the memo is renewed when either changes, so an event answers from the RBAC
+ * of its time and the memo never outgrows one execution.
+ */
+const memos = new WeakMap<GraphQLContext, { root: unknown; access: MemoAccess }>();
 
-function accessOf(ctx: GraphQLContext): MemoAccess {
+function accessOf(ctx: GraphQLContext, info: GraphQLResolveInfo): MemoAccess {
   let memo = memos.get(ctx);
-  if (!memo) {
-    memo = new MemoAccess(ctx.access);
+  if (!memo || memo.root !== info.rootValue) {
+    memo = { root: info.rootValue, access: new MemoAccess(ctx.access) };
     memos.set(ctx, memo);
   }
-  return memo;
+  return memo.access;
 }
 
 /** Whether `mutation` would be let through for this caller; false when the gateway runs without Operations. */
-function permits(ctx: GraphQLContext, mutation: string, needed: () => readonly NeededPermission[]): Promise<boolean> {
+function permits(ctx: GraphQLContext, info: GraphQLResolveInfo, mutation: string, needed: () => readonly NeededPermission[]): Promise<boolean> {
   if (!ctx.operations) return Promise.resolve(false);
-  return ctx.operations.permits(accessOf(ctx), mutation, needed);
+  return ctx.operations.permits(accessOf(ctx, info), mutation, needed);
 }
 
 /** The mutations' kind of a template (`Deployment` ...), or null for a kind no workload mutation takes. */
@@ -83,40 +89,40 @@ function fieldsOf<K extends string>(...names: K[]): Record<K, (c: CapabilitiesMo
 
 export const capabilityResolvers = {
   Node: {
-    can: (n: NodeModel, _a: unknown, ctx: GraphQLContext) => {
+    can: (n: NodeModel, _a: unknown, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
       const cluster = n.cluster ?? '';
       return lazy({
-        cordon: () => permits(ctx, 'cordonNode', () => nodePatchPermissions(cluster, n.name)),
-        uncordon: () => permits(ctx, 'uncordonNode', () => nodePatchPermissions(cluster, n.name)),
-        drain: () => permits(ctx, 'drainNode', () => drainPermissions(cluster, n.name)),
-        setLabels: () => permits(ctx, 'setNodeLabels', () => nodePatchPermissions(cluster, n.name)),
-        setTaints: () => permits(ctx, 'setNodeTaints', () => nodePatchPermissions(cluster, n.name)),
+        cordon: () => permits(ctx, info, 'cordonNode', () => nodePatchPermissions(cluster, n.name)),
+        uncordon: () => permits(ctx, info, 'uncordonNode', () => nodePatchPermissions(cluster, n.name)),
+        drain: () => permits(ctx, info, 'drainNode', () => drainPermissions(cluster, n.name)),
+        setLabels: () => permits(ctx, info, 'setNodeLabels', () => nodePatchPermissions(cluster, n.name)),
+        setTaints: () => permits(ctx, info, 'setNodeTaints', () => nodePatchPermissions(cluster, n.name)),
       });
     },
   },
   Workload: {
-    can: (w: ObjectModel, _a: unknown, ctx: GraphQLContext) => {
+    can: (w: ObjectModel, _a: unknown, ctx: GraphQLContext, info: GraphQLResolveInfo) => {
       const kind = workloadKindOf(w);
       const ns = w.namespace ?? '';
       const no = () => Promise.resolve(false);
       return lazy({
-        scale: kind && kind !== 'DaemonSet' ? () => permits(ctx, 'scaleWorkload', () => scalePermissions(kind, ns, w.name)) : no,
-        restart: kind ? () => permits(ctx, 'restartWorkload', () => restartPermissions(null, kind, ns, w.name)) : no,
+        scale: kind && kind !== 'DaemonSet' ? () => permits(ctx, info, 'scaleWorkload', () => scalePermissions(kind, ns, w.name)) : no,
+        restart: kind ? () => permits(ctx, info, 'restartWorkload', () => restartPermissions(null, kind, ns, w.name)) : no,
         // A template exists (this is it): rollbackWorkload writes the pod template to it (rollbackWritesIn).
-        rollback: kind ? () => permits(ctx, 'rollbackWorkload', () => rollbackPermissions(CONTROL_PLANE, kind, ns, w.name)) : no,
+        rollback: kind ? () => permits(ctx, info, 'rollbackWorkload', () => rollbackPermissions(CONTROL_PLANE, kind, ns, w.name)) : no,
       });
     },
   },
   Cluster: {
-    can: (c: ClusterModel, _a: unknown, ctx: GraphQLContext) => lazy({
-      setLabels: () => permits(ctx, 'setClusterLabels', () => clusterPatchPermissions(c.name)),
-      setTaints: () => permits(ctx, 'setClusterTaints', () => clusterPatchPermissions(c.name)),
-      unjoin: () => permits(ctx, 'unjoinCluster', () => unjoinClusterPermissions(c.name)),
+    can: (c: ClusterModel, _a: unknown, ctx: GraphQLContext, info: GraphQLResolveInfo) => lazy({
+      setLabels: () => permits(ctx, info, 'setClusterLabels', () => clusterPatchPermissions(c.name)),
+      setTaints: () => permits(ctx, info, 'setClusterTaints', () => clusterPatchPermissions(c.name)),
+      unjoin: () => permits(ctx, info, 'unjoinCluster', () => unjoinClusterPermissions(c.name)),
     }),
   },
   Pod: {
-    can: (p: PodModel, _a: unknown, ctx: GraphQLContext) => lazy({
-      delete: () => permits(ctx, 'deletePod', () => deletePodPermissions(p.cluster ?? '', p.namespace ?? '', p.name)),
+    can: (p: PodModel, _a: unknown, ctx: GraphQLContext, info: GraphQLResolveInfo) => lazy({
+      delete: () => permits(ctx, info, 'deletePod', () => deletePodPermissions(p.cluster ?? '', p.namespace ?? '', p.name)),
     }),
   },
   NodeCapabilities: fieldsOf('cordon', 'uncordon', 'drain', 'setLabels', 'setTaints'),
