@@ -3,6 +3,7 @@ import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } f
 import type { ClusterModel, NodeModel, PodModel, ObjectModel, EventModel, RefModel, PlacementModel, PodTraceModel } from '../graphql/models.js';
 import type { ApiResourceInfo } from '../fleet/DynamicKinds.js';
 import type { OperationRecord } from '../operations/OperationRecord.js';
+import type { CapabilitiesModel } from '../graphql/resolvers/capabilities.js';
 import type { GraphQLContext } from '../graphql/context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -193,6 +194,8 @@ export type Cluster = Resource & {
   apiEndpoint?: Maybe<Scalars['String']['output']>;
   /** `cluster.karmada.io/v1alpha1`. */
   apiVersion: Scalars['String']['output'];
+  /** What the caller may do on this member cluster (the cluster mutations' own authorization and switches). */
+  can: ClusterCapabilities;
   /** Always null: Cluster objects live on the Karmada control plane. */
   cluster?: Maybe<Scalars['String']['output']>;
   /** Events of this member (all namespaces). */
@@ -318,6 +321,17 @@ export type ClusterAffinity = {
   regions: Array<Scalars['String']['output']>;
   /** Zones. */
   zones: Array<Scalars['String']['output']>;
+};
+
+/** What the caller may do on a member cluster: each field is the mutation of that name. */
+export type ClusterCapabilities = {
+  __typename?: 'ClusterCapabilities';
+  /** `setClusterLabels`. */
+  setLabels: Scalars['Boolean']['output'];
+  /** `setClusterTaints`. */
+  setTaints: Scalars['Boolean']['output'];
+  /** `unjoinCluster`. */
+  unjoin: Scalars['Boolean']['output'];
 };
 
 /** Why a `clusterChanged` event was sent. */
@@ -2027,6 +2041,8 @@ export type Node = Resource & {
   annotations: Array<Label>;
   /** `v1`. */
   apiVersion: Scalars['String']['output'];
+  /** What the caller may do on this node (the node mutations' own authorization and switches). */
+  can: NodeCapabilities;
   /** Capacity. */
   capacity: ResourceList;
   /** Member cluster. */
@@ -2116,6 +2132,21 @@ export type NodeAddress = {
   address: Scalars['String']['output'];
   /** `InternalIP`, `ExternalIP`, `Hostname`, ... */
   type: Scalars['String']['output'];
+};
+
+/** What the caller may do on a node: each field is the mutation of that name. */
+export type NodeCapabilities = {
+  __typename?: 'NodeCapabilities';
+  /** `cordonNode`. */
+  cordon: Scalars['Boolean']['output'];
+  /** `drainNode` (patch the node, list pods, evict pods). */
+  drain: Scalars['Boolean']['output'];
+  /** `setNodeLabels` (needs the resource edit feature). */
+  setLabels: Scalars['Boolean']['output'];
+  /** `setNodeTaints` (needs the resource edit feature). */
+  setTaints: Scalars['Boolean']['output'];
+  /** `uncordonNode`. */
+  uncordon: Scalars['Boolean']['output'];
 };
 
 /** A change of a node. */
@@ -2501,6 +2532,8 @@ export type Pod = Resource & {
   annotations: Array<Label>;
   /** `v1`. */
   apiVersion: Scalars['String']['output'];
+  /** What the caller may do on this pod (`deletePod`'s own authorization and switches). */
+  can: PodCapabilities;
   /** Member cluster. */
   cluster?: Maybe<Scalars['String']['output']>;
   /** Conditions. */
@@ -2573,6 +2606,13 @@ export type PodLogsArgs = {
   previous?: InputMaybe<Scalars['Boolean']['input']>;
   sinceSeconds?: InputMaybe<Scalars['Int']['input']>;
   tailLines?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What the caller may do on a pod. */
+export type PodCapabilities = {
+  __typename?: 'PodCapabilities';
+  /** `deletePod`. */
+  delete: Scalars['Boolean']['output'];
 };
 
 /** A change of a pod. */
@@ -3968,6 +4008,8 @@ export type Workload = Resource & {
   apiVersion: Scalars['String']['output'];
   /** The ResourceBinding of this template. */
   binding?: Maybe<ResourceBinding>;
+  /** What the caller may do on this workload template (the workload mutations' own authorization and switches). */
+  can: WorkloadCapabilities;
   /** Always null (control plane). */
   cluster?: Maybe<Scalars['String']['output']>;
   /** The matched ClusterPropagationPolicy. */
@@ -4013,6 +4055,17 @@ export type Workload = Resource & {
 export type WorkloadEventsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** What the caller may do on a workload template: each field is the mutation of that name. */
+export type WorkloadCapabilities = {
+  __typename?: 'WorkloadCapabilities';
+  /** `restartWorkload` without `cluster` (on the template; false for a Job or a CronJob). */
+  restart: Scalars['Boolean']['output'];
+  /** `rollbackWorkload` (written to the template; false for a Job or a CronJob). */
+  rollback: Scalars['Boolean']['output'];
+  /** `scaleWorkload` (false for a DaemonSet, a Job or a CronJob: they have no replicas to scale). */
+  scale: Scalars['Boolean']['output'];
 };
 
 /** Why a `workloadChanged` event was sent. */
@@ -4250,6 +4303,7 @@ export type ResolversTypes = {
   ChangeType: ChangeType;
   Cluster: ResolverTypeWrapper<ClusterModel>;
   ClusterAffinity: ResolverTypeWrapper<ClusterAffinity>;
+  ClusterCapabilities: ResolverTypeWrapper<CapabilitiesModel>;
   ClusterChangeCause: ClusterChangeCause;
   ClusterChangeEvent: ResolverTypeWrapper<Omit<ClusterChangeEvent, 'member'> & { member?: Maybe<ResolversTypes['Cluster']> }>;
   ClusterConnection: ResolverTypeWrapper<Omit<ClusterConnection, 'edges'> & { edges: Array<ResolversTypes['ClusterEdge']> }>;
@@ -4329,6 +4383,7 @@ export type ResolversTypes = {
   NamespaceEdge: ResolverTypeWrapper<Omit<NamespaceEdge, 'node'> & { node: ResolversTypes['Namespace'] }>;
   Node: ResolverTypeWrapper<NodeModel>;
   NodeAddress: ResolverTypeWrapper<NodeAddress>;
+  NodeCapabilities: ResolverTypeWrapper<CapabilitiesModel>;
   NodeChangeEvent: ResolverTypeWrapper<Omit<NodeChangeEvent, 'node'> & { node?: Maybe<ResolversTypes['Node']> }>;
   NodeConnection: ResolverTypeWrapper<Omit<NodeConnection, 'edges'> & { edges: Array<ResolversTypes['NodeEdge']> }>;
   NodeEdge: ResolverTypeWrapper<Omit<NodeEdge, 'node'> & { node: ResolversTypes['Node'] }>;
@@ -4354,6 +4409,7 @@ export type ResolversTypes = {
   Placement: ResolverTypeWrapper<PlacementModel>;
   PlacementWeight: ResolverTypeWrapper<PlacementWeight>;
   Pod: ResolverTypeWrapper<PodModel>;
+  PodCapabilities: ResolverTypeWrapper<CapabilitiesModel>;
   PodChangeEvent: ResolverTypeWrapper<Omit<PodChangeEvent, 'pod'> & { pod?: Maybe<ResolversTypes['Pod']> }>;
   PodConnection: ResolverTypeWrapper<Omit<PodConnection, 'edges'> & { edges: Array<ResolversTypes['PodEdge']> }>;
   PodEdge: ResolverTypeWrapper<Omit<PodEdge, 'node'> & { node: ResolversTypes['Pod'] }>;
@@ -4409,6 +4465,7 @@ export type ResolversTypes = {
   UsagePoint: ResolverTypeWrapper<UsagePoint>;
   WeightKind: WeightKind;
   Workload: ResolverTypeWrapper<ObjectModel>;
+  WorkloadCapabilities: ResolverTypeWrapper<CapabilitiesModel>;
   WorkloadChangeCause: WorkloadChangeCause;
   WorkloadChangeEvent: ResolverTypeWrapper<Omit<WorkloadChangeEvent, 'workload'> & { workload?: Maybe<ResolversTypes['Workload']> }>;
   WorkloadConnection: ResolverTypeWrapper<Omit<WorkloadConnection, 'edges'> & { edges: Array<ResolversTypes['WorkloadEdge']> }>;
@@ -4433,6 +4490,7 @@ export type ResolversParentTypes = {
   Boolean: Scalars['Boolean']['output'];
   Cluster: ClusterModel;
   ClusterAffinity: ClusterAffinity;
+  ClusterCapabilities: CapabilitiesModel;
   ClusterChangeEvent: Omit<ClusterChangeEvent, 'member'> & { member?: Maybe<ResolversParentTypes['Cluster']> };
   ClusterConnection: Omit<ClusterConnection, 'edges'> & { edges: Array<ResolversParentTypes['ClusterEdge']> };
   ClusterEdge: Omit<ClusterEdge, 'node'> & { node: ResolversParentTypes['Cluster'] };
@@ -4502,6 +4560,7 @@ export type ResolversParentTypes = {
   NamespaceEdge: Omit<NamespaceEdge, 'node'> & { node: ResolversParentTypes['Namespace'] };
   Node: NodeModel;
   NodeAddress: NodeAddress;
+  NodeCapabilities: CapabilitiesModel;
   NodeChangeEvent: Omit<NodeChangeEvent, 'node'> & { node?: Maybe<ResolversParentTypes['Node']> };
   NodeConnection: Omit<NodeConnection, 'edges'> & { edges: Array<ResolversParentTypes['NodeEdge']> };
   NodeEdge: Omit<NodeEdge, 'node'> & { node: ResolversParentTypes['Node'] };
@@ -4522,6 +4581,7 @@ export type ResolversParentTypes = {
   Placement: PlacementModel;
   PlacementWeight: PlacementWeight;
   Pod: PodModel;
+  PodCapabilities: CapabilitiesModel;
   PodChangeEvent: Omit<PodChangeEvent, 'pod'> & { pod?: Maybe<ResolversParentTypes['Pod']> };
   PodConnection: Omit<PodConnection, 'edges'> & { edges: Array<ResolversParentTypes['PodEdge']> };
   PodEdge: Omit<PodEdge, 'node'> & { node: ResolversParentTypes['Pod'] };
@@ -4569,6 +4629,7 @@ export type ResolversParentTypes = {
   UsageHistory: UsageHistory;
   UsagePoint: UsagePoint;
   Workload: ObjectModel;
+  WorkloadCapabilities: CapabilitiesModel;
   WorkloadChangeEvent: Omit<WorkloadChangeEvent, 'workload'> & { workload?: Maybe<ResolversParentTypes['Workload']> };
   WorkloadConnection: Omit<WorkloadConnection, 'edges'> & { edges: Array<ResolversParentTypes['WorkloadEdge']> };
   WorkloadEdge: Omit<WorkloadEdge, 'node'> & { node: ResolversParentTypes['Workload'] };
@@ -4646,6 +4707,7 @@ export type ClusterResolvers<ContextType = GraphQLContext, ParentType extends Re
   apiEnablements?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   apiEndpoint?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  can?: Resolver<ResolversTypes['ClusterCapabilities'], ParentType, ContextType>;
   cluster?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clusterEvents?: Resolver<Maybe<ResolversTypes['EventConnection']>, ParentType, ContextType, Partial<ClusterClusterEventsArgs>>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -4682,6 +4744,12 @@ export type ClusterAffinityResolvers<ContextType = GraphQLContext, ParentType ex
   providers?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   regions?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   zones?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
+export type ClusterCapabilitiesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClusterCapabilities'] = ResolversParentTypes['ClusterCapabilities']> = {
+  setLabels?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  setTaints?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  unjoin?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type ClusterChangeEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['ClusterChangeEvent'] = ResolversParentTypes['ClusterChangeEvent']> = {
@@ -5155,6 +5223,7 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
   allocatable?: Resolver<ResolversTypes['ResourceList'], ParentType, ContextType>;
   annotations?: Resolver<Array<ResolversTypes['Label']>, ParentType, ContextType>;
   apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  can?: Resolver<ResolversTypes['NodeCapabilities'], ParentType, ContextType>;
   capacity?: Resolver<ResolversTypes['ResourceList'], ParentType, ContextType>;
   cluster?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   conditions?: Resolver<Array<ResolversTypes['Condition']>, ParentType, ContextType>;
@@ -5187,6 +5256,14 @@ export type NodeResolvers<ContextType = GraphQLContext, ParentType extends Resol
 export type NodeAddressResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodeAddress'] = ResolversParentTypes['NodeAddress']> = {
   address?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+};
+
+export type NodeCapabilitiesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodeCapabilities'] = ResolversParentTypes['NodeCapabilities']> = {
+  cordon?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  drain?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  setLabels?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  setTaints?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  uncordon?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type NodeChangeEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['NodeChangeEvent'] = ResolversParentTypes['NodeChangeEvent']> = {
@@ -5325,6 +5402,7 @@ export type PlacementWeightResolvers<ContextType = GraphQLContext, ParentType ex
 export type PodResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Pod'] = ResolversParentTypes['Pod']> = {
   annotations?: Resolver<Array<ResolversTypes['Label']>, ParentType, ContextType>;
   apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  can?: Resolver<ResolversTypes['PodCapabilities'], ParentType, ContextType>;
   cluster?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   conditions?: Resolver<Array<ResolversTypes['Condition']>, ParentType, ContextType>;
   containers?: Resolver<Array<ResolversTypes['Container']>, ParentType, ContextType>;
@@ -5354,6 +5432,10 @@ export type PodResolvers<ContextType = GraphQLContext, ParentType extends Resolv
   usage?: Resolver<Maybe<ResolversTypes['ResourceList']>, ParentType, ContextType>;
   yaml?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type PodCapabilitiesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PodCapabilities'] = ResolversParentTypes['PodCapabilities']> = {
+  delete?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type PodChangeEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['PodChangeEvent'] = ResolversParentTypes['PodChangeEvent']> = {
@@ -5741,6 +5823,7 @@ export type WorkloadResolvers<ContextType = GraphQLContext, ParentType extends R
   annotations?: Resolver<Array<ResolversTypes['Label']>, ParentType, ContextType>;
   apiVersion?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   binding?: Resolver<Maybe<ResolversTypes['ResourceBinding']>, ParentType, ContextType>;
+  can?: Resolver<ResolversTypes['WorkloadCapabilities'], ParentType, ContextType>;
   cluster?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   clusterPropagationPolicy?: Resolver<Maybe<ResolversTypes['ClusterPropagationPolicy']>, ParentType, ContextType>;
   createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
@@ -5761,6 +5844,12 @@ export type WorkloadResolvers<ContextType = GraphQLContext, ParentType extends R
   workloadKind?: Resolver<ResolversTypes['WorkloadKind'], ParentType, ContextType>;
   yaml?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
+};
+
+export type WorkloadCapabilitiesResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkloadCapabilities'] = ResolversParentTypes['WorkloadCapabilities']> = {
+  restart?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  rollback?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  scale?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 };
 
 export type WorkloadChangeEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['WorkloadChangeEvent'] = ResolversParentTypes['WorkloadChangeEvent']> = {
@@ -5806,6 +5895,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   AuditLog?: AuditLogResolvers<ContextType>;
   Cluster?: ClusterResolvers<ContextType>;
   ClusterAffinity?: ClusterAffinityResolvers<ContextType>;
+  ClusterCapabilities?: ClusterCapabilitiesResolvers<ContextType>;
   ClusterChangeEvent?: ClusterChangeEventResolvers<ContextType>;
   ClusterConnection?: ClusterConnectionResolvers<ContextType>;
   ClusterEdge?: ClusterEdgeResolvers<ContextType>;
@@ -5860,6 +5950,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   NamespaceEdge?: NamespaceEdgeResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   NodeAddress?: NodeAddressResolvers<ContextType>;
+  NodeCapabilities?: NodeCapabilitiesResolvers<ContextType>;
   NodeChangeEvent?: NodeChangeEventResolvers<ContextType>;
   NodeConnection?: NodeConnectionResolvers<ContextType>;
   NodeEdge?: NodeEdgeResolvers<ContextType>;
@@ -5877,6 +5968,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Placement?: PlacementResolvers<ContextType>;
   PlacementWeight?: PlacementWeightResolvers<ContextType>;
   Pod?: PodResolvers<ContextType>;
+  PodCapabilities?: PodCapabilitiesResolvers<ContextType>;
   PodChangeEvent?: PodChangeEventResolvers<ContextType>;
   PodConnection?: PodConnectionResolvers<ContextType>;
   PodEdge?: PodEdgeResolvers<ContextType>;
@@ -5918,6 +6010,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   UsageHistory?: UsageHistoryResolvers<ContextType>;
   UsagePoint?: UsagePointResolvers<ContextType>;
   Workload?: WorkloadResolvers<ContextType>;
+  WorkloadCapabilities?: WorkloadCapabilitiesResolvers<ContextType>;
   WorkloadChangeEvent?: WorkloadChangeEventResolvers<ContextType>;
   WorkloadConnection?: WorkloadConnectionResolvers<ContextType>;
   WorkloadEdge?: WorkloadEdgeResolvers<ContextType>;

@@ -20,7 +20,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuditStore } from '../audit/AuditStore.js';
 import type { ChangeEvent } from '../cache/types.js';
-import { CONTROL_PLANE } from '../fleet/types.js';
+import type { ResourceCheck } from '../authz/types.js';
+import { CONTROL_PLANE, type ClusterError } from '../fleet/types.js';
 import { describeCheck } from '../authz/describeCheck.js';
 import type { CachedTargetLookup } from './CachedTargetLookup.js';
 import { ClusterWriter, resourceOfKind, UpstreamWriteError, type KubeObject, type ObjectRef } from './ClusterWriter.js';
@@ -43,7 +44,7 @@ import {
   middlewareOperationPermissions, nodePatchPermissions, proxyChecks, restartPermissions, rollbackPermissions, scalePermissions,
   type CallerAccess, type NeededPermission,
 } from './mutationPermissions.js';
-import { switchedOff, type FeatureFlags } from './MutationSwitches.js';
+import { DEFAULT_FEATURES, switchedOff, type FeatureFlags } from './MutationSwitches.js';
 import { cordonPlan, setNodeLabelsPlan, setNodeTaintsPlan } from './nodeOperations.js';
 import {
   clusterRef, joinClusterPlan, memberCredentials, redactedJoinArguments, setClusterLabelsPlan, setClusterTaintsPlan, unjoinClusterPlan,
@@ -953,7 +954,7 @@ export class OperationService {
     delete args['idempotencyKey'];
     let operationId: string | null = null;
     try {
-      const off = switchedOff(req.mutation, this.options.readOnly ?? false, this.options.features ?? { resourceEdit: true, podTerminal: false, schedulingTrace: true });
+      const off = switchedOff(req.mutation, this.options.readOnly ?? false, this.options.features ?? DEFAULT_FEATURES);
       if (off) throw new MutationRefusal('FORBIDDEN', off);
 
       const key = req.idempotencyKey ?? null;
@@ -1276,18 +1277,39 @@ export class OperationService {
   private async checkPermissions(caller: Caller, req: Request): Promise<void> {
     const access = caller.access;
     if (!access || access.unrestricted || !req.permissions) return;
-    const needed = await req.permissions();
-    const all = [...needed, ...proxyChecks(needed, this.options.viaProxy ?? (() => true))];
-    const refusals = await Promise.all(all.map((n) => access.refusal(n.cluster, n.check)));
-    const i = refusals.findIndex((r) => r !== undefined);
-    if (i < 0) return;
-    const error = refusals[i]!;
+    const refused = await this.firstRefusal(access, await req.permissions());
+    if (!refused) return;
+    const { error, check } = refused;
     throw new MutationRefusal(error.code, error.message, {
       // The API's name of the control plane, as every other error says it.
       cluster: error.cluster === CONTROL_PLANE ? 'karmada' : error.cluster,
       ...(error.reason ? { reason: error.reason } : {}),
-      ...(error.code === 'FORBIDDEN' ? { permission: describeCheck(all[i]!.check) } : {}),
+      ...(error.code === 'FORBIDDEN' ? { permission: describeCheck(check) } : {}),
     });
+  }
+
+  /**
+   * The first of `needed` (then the `clusters/proxy` checks they add) that `access` refuses, with the
+   * refusal; undefined when every one is allowed. The preflight of every mutation, and of the `can` fields.
+   */
+  private async firstRefusal(access: CallerAccess, needed: readonly NeededPermission[]): Promise<{ error: ClusterError; check: ResourceCheck } | undefined> {
+    const all = [...needed, ...proxyChecks(needed, this.options.viaProxy ?? (() => true))];
+    const refusals = await Promise.all(all.map((n) => access.refusal(n.cluster, n.check)));
+    const i = refusals.findIndex((r) => r !== undefined);
+    return i < 0 ? undefined : { error: refusals[i]!, check: all[i]!.check };
+  }
+
+  /**
+   * Whether `mutation` would pass its switches (read-only mode, feature switches) and its permission
+   * preflight for a caller with `access`, needing `needed` (mutationPermissions.ts, as the mutation itself
+   * asks): what the `can` fields answer (src/graphql/resolvers/capabilities.ts). The same checks as `submit`
+   * in the same order, so the answer is the mutation's own; a review that could not be made answers false
+   * (the mutation would fail). The arguments' validation and the object's existence are not part of it.
+   */
+  async permits(access: CallerAccess | undefined, mutation: string, needed: () => readonly NeededPermission[]): Promise<boolean> {
+    if (switchedOff(mutation, this.options.readOnly ?? false, this.options.features ?? DEFAULT_FEATURES)) return false;
+    if (!access || access.unrestricted) return true;
+    return (await this.firstRefusal(access, needed())) === undefined;
   }
 
   /** What a gateway-run Operation's mutation needed, from its record (for cancelOperation). */

@@ -5,6 +5,7 @@ import type { Resolvers } from '../../generated/graphql.js';
 import { operationResolvers } from '../operations/resolvers.js';
 import { DateTime, JSONScalar } from '../scalars.js';
 import { subscriptionResolvers } from '../subscriptions/resolvers.js';
+import { capabilityResolvers } from './capabilities.js';
 import { clusterResolvers } from './clusters.js';
 import { configResolvers } from './config.js';
 import { fleetResolvers } from './fleet.js';
@@ -27,9 +28,16 @@ export const resolvers: Resolvers = {
   ...nodeResolvers,
   ...podResolvers,
   ...workloadResolvers,
-  // usageHistory (history.ts) joins the fields of Node, Cluster and Fleet.
-  Node: { ...nodeResolvers.Node, ...historyResolvers.Node },
-  Cluster: { ...clusterResolvers.Cluster, ...historyResolvers.Cluster },
+  // usageHistory (history.ts) joins the fields of Node, Cluster and Fleet; `can` (capabilities.ts) those of
+  // Node, Workload, Cluster and Pod.
+  Node: { ...nodeResolvers.Node, ...historyResolvers.Node, ...capabilityResolvers.Node },
+  Cluster: { ...clusterResolvers.Cluster, ...historyResolvers.Cluster, ...capabilityResolvers.Cluster },
+  Pod: { ...podResolvers.Pod, ...capabilityResolvers.Pod },
+  Workload: { ...workloadResolvers.Workload, ...capabilityResolvers.Workload },
+  NodeCapabilities: capabilityResolvers.NodeCapabilities,
+  WorkloadCapabilities: capabilityResolvers.WorkloadCapabilities,
+  ClusterCapabilities: capabilityResolvers.ClusterCapabilities,
+  PodCapabilities: capabilityResolvers.PodCapabilities,
   Fleet: { ...(fleetResolvers as { Fleet?: object }).Fleet, ...historyResolvers.Fleet },
   ...policyResolvers,
   ...configResolvers,
