@@ -87,7 +87,7 @@ function WorkloadDetailView({ kind, namespace, name }: { kind: WorkloadKind; nam
         <dt>Overrides</dt>
         <dd>{w.overridePolicies.length ? w.overridePolicies.map((o) => o.name).join(', ') : 'none'}</dd>
       </dl>
-      <div className="table-wrap">
+      <div className="table-wrap" role="region" tabIndex={0} aria-label={`Placements of ${w.namespace}/${w.name}`}>
         <table>
           <caption>Placements of {w.namespace}/{w.name}</caption>
           <thead>
