@@ -9,7 +9,7 @@ import { OperationView } from './OperationView';
 import { remember, watch } from './operations';
 
 /** One card per member cluster (`data-cluster`), its nodes as a grid (`data-node`, `data-cordoned`). */
-export function Overview({ clusters }: { clusters: ClusterView[] }) {
+export const Overview = memo(function Overview({ clusters }: { clusters: ClusterView[] }) {
   return (
     <section id="overview" aria-labelledby="overview-title" className="panel">
       <h2 id="overview-title">Fleet overview</h2>
@@ -23,7 +23,7 @@ export function Overview({ clusters }: { clusters: ClusterView[] }) {
       </p>
     </section>
   );
-}
+});
 
 function Meter({ label, r, format }: { label: string; r: Resource; format: (n: number | null) => string }) {
   return (
@@ -102,6 +102,7 @@ function NodePanel({ view, onClose }: { view: NodeView; onClose: () => void }) {
   const [opId, setOpId] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirmDrain, setConfirmDrain] = useState(false);
   async function act(kind: 'cordon' | 'uncordon' | 'drain') {
     setBusy(true);
     setError(null);
@@ -128,9 +129,15 @@ function NodePanel({ view, onClose }: { view: NodeView; onClose: () => void }) {
       </header>
       <p className="muted">{n.ready ? 'Ready' : 'Not ready'} · {n.unschedulable ? 'cordoned' : 'schedulable'} · {view.pods.length} pods · {cores(n.capacity.cpuCores)} cores · {bytes(n.capacity.memoryBytes)}</p>
       <div className="actions">
-        {!n.unschedulable && may('cordon', n) ? <button type="button" disabled={busy} onClick={() => void act('cordon')}>Cordon {n.name}</button> : null}
-        {n.unschedulable && may('uncordon', n) ? <button type="button" disabled={busy} onClick={() => void act('uncordon')}>Uncordon {n.name}</button> : null}
-        {may('drain', n) ? <button type="button" className="danger" disabled={busy} onClick={() => void act('drain')}>Drain {n.name}</button> : null}
+        {!n.unschedulable && may('cordon', n) ? <button type="button" disabled={busy} aria-label={`Cordon ${n.name}`} onClick={() => void act('cordon')}>Cordon</button> : null}
+        {n.unschedulable && may('uncordon', n) ? <button type="button" disabled={busy} aria-label={`Uncordon ${n.name}`} onClick={() => void act('uncordon')}>Uncordon</button> : null}
+        {may('drain', n) && !confirmDrain ? <button type="button" className="danger" disabled={busy} aria-label={`Drain ${n.name}`} onClick={() => setConfirmDrain(true)}>Drain…</button> : null}
+        {may('drain', n) && confirmDrain ? (
+          <>
+            <button type="button" className="danger" disabled={busy} aria-label={`Confirm: drain ${n.name} (evicts its pods)`} onClick={() => { setConfirmDrain(false); void act('drain'); }}>Evict its {view.pods.length} pods</button>
+            <button type="button" className="link" onClick={() => setConfirmDrain(false)}>Cancel</button>
+          </>
+        ) : null}
       </div>
       {error ? <p className="error-text" role="alert">{error}</p> : null}
       {opId ? <OperationView id={opId} compact /> : null}

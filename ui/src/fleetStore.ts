@@ -91,6 +91,24 @@ export interface Snapshot {
   flushes: number;
 }
 
+interface PodTotals {
+  pods: number;
+  byPhase: Record<PodPhase, number>;
+  unscheduled: number;
+  cpu: number;
+  memory: number;
+}
+
+/** Whether two records of a pod differ in what the dashboard shows (most MODIFIED events do not). */
+function samePod(a: PodRec, b: PodRec): boolean {
+  return a.phase === b.phase && a.nodeName === b.nodeName && a.requests.cpuCores === b.requests.cpuCores && a.requests.memoryBytes === b.requests.memoryBytes;
+}
+
+function sameNode(a: NodeRec, b: NodeRec): boolean {
+  return a.ready === b.ready && a.unschedulable === b.unschedulable && a.capacity.cpuCores === b.capacity.cpuCores && a.capacity.memoryBytes === b.capacity.memoryBytes
+    && a.usage?.cpuCores === b.usage?.cpuCores && a.usage?.memoryBytes === b.usage?.memoryBytes && a.can === b.can;
+}
+
 type Change =
   | { kind: 'node'; type: string; cluster: string | null; node: NodeRec | null }
   | { kind: 'pod'; type: string; cluster: string | null; pod: PodRec | null }
@@ -130,6 +148,9 @@ export class FleetStore {
   private nodes = new Map<string, NodeRec>();
   private pods = new Map<string, PodRec>();
   private podsByNode = new Map<string, Set<string>>();
+  /** Per cluster, kept by delta as pods come and go: pods by phase, unscheduled, requests of live pods. */
+  private podTotals = new Map<string, PodTotals>();
+  private nodesByCluster = new Map<string, Set<string>>();
   private nodeViews = new Map<string, NodeView>();
   private clusterViews = new Map<string, ClusterView>();
   private dirtyNodes = new Set<string>();
@@ -226,6 +247,9 @@ export class FleetStore {
       this.nodes = nodes;
       this.pods = new Map();
       this.podsByNode = new Map();
+      this.podTotals = new Map();
+      this.nodesByCluster = new Map();
+      for (const [key, n] of nodes) this.indexNode(key, n);
       for (const [key, p] of pods) this.putPod(key, p);
       this.nodeViews.clear();
       this.clusterViews.clear();
@@ -269,15 +293,41 @@ export class FleetStore {
     this.fallback = setTimeout(() => this.flush(), 1000);
   }
 
+  private indexNode(key: string, n: NodeRec): void {
+    let set = this.nodesByCluster.get(n.cluster);
+    if (!set) this.nodesByCluster.set(n.cluster, (set = new Set()));
+    set.add(key);
+  }
+
+  /** Adds (sign 1) or takes away (sign -1) a pod from its cluster's totals. */
+  private count(p: PodRec, sign: 1 | -1): void {
+    let t = this.podTotals.get(p.cluster);
+    if (!t) this.podTotals.set(p.cluster, (t = { pods: 0, byPhase: emptyPhases(), unscheduled: 0, cpu: 0, memory: 0 }));
+    t.pods += sign;
+    t.byPhase[p.phase] = (t.byPhase[p.phase] ?? 0) + sign;
+    if (!p.nodeName) t.unscheduled += sign;
+    // As the scheduler counts: pods that ended hold no resources.
+    if (p.phase !== 'SUCCEEDED' && p.phase !== 'FAILED') {
+      t.cpu += sign * (p.requests.cpuCores ?? 0);
+      t.memory += sign * (p.requests.memoryBytes ?? 0);
+    }
+    this.dirtyClusters.add(p.cluster);
+  }
+
   private putPod(key: string, p: PodRec): void {
     const old = this.pods.get(key);
-    if (old?.nodeName) {
-      const k = nodeKey(old.cluster, old.nodeName);
-      this.podsByNode.get(k)?.delete(key);
-      this.dirtyNodes.add(k);
-    }
-    if (old) this.dirtyClusters.add(old.cluster);
     this.pods.set(key, p);
+    // Most MODIFIED events change nothing shown here (annotations, conditions, restarts): nothing to redo.
+    if (old && samePod(old, p)) return;
+    if (old) {
+      this.count(old, -1);
+      if (old.nodeName) {
+        const k = nodeKey(old.cluster, old.nodeName);
+        this.podsByNode.get(k)?.delete(key);
+        this.dirtyNodes.add(k);
+      }
+    }
+    this.count(p, 1);
     if (p.nodeName) {
       const k = nodeKey(p.cluster, p.nodeName);
       let set = this.podsByNode.get(k);
@@ -285,19 +335,18 @@ export class FleetStore {
       set.add(key);
       this.dirtyNodes.add(k);
     }
-    this.dirtyClusters.add(p.cluster);
   }
 
   private removePod(key: string): void {
     const old = this.pods.get(key);
     if (!old) return;
     this.pods.delete(key);
+    this.count(old, -1);
     if (old.nodeName) {
       const k = nodeKey(old.cluster, old.nodeName);
       this.podsByNode.get(k)?.delete(key);
       this.dirtyNodes.add(k);
     }
-    this.dirtyClusters.add(old.cluster);
   }
 
   private apply(change: Change): void {
@@ -306,8 +355,15 @@ export class FleetStore {
         const n = change.node;
         if (!n) return;
         const key = nodeKey(n.cluster, n.name);
-        if (change.type === 'DELETED') this.nodes.delete(key);
-        else this.nodes.set(key, n);
+        const old = this.nodes.get(key);
+        if (change.type === 'DELETED') {
+          this.nodes.delete(key);
+          this.nodesByCluster.get(n.cluster)?.delete(key);
+        } else {
+          this.nodes.set(key, n);
+          if (old && sameNode(old, n)) return;
+          this.indexNode(key, n);
+        }
         this.dirtyNodes.add(key);
         this.dirtyClusters.add(n.cluster);
         return;
@@ -337,7 +393,7 @@ export class FleetStore {
       case 'usage':
         for (const { key, usage } of change.usage) {
           const n = this.nodes.get(key);
-          if (n) {
+          if (n && (n.usage?.cpuCores !== usage?.cpuCores || n.usage?.memoryBytes !== usage?.memoryBytes)) {
             this.nodes.set(key, { ...n, usage });
             this.dirtyClusters.add(n.cluster);
           }
@@ -370,60 +426,47 @@ export class FleetStore {
       this.dirtyClusters.add(node.cluster);
     }
     this.dirtyNodes.clear();
-    if (this.dirtyClusters.size > 0) {
-      const byCluster = new Map<string, PodRec[]>();
-      for (const name of this.dirtyClusters) byCluster.set(name, []);
-      for (const p of this.pods.values()) byCluster.get(p.cluster)?.push(p);
-      const nodesOf = new Map<string, NodeView[]>();
-      for (const name of this.dirtyClusters) nodesOf.set(name, []);
-      for (const v of this.nodeViews.values()) nodesOf.get(v.node.cluster)?.push(v);
-      for (const name of this.dirtyClusters) {
-        const info = this.clusters.get(name);
-        if (!info) {
-          this.clusterViews.delete(name);
-          continue;
-        }
-        const nodes = nodesOf.get(name)!.sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
-        const byPhase = emptyPhases();
-        let unscheduled = 0;
-        let cpuReq = 0;
-        let memReq = 0;
-        const pods = byCluster.get(name)!;
-        for (const p of pods) {
-          byPhase[p.phase] = (byPhase[p.phase] ?? 0) + 1;
-          if (!p.nodeName) unscheduled++;
-          // As the scheduler counts: pods that ended hold no resources.
-          if (p.phase !== 'SUCCEEDED' && p.phase !== 'FAILED') {
-            cpuReq += p.requests.cpuCores ?? 0;
-            memReq += p.requests.memoryBytes ?? 0;
-          }
-        }
-        let cpuCap = 0;
-        let memCap = 0;
-        let cpuUsed: number | null = null;
-        let memUsed: number | null = null;
-        let ready = 0;
-        let cordoned = 0;
-        for (const { node } of nodes) {
-          if (node.ready) ready++;
-          if (node.unschedulable) cordoned++;
-          cpuCap += node.capacity.cpuCores ?? 0;
-          memCap += node.capacity.memoryBytes ?? 0;
-          if (node.usage) {
-            cpuUsed = (cpuUsed ?? 0) + (node.usage.cpuCores ?? 0);
-            memUsed = (memUsed ?? 0) + (node.usage.memoryBytes ?? 0);
-          }
-        }
-        this.clusterViews.set(name, {
-          info, nodes, nodesReady: ready, nodesCordoned: cordoned, pods: pods.length, byPhase, unscheduled,
-          cpu: { capacity: cpuCap, requested: cpuReq, used: cpuUsed },
-          memory: { capacity: memCap, requested: memReq, used: memUsed },
-        });
+    for (const name of this.dirtyClusters) {
+      const info = this.clusters.get(name);
+      if (!info) {
+        this.clusterViews.delete(name);
+        continue;
       }
-      this.dirtyClusters.clear();
+      const nodes: NodeView[] = [];
+      for (const key of this.nodesByCluster.get(name) ?? []) {
+        const v = this.nodeViews.get(key);
+        if (v) nodes.push(v);
+      }
+      nodes.sort((a, b) => (a.node.name < b.node.name ? -1 : 1));
+      const t = this.podTotals.get(name);
+      let cpuCap = 0;
+      let memCap = 0;
+      let cpuUsed: number | null = null;
+      let memUsed: number | null = null;
+      let ready = 0;
+      let cordoned = 0;
+      for (const { node } of nodes) {
+        if (node.ready) ready++;
+        if (node.unschedulable) cordoned++;
+        cpuCap += node.capacity.cpuCores ?? 0;
+        memCap += node.capacity.memoryBytes ?? 0;
+        if (node.usage) {
+          cpuUsed = (cpuUsed ?? 0) + (node.usage.cpuCores ?? 0);
+          memUsed = (memUsed ?? 0) + (node.usage.memoryBytes ?? 0);
+        }
+      }
+      this.clusterViews.set(name, {
+        info, nodes, nodesReady: ready, nodesCordoned: cordoned, pods: t?.pods ?? 0, byPhase: { ...(t?.byPhase ?? emptyPhases()) }, unscheduled: t?.unscheduled ?? 0,
+        cpu: { capacity: cpuCap, requested: Math.max(0, t?.cpu ?? 0), used: cpuUsed },
+        memory: { capacity: memCap, requested: Math.max(0, t?.memory ?? 0), used: memUsed },
+      });
     }
+    this.dirtyClusters.clear();
     const clusters = [...this.clusters.keys()].sort().map((n) => this.clusterViews.get(n)).filter((v): v is ClusterView => !!v);
-    this.snapshot = { ...this.snapshot, clusters, live: true, events: this.snapshot.events + changes.length, flushes: this.snapshot.flushes + (changes.length ? 1 : 0) };
-    this.listeners.forEach((l) => l());
+    const same = clusters.length === this.snapshot.clusters.length && clusters.every((c, i) => c === this.snapshot.clusters[i]);
+    const before = this.snapshot;
+    this.snapshot = { ...this.snapshot, clusters: same ? this.snapshot.clusters : clusters, live: true, events: this.snapshot.events + changes.length, flushes: this.snapshot.flushes + (changes.length ? 1 : 0) };
+    // Counters alone (events that changed nothing shown) need no render.
+    if (!same || before.fleet !== this.snapshot.fleet || !before.live) this.listeners.forEach((l) => l());
   }
 }
