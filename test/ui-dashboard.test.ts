@@ -22,6 +22,12 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
 import { dashboardResponse } from '../src/server/dashboardAssets.js';
 
+// What the callbacks given to page.evaluate use, in the page (this file is compiled without the DOM lib).
+declare const document: any;
+declare const window: any;
+declare const sessionStorage: any;
+type Document = any;
+
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/ui';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');

@@ -163,6 +163,9 @@ export class FleetStore {
   private unsubscribers: Array<() => void> = [];
   private usageTimer: ReturnType<typeof setInterval> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Milliseconds of work per applied frame: the store's, plus React's render and commit when it rendered. */
+  readonly frameWork: number[] = [];
+  private flushStart: number | undefined;
   private snapshot: Snapshot = { status: 'loading', error: null, clusters: [], fleet: null, live: false, events: 0, flushes: 0 };
 
   subscribe = (listener: () => void): (() => void) => {
@@ -408,6 +411,7 @@ export class FleetStore {
     this.frame = 0;
     this.fallback = undefined;
     if (this.loading) return; // applied once the load is in (the queue keeps them)
+    const started = performance.now();
     const changes = this.queue.splice(0);
     for (const c of changes) this.apply(c);
     for (const key of this.dirtyNodes) {
@@ -467,6 +471,21 @@ export class FleetStore {
     const before = this.snapshot;
     this.snapshot = { ...this.snapshot, clusters: same ? this.snapshot.clusters : clusters, live: true, events: this.snapshot.events + changes.length, flushes: this.snapshot.flushes + (changes.length ? 1 : 0) };
     // Counters alone (events that changed nothing shown) need no render.
-    if (!same || before.fleet !== this.snapshot.fleet || !before.live) this.listeners.forEach((l) => l());
+    if (!same || before.fleet !== this.snapshot.fleet || !before.live) {
+      this.flushStart = started;
+      this.listeners.forEach((l) => l());
+    } else if (changes.length) this.record(performance.now() - started);
+  }
+
+  /** Called by the view once React has committed what a flush published (useLayoutEffect). */
+  committed(): void {
+    if (this.flushStart === undefined) return;
+    this.record(performance.now() - this.flushStart);
+    this.flushStart = undefined;
+  }
+
+  private record(ms: number): void {
+    if (this.frameWork.length >= 100_000) this.frameWork.splice(0, 50_000);
+    this.frameWork.push(ms);
   }
 }
