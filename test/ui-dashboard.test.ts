@@ -59,7 +59,7 @@ afterAll(async () => {
 
 const uiUrl = () => fx.gateway.url.replace(/\/graphql$/, '/ui');
 
-async function openDashboard(width: number, height: number, url = uiUrl()): Promise<{ page: Page; errors: string[] }> {
+async function openDashboard(width: number, height: number, url = uiUrl()): Promise<{ page: Page; errors: string[]; sockets: string[] }> {
   const page = await browser.newPage({ viewport: { width, height } });
   await page.route('**/*', (route) => {
     const host = new URL(route.request().url()).hostname;
@@ -69,8 +69,11 @@ async function openDashboard(width: number, height: number, url = uiUrl()): Prom
   });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  // Every subscription of the page shares one graphql-ws connection.
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
   await page.goto(url, { waitUntil: 'load' });
-  return { page, errors };
+  return { page, errors, sockets };
 }
 
 /** Waits until every member's card shows its nodes (the first load is in). */
@@ -194,7 +197,7 @@ describe('the dashboard at /ui', () => {
   }, 90_000);
 
   it('scales a workload from the page: the Operation ends SUCCEEDED there, and kubectl shows the new replicas', async () => {
-    const { page, errors } = await openDashboard(1280, 800);
+    const { page, errors, sockets } = await openDashboard(1280, 800);
     await page.waitForSelector('[data-workload-select] option[value="DEPLOYMENT/web/storefront"]', { state: 'attached', timeout: 30_000 });
     await page.selectOption('[data-workload-select]', 'DEPLOYMENT/web/storefront');
     await page.waitForSelector('[data-workload="web/storefront"] [data-placement="member3"]', { timeout: 30_000 });
@@ -225,6 +228,8 @@ describe('the dashboard at /ui', () => {
       const steps = await page.$$eval(`#operations .op-detail [data-operation-id="${id}"] .steps li`, (li) => li.map((l) => l.getAttribute('data-step-phase')));
       expect(steps).toEqual(['SUCCEEDED', 'SUCCEEDED']);
       await page.locator('#operations').screenshot({ path: `${ARTIFACTS}/operations-feed-steps-1280x800.png` });
+      // Fleet, node, pod, cluster, workload and Operation subscriptions: all on one connection.
+      expect(sockets).toEqual([fx.gateway.url.replace(/^http/, 'ws')]);
     } finally {
       const r = await fx.query('mutation { scaleWorkload(kind: DEPLOYMENT, namespace: "web", name: "storefront", replicas: 6) { id } }');
       expect(r.body.errors).toBeUndefined();

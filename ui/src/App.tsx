@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useState, useSyncExternalStore } from 'react';
-import { onSocketState, request, RequestError, storedToken, storeToken } from './api';
+import { onSocketState, request, RequestError, storedToken, storeToken, type SocketState } from './api';
 import { ProbeQuery } from './documents';
 import { FleetStore } from './fleetStore';
 import { OperationsFeed } from './OperationsFeed';
@@ -26,6 +26,10 @@ export function App() {
       live = false;
     };
   }, [attempt]);
+  // The socket refused the token (it expired, or was revoked): sign in again.
+  useEffect(() => onSocketState((state) => {
+    if (state === 'unauthorized') setAuth({ state: 'out', error: 'The gateway no longer accepts this token: sign in again.' });
+  }), []);
   const signedIn = !!storedToken();
   return (
     <>
@@ -62,13 +66,13 @@ function Dashboard() {
   const snap = useSyncExternalStore(store.subscribe, store.getSnapshot);
   // The work a frame cost, store and React together (bench/ui-dashboard.mjs reads it).
   useLayoutEffect(() => store.committed(), [snap, store]);
-  const [socket, setSocket] = useState<'connected' | 'closed' | 'connecting'>('connecting');
+  const [socket, setSocket] = useState<SocketState | 'connecting'>('connecting');
   useEffect(() => onSocketState(setSocket), []);
   const f = snap.fleet;
   return (
     <>
       <section className="summary" aria-label="Fleet totals" data-status={snap.status}>
-        <span className={`live live-${socket}`} role="status">{socket === 'connected' ? 'Live' : socket === 'closed' ? 'Reconnecting…' : 'Connecting…'}</span>
+        <span className={`live live-${socket}`} role="status">{socket === 'connected' ? 'Live' : socket === 'closed' ? 'Reconnecting…' : socket === 'unauthorized' ? 'Signed out' : 'Connecting…'}</span>
         {f ? (
           <>
             <span data-fleet="clusters">{f.clusters.ready}/{f.clusters.total} clusters ready</span>

@@ -69,7 +69,8 @@ export async function request<R, V>(document: TypedDocumentString<R, V>, variabl
 }
 
 let socket: Client | undefined;
-type SocketListener = (state: 'connected' | 'closed') => void;
+export type SocketState = 'connected' | 'closed' | 'unauthorized';
+type SocketListener = (state: SocketState) => void;
 const socketListeners = new Set<SocketListener>();
 
 /** Connection state changes of the one graphql-ws connection (for the status badge). */
@@ -86,11 +87,15 @@ function client(): Client {
       url: url.href,
       lazy: true,
       retryAttempts: Number.POSITIVE_INFINITY,
-      shouldRetry: () => true,
+      // 4403: the token is missing, refused or expired (src/server/ws.ts): retrying with it cannot help.
+      shouldRetry: (event) => (event as { code?: number } | undefined)?.code !== 4403,
       connectionParams: () => (memoryToken ? { authorization: `Bearer ${memoryToken}` } : {}),
       on: {
         connected: () => socketListeners.forEach((l) => l('connected')),
-        closed: () => socketListeners.forEach((l) => l('closed')),
+        closed: (event) => {
+          const unauthorized = (event as { code?: number } | undefined)?.code === 4403;
+          socketListeners.forEach((l) => l(unauthorized ? 'unauthorized' : 'closed'));
+        },
       },
     });
   }
