@@ -42,7 +42,7 @@ if (!uiOnly && !(existsSync(built) && statSync(built).mtimeMs >= sources)) {
 const uiBuilt = join(root, 'dist-ui', 'index.html');
 const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
 if (existsSync(join(root, 'ui')) && existsSync(vite)) {
-  const uiSources = Math.max(newest(join(root, 'ui'), () => true), newest(join(root, 'schema'), () => true));
+  const uiSources = newest(join(root, 'ui'), () => true);
   if (!existsSync(uiBuilt) || statSync(uiBuilt).mtimeMs < uiSources) {
     console.error(existsSync(uiBuilt) ? 'fleetgraph: the dashboard changed since the last build: building (vite)…' : 'fleetgraph: building the dashboard (vite)…');
     const r = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'ui', 'vite.config.ts')], { stdio: 'inherit', cwd: root });
