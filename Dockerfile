@@ -45,11 +45,13 @@ RUN --mount=type=secret,id=ca \
     npm ci --ignore-scripts --registry "$NPM_REGISTRY" \
  && npm rebuild better-sqlite3
 
-# ---- build: the TypeScript compiled to dist/ (reruns on a source change, reusing deps) ----
+# ---- build: the TypeScript compiled to dist/, the dashboard (ui/, Vite) to dist-ui/ (reruns on a source change) ----
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
+COPY ui ./ui
+RUN npm run build:ui
 
 # ---- prod-deps: the production dependencies only, without what is needed only to build or type-check ----
 FROM deps AS prod-deps
@@ -90,6 +92,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY --from=prod-deps /src/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
+# The dashboard served at /ui: static files only (React is bundled in them; Vite stays in the build stage).
+COPY --from=build /src/dist-ui ./dist-ui
 # Read at run time: the GraphQL schema files, and deploy/rbac (the demo fleet's ClusterRole for its users).
 COPY package.json ./
 COPY bin ./bin

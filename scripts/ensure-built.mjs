@@ -3,6 +3,8 @@
  * `npm start` / `npm run sim`: builds dist/ only when a source is newer than the last build, so that the
  * first start after `npm install` (whose `prepare` just built it) starts at once instead of recompiling.
  * What counts as a source: src/**\/*.ts (tests excluded), schema/, tsconfig*.json and package.json.
+ * Then the same for the dashboard: dist-ui/ is rebuilt (Vite) when a file under ui/ is newer than
+ * dist-ui/index.html. `--ui` does only the dashboard (the browser tests use it).
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -29,8 +31,21 @@ const sources = Math.max(
   newest(join(root, 'schema'), () => true),
   ...['tsconfig.json', 'tsconfig.build.json', 'package.json'].map((f) => (existsSync(join(root, f)) ? statSync(join(root, f)).mtimeMs : 0)),
 );
-if (existsSync(built) && statSync(built).mtimeMs >= sources) process.exit(0);
+const uiOnly = process.argv.includes('--ui');
+if (!uiOnly && !(existsSync(built) && statSync(built).mtimeMs >= sources)) {
+  console.error(existsSync(built) ? 'fleetgraph: sources changed since the last build: building (tsc)…' : 'fleetgraph: building (tsc)…');
+  const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
 
-console.error(existsSync(built) ? 'fleetgraph: sources changed since the last build: building (tsc)…' : 'fleetgraph: building (tsc)…');
-const r = spawnSync(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit', cwd: root });
-process.exit(r.status ?? 1);
+// The dashboard (ui/ → dist-ui/). Where ui/ is absent (an image without it) there is nothing to build.
+const uiBuilt = join(root, 'dist-ui', 'index.html');
+const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+if (existsSync(join(root, 'ui')) && existsSync(vite)) {
+  const uiSources = newest(join(root, 'ui'), () => true);
+  if (!existsSync(uiBuilt) || statSync(uiBuilt).mtimeMs < uiSources) {
+    console.error(existsSync(uiBuilt) ? 'fleetgraph: the dashboard changed since the last build: building (vite)…' : 'fleetgraph: building the dashboard (vite)…');
+    const r = spawnSync(process.execPath, [vite, 'build', '--config', join(root, 'ui', 'vite.config.ts')], { stdio: 'inherit', cwd: root });
+    if (r.status !== 0) process.exit(r.status ?? 1);
+  }
+}

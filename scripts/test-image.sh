@@ -260,6 +260,15 @@ check "the demo fleet answers { clusters } with member1, member2, member3, all r
   process.exit(a.status === 200 && !a.body.errors && c.totalCount === 3
     && JSON.stringify(names) === JSON.stringify(["member1", "member2", "member3"])
     && c.edges.every((e) => e.node.health.ready === true) ? 0 : 1)' "$answer"
+check "the image serves the dashboard at /ui (the page, then its script)" node -e '
+  const base = process.argv[1].replace(/\/graphql$/, "");
+  (async () => {
+    const page = await fetch(base + "/ui", { signal: AbortSignal.timeout(30000) });
+    const html = await page.text();
+    const src = /src="(\/ui\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    const js = src ? await fetch(base + src, { signal: AbortSignal.timeout(30000) }) : undefined;
+    process.exit(page.status === 200 && js?.status === 200 && (js.headers.get("content-type") ?? "").includes("javascript") ? 0 : 1);
+  })().catch(() => process.exit(1));' "$url"
 # What the gateway wrote, seen through its own root (/proc/PID/root): the demo's kubeconfig in the tmpfs /tmp, the
 # audit log in the /data volume; the rest of its filesystem is the read-only image.
 check "the demo fleet's kubeconfig went to /tmp (the tmpfs)" bash -c \

@@ -93,7 +93,7 @@ export async function runServe(args: readonly string[]): Promise<void> {
     process.exit(1);
   }
 
-  console.log(`fleetgraph: GraphQL at ${gateway.url} (open it in a browser for GraphiQL)${simulator ? `; demo fleet simulated at ${simulator.url}` : ''}`);
+  console.log(`fleetgraph: GraphQL at ${gateway.url} (open it in a browser for GraphiQL), fleet dashboard at ${gateway.url.replace(/\/graphql$/, '/ui')}${simulator ? `; demo fleet simulated at ${simulator.url}` : ''}`);
   if (simulator) {
     // The demo users' tokens (platform-viewer, shop-dev, ops-oncall) are in this file: with --auth kubernetes
     // they are how a newcomer tries the gateway as someone (README, "Trying it as a demo user").

@@ -2,12 +2,13 @@
  * startGateway(config): one node:http server on config.host:config.port serving
  *   /graphql   GraphQL over HTTP (POST, GET) through Apollo Server; GraphiQL for browsers (GET, text/html)
  *   /graphiql/ GraphiQL's assets from node_modules
+ *   /ui        the fleet dashboard (ui/, built into dist-ui/ by `npm run build:ui`; src/server/dashboardAssets.ts)
  *   /healthz   alive (always open)
  *   /readyz    200 once every member's caches synced or failed (body: per member), else 503
  *   /metrics   Prometheus
  * In auth modes other than `none` the status codes of /healthz and /readyz stay open to probes, but /readyz's
  * details (member names, Redis state) need a valid bearer token (else the body is `{"ready": …}` only) and
- * /metrics needs one unless `--metrics-open`. GraphiQL's page and assets hold no data and stay public: the
+ * /metrics needs one unless `--metrics-open`. GraphiQL's and the dashboard's pages and assets hold no data and stay public: the
  * schema reaches it only through an introspection query on /graphql, which needs a token like any query.
  * graphql-ws (src/server/ws.ts) shares this server: WebSocket upgrades on /graphql carry subscriptions.
  */
@@ -27,6 +28,7 @@ import { RequestCore } from '../request/RequestCore.js';
 import { BrowserOrigins } from './browserOrigins.js';
 import { createApolloServer } from './apolloServer.js';
 import { graphiqlAsset, graphiqlHtml, wantsGraphiql } from './graphiqlPage.js';
+import { dashboardResponse } from './dashboardAssets.js';
 import { handleGraphQLHttp, type GraphQLHttpHandlerOptions } from './graphqlHttpHandler.js';
 import { startOperations, type OperationsRuntime } from '../operations/startOperations.js';
 import { createSubscriptionRuntime, type SubscriptionRuntime } from '../subscriptions/SubscriptionRuntime.js';
@@ -253,6 +255,10 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         res.writeHead((status = 200), { 'content-type': asset.type, 'cache-control': 'public, max-age=3600' });
         res.end(method === 'HEAD' ? undefined : asset.body);
       } else sendJson(res, (status = 404), { error: 'not found' });
+    } else if ((url.pathname === '/ui' || url.pathname.startsWith('/ui/')) && (method === 'GET' || method === 'HEAD')) {
+      const answer = dashboardResponse(url.pathname)!;
+      res.writeHead((status = answer.status), answer.headers);
+      res.end(method === 'HEAD' ? undefined : answer.body);
     } else if (url.pathname === '/healthz') {
       sendJson(res, (status = 200), { status: 'ok' });
     } else if (url.pathname === '/readyz' && draining) {
@@ -287,9 +293,9 @@ export async function startGateway(config: Config, options: GatewayOptions = {})
         res.end(text);
       }
     } else {
-      sendJson(res, status, { error: 'not found', paths: ['/graphql', '/healthz', '/readyz', '/metrics'] });
+      sendJson(res, status, { error: 'not found', paths: ['/graphql', '/ui', '/healthz', '/readyz', '/metrics'] });
     }
-    metrics.countRequest(COUNTED_ROUTES.has(url.pathname) ? url.pathname : url.pathname.startsWith('/graphiql/') ? '/graphiql' : 'other', method, status);
+    metrics.countRequest(COUNTED_ROUTES.has(url.pathname) ? url.pathname : url.pathname.startsWith('/graphiql/') ? '/graphiql' : url.pathname === '/ui' || url.pathname.startsWith('/ui/') ? '/ui' : 'other', method, status);
   }
 
   await new Promise<void>((resolve, reject) => {
