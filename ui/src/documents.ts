@@ -43,6 +43,7 @@ export const NodesPageQuery = graphql(`
           unschedulable
           capacity { cpuCores memoryBytes }
           usage { cpuCores memoryBytes }
+          can { cordon uncordon drain }
         }
       }
     }
@@ -88,6 +89,7 @@ export const NodeChangedSubscription = graphql(`
         unschedulable
         capacity { cpuCores memoryBytes }
         usage { cpuCores memoryBytes }
+        can { cordon uncordon drain }
       }
     }
   }
@@ -172,6 +174,7 @@ export const WorkloadDetailFragment = graphql(`
     workloadKind
     namespace
     name
+    can { scale }
     images
     replicas { desired current ready available updated }
     policy { kind namespace name }

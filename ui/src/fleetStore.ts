@@ -106,7 +106,8 @@ function samePod(a: PodRec, b: PodRec): boolean {
 
 function sameNode(a: NodeRec, b: NodeRec): boolean {
   return a.ready === b.ready && a.unschedulable === b.unschedulable && a.capacity.cpuCores === b.capacity.cpuCores && a.capacity.memoryBytes === b.capacity.memoryBytes
-    && a.usage?.cpuCores === b.usage?.cpuCores && a.usage?.memoryBytes === b.usage?.memoryBytes && a.can === b.can;
+    && a.usage?.cpuCores === b.usage?.cpuCores && a.usage?.memoryBytes === b.usage?.memoryBytes
+    && a.can?.cordon === b.can?.cordon && a.can?.uncordon === b.can?.uncordon && a.can?.drain === b.can?.drain;
 }
 
 type Change =

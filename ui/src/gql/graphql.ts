@@ -138,7 +138,7 @@ export type DashboardNodesQueryVariables = Exact<{
 }>;
 
 
-export type DashboardNodesQuery = { nodes: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { cluster: string | null, name: string, ready: boolean, unschedulable: boolean, capacity: { cpuCores: number | null, memoryBytes: number | null }, usage: { cpuCores: number | null, memoryBytes: number | null } | null } }> } };
+export type DashboardNodesQuery = { nodes: { pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { cluster: string | null, name: string, ready: boolean, unschedulable: boolean, capacity: { cpuCores: number | null, memoryBytes: number | null }, usage: { cpuCores: number | null, memoryBytes: number | null } | null, can: { cordon: boolean, uncordon: boolean, drain: boolean } } }> } };
 
 export type DashboardNodeUsageQueryVariables = Exact<{
   first: number;
@@ -159,7 +159,7 @@ export type DashboardPodsQuery = { pods: { pageInfo: { hasNextPage: boolean, end
 export type DashboardNodeChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
 
-export type DashboardNodeChangedSubscription = { nodeChanged: { type: ChangeType, cluster: string | null, node: { cluster: string | null, name: string, ready: boolean, unschedulable: boolean, capacity: { cpuCores: number | null, memoryBytes: number | null }, usage: { cpuCores: number | null, memoryBytes: number | null } | null } | null } };
+export type DashboardNodeChangedSubscription = { nodeChanged: { type: ChangeType, cluster: string | null, node: { cluster: string | null, name: string, ready: boolean, unschedulable: boolean, capacity: { cpuCores: number | null, memoryBytes: number | null }, usage: { cpuCores: number | null, memoryBytes: number | null } | null, can: { cordon: boolean, uncordon: boolean, drain: boolean } } | null } };
 
 export type DashboardPodChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
@@ -188,9 +188,9 @@ export type DashboardWorkloadQueryVariables = Exact<{
 }>;
 
 
-export type DashboardWorkloadQuery = { workload: { kind: string, workloadKind: WorkloadKind, namespace: string | null, name: string, images: Array<string>, replicas: { desired: number | null, current: number, ready: number, available: number, updated: number }, policy: { kind: string, namespace: string | null, name: string } | null, propagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, clusterPropagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, overridePolicies: Array<{ kind: string, namespace: string | null, name: string }>, placements: Array<{ cluster: string, scheduledReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, applied: boolean | null, health: string | null, weight: { kind: WeightKind, static: number | null, dynamicFactor: string | null } }> } | null };
+export type DashboardWorkloadQuery = { workload: { kind: string, workloadKind: WorkloadKind, namespace: string | null, name: string, images: Array<string>, can: { scale: boolean }, replicas: { desired: number | null, current: number, ready: number, available: number, updated: number }, policy: { kind: string, namespace: string | null, name: string } | null, propagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, clusterPropagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, overridePolicies: Array<{ kind: string, namespace: string | null, name: string }>, placements: Array<{ cluster: string, scheduledReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, applied: boolean | null, health: string | null, weight: { kind: WeightKind, static: number | null, dynamicFactor: string | null } }> } | null };
 
-export type WorkloadDetailFragment = { kind: string, workloadKind: WorkloadKind, namespace: string | null, name: string, images: Array<string>, replicas: { desired: number | null, current: number, ready: number, available: number, updated: number }, policy: { kind: string, namespace: string | null, name: string } | null, propagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, clusterPropagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, overridePolicies: Array<{ kind: string, namespace: string | null, name: string }>, placements: Array<{ cluster: string, scheduledReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, applied: boolean | null, health: string | null, weight: { kind: WeightKind, static: number | null, dynamicFactor: string | null } }> };
+export type WorkloadDetailFragment = { kind: string, workloadKind: WorkloadKind, namespace: string | null, name: string, images: Array<string>, can: { scale: boolean }, replicas: { desired: number | null, current: number, ready: number, available: number, updated: number }, policy: { kind: string, namespace: string | null, name: string } | null, propagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, clusterPropagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, overridePolicies: Array<{ kind: string, namespace: string | null, name: string }>, placements: Array<{ cluster: string, scheduledReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, applied: boolean | null, health: string | null, weight: { kind: WeightKind, static: number | null, dynamicFactor: string | null } }> };
 
 export type PolicyPlacementDetailFragment = { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> };
 
@@ -201,7 +201,7 @@ export type DashboardWorkloadChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type DashboardWorkloadChangedSubscription = { workloadChanged: { type: ChangeType, cause: WorkloadChangeCause | null, workload: { kind: string, workloadKind: WorkloadKind, namespace: string | null, name: string, images: Array<string>, replicas: { desired: number | null, current: number, ready: number, available: number, updated: number }, policy: { kind: string, namespace: string | null, name: string } | null, propagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, clusterPropagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, overridePolicies: Array<{ kind: string, namespace: string | null, name: string }>, placements: Array<{ cluster: string, scheduledReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, applied: boolean | null, health: string | null, weight: { kind: WeightKind, static: number | null, dynamicFactor: string | null } }> } | null } };
+export type DashboardWorkloadChangedSubscription = { workloadChanged: { type: ChangeType, cause: WorkloadChangeCause | null, workload: { kind: string, workloadKind: WorkloadKind, namespace: string | null, name: string, images: Array<string>, can: { scale: boolean }, replicas: { desired: number | null, current: number, ready: number, available: number, updated: number }, policy: { kind: string, namespace: string | null, name: string } | null, propagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, clusterPropagationPolicy: { name: string, priority: number, placement: { clusterAffinity: { clusterNames: Array<string>, exclude: Array<string>, providers: Array<string>, regions: Array<string>, labelSelector: string | null } | null, replicaScheduling: { type: string, divisionPreference: string | null, dynamicWeight: string | null, staticWeightList: Array<{ weight: number, targetCluster: { clusterNames: Array<string> } }> } | null, spreadConstraints: Array<{ spreadByField: string | null, maxGroups: number | null, minGroups: number | null }> } } | null, overridePolicies: Array<{ kind: string, namespace: string | null, name: string }>, placements: Array<{ cluster: string, scheduledReplicas: number | null, readyReplicas: number | null, availableReplicas: number | null, applied: boolean | null, health: string | null, weight: { kind: WeightKind, static: number | null, dynamicFactor: string | null } }> } | null } };
 
 export type OperationFieldsFragment = { id: string, type: string, phase: OperationPhase, cluster: string | null, requestedBy: string, createdAt: string, startedAt: string | null, completedAt: string | null, error: string | null, reason: string | null, target: { kind: string, namespace: string | null, name: string, cluster: string | null }, parameters: Array<{ key: string, value: string }>, steps: Array<{ name: string, phase: OperationStepPhase, message: string | null, startedAt: string | null, finishedAt: string | null }> };
 
@@ -305,6 +305,9 @@ export const WorkloadDetailFragmentDoc = new TypedDocumentString(`
   workloadKind
   namespace
   name
+  can {
+    scale
+  }
   images
   replicas {
     desired
@@ -460,6 +463,11 @@ export const DashboardNodesDocument = new TypedDocumentString(`
           cpuCores
           memoryBytes
         }
+        can {
+          cordon
+          uncordon
+          drain
+        }
       }
     }
   }
@@ -525,6 +533,11 @@ export const DashboardNodeChangedDocument = new TypedDocumentString(`
       usage {
         cpuCores
         memoryBytes
+      }
+      can {
+        cordon
+        uncordon
+        drain
       }
     }
   }
@@ -627,6 +640,9 @@ export const DashboardWorkloadDocument = new TypedDocumentString(`
   workloadKind
   namespace
   name
+  can {
+    scale
+  }
   images
   replicas {
     desired
@@ -713,6 +729,9 @@ export const DashboardWorkloadChangedDocument = new TypedDocumentString(`
   workloadKind
   namespace
   name
+  can {
+    scale
+  }
   images
   replicas {
     desired
