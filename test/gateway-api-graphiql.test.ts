@@ -3,26 +3,18 @@
  * loads from the gateway's own assets, a query typed into the editor runs and returns data, and a
  * screenshot of the result is saved under test/artifacts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { blockOutsideLoopback, launchChromium } from './support/browser.js';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
-if (!hasChromium) console.warn(`skipping GraphiQL browser test: ${CHROMIUM} is not installed`);
 
 let fx: GatewayFixture;
 let browser: Browser | undefined;
 
 beforeAll(async () => {
-  if (!hasChromium) return;
   fx = await startGatewayFixture();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-extensions', '--no-first-run'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
@@ -30,16 +22,11 @@ afterAll(async () => {
   await fx?.stop();
 });
 
-describe.skipIf(!hasChromium)('GraphiQL', () => {
+describe('GraphiQL', () => {
   it('loads offline, runs a typed query and shows data', async () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
     const blocked: string[] = [];
-    await page.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      if (host === '127.0.0.1' || host === 'localhost') return route.continue();
-      blocked.push(route.request().url());
-      return route.abort();
-    });
+    await blockOutsideLoopback(page, blocked);
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
 
@@ -71,17 +58,16 @@ describe.skipIf(!hasChromium)('GraphiQL', () => {
     mkdirSync('test/artifacts', { recursive: true });
     await page.screenshot({ path: 'test/artifacts/graphiql-result.png', fullPage: true });
     expect(pageErrors).toEqual([]);
+    expect(blocked).toEqual([]);
     await page.close();
   });
 });
 
-describe.skipIf(!hasChromium)('GraphiQL subscriptions', () => {
+describe('GraphiQL subscriptions', () => {
   it('runs a subscription over graphql-ws and shows a live change', async () => {
     const page = await browser!.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.route('**/*', (route) => {
-      const host = new URL(route.request().url()).hostname;
-      return host === '127.0.0.1' || host === 'localhost' ? route.continue() : route.abort();
-    });
+    const blocked: string[] = [];
+    await blockOutsideLoopback(page, blocked);
     await page.goto(fx.gateway.url, { waitUntil: 'load' });
     await page.waitForSelector('.graphiql-container', { timeout: 30_000 });
     const cluster = [...fx.sim.fleet.members.keys()].sort()[0]!;
@@ -104,6 +90,7 @@ describe.skipIf(!hasChromium)('GraphiQL subscriptions', () => {
     await expectText(async () => (await response.textContent()) ?? '', `"name": "${name}"`);
     expect((await response.textContent()) ?? '').toContain(`"cluster": "${cluster}"`);
     await page.screenshot({ path: 'test/artifacts/graphiql-subscription.png', fullPage: true });
+    expect(blocked).toEqual([]);
     await page.close();
   });
 });

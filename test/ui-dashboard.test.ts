@@ -18,7 +18,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { blockOutsideLoopback, launchChromium } from './support/browser.js';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
 import { dashboardResponse } from '../src/server/dashboardAssets.js';
 
@@ -28,7 +29,6 @@ declare const window: any;
 declare const sessionStorage: any;
 type Document = any;
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts/ui';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const run = promisify(execFile);
@@ -42,14 +42,9 @@ beforeAll(async () => {
   // The dashboard as the gateway serves it: rebuilt when ui/ changed since dist-ui/ was built.
   const built = spawnSync(process.execPath, ['scripts/ensure-built.mjs', '--ui'], { stdio: 'inherit' });
   expect(built.status).toBe(0);
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is needed (scripts/test-prereqs.mjs installs Debian's chromium)`).toBe(true);
   mkdirSync(ARTIFACTS, { recursive: true });
   fx = await startGatewayFixture();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-extensions', '--no-first-run'],
-  });
+  browser = await launchChromium();
 }, 120_000);
 
 afterAll(async () => {
@@ -61,12 +56,7 @@ const uiUrl = () => fx.gateway.url.replace(/\/graphql$/, '/ui');
 
 async function openDashboard(width: number, height: number, url = uiUrl()): Promise<{ page: Page; errors: string[]; sockets: string[] }> {
   const page = await browser.newPage({ viewport: { width, height } });
-  await page.route('**/*', (route) => {
-    const host = new URL(route.request().url()).hostname;
-    if (host === '127.0.0.1' || host === 'localhost') return route.continue();
-    blocked.push(route.request().url());
-    return route.abort();
-  });
+  await blockOutsideLoopback(page, blocked);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   // Every subscription of the page shares one graphql-ws connection.
