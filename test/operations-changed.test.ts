@@ -6,10 +6,18 @@
  * - shop-dev (no nodes) never receives the cordon (the visibility rule of `Query.operations`), while its own
  *   pod deletion, made after the cordon ended, arrives on the same stream: the stream was live all along.
  * - A filter (`Query.operations`' own) passes only its Operations; a bad time in it is BAD_USER_INPUT.
+ * - Two replicas sharing Operations (control plane) and events (the machine's Redis): a cordon run by A arrives
+ *   on B's feed, each state once although both replicas announce it.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Client } from 'graphql-ws';
 import { KubeConfig } from '@kubernetes/client-node';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSimulator } from '../src/sim/index.js';
+import { until } from './support/operationsFixture.js';
+import { ensureBuilt, spawnGateway, type GatewayProcess } from './support/operationsGatewayProcess.js';
 import { startGatewayFixture, type GatewayFixture } from './support/gatewayFixture.js';
 import { openClient, pollAsync, record, type Recording } from './support/subscriptionsClient.js';
 
@@ -112,4 +120,63 @@ it('a bad time in the filter is BAD_USER_INPUT, and an unauthenticated socket ge
   await none.waitForEnd(10_000);
   expect(none.events).toEqual([]);
   expect(closed).toBe(4403);
+});
+
+describe('across replicas', () => {
+  let sim: Awaited<ReturnType<typeof startSimulator>>;
+  let dir: string;
+  const gateways: GatewayProcess[] = [];
+  const prefix = `fgtest-opsfeed-${process.pid}-${Date.now().toString(36)}:`;
+
+  beforeAll(async () => {
+    ensureBuilt();
+    dir = mkdtempSync(join(tmpdir(), 'fleetgraph-opsfeed-'));
+    sim = await startSimulator({ port: 0, host: '127.0.0.1', scenario: 'mini', kubeconfigOut: join(dir, 'kubeconfig.yaml'), churnPerMinute: 0 });
+    for (const name of ['a', 'b']) {
+      const g = await spawnGateway([
+        '--kubeconfig', join(dir, 'kubeconfig.yaml'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'warn',
+        '--operations-store', 'shared', '--replica-id', `gateway-${name}`, '--audit-db', ':memory:',
+        '--redis-url', 'redis://127.0.0.1:6379', '--redis-prefix', prefix,
+      ]);
+      gateways.push(g);
+      const ready = g.url.replace(/\/graphql$/, '/readyz');
+      await until(async () => (await fetch(ready)).status === 200, 240);
+    }
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const g of gateways) {
+      g.child.kill('SIGTERM');
+      await g.exited;
+    }
+    await sim?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  it('a cordon run by replica A is on replica B\'s feed: ADDED first, each state once, ending SUCCEEDED', async () => {
+    const [a, b] = gateways as [GatewayProcess, GatewayProcess];
+    const post = async (url: string, query: string) => (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })).json() as Promise<any>;
+    const nodes = await post(a.url, '{ nodes(first: 100) { edges { node { cluster name unschedulable } } } }');
+    const node = nodes.data.nodes.edges.map((e: any) => e.node).find((n: any) => n.cluster && !n.unschedulable);
+    expect(node, JSON.stringify(nodes)).toBeDefined();
+    const client = openClient(b.url);
+    clients.push(client);
+    const onB = record<FeedEvent>(client, FEED);
+    // The stream is set up: B's /metrics counts it.
+    const metrics = b.url.replace(/\/graphql$/, '/metrics');
+    await until(async () => /^fleetgraph_subscriptions_active [1-9]/m.test(await (await fetch(metrics)).text()), 80);
+    const cordon = await post(a.url, `mutation { cordonNode(cluster: "${node.cluster}", name: "${node.name}") { id } }`);
+    expect(cordon.errors).toBeUndefined();
+    const id: string = cordon.data.cordonNode.id;
+    await onB.waitFor(ended(id), 30_000, 'the cordon SUCCEEDED on B');
+    // A little longer: a duplicate from the other replica would arrive now.
+    await new Promise((r) => setTimeout(r, 1500));
+    const seen = eventsOf(onB, id);
+    expect(seen[0]!.type).toBe('ADDED');
+    const states = seen.map((e) => JSON.stringify(e.operation));
+    expect(new Set(states).size, JSON.stringify(seen)).toBe(states.length);
+    expect(seen.filter((e) => e.operation!.phase === 'SUCCEEDED')).toHaveLength(1);
+    expect(onB.errors).toEqual([]);
+    onB.stop();
+  }, 90_000);
 });
