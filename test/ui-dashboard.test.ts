@@ -6,6 +6,8 @@
  * - a node cordoned with kubectl (the simulator's kubeconfig, the member's context) turns
  *   `data-cordoned="true"` on the page within 3 s, without a reload;
  * - a scale started from the page ends SUCCEEDED on the page, and kubectl shows the new replicas;
+ * - an Operation another client starts appears in the Operations feed and reaches SUCCEEDED there, from the
+ *   operationChanged subscription: the list is read once, not polled;
  * - no horizontal scrolling at 1280×800 and 390×844; axe-core finds no serious or critical violation;
  * - the gateway's /ui answers: index, hashed assets with long cache headers, 404 for unknown assets, and a
  *   503 page naming `npm run build:ui` when dist-ui is missing; sign-in with a token when the server needs one.
@@ -181,6 +183,37 @@ describe('the dashboard at /ui', () => {
     await page.waitForSelector(`[data-cluster="member2"] [data-node="${node}"][data-cordoned="false"]`, { timeout: 30_000 });
     await page.waitForSelector(`[data-node-panel="${node}"] [data-operation-id][data-phase="SUCCEEDED"]`, { timeout: 30_000 });
     expect(JSON.parse(await kubectl('member2', 'get', 'node', node, '-o', 'json')).spec.unschedulable ?? false).toBe(false);
+    expect(errors).toEqual([]);
+    expect(blocked).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  it('lists an Operation another client starts, live to SUCCEEDED, from operationChanged: the list is read once, never polled', async () => {
+    const { page, errors, sockets } = await openDashboard(1280, 800);
+    // Every read of the Operations list the page sends over HTTP.
+    const reads: number[] = [];
+    page.on('request', (r) => {
+      if (r.method() === 'POST' && (r.postData() ?? '').includes('DashboardOperations')) reads.push(Date.now());
+    });
+    await page.waitForSelector('#operations p.muted:has-text("in the gateway\'s record")', { timeout: 30_000 });
+    const node = (await page.getAttribute('[data-cluster="member3"] [data-node][data-cordoned="false"]', 'data-node', { timeout: 30_000 }))!;
+    const before = reads.length;
+    // Not from the page (so not "started here"): only the feed's subscription can bring it.
+    const cordon = await fx.query(`mutation { cordonNode(cluster: "member3", name: "${node}") { id } }`);
+    expect(cordon.body.errors).toBeUndefined();
+    const id: string = cordon.body.data.cordonNode.id;
+    try {
+      await page.waitForSelector(`#operations [data-operation="${id}"][data-phase="SUCCEEDED"]`, { timeout: 10_000 });
+      expect(await page.textContent(`#operations [data-operation="${id}"] .op-title`)).toBe(`cordonNode ${node}`);
+      // Longer than the 2 s the feed used to poll at: still no second read of the list.
+      await page.waitForTimeout(2500);
+      expect(reads.length).toBe(before);
+      expect(sockets).toEqual([fx.gateway.url.replace(/^http/, 'ws')]);
+    } finally {
+      const undo = await fx.query(`mutation { uncordonNode(cluster: "member3", name: "${node}") { id } }`);
+      expect(undo.body.errors).toBeUndefined();
+      await page.waitForSelector(`#operations [data-operation="${undo.body.data.uncordonNode.id}"][data-phase="SUCCEEDED"]`, { timeout: 10_000 });
+    }
     expect(errors).toEqual([]);
     expect(blocked).toEqual([]);
     await page.close();

@@ -2298,6 +2298,21 @@ export type Operation = {
   type: Scalars['String']['output'];
 };
 
+/** A change of an Operation, for `operationChanged`. */
+export type OperationChangeEvent = {
+  __typename?: 'OperationChangeEvent';
+  /** When the gateway saw the change. */
+  at: Scalars['DateTime']['output'];
+  /** Earlier moves of this Operation merged into this one (slow consumer). */
+  coalesced: Scalars['Int']['output'];
+  /** RESYNC only: events dropped. */
+  dropped: Scalars['Int']['output'];
+  /** The Operation in its state after the change (null for RESYNC notices). */
+  operation?: Maybe<Operation>;
+  /** `ADDED` when it was created (or first seen by the gateway), `MODIFIED` when it moved, `RESYNC` when events were dropped. */
+  type: ChangeType;
+};
+
 /** Operations, newest first. */
 export type OperationConnection = {
   __typename?: 'OperationConnection';
@@ -3776,6 +3791,14 @@ export type Subscription = {
   /** Node changes, of every member or of one (`cordon` shows as `node.unschedulable: true`). */
   nodeChanged: NodeChangeEvent;
   /**
+   * The Operations feed: every Operation the caller may see (as `Query.operations` lists them: it started it, or
+   * may `get` its target) each time one is created (`ADDED`) or moves (`MODIFIED`: a step starts or ends, the
+   * phase changes), including those run or mirrored by other gateway replicas. `filter` is `Query.operations`'
+   * (a `phase` filter passes only the moves into those phases). Nothing is sent at start: read
+   * `Query.operations` first, then apply the events; on `RESYNC` read it again.
+   */
+  operationChanged: OperationChangeEvent;
+  /**
    * One Operation's progress: first its current state, then the Operation each time it moves (a step starts or
    * ends, the phase changes). Completes after a terminal phase (SUCCEEDED, FAILED, CANCELLED), at once if the
    * Operation has already finished. Moves made on another gateway replica arrive too (shared through Redis). An
@@ -3833,6 +3856,15 @@ export type SubscriptionNodeChangedArgs = {
   cluster?: InputMaybe<Scalars['String']['input']>;
   labelSelector?: InputMaybe<Scalars['String']['input']>;
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+/**
+ * Live events over graphql-ws (`ws://<host>:<port>/graphql`, protocol `graphql-transport-ws`), authenticated in
+ * `connection_init` (`{ "authorization": "Bearer <token>" }`) exactly like HTTP.
+ */
+export type SubscriptionOperationChangedArgs = {
+  filter?: InputMaybe<OperationFilter>;
 };
 
 
@@ -4392,6 +4424,7 @@ export type ResolversTypes = {
   NodeOrder: NodeOrder;
   NodeOrderField: NodeOrderField;
   Operation: ResolverTypeWrapper<OperationRecord>;
+  OperationChangeEvent: ResolverTypeWrapper<Omit<OperationChangeEvent, 'operation'> & { operation?: Maybe<ResolversTypes['Operation']> }>;
   OperationConnection: ResolverTypeWrapper<Omit<OperationConnection, 'edges'> & { edges: Array<ResolversTypes['OperationEdge']> }>;
   OperationEdge: ResolverTypeWrapper<Omit<OperationEdge, 'node'> & { node: ResolversTypes['Operation'] }>;
   OperationExecutor: OperationExecutor;
@@ -4568,6 +4601,7 @@ export type ResolversParentTypes = {
   NodeInfo: NodeInfo;
   NodeOrder: NodeOrder;
   Operation: OperationRecord;
+  OperationChangeEvent: Omit<OperationChangeEvent, 'operation'> & { operation?: Maybe<ResolversParentTypes['Operation']> };
   OperationConnection: Omit<OperationConnection, 'edges'> & { edges: Array<ResolversParentTypes['OperationEdge']> };
   OperationEdge: Omit<OperationEdge, 'node'> & { node: ResolversParentTypes['Operation'] };
   OperationFilter: OperationFilter;
@@ -5316,6 +5350,14 @@ export type OperationResolvers<ContextType = GraphQLContext, ParentType extends 
   type?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 };
 
+export type OperationChangeEventResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OperationChangeEvent'] = ResolversParentTypes['OperationChangeEvent']> = {
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  coalesced?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  dropped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  operation?: Resolver<Maybe<ResolversTypes['Operation']>, ParentType, ContextType>;
+  type?: Resolver<ResolversTypes['ChangeType'], ParentType, ContextType>;
+};
+
 export type OperationConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['OperationConnection'] = ResolversParentTypes['OperationConnection']> = {
   edges?: Resolver<Array<ResolversTypes['OperationEdge']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
@@ -5776,6 +5818,7 @@ export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType exten
   fleetChanged?: SubscriptionResolver<ResolversTypes['Fleet'], "fleetChanged", ParentType, ContextType, RequireFields<SubscriptionFleetChangedArgs, 'minIntervalMs'>>;
   middlewareInstanceChanged?: SubscriptionResolver<ResolversTypes['MiddlewareInstanceChangeEvent'], "middlewareInstanceChanged", ParentType, ContextType, Partial<SubscriptionMiddlewareInstanceChangedArgs>>;
   nodeChanged?: SubscriptionResolver<ResolversTypes['NodeChangeEvent'], "nodeChanged", ParentType, ContextType, Partial<SubscriptionNodeChangedArgs>>;
+  operationChanged?: SubscriptionResolver<ResolversTypes['OperationChangeEvent'], "operationChanged", ParentType, ContextType, Partial<SubscriptionOperationChangedArgs>>;
   operationProgress?: SubscriptionResolver<ResolversTypes['Operation'], "operationProgress", ParentType, ContextType, RequireFields<SubscriptionOperationProgressArgs, 'id'>>;
   podChanged?: SubscriptionResolver<ResolversTypes['PodChangeEvent'], "podChanged", ParentType, ContextType, Partial<SubscriptionPodChangedArgs>>;
   podLogs?: SubscriptionResolver<ResolversTypes['PodLogLine'], "podLogs", ParentType, ContextType, RequireFields<SubscriptionPodLogsArgs, 'cluster' | 'name' | 'namespace'>>;
@@ -5956,6 +5999,7 @@ export type Resolvers<ContextType = GraphQLContext> = {
   NodeEdge?: NodeEdgeResolvers<ContextType>;
   NodeInfo?: NodeInfoResolvers<ContextType>;
   Operation?: OperationResolvers<ContextType>;
+  OperationChangeEvent?: OperationChangeEventResolvers<ContextType>;
   OperationConnection?: OperationConnectionResolvers<ContextType>;
   OperationEdge?: OperationEdgeResolvers<ContextType>;
   OperationParameter?: OperationParameterResolvers<ContextType>;

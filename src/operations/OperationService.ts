@@ -51,7 +51,7 @@ import {
   type GatewayMembership,
 } from './clusterMembership.js';
 import { TERMINAL_PHASES, type OperationRecord, type OperationTarget } from './OperationRecord.js';
-import { OperationStore } from './OperationStore.js';
+import { OperationStore, type OperationListener } from './OperationStore.js';
 import { DEFAULT_TIMINGS, OperationInterrupted, type OperationTimings, type PlanContext } from './PlanContext.js';
 import { applyPolicyPlan, deletePolicyPlan, policyRef, type PolicyKind } from './policyOperations.js';
 import { restartPlan, rollbackPlan, scalePlan, workloadRef, type WorkloadKind } from './workloadOperations.js';
@@ -417,8 +417,8 @@ export class OperationService {
     return (await this.options.shared?.prune(maxAgeMs, maxCount).catch(() => 0)) ?? 0;
   }
 
-  /** Follows every Operation change (for `operationProgress`). */
-  onChange(listener: (op: OperationRecord) => void): () => void {
+  /** Follows every Operation change (for `operationProgress` and `operationChanged`); `created` on its first. */
+  onChange(listener: OperationListener): () => void {
     return this.store.onChange(listener);
   }
 

@@ -12,7 +12,11 @@ import type { AuditStore } from '../audit/AuditStore.js';
 import { markInterrupted } from './interruptedOperations.js';
 import { cloneOperation, TERMINAL_PHASES, type OperationPhase, type OperationRecord } from './OperationRecord.js';
 
-export type OperationListener = (op: OperationRecord) => void;
+/**
+ * A change of an Operation: `created` is true the first time this store holds it (made here, or first seen
+ * from another replica), false when a known Operation moved.
+ */
+export type OperationListener = (op: OperationRecord, created?: boolean) => void;
 
 /**
  * Where the gateway-run Operations' changes go besides memory when they are shared between replicas (the
@@ -37,6 +41,19 @@ export interface OperationQuery {
 
 /** The name the API uses for the Karmada control plane in `cluster` filters. */
 export const CONTROL_PLANE_NAME = 'karmada';
+
+/** Whether `op` passes every field of `q` (the `operations` list and the `operationChanged` stream share it). */
+export function operationMatches(op: Pick<OperationRecord, 'target' | 'type' | 'phase' | 'createdAt'>, q: OperationQuery): boolean {
+  if (q.cluster && (op.target.cluster ?? CONTROL_PLANE_NAME) !== q.cluster) return false;
+  if (q.type && op.type !== q.type) return false;
+  if (q.phase && q.phase.length > 0 && !q.phase.includes(op.phase)) return false;
+  if (q.targetKind && op.target.kind !== q.targetKind) return false;
+  if (q.targetName && op.target.name !== q.targetName) return false;
+  if (q.targetNamespace && op.target.namespace !== q.targetNamespace) return false;
+  if (q.since && op.createdAt < q.since) return false;
+  if (q.until && op.createdAt >= q.until) return false;
+  return true;
+}
 
 export class OperationStore {
   private readonly ops = new Map<string, OperationRecord>();
@@ -80,10 +97,11 @@ export class OperationStore {
     const shared = this.shared && op.executor === 'GATEWAY';
     if (shared && !this.shared!.owns(op.id)) return;
     const copy = cloneOperation(op);
+    const created = !this.ops.has(op.id);
     this.ops.set(op.id, copy);
     if (shared) this.shared!.save(copy);
     else this.audit?.saveOperation(copy);
-    this.announce(copy);
+    this.announce(copy, created);
   }
 
   /**
@@ -96,7 +114,7 @@ export class OperationStore {
     if (known && JSON.stringify(known) === JSON.stringify(op)) return;
     const copy = cloneOperation(op);
     this.ops.set(op.id, copy);
-    this.announce(copy);
+    this.announce(copy, !known);
   }
 
   /** Drops an Operation deleted elsewhere (retention on another replica). */
@@ -104,10 +122,10 @@ export class OperationStore {
     this.ops.delete(id);
   }
 
-  private announce(copy: OperationRecord): void {
+  private announce(copy: OperationRecord, created: boolean): void {
     for (const l of this.listeners) {
       try {
-        l(cloneOperation(copy));
+        l(cloneOperation(copy), created);
       } catch {
         // A listener's failure (a closed subscription) must not stop the executor.
       }
@@ -117,17 +135,7 @@ export class OperationStore {
   /** Matching Operations, newest first. */
   list(q: OperationQuery = {}): OperationRecord[] {
     const out: OperationRecord[] = [];
-    for (const op of this.ops.values()) {
-      if (q.cluster && (op.target.cluster ?? CONTROL_PLANE_NAME) !== q.cluster) continue;
-      if (q.type && op.type !== q.type) continue;
-      if (q.phase && q.phase.length > 0 && !q.phase.includes(op.phase)) continue;
-      if (q.targetKind && op.target.kind !== q.targetKind) continue;
-      if (q.targetName && op.target.name !== q.targetName) continue;
-      if (q.targetNamespace && op.target.namespace !== q.targetNamespace) continue;
-      if (q.since && op.createdAt < q.since) continue;
-      if (q.until && op.createdAt >= q.until) continue;
-      out.push(cloneOperation(op));
-    }
+    for (const op of this.ops.values()) if (operationMatches(op, q)) out.push(cloneOperation(op));
     out.sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
     return out;
   }

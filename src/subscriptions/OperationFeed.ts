@@ -11,19 +11,22 @@ import type { EventHub } from './EventHub.js';
 export const TERMINAL_OPERATION_PHASES: ReadonlySet<string> = new Set(['SUCCEEDED', 'FAILED', 'CANCELLED']);
 
 export interface OperationChanges {
-  onChange(listener: (op: { id: string; phase: string }) => void): () => void;
+  /** Every change of every Operation; `created` on the first state the store holds. */
+  onChange(listener: (op: { id: string; phase: string }, created?: boolean) => void): () => void;
 }
 
 export class OperationFeed {
   private readonly unsubscribe: () => void;
 
   constructor(source: OperationChanges, hub: EventHub) {
-    this.unsubscribe = source.onChange((op) => {
+    this.unsubscribe = source.onChange((op, created) => {
       const json = JSON.stringify(op);
+      // The id is of the state only: replicas that disagree on `type` (one saw an earlier state) still dedupe.
       const version = createHash('sha1').update(json).digest('hex').slice(0, 16);
       hub.publish({
         topic: 'operation',
         id: `op:${op.id}:${version}`,
+        type: created ? 'ADDED' : 'MODIFIED',
         operationId: op.id,
         terminal: TERMINAL_OPERATION_PHASES.has(op.phase),
         // A copy: the store's record may be mutated by its executor after this call.

@@ -61,4 +61,33 @@ describe('SubscriptionEngine', () => {
     expect(phases).toEqual(['RUNNING', 'SUCCEEDED']);
     expect(other.stats.pushed).toBe(0);
   });
+
+  it('sends every operation move to each feed as one shared object, not finished by a terminal one; a waiting move is replaced, ADDED kept', async () => {
+    const hub = new InProcessEventHub();
+    const engine = new SubscriptionEngine({ hub });
+    const a = engine.openOperationFeed();
+    const b = engine.openOperationFeed();
+    hub.publish({ topic: 'operation', id: 'x1', type: 'ADDED', operationId: 'op-1', terminal: false, operation: { phase: 'PENDING' }, at: '' });
+    hub.publish({ topic: 'operation', id: 'y1', type: 'ADDED', operationId: 'op-2', terminal: false, operation: { phase: 'PENDING' }, at: '' });
+    // No type: a move (MODIFIED). op-1's ADDED still waits: it is replaced by the newer state, still an ADDED.
+    hub.publish({ topic: 'operation', id: 'x2', operationId: 'op-1', terminal: true, operation: { phase: 'SUCCEEDED' }, at: '' });
+    const seen = async (q: typeof a) => {
+      const d = (await q.next()).value!;
+      if (d.item.kind !== 'event' || d.item.event.topic !== 'operation') throw new Error('not an operation move');
+      return { event: d.item.event, row: [d.item.event.operationId, d.item.event.type, (d.item.event.operation as { phase: string }).phase, d.coalesced] };
+    };
+    expect((await seen(a)).row).toEqual(['op-1', 'ADDED', 'SUCCEEDED', 1]);
+    expect((await seen(b)).row).toEqual(['op-1', 'ADDED', 'SUCCEEDED', 1]);
+    const [a2, b2] = [await seen(a), await seen(b)];
+    expect(a2.row).toEqual(['op-2', 'ADDED', 'PENDING', 0]);
+    // The very same routed object for both subscribers: its payload is executed once (sharedExecution.ts).
+    expect(a2.event).toBe(b2.event);
+    // A terminal move does not end a feed.
+    expect(a.isClosed).toBe(false);
+    hub.publish({ topic: 'operation', id: 'z1', type: 'ADDED', operationId: 'op-3', terminal: false, operation: { phase: 'PENDING' }, at: '' });
+    expect((await seen(a)).row).toEqual(['op-3', 'ADDED', 'PENDING', 0]);
+    a.close();
+    b.close();
+    expect(engine.stats().subscriptions).toBe(0);
+  });
 });

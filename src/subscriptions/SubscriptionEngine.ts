@@ -58,6 +58,8 @@ export class SubscriptionEngine {
   private readonly index = new SubscriberIndex<Route>();
   private readonly healthIndex = new SubscriberIndex<Route>();
   private readonly operationRoutes = new Map<string, Set<SubscriptionQueue<EngineEvent>>>();
+  /** operationChanged subscribers: every Operation's moves (their filters and visibility are the resolver's). */
+  private readonly operationFeeds = new Set<SubscriptionQueue<EngineEvent>>();
   private readonly tickers = new Map<number, FleetRollupTicker>();
   private readonly unsubscribeHub: () => void;
   private readonly capacity: number;
@@ -105,6 +107,20 @@ export class SubscriptionEngine {
       },
     }));
     set.add(queue);
+    return queue;
+  }
+
+  /**
+   * Opens a subscription to every Operation's moves (never finished by a terminal phase). Each routed message
+   * is the same object for every subscriber; a move of an Operation still waiting in a slow subscriber's queue
+   * replaces it (an ADDED stays an ADDED of the newer state).
+   */
+  openOperationFeed(): SubscriptionQueue<EngineEvent> {
+    const queue = this.track(new SubscriptionQueue<EngineEvent>({
+      capacity: this.capacity,
+      onClose: () => this.operationFeeds.delete(queue),
+    }));
+    this.operationFeeds.add(queue);
     return queue;
   }
 
@@ -184,6 +200,12 @@ export class SubscriptionEngine {
         return;
       }
       case 'operation': {
+        // One object for every feed subscriber: its payload is executed once per selection and identity.
+        const move: OperationEvent = message.type ? message : { ...message, type: 'MODIFIED' };
+        for (const q of this.operationFeeds) {
+          this.totals.routed++;
+          q.push(move, `operation/${message.operationId}`);
+        }
         const set = this.operationRoutes.get(message.operationId);
         if (!set) return;
         for (const q of [...set]) {

@@ -52,6 +52,8 @@ export interface MemberHealthEvent {
 export interface OperationEvent {
   topic: 'operation';
   id: string;
+  /** ADDED: the Operation's first state (just created, or first seen); MODIFIED: it moved. @default MODIFIED */
+  type?: 'ADDED' | 'MODIFIED';
   operationId: string;
   /** True when the Operation reached a terminal phase (SUCCEEDED, FAILED, CANCELLED). */
   terminal: boolean;

@@ -257,6 +257,12 @@ export const OperationProgressSubscription = graphql(`
   }
 `);
 
+export const OperationChangedSubscription = graphql(`
+  subscription DashboardOperationChanged {
+    operationChanged { type dropped operation { ...OperationFields } }
+  }
+`);
+
 export const CordonMutation = graphql(`
   mutation DashboardCordon($cluster: String!, $name: String!) {
     cordonNode(cluster: $cluster, name: $name) { ...OperationFields }

@@ -1,7 +1,8 @@
 /**
- * Operations the user started from this page (so the feed shows them at once) and the live state of any
- * Operation being watched: one operationProgress subscription per Operation, shared by every view showing it,
- * ended when the Operation reaches a terminal phase.
+ * Operations the user started from this page (so the feed shows them at once) and the live state of every
+ * Operation the page knows: the Operations feed (OperationsFeed.tsx) records each operationChanged event here;
+ * a view showing one Operation also follows it with operationProgress (one subscription per Operation, shared by
+ * every view showing it, ended when the Operation reaches a terminal phase), so it is live without the feed too.
  */
 import { subscribe } from './api';
 import { OperationProgressSubscription } from './documents';
@@ -38,14 +39,27 @@ export function startedHere(): Operation[] {
   return started.map((id) => known.get(id)!).filter(Boolean);
 }
 
-/** Records an Operation (from a query, a mutation or an event), newest state wins. */
-export function remember(op: Operation, startedByUser = false): void {
+/** Keeps `op` unless it would roll a finished Operation back; true when kept. */
+function keep(op: Operation): boolean {
   const old = known.get(op.id);
   // A list fetched before an event must not roll a watched Operation back.
-  if (old && TERMINAL.has(old.phase) && !TERMINAL.has(op.phase)) return;
+  if (old && TERMINAL.has(old.phase) && !TERMINAL.has(op.phase)) return false;
   known.set(op.id, op);
+  return true;
+}
+
+/** Records an Operation (from a query, a mutation or an event), newest state wins. */
+export function remember(op: Operation, startedByUser = false): void {
+  if (!keep(op)) return;
   if (startedByUser && !started.includes(op.id)) started.unshift(op.id);
   changed();
+}
+
+/** Records many Operations (a page, or a frame's worth of feed events) with one notification. */
+export function rememberAll(ops: readonly Operation[]): void {
+  let any = false;
+  for (const op of ops) any = keep(op) || any;
+  if (any) changed();
 }
 
 /** Follows an Operation until it ends. */

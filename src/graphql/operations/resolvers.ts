@@ -5,7 +5,8 @@
  * permission preflight). A MutationRefusal becomes a GraphQL error with the same code (and `field` /
  * `cluster` / `reason` / `permission`).
  */
-import type { MutationResolvers, OperationResolvers, QueryResolvers, Resolvers } from '../../generated/graphql.js';
+import type { MutationResolvers, OperationFilter, OperationResolvers, QueryResolvers, Resolvers } from '../../generated/graphql.js';
+import type { OperationQuery } from '../../operations/OperationStore.js';
 import type { Caller, OperationService } from '../../operations/OperationService.js';
 import { MutationRefusal } from '../../operations/MutationRefusal.js';
 import type { OperationRecord } from '../../operations/OperationRecord.js';
@@ -73,6 +74,20 @@ function checkTime(value: string | null | undefined, field: string): string | nu
   return new Date(t).toISOString();
 }
 
+/** The store query of an `OperationFilter` (`operations` and `operationChanged`); bad times are BAD_USER_INPUT. */
+export function operationQueryOf(f: OperationFilter | null | undefined): OperationQuery {
+  return {
+    cluster: f?.cluster ?? null,
+    type: f?.type ?? null,
+    phase: f?.phase ?? null,
+    targetKind: f?.targetKind ?? null,
+    targetName: f?.targetName ?? null,
+    targetNamespace: f?.targetNamespace ?? null,
+    since: checkTime(f?.since, 'filter.since'),
+    until: checkTime(f?.until, 'filter.until'),
+  };
+}
+
 const refOf = (t: OperationRecord['target']): RefModel => ({ cluster: t.cluster, apiVersion: t.apiVersion, kind: t.kind, namespace: t.namespace, name: t.name, uid: t.uid });
 
 const Operation: OperationResolvers<GraphQLContext> = {
@@ -105,17 +120,7 @@ const Query: Pick<QueryResolvers<GraphQLContext>, 'operation' | 'operations' | '
   operations: async (_p, args, ctx) => {
     authorize(ctx.identity, 'read', { kind: 'operations' });
     const page = pageArgs(args);
-    const f = args.filter ?? {};
-    const matching = serviceOf(ctx).store.list({
-      cluster: f.cluster ?? null,
-      type: f.type ?? null,
-      phase: f.phase ?? null,
-      targetKind: f.targetKind ?? null,
-      targetName: f.targetName ?? null,
-      targetNamespace: f.targetNamespace ?? null,
-      since: checkTime(f.since, 'filter.since'),
-      until: checkTime(f.until, 'filter.until'),
-    });
+    const matching = serviceOf(ctx).store.list(operationQueryOf(args.filter));
     // Only what the caller may see is paged and counted (totalCount, cursors).
     const list = await visibleOperations(ctx, matching);
     // Newest first: the key inverts the creation time so the ascending connection order is newest first.

@@ -10,6 +10,9 @@ import { matchesLabels } from '../../cache/labelSelector.js';
 import type { SlimObject } from '../../cache/types.js';
 import type { KindName } from '../../fleet/kinds.js';
 import { CONTROL_PLANE } from '../../fleet/types.js';
+import type { OperationFilter } from '../../generated/graphql.js';
+import type { OperationRecord } from '../../operations/OperationRecord.js';
+import { operationMatches } from '../../operations/OperationStore.js';
 import { TERMINAL_OPERATION_PHASES } from '../../subscriptions/OperationFeed.js';
 import { resourceMatches } from '../../subscriptions/routeMatches.js';
 import { SubscriptionQueue, type Delivered } from '../../subscriptions/SubscriptionQueue.js';
@@ -20,6 +23,7 @@ import type { GraphQLContext } from '../context.js';
 import { apiError, badUserInput, ErrorCode, notFound } from '../errors.js';
 import { WORKLOAD_KIND_NAME } from '../kindMap.js';
 import { mayReadOperation, type OperationVisibilityFacts } from '../operationVisibility.js';
+import { operationQueryOf } from '../operations/resolvers.js';
 import { fleetResolvers } from '../resolvers/fleet.js';
 import { requireAccess } from '../reads.js';
 import { checkLabelName, checkNonNegative, checkObjectName } from '../validation.js';
@@ -310,6 +314,30 @@ export const subscriptionResolvers = {
         }
         if (TERMINAL_OPERATION_PHASES.has(current.phase)) queue.close();
         return sourceStream(queue, moveOf, { initial: async () => ({ variant: 'initial', payload: current }) });
+      },
+      resolve: payloadOf,
+    },
+
+    operationChanged: {
+      subscribe: (_p: unknown, args: { filter?: OperationFilter | null }, ctx: GraphQLContext): Stream => {
+        const query = operationQueryOf(args.filter);
+        const { engine, operations } = servicesOf(ctx);
+        if (!operations) throw apiError(ErrorCode.INTERNAL, 'this gateway runs without the Operations engine');
+        authorize(ctx.identity, 'read', { kind: 'operations' });
+        return sourceStream(engine.openOperationFeed(), async (d) => {
+          if (d.item.kind === 'overflow') return { variant: 'overflow', payload: { type: 'RESYNC', at: d.item.at, operation: null, coalesced: 0, dropped: d.item.dropped } };
+          if (d.item.event.topic !== 'operation') return null;
+          const event = d.item.event;
+          const op = event.operation as OperationRecord;
+          if (!operationMatches(op, query)) return null;
+          // Who sees it is decided per move (the caller's current rights), as operationProgress does.
+          if (!(await visibleOperation(ctx, op))) return null;
+          return {
+            share: event,
+            variant: String(d.coalesced),
+            payload: { type: event.type ?? 'MODIFIED', at: event.at, operation: op, coalesced: d.coalesced, dropped: 0 },
+          };
+        });
       },
       resolve: payloadOf,
     },

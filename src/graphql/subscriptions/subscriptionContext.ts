@@ -14,8 +14,8 @@ export interface OperationSource {
    * Operations, read from the control plane when this replica's watch has not brought it yet.
    */
   get(id: string): { id: string; phase: string } | undefined | Promise<{ id: string; phase: string } | undefined>;
-  /** Every change of every Operation on this replica; returns the remover. */
-  onChange(listener: (op: { id: string; phase: string }) => void): () => void;
+  /** Every change of every Operation on this replica (`created` on its first state); returns the remover. */
+  onChange(listener: (op: { id: string; phase: string }, created?: boolean) => void): () => void;
 }
 
 export interface SubscriptionServices {

@@ -32,6 +32,7 @@ type Documents = {
     "\n  fragment OperationFields on Operation {\n    id\n    type\n    phase\n    cluster\n    requestedBy\n    createdAt\n    startedAt\n    completedAt\n    error\n    reason\n    target { kind namespace name cluster }\n    parameters { key value }\n    steps { name phase message startedAt finishedAt }\n  }\n": typeof types.OperationFieldsFragmentDoc,
     "\n  query DashboardOperations($first: Int!) {\n    operations(first: $first) {\n      totalCount\n      edges { node { ...OperationFields } }\n    }\n  }\n": typeof types.DashboardOperationsDocument,
     "\n  subscription DashboardOperationProgress($id: ID!) {\n    operationProgress(id: $id) { ...OperationFields }\n  }\n": typeof types.DashboardOperationProgressDocument,
+    "\n  subscription DashboardOperationChanged {\n    operationChanged { type dropped operation { ...OperationFields } }\n  }\n": typeof types.DashboardOperationChangedDocument,
     "\n  mutation DashboardCordon($cluster: String!, $name: String!) {\n    cordonNode(cluster: $cluster, name: $name) { ...OperationFields }\n  }\n": typeof types.DashboardCordonDocument,
     "\n  mutation DashboardUncordon($cluster: String!, $name: String!) {\n    uncordonNode(cluster: $cluster, name: $name) { ...OperationFields }\n  }\n": typeof types.DashboardUncordonDocument,
     "\n  mutation DashboardDrain($cluster: String!, $name: String!, $options: DrainOptions) {\n    drainNode(cluster: $cluster, name: $name, options: $options) { ...OperationFields }\n  }\n": typeof types.DashboardDrainDocument,
@@ -55,6 +56,7 @@ const documents: Documents = {
     "\n  fragment OperationFields on Operation {\n    id\n    type\n    phase\n    cluster\n    requestedBy\n    createdAt\n    startedAt\n    completedAt\n    error\n    reason\n    target { kind namespace name cluster }\n    parameters { key value }\n    steps { name phase message startedAt finishedAt }\n  }\n": types.OperationFieldsFragmentDoc,
     "\n  query DashboardOperations($first: Int!) {\n    operations(first: $first) {\n      totalCount\n      edges { node { ...OperationFields } }\n    }\n  }\n": types.DashboardOperationsDocument,
     "\n  subscription DashboardOperationProgress($id: ID!) {\n    operationProgress(id: $id) { ...OperationFields }\n  }\n": types.DashboardOperationProgressDocument,
+    "\n  subscription DashboardOperationChanged {\n    operationChanged { type dropped operation { ...OperationFields } }\n  }\n": types.DashboardOperationChangedDocument,
     "\n  mutation DashboardCordon($cluster: String!, $name: String!) {\n    cordonNode(cluster: $cluster, name: $name) { ...OperationFields }\n  }\n": types.DashboardCordonDocument,
     "\n  mutation DashboardUncordon($cluster: String!, $name: String!) {\n    uncordonNode(cluster: $cluster, name: $name) { ...OperationFields }\n  }\n": types.DashboardUncordonDocument,
     "\n  mutation DashboardDrain($cluster: String!, $name: String!, $options: DrainOptions) {\n    drainNode(cluster: $cluster, name: $name, options: $options) { ...OperationFields }\n  }\n": types.DashboardDrainDocument,
@@ -129,6 +131,10 @@ export function graphql(source: "\n  query DashboardOperations($first: Int!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription DashboardOperationProgress($id: ID!) {\n    operationProgress(id: $id) { ...OperationFields }\n  }\n"): typeof import('./graphql').DashboardOperationProgressDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription DashboardOperationChanged {\n    operationChanged { type dropped operation { ...OperationFields } }\n  }\n"): typeof import('./graphql').DashboardOperationChangedDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

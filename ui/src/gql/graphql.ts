@@ -219,6 +219,11 @@ export type DashboardOperationProgressSubscriptionVariables = Exact<{
 
 export type DashboardOperationProgressSubscription = { operationProgress: { id: string, type: string, phase: OperationPhase, cluster: string | null, requestedBy: string, createdAt: string, startedAt: string | null, completedAt: string | null, error: string | null, reason: string | null, target: { kind: string, namespace: string | null, name: string, cluster: string | null }, parameters: Array<{ key: string, value: string }>, steps: Array<{ name: string, phase: OperationStepPhase, message: string | null, startedAt: string | null, finishedAt: string | null }> } };
 
+export type DashboardOperationChangedSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashboardOperationChangedSubscription = { operationChanged: { type: ChangeType, dropped: number, operation: { id: string, type: string, phase: OperationPhase, cluster: string | null, requestedBy: string, createdAt: string, startedAt: string | null, completedAt: string | null, error: string | null, reason: string | null, target: { kind: string, namespace: string | null, name: string, cluster: string | null }, parameters: Array<{ key: string, value: string }>, steps: Array<{ name: string, phase: OperationStepPhase, message: string | null, startedAt: string | null, finishedAt: string | null }> } | null } };
+
 export type DashboardCordonMutationVariables = Exact<{
   cluster: string;
   name: string;
@@ -878,6 +883,45 @@ export const DashboardOperationProgressDocument = new TypedDocumentString(`
     finishedAt
   }
 }`) as unknown as TypedDocumentString<DashboardOperationProgressSubscription, DashboardOperationProgressSubscriptionVariables>;
+export const DashboardOperationChangedDocument = new TypedDocumentString(`
+    subscription DashboardOperationChanged {
+  operationChanged {
+    type
+    dropped
+    operation {
+      ...OperationFields
+    }
+  }
+}
+    fragment OperationFields on Operation {
+  id
+  type
+  phase
+  cluster
+  requestedBy
+  createdAt
+  startedAt
+  completedAt
+  error
+  reason
+  target {
+    kind
+    namespace
+    name
+    cluster
+  }
+  parameters {
+    key
+    value
+  }
+  steps {
+    name
+    phase
+    message
+    startedAt
+    finishedAt
+  }
+}`) as unknown as TypedDocumentString<DashboardOperationChangedSubscription, DashboardOperationChangedSubscriptionVariables>;
 export const DashboardCordonDocument = new TypedDocumentString(`
     mutation DashboardCordon($cluster: String!, $name: String!) {
   cordonNode(cluster: $cluster, name: $name) {
