@@ -171,7 +171,7 @@ describe('Karmada propagation over HTTPS', () => {
       expect(d.spec!.template.metadata!.annotations?.['kubectl.kubernetes.io/restartedAt']).toBeUndefined();
       expect(d.metadata!.annotations?.['team.example.com/owner']).toBeUndefined();
       // Karmada's own annotations and the member's Deployment controller's stay.
-      expect(d.metadata!.annotations?.['work.karmada.io/name']).toBeTruthy();
+      expect(d.metadata!.annotations?.['work.karmada.io/name']).toMatch(/^trim-[0-9a-f]{8}$/);
       expect(d.metadata!.annotations?.['deployment.kubernetes.io/revision']).toMatch(/^[12]$/);
       expect(main.imagePullPolicy).toBe('IfNotPresent');
     }
